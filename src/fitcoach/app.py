@@ -1,0 +1,66 @@
+"""create_app(): settings, resources, middleware, error handlers and routers; nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from fitcoach import __version__
+from fitcoach.admin.endpoints import router as admin_router
+from fitcoach.auth.endpoints import router as auth_router
+from fitcoach.config import Settings, load_settings
+from fitcoach.db.engine import create_engine, create_sessionmaker
+from fitcoach.health.endpoints import router as health_router
+from fitcoach.kit.clock import Clock
+from fitcoach.kit.envelope import error_responses
+from fitcoach.kit.handlers import install_error_handlers
+from fitcoach.kit.logging import configure_logging
+from fitcoach.kit.middleware import RequestContextMiddleware
+from fitcoach.kit.ratelimit import create_limiter
+from fitcoach.otp.endpoints import router as otp_router
+from fitcoach.otp.providers import create_sms_provider
+from fitcoach.plans.endpoints import router as plans_router
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    configure_logging(settings)
+    settings.signing_secret  # noqa: B018 - resolve (or create) the secret at start-up, not mid-request
+
+    engine = create_engine(settings)
+    sms_provider = create_sms_provider(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await sms_provider.aclose()
+        await engine.dispose()
+
+    app = FastAPI(
+        title="fitcoach API",
+        version=__version__,
+        description=(
+            "The one API for a fitness coaching business: customers' mobile app, coaches' and "
+            "admins' console. Every success is `{status: success, data | message}`; every error "
+            "is `{status: error, message, statusCode}`."
+        ),
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+        responses=error_responses(413, 422, 503),
+    )
+    app.state.settings = settings
+    app.state.clock = clock or Clock()
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.limiter = create_limiter(settings)
+    app.state.sms_provider = sms_provider
+
+    app.add_middleware(RequestContextMiddleware, log_requests=settings.access_log)
+    install_error_handlers(app)
+    for router in (auth_router, otp_router, admin_router, plans_router, health_router):
+        app.include_router(router, prefix=API_PREFIX)
+    return app

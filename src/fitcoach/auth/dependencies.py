@@ -1,0 +1,70 @@
+"""Who is calling: `CurrentUser` for any signed-in user, `AdminUser` and `StaffUser` for roles.
+Every endpoint declares one of these, or is public by design (sign-in, OTP, health)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from fitcoach.auth import tokens
+from fitcoach.auth.exceptions import (
+    AccessTokenExpired,
+    AccountBlocked,
+    InvalidAccessToken,
+    SessionEnded,
+)
+from fitcoach.auth.repository import auth_repository
+from fitcoach.db.session import DbSession
+from fitcoach.kit.dependencies import ClockDep, SettingsDep
+from fitcoach.kit.errors import Forbidden, Unauthorized
+from fitcoach.models import User
+from fitcoach.models.enums import Role
+
+_bearer = HTTPBearer(auto_error=False, description="Access token from login, register or refresh")
+
+
+async def _access_claims(
+    settings: SettingsDep,
+    clock: ClockDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> tokens.AccessClaims:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("Authentication required")
+    try:
+        return tokens.decode_access_token(settings, credentials.credentials, clock.now())
+    except tokens.ExpiredAccessToken as exc:
+        raise AccessTokenExpired() from exc
+    except tokens.InvalidAccessToken as exc:
+        raise InvalidAccessToken() from exc
+
+
+AccessClaimsDep = Annotated[tokens.AccessClaims, Depends(_access_claims)]
+
+
+async def _current_user(session: DbSession, claims: AccessClaimsDep) -> User:
+    user = await auth_repository.user_in_live_session(session, claims.user_id, claims.session_id)
+    if user is None:
+        raise SessionEnded()
+    if user.is_blocked:
+        raise AccountBlocked()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+def require_role(*roles: Role, message: str | None = None) -> object:
+    """A dependency admitting users holding any of `roles`; others get 403 with `message`."""
+
+    async def _check(user: CurrentUser) -> User:
+        if not any(user.has_role(role) for role in roles):
+            raise Forbidden(message)
+        return user
+
+    return Depends(_check)
+
+
+AdminUser = Annotated[User, require_role(Role.ADMIN)]
+StaffUser = Annotated[User, require_role(Role.ADMIN, Role.COACH)]

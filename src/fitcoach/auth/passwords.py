@@ -1,0 +1,62 @@
+"""Password hashing with argon2id at OWASP's parameters, off the event loop, and the one password
+policy for every password that is set."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import anyio.to_thread
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+# OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1, hash_len=32, salt_len=16)
+
+PASSWORD_MIN, PASSWORD_MAX = 8, 256
+PASSWORD_POLICY_MESSAGE = (
+    f"Password must be {PASSWORD_MIN}-{PASSWORD_MAX} characters and include an uppercase letter, "
+    "a lowercase letter, a number and a special character"
+)
+_CLASSES = (
+    re.compile(r"[A-Z]"),
+    re.compile(r"[a-z]"),
+    re.compile(r"\d"),
+    re.compile(r"[^A-Za-z0-9]"),
+)
+
+
+def check_password_policy(password: str) -> str:
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise ValueError(PASSWORD_POLICY_MESSAGE)
+    if not all(pattern.search(password) for pattern in _CLASSES):
+        raise ValueError(PASSWORD_POLICY_MESSAGE)
+    return password
+
+
+async def hash_password(password: str) -> str:
+    return await anyio.to_thread.run_sync(_hasher.hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant work whether or not the account has a password: an unknown account costs the same
+    as a wrong password, so response time does not reveal which accounts exist."""
+    return await anyio.to_thread.run_sync(_verify, password_hash or _dummy_hash(), password) and (
+        password_hash is not None
+    )
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash("fitcoach-dummy-password-for-equal-timing")

@@ -1,0 +1,145 @@
+"""Core settings, read from the environment (FITCOACH_ prefix) and `.env`, validated at start-up."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from fitcoach.kit.phone import parse_test_otps
+
+# Secrets that ship in examples and templates; production refuses them like a missing one.
+_PLACEHOLDER_SECRETS = {"changethis", "change-me", "secret", "jwt-secret", "development"}
+_MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FITCOACH_", env_file=".env", extra="ignore", frozen=False
+    )
+
+    env: Environment = Environment.development
+    app_name: str = "fitcoach"
+    data_dir: Path = Path("./data")
+    database_url: str = "sqlite+aiosqlite:///./fitcoach.db"
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    redis_url: str | None = None
+
+    jwt_secret: SecretStr | None = None
+    access_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
+    refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+
+    otp_ttl_seconds: int = Field(default=300, ge=30, le=3_600)
+    otp_resend_seconds: int = Field(default=60, ge=0, le=3_600)
+    otp_max_attempts: int = Field(default=5, ge=1, le=20)
+    otp_max_sends_per_day: int = Field(default=10, ge=1, le=1_000)
+    default_phone_region: str | None = None
+    test_otps: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+
+    sms_provider: Literal["console", "twilio", "outbox"] = "console"
+    sms_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_base_url: str = "https://api.twilio.com"
+
+    rate_limit_enabled: bool = True
+    rate_limit_key_prefix: str = "fitcoach"
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=1_048_576, ge=1_024)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool | None = None
+    access_log: bool = True
+
+    @field_validator("test_otps", mode="before")
+    @classmethod
+    def _parse_test_otps(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_test_otps(value)
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"FITCOACH_TRUSTED_PROXIES: {entry!r} is not an IP or CIDR"
+                ) from exc
+        return value
+
+    @field_validator("default_phone_region")
+    @classmethod
+    def _upper_region(cls, value: str | None) -> str | None:
+        return value.upper() if value else None
+
+    @model_validator(mode="after")
+    def _production_needs_real_secrets(self) -> Settings:
+        if self.env is not Environment.production:
+            return self
+        secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+        if not secret or secret.lower() in _PLACEHOLDER_SECRETS or len(secret) < _MIN_SECRET_LENGTH:
+            raise ValueError(
+                "FITCOACH_JWT_SECRET must be set to a random value of at least "
+                f"{_MIN_SECRET_LENGTH} characters when FITCOACH_ENV=production"
+            )
+        if self.sms_provider == "outbox":
+            raise ValueError("the outbox SMS provider keeps codes in memory; not for production")
+        return self
+
+    @cached_property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(entry, strict=False) for entry in self.trusted_proxies)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def logs_as_json(self) -> bool:
+        if self.log_json is not None:
+            return self.log_json
+        return self.env is Environment.production
+
+    @cached_property
+    def signing_secret(self) -> str:
+        """The signing secret; in development a random one is made once and kept in the data folder,
+        so a restart does not log everyone out."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        secret_file = self.data_dir / "jwt_secret"
+        if secret_file.exists():
+            return secret_file.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        generated = secrets.token_urlsafe(48)
+        secret_file.touch(mode=0o600)
+        secret_file.write_text(generated)
+        return generated
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

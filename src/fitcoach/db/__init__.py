@@ -1,0 +1,1 @@
+"""Database plumbing: engine, the per-request unit of work, the declarative Base."""

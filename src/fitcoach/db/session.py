@@ -1,0 +1,50 @@
+"""One transaction per request: the session dependency commits when the handler returns and rolls
+back when it raises. Work that must follow the commit (an SMS) is queued with `after_commit`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from fitcoach.kit.errors import DomainError
+
+AfterCommitJob = Callable[[], Awaitable[None]]
+_AFTER_COMMIT_KEY = "fitcoach.after_commit"
+
+
+def after_commit(session: AsyncSession, job: AfterCommitJob) -> None:
+    """Run `job` once this request's transaction has committed; dropped if it rolls back."""
+    session.info.setdefault(_AFTER_COMMIT_KEY, []).append(job)
+
+
+def sessionmaker_of(request: Request) -> async_sessionmaker[AsyncSession]:
+    factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    return factory
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with sessionmaker_of(request)() as session:
+        try:
+            yield session
+        except DomainError as exc:
+            if exc.commit_on_raise:
+                await session.commit()
+            else:
+                await session.rollback()
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+        jobs: list[AfterCommitJob] = session.info.pop(_AFTER_COMMIT_KEY, [])
+        for job in jobs:
+            await job()
+
+
+# scope="function": the commit (and any error it raises) happens before the response is sent,
+# so a client is never told "success" about a transaction that then failed.
+DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]

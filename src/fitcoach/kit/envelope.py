@@ -1,0 +1,80 @@
+"""The response envelope of the auth-flow update, for every endpoint:
+`{"status":"success","data":...}`, `{"status":"success","message":...}` and
+`{"status":"error","message":...,"statusCode":...}`."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+T = TypeVar("T")
+
+
+class ApiModel(BaseModel):
+    """Base of every request and response schema: camelCase on the wire, snake_case in Python."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, from_attributes=True, extra="ignore"
+    )
+
+
+class StrictApiModel(ApiModel):
+    """Request bodies: an unknown field is an error, so a client learns of a typo or of a field
+    it may not set (roles, ids) instead of having it silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class DataEnvelope(BaseModel, Generic[T]):
+    status: Literal["success"] = "success"
+    data: T
+
+
+class MessageEnvelope(BaseModel):
+    status: Literal["success"] = "success"
+    message: str
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorEnvelope(BaseModel):
+    status: Literal["error"] = "error"
+    message: str
+    statusCode: int
+    errors: list[FieldError] | None = None
+
+
+def ok(data: T) -> DataEnvelope[T]:
+    return DataEnvelope[T](data=data)
+
+
+def said(message: str) -> MessageEnvelope:
+    return MessageEnvelope(message=message)
+
+
+def error_body(status_code: int, message: str, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"status": "error", "message": message, "statusCode": status_code}
+    body.update({key: value for key, value in extra.items() if value is not None})
+    return body
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for the error statuses a route may answer."""
+    descriptions = {
+        400: "Bad request",
+        401: "Missing, invalid or expired access token",
+        403: "Not allowed for this caller",
+        404: "Not found",
+        409: "Conflict with the current state",
+        413: "Request body too large",
+        422: "Validation failed",
+        429: "Rate limit or attempt limit reached",
+        502: "An outside provider failed",
+        503: "A dependency is unavailable",
+    }
+    return {code: {"model": ErrorEnvelope, "description": descriptions[code]} for code in codes}

@@ -1,0 +1,97 @@
+"""The one place where exceptions become the error envelope. Nothing a client sends may surface
+as a 500; a 500 is logged with its traceback and answered without internals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from fitcoach.kit.envelope import error_body
+from fitcoach.kit.errors import DomainError, ServiceUnavailable
+
+log = structlog.get_logger("fitcoach.errors")
+
+_HTTP_MESSAGES = {
+    404: "Route not found",
+    405: "Method not allowed",
+    413: "Request body too large",
+}
+_LOCATION_PREFIXES = {"body", "query", "path", "header", "cookie"}
+
+
+def error_response(
+    status_code: int, message: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    return JSONResponse(
+        error_body(status_code, message, **extra), status_code=status_code, headers=headers
+    )
+
+
+def _field_name(location: Sequence[Any]) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] in _LOCATION_PREFIXES:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def _describe(error: dict[str, Any]) -> dict[str, str]:
+    field = _field_name(error.get("loc", ()))
+    kind = error.get("type", "")
+    if kind == "missing":
+        message = f"{field} is required" if field else "Request body is required"
+    elif kind == "extra_forbidden":
+        message = f"{field} is not an accepted field"
+    elif kind in {"value_error", "assertion_error"}:
+        cause = (error.get("ctx") or {}).get("error")
+        message = str(cause) if cause else error.get("msg", "Invalid value")
+    else:
+        message = f"{field}: {error.get('msg', 'Invalid value')}" if field else error["msg"]
+    return {"field": field, "message": message}
+
+
+async def _on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = list(exc.errors())
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return error_response(400, "Malformed JSON in request body")
+    described = [_describe(error) for error in errors]
+    message = described[0]["message"] if described else "Validation failed"
+    return error_response(422, message, errors=described)
+
+
+async def _on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    return error_response(exc.status_code, exc.message, exc.headers)
+
+
+async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    message = _HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
+    return error_response(exc.status_code, message, dict(exc.headers or {}))
+
+
+def _is_database_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, PoolTimeoutError | OperationalError | ConnectionError | TimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if _is_database_unavailable(exc):
+        log.warning("database_unavailable", error=type(exc).__name__)
+        unavailable = ServiceUnavailable()
+        return error_response(unavailable.status_code, unavailable.message, unavailable.headers)
+    log.exception("unhandled_error", path=request.url.path)
+    return error_response(500, "Internal server error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DomainError, _on_domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _on_unexpected)

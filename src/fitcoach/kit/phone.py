@@ -1,0 +1,55 @@
+"""Phone numbers: one normal form (E.164) for everything stored or compared."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+INVALID_PHONE_MESSAGE = "Invalid phone number format"
+
+_SEPARATORS = re.compile(r"[\s\-().]")
+_INTERNATIONAL = re.compile(r"^\+\d{10,15}$")
+_NATIONAL = re.compile(r"^\d{6,15}$")
+
+
+class InvalidPhoneNumber(ValueError):
+    def __init__(self) -> None:
+        super().__init__(INVALID_PHONE_MESSAGE)
+
+
+def normalize_phone(raw: str, default_region: str | None = None) -> str:
+    """Return `raw` in E.164, or raise InvalidPhoneNumber.
+
+    Accepted: `+` and 10 to 15 digits (spaces, dashes, dots and parentheses are ignored), or a
+    number in national form when a default region is configured.
+    """
+    compact = _SEPARATORS.sub("", raw)
+    try:
+        if _INTERNATIONAL.match(compact):
+            parsed = phonenumbers.parse(compact, None)
+            acceptable = phonenumbers.is_possible_number(parsed)
+        elif default_region and _NATIONAL.match(compact):
+            parsed = phonenumbers.parse(compact, default_region)
+            acceptable = phonenumbers.is_valid_number(parsed)
+        else:
+            raise InvalidPhoneNumber()
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhoneNumber() from exc
+    if not acceptable:
+        raise InvalidPhoneNumber()
+    e164: str = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if not _INTERNATIONAL.match(e164):
+        raise InvalidPhoneNumber()
+    return e164
+
+
+def parse_test_otps(spec: str) -> dict[str, str]:
+    """Parse FITCOACH_TEST_OTPS, `+201000000001=123456,+201000000002=654321`."""
+    codes: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in spec.split(","))):
+        phone, separator, code = entry.partition("=")
+        if not separator or not re.fullmatch(r"\d{6}", code.strip()):
+            raise ValueError(f"FITCOACH_TEST_OTPS entry {entry!r} is not PHONE=6DIGITS")
+        codes[normalize_phone(phone.strip())] = code.strip()
+    return codes

@@ -1,0 +1,75 @@
+"""Per-client-IP rate limits with the `limits` library: in-process memory by default, Redis when
+FITCOACH_REDIS_URL is set so every worker and host shares one count."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from fastapi import Request, Response
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from fitcoach.config import Settings
+from fitcoach.kit.client_ip import client_ip
+from fitcoach.kit.errors import ServiceUnavailable, TooManyRequests
+
+
+def create_limiter(settings: Settings) -> MovingWindowRateLimiter:
+    storage: Storage
+    if settings.redis_url:
+        uri = settings.redis_url.replace("redis://", "async+redis://", 1).replace(
+            "rediss://", "async+rediss://", 1
+        )
+        storage = RedisStorage(
+            uri,
+            implementation="redispy",
+            key_prefix=settings.rate_limit_key_prefix,
+            wrap_exceptions=True,
+            socket_timeout=1.0,
+            socket_connect_timeout=1.0,
+        )
+    else:
+        storage = MemoryStorage()
+    return MovingWindowRateLimiter(storage)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A dependency that counts one hit for the caller's IP on this endpoint, and answers 429
+    (with Retry-After and RateLimit headers) once the limit is used up."""
+
+    scope: str
+    limit: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_item", parse(self.limit))
+
+    @property
+    def item(self) -> RateLimitItem:
+        item: RateLimitItem = getattr(self, "_item")  # noqa: B009 - set in __post_init__
+        return item
+
+    async def __call__(self, request: Request, response: Response) -> None:
+        if not request.app.state.settings.rate_limit_enabled:
+            return
+        limiter: MovingWindowRateLimiter = request.app.state.limiter
+        identity = client_ip(request)
+        try:
+            allowed = await limiter.hit(self.item, self.scope, identity)
+            stats = await limiter.get_window_stats(self.item, self.scope, identity)
+        except Exception as exc:
+            # Fail closed: an auth route without its limit is an open door for SMS pumping and
+            # guessing, so it refuses service until the shared counter is back.
+            raise ServiceUnavailable("Rate limiting is unavailable, please retry shortly") from exc
+        reset_in = max(math.ceil(stats.reset_time - time.time()), 0)
+        headers = {
+            "RateLimit-Limit": str(self.item.amount),
+            "RateLimit-Remaining": str(max(stats.remaining, 0)),
+            "RateLimit-Reset": str(reset_in),
+        }
+        if not allowed:
+            raise TooManyRequests(retry_after=max(reset_in, 1)).with_headers(headers)
+        response.headers.update(headers)

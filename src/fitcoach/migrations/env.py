@@ -1,0 +1,47 @@
+"""Alembic environment: runs migrations on the app's async engine (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from fitcoach import models  # noqa: F401 - registers every table on Base.metadata
+from fitcoach.config import load_settings
+from fitcoach.db.base import Base
+from fitcoach.db.engine import create_engine
+
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_online(database_url: str) -> None:
+    engine = create_engine(load_settings(database_url=database_url))
+    async with engine.connect() as connection:
+        await connection.run_sync(_run)
+        await connection.commit()
+    await engine.dispose()
+
+
+def main() -> None:
+    database_url = context.config.get_main_option("sqlalchemy.url") or load_settings().database_url
+    if context.is_offline_mode():
+        context.configure(url=database_url, target_metadata=target_metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    asyncio.run(_run_online(database_url))
+
+
+main()

@@ -1,0 +1,1 @@
+"""One-time codes by SMS: issuing, delivering, verifying and spending them."""

@@ -1,0 +1,5 @@
+from fitcoach.kit.envelope import ApiModel
+
+
+class OtpCheckOut(ApiModel):
+    is_valid: bool

@@ -1,0 +1,1 @@
+"""Business settings that admins configure (free trial length, default plans)."""

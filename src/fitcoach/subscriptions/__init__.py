@@ -1,0 +1,1 @@
+"""Subscriptions: the free trial every registration starts, and paid access."""

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from fitcoach.kit.envelope import ApiModel
+from fitcoach.models import Subscription
+from fitcoach.models.enums import SubscriptionType
+from fitcoach.subscriptions.service import SubscriptionStatus, is_active
+
+
+class SubscriptionOut(ApiModel):
+    id: uuid.UUID
+    type: SubscriptionType
+    is_free: bool
+    free_days: int | None
+    days: int
+    start_date: date
+    end_date: date
+    starts_at: datetime
+    ends_at: datetime
+    is_active: bool
+
+    @classmethod
+    def of(cls, subscription: Subscription, now: datetime) -> SubscriptionOut:
+        is_free = subscription.type == SubscriptionType.free.value
+        return cls(
+            id=subscription.id,
+            type=SubscriptionType(subscription.type),
+            is_free=is_free,
+            free_days=subscription.days if is_free else None,
+            days=subscription.days,
+            start_date=subscription.starts_at.date(),
+            end_date=subscription.ends_at.date(),
+            starts_at=subscription.starts_at,
+            ends_at=subscription.ends_at,
+            is_active=is_active(subscription, now),
+        )
+
+
+class SubscriptionStatusOut(ApiModel):
+    is_subscribed: bool
+    subscription: SubscriptionOut | None
+
+    @classmethod
+    def of(cls, status: SubscriptionStatus, now: datetime) -> SubscriptionStatusOut:
+        return cls(
+            is_subscribed=status.is_subscribed,
+            subscription=SubscriptionOut.of(status.current, now) if status.current else None,
+        )

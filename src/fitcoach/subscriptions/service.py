@@ -1,0 +1,111 @@
+"""Subscription rules. A subscription of N days from T is active on [T, T + N days): zero days
+means not subscribed. A user's current subscription is their active paid one, else their
+active free one, else the one that ended last."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.models import Subscription
+from fitcoach.models.enums import SubscriptionType
+from fitcoach.settings.service import setting_service
+from fitcoach.subscriptions.repository import subscription_repository
+
+WARNING_WINDOW = timedelta(days=3)
+
+
+def is_active(subscription: Subscription, now: datetime) -> bool:
+    return subscription.starts_at <= now < subscription.ends_at
+
+
+@dataclass(frozen=True)
+class SubscriptionStatus:
+    current: Subscription | None
+    is_subscribed: bool
+    type: SubscriptionType | None
+    ends_soon: bool
+
+
+class SubscriptionService:
+    async def start_free_trial(
+        self, session: AsyncSession, user_id: uuid.UUID, now: datetime
+    ) -> Subscription:
+        days = await setting_service.free_days(session)
+        return self._add(session, user_id, SubscriptionType.free, days, now, granted_by=None)
+
+    async def set_free_days(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        days: int,
+        actor_id: uuid.UUID,
+        now: datetime,
+    ) -> Subscription:
+        """Change the length of the user's free subscription, keeping its start; a user without
+        one gets one starting now."""
+        free = await subscription_repository.newest_free(session, user_id)
+        if free is None:
+            return self._add(
+                session, user_id, SubscriptionType.free, days, now, granted_by=actor_id
+            )
+        free.days = days
+        free.ends_at = free.starts_at + timedelta(days=days)
+        free.granted_by_id = actor_id
+        await session.flush()
+        return free
+
+    async def grant_paid(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        days: int,
+        actor_id: uuid.UUID,
+        now: datetime,
+    ) -> Subscription:
+        return self._add(session, user_id, SubscriptionType.paid, days, now, granted_by=actor_id)
+
+    def _add(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        kind: SubscriptionType,
+        days: int,
+        now: datetime,
+        *,
+        granted_by: uuid.UUID | None,
+    ) -> Subscription:
+        subscription = Subscription(
+            user_id=user_id,
+            type=kind.value,
+            days=days,
+            starts_at=now,
+            ends_at=now + timedelta(days=days),
+            granted_by_id=granted_by,
+        )
+        subscription_repository.add(session, subscription)
+        return subscription
+
+    async def status(
+        self, session: AsyncSession, user_id: uuid.UUID, now: datetime
+    ) -> SubscriptionStatus:
+        subscriptions = await subscription_repository.of_user(session, user_id)
+        active = [sub for sub in subscriptions if is_active(sub, now)]
+        paid = [sub for sub in active if sub.type == SubscriptionType.paid.value]
+        candidates = paid or active or subscriptions
+        if not candidates:
+            return SubscriptionStatus(current=None, is_subscribed=False, type=None, ends_soon=False)
+        current = candidates[0]
+        subscribed = is_active(current, now)
+        return SubscriptionStatus(
+            current=current,
+            is_subscribed=subscribed,
+            type=SubscriptionType(current.type) if subscribed else None,
+            ends_soon=subscribed and current.ends_at - now < WARNING_WINDOW,
+        )
+
+
+subscription_service = SubscriptionService()

@@ -1,0 +1,1 @@
+"""User records: identity fields, body metrics, roles and the blocked flag."""

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import Field, field_validator
+
+from fitcoach.kit.envelope import ApiModel
+from fitcoach.models.enums import Gender, Role
+
+NAME_MIN, NAME_MAX = 5, 30
+
+
+def clean_name(value: str) -> str:
+    name = " ".join(value.split())
+    if not NAME_MIN <= len(name) <= NAME_MAX:
+        raise ValueError(f"Name must be {NAME_MIN}-{NAME_MAX} characters")
+    return name
+
+
+class BodyMetricsIn(ApiModel):
+    """The optional profile fields of registration, with the auth-flow update's limits."""
+
+    height: float | None = Field(default=None, ge=50, le=300, description="cm, 50-300")
+    weight: float | None = Field(default=None, ge=20, le=500, description="kg, 20-500")
+    age: int | None = Field(default=None, ge=13, le=120, description="years, 13-120")
+    gender: Gender | None = None
+
+
+class NamedBodyMetricsIn(BodyMetricsIn):
+    name: str = Field(description="5-30 characters")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return clean_name(value)
+
+
+class UserOut(ApiModel):
+    id: uuid.UUID
+    name: str
+    phone: str | None
+    email: str | None
+    roles: list[Role]
+    phone_verified: bool
+    email_verified: bool
+    height: float | None = Field(validation_alias="height_cm")
+    weight: float | None = Field(validation_alias="weight_kg")
+    age: int | None
+    gender: Gender | None
+    is_blocked: bool
+    created_at: datetime

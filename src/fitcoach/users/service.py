@@ -1,0 +1,86 @@
+"""Creating and changing user records; the rules every way of making an account shares."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.models import User
+from fitcoach.models.enums import Role
+from fitcoach.users.exceptions import EmailAlreadyRegistered, PhoneAlreadyRegistered, UserNotFound
+from fitcoach.users.repository import user_repository
+from fitcoach.users.schemas import BodyMetricsIn
+
+
+class UserService:
+    async def get(self, session: AsyncSession, user_id: uuid.UUID) -> User:
+        user = await user_repository.get(session, user_id)
+        if user is None:
+            raise UserNotFound()
+        return user
+
+    async def find_by_phone(self, session: AsyncSession, phone: str) -> User | None:
+        return await user_repository.find_by_phone(session, phone)
+
+    async def find_by_email(self, session: AsyncSession, email: str) -> User | None:
+        return await user_repository.find_by_email(session, email)
+
+    async def create(
+        self,
+        session: AsyncSession,
+        *,
+        name: str,
+        roles: list[Role],
+        phone: str | None = None,
+        email: str | None = None,
+        password_hash: str | None = None,
+        phone_verified: bool = False,
+        metrics: BodyMetricsIn | None = None,
+    ) -> User:
+        if phone and await user_repository.find_by_phone(session, phone):
+            raise PhoneAlreadyRegistered()
+        if email and await user_repository.find_by_email(session, email):
+            raise EmailAlreadyRegistered()
+        user = User(
+            name=name,
+            phone=phone,
+            email=email,
+            password_hash=password_hash,
+            phone_verified=phone_verified,
+            email_verified=False,
+            is_blocked=False,
+        )
+        if metrics is not None:
+            user.height_cm = metrics.height
+            user.weight_kg = metrics.weight
+            user.age = metrics.age
+            user.gender = metrics.gender.value if metrics.gender else None
+        user_repository.add(session, user, roles)
+        try:
+            await session.flush()
+        except IntegrityError as exc:
+            # Two registrations of one phone raced past the check above; the unique index decides.
+            if phone and "phone" in str(exc.orig).lower():
+                raise PhoneAlreadyRegistered() from exc
+            raise EmailAlreadyRegistered() from exc
+        return user
+
+    def grant_role(self, user: User, role: Role) -> None:
+        user_repository.grant_role(user, role)
+
+    async def lock(self, session: AsyncSession, user_id: uuid.UUID) -> User:
+        """The user row, locked until commit (PostgreSQL), so concurrent changes serialise."""
+        user = await user_repository.get_for_update(session, user_id)
+        if user is None:
+            raise UserNotFound()
+        return user
+
+    def set_blocked(self, user: User, blocked: bool, now: datetime) -> None:
+        user.is_blocked = blocked
+        user.blocked_at = now if blocked else None
+
+
+user_service = UserService()

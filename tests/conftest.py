@@ -1,0 +1,147 @@
+"""Test harness: a real database built by the migrations (SQLite, or PostgreSQL when
+FITCOACH_TEST_POSTGRES_URL is set), a fresh app per test driven over HTTP, tables emptied after
+each test, time from a frozen clock.
+
+FITCOACH_TEST_POSTGRES_URL  e.g. postgresql+asyncpg://postgres@127.0.0.1:5432 (a server, no db)
+FITCOACH_TEST_REDIS_URL     e.g. redis://127.0.0.1:6379/0: rate limits stored in Redis
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from fitcoach.app import create_app
+from fitcoach.config import Settings, load_settings
+from fitcoach.db.base import Base
+from fitcoach.db.migrate import upgrade_to_head
+from fitcoach.kit.clock import FrozenClock
+from fitcoach.otp.providers import OutboxSmsProvider
+from tests.factories import Factory
+
+POSTGRES_URL = os.environ.get("FITCOACH_TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("FITCOACH_TEST_REDIS_URL")
+TEST_JWT_SECRET = "test-signing-secret-that-is-long-enough-0123456789"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if isinstance(item, pytest.Function) and inspect.iscoroutinefunction(item.obj):
+            item.add_marker(pytest.mark.anyio)
+        if item.get_closest_marker("postgres_only") and not POSTGRES_URL:
+            item.add_marker(pytest.mark.skip(reason="needs FITCOACH_TEST_POSTGRES_URL"))
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def _admin_execute(statement: str) -> None:
+    assert POSTGRES_URL
+    connection = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL.rstrip("/") + "/postgres"))
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if POSTGRES_URL:
+        name = f"fitcoach_test_{uuid.uuid4().hex[:12]}"
+        asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
+        url = f"{POSTGRES_URL.rstrip('/')}/{name}"
+        try:
+            upgrade_to_head(url)
+            yield url
+        finally:
+            asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    else:
+        path = tmp_path_factory.mktemp("db") / "fitcoach.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        upgrade_to_head(url)
+        yield url
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "_env_file": None,
+        "env": "test",
+        "database_url": database_url,
+        "data_dir": data_dir,
+        "jwt_secret": TEST_JWT_SECRET,
+        "sms_provider": "outbox",
+        "redis_url": REDIS_URL,
+        "rate_limit_key_prefix": f"fitcoach-test-{uuid.uuid4().hex}",
+        "access_log": False,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    """Override in a test module (or with @pytest.mark.parametrize) to change settings."""
+    return {}
+
+
+@pytest.fixture
+async def app(
+    database_url: str, tmp_path: Path, clock: FrozenClock, settings_overrides: dict[str, object]
+) -> AsyncIterator[FastAPI]:
+    application = create_app(
+        make_settings(database_url, tmp_path, **settings_overrides), clock=clock
+    )
+    try:
+        yield application
+    finally:
+        await _empty_tables(application)
+        await application.state.engine.dispose()
+
+
+async def _empty_tables(application: FastAPI) -> None:
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    async with application.state.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text(f"TRUNCATE TABLE {', '.join(tables)} CASCADE"))
+        else:
+            for table in tables:
+                await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - names from metadata
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def outbox(app: FastAPI) -> OutboxSmsProvider:
+    provider: OutboxSmsProvider = app.state.sms_provider
+    return provider
+
+
+@pytest.fixture
+def factory(app: FastAPI, client: httpx.AsyncClient) -> Factory:
+    return Factory(app, client)
