@@ -9,7 +9,6 @@ FITCOACH_TEST_REDIS_URL     e.g. redis://127.0.0.1:6379/0: rate limits stored in
 from __future__ import annotations
 
 import asyncio
-import inspect
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -31,20 +30,13 @@ from tests.factories import Factory
 
 POSTGRES_URL = os.environ.get("FITCOACH_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("FITCOACH_TEST_REDIS_URL")
-TEST_JWT_SECRET = "test-signing-secret-that-is-long-enough-0123456789"
+TEST_JWT_SECRET = "test-signing-secret-long-enough-for-every-hmac-variant-0123456789abcdef"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if isinstance(item, pytest.Function) and inspect.iscoroutinefunction(item.obj):
-            item.add_marker(pytest.mark.anyio)
         if item.get_closest_marker("postgres_only") and not POSTGRES_URL:
             item.add_marker(pytest.mark.skip(reason="needs FITCOACH_TEST_POSTGRES_URL"))
-
-
-@pytest.fixture(scope="session")
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def _asyncpg_dsn(url: str) -> str:
@@ -100,9 +92,11 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
 
 
 @pytest.fixture
-def settings_overrides() -> dict[str, object]:
-    """Override in a test module (or with @pytest.mark.parametrize) to change settings."""
-    return {}
+def settings_overrides(request: pytest.FixtureRequest) -> dict[str, object]:
+    """Settings for this test's app: override the fixture in a module, or parametrize it
+    indirectly (`@pytest.mark.parametrize("settings_overrides", [{...}], indirect=True)`)."""
+    overrides: dict[str, object] = getattr(request, "param", {})
+    return overrides
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from fitcoach.auth.passwords import hash_password
@@ -122,3 +123,18 @@ class Factory:
         assert response.status_code == 201, response.text
         data: dict = response.json()["data"]  # type: ignore[type-arg]
         return data
+
+
+def with_settings(**overrides: object) -> pytest.MarkDecorator:
+    """Run a test against an app built with these settings."""
+    return pytest.mark.parametrize("settings_overrides", [overrides], indirect=True)
+
+
+def assert_error(response: httpx.Response, status: int, message: str | None = None) -> None:
+    """The error envelope of the auth-flow update, with statusCode equal to the HTTP status."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["statusCode"] == status
+    if message is not None:
+        assert body["message"] == message

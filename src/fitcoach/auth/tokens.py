@@ -47,13 +47,18 @@ def issue_access_token(
 
 def decode_access_token(settings: Settings, token: str, now: datetime) -> AccessClaims:
     try:
-        # Only HS256 is accepted, which rules out "none" and key-confusion tricks. Expiry is checked
-        # against the injected clock below rather than PyJWT's wall clock.
+        # Only HS256 is accepted, which rules out "none" and key-confusion tricks. Time claims are
+        # checked against the injected clock below rather than PyJWT's wall clock.
         claims = jwt.decode(
             token,
             settings.signing_secret,
             algorithms=[_ALGORITHM],
-            options={"require": ["sub", "sid", "exp", "typ"], "verify_exp": False},
+            options={
+                "require": ["sub", "sid", "exp", "typ"],
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
         if claims["typ"] != _ACCESS:
             raise InvalidAccessToken()

@@ -28,10 +28,15 @@ _LOCATION_PREFIXES = {"body", "query", "path", "header", "cookie"}
 
 
 def error_response(
-    status_code: int, message: str, headers: dict[str, str] | None = None, **extra: Any
+    request: Request,
+    status_code: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
+    merged = {**getattr(request.state, "rate_limit_headers", {}), **(headers or {})}
     return JSONResponse(
-        error_body(status_code, message, **extra), status_code=status_code, headers=headers
+        error_body(status_code, message, **extra), status_code=status_code, headers=merged
     )
 
 
@@ -60,19 +65,19 @@ def _describe(error: dict[str, Any]) -> dict[str, str]:
 async def _on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = list(exc.errors())
     if any(error.get("type") == "json_invalid" for error in errors):
-        return error_response(400, "Malformed JSON in request body")
+        return error_response(request, 400, "Malformed JSON in request body")
     described = [_describe(error) for error in errors]
     message = described[0]["message"] if described else "Validation failed"
-    return error_response(422, message, errors=described)
+    return error_response(request, 422, message, errors=described)
 
 
 async def _on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
-    return error_response(exc.status_code, exc.message, exc.headers)
+    return error_response(request, exc.status_code, exc.message, exc.headers)
 
 
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     message = _HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
-    return error_response(exc.status_code, message, dict(exc.headers or {}))
+    return error_response(request, exc.status_code, message, dict(exc.headers or {}))
 
 
 def _is_database_unavailable(exc: BaseException) -> bool:
@@ -85,9 +90,11 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     if _is_database_unavailable(exc):
         log.warning("database_unavailable", error=type(exc).__name__)
         unavailable = ServiceUnavailable()
-        return error_response(unavailable.status_code, unavailable.message, unavailable.headers)
+        return error_response(
+            request, unavailable.status_code, unavailable.message, unavailable.headers
+        )
     log.exception("unhandled_error", path=request.url.path)
-    return error_response(500, "Internal server error")
+    return error_response(request, 500, "Internal server error")
 
 
 def install_error_handlers(app: FastAPI) -> None:

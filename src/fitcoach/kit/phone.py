@@ -9,8 +9,10 @@ import phonenumbers
 INVALID_PHONE_MESSAGE = "Invalid phone number format"
 
 _SEPARATORS = re.compile(r"[\s\-().]")
-_INTERNATIONAL = re.compile(r"^\+\d{10,15}$")
-_NATIONAL = re.compile(r"^\d{6,15}$")
+# [0-9], not \d: \d also matches other scripts' digits, which phonenumbers would then reinterpret.
+_INTERNATIONAL = re.compile(r"\+[0-9]{10,15}")
+_NATIONAL = re.compile(r"[0-9]{6,15}")
+MAX_RAW_LENGTH = 32
 
 
 class InvalidPhoneNumber(ValueError):
@@ -24,12 +26,14 @@ def normalize_phone(raw: str, default_region: str | None = None) -> str:
     Accepted: `+` and 10 to 15 digits (spaces, dashes, dots and parentheses are ignored), or a
     number in national form when a default region is configured.
     """
+    if len(raw) > MAX_RAW_LENGTH:
+        raise InvalidPhoneNumber()
     compact = _SEPARATORS.sub("", raw)
     try:
-        if _INTERNATIONAL.match(compact):
+        if _INTERNATIONAL.fullmatch(compact):
             parsed = phonenumbers.parse(compact, None)
             acceptable = phonenumbers.is_possible_number(parsed)
-        elif default_region and _NATIONAL.match(compact):
+        elif default_region and _NATIONAL.fullmatch(compact):
             parsed = phonenumbers.parse(compact, default_region)
             acceptable = phonenumbers.is_valid_number(parsed)
         else:
@@ -39,7 +43,7 @@ def normalize_phone(raw: str, default_region: str | None = None) -> str:
     if not acceptable:
         raise InvalidPhoneNumber()
     e164: str = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    if not _INTERNATIONAL.match(e164):
+    if not _INTERNATIONAL.fullmatch(e164):
         raise InvalidPhoneNumber()
     return e164
 
@@ -49,7 +53,7 @@ def parse_test_otps(spec: str) -> dict[str, str]:
     codes: dict[str, str] = {}
     for entry in filter(None, (part.strip() for part in spec.split(","))):
         phone, separator, code = entry.partition("=")
-        if not separator or not re.fullmatch(r"\d{6}", code.strip()):
+        if not separator or not re.fullmatch(r"[0-9]{6}", code.strip()):
             raise ValueError(f"FITCOACH_TEST_OTPS entry {entry!r} is not PHONE=6DIGITS")
         codes[normalize_phone(phone.strip())] = code.strip()
     return codes

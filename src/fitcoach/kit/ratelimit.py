@@ -70,6 +70,9 @@ class RateLimit:
             "RateLimit-Remaining": str(max(stats.remaining, 0)),
             "RateLimit-Reset": str(reset_in),
         }
+        # Kept on the request too, so an error answer (this 429, or a 400 from the handler) still
+        # tells the client its budget.
+        request.state.rate_limit_headers = headers
         if not allowed:
-            raise TooManyRequests(retry_after=max(reset_in, 1)).with_headers(headers)
+            raise TooManyRequests(retry_after=max(reset_in, 1))
         response.headers.update(headers)
