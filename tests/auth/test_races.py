@@ -1,5 +1,5 @@
-"""Concurrent requests against one OTP or refresh token, on PostgreSQL (row locks decide; SQLite
-serialises writers, so these races cannot happen there)."""
+"""Concurrent requests against one OTP or refresh token. On PostgreSQL row locks and conditional
+updates decide the winner; on SQLite writers queue on the database lock. Both must hold."""
 
 from __future__ import annotations
 
@@ -7,17 +7,13 @@ import asyncio
 from collections import Counter
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from fitcoach.models import AuthSession, OtpCode
 from tests.factories import Factory, random_phone, with_settings
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    with_settings(rate_limit_enabled=False, database_pool_size=30),
-]
+pytestmark = with_settings(rate_limit_enabled=False, database_pool_size=30)
 
 
 def outcomes(responses: list[httpx.Response]) -> Counter[tuple[int, str]]:
