@@ -1,1 +1,1 @@
-"""(filled in below)"""
+"""The admin console's operations: business settings, blocking users, granting subscriptions."""

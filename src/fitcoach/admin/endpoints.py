@@ -1,3 +1,146 @@
+"""Admin endpoints of the auth-flow update (settings) and the admin console (blocking users,
+granting paid subscriptions). Admins only."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
 from fastapi import APIRouter
 
-router = APIRouter()
+from fitcoach.admin.schemas import (
+    DefaultFreeDaysIn,
+    DefaultPlanIn,
+    GrantSubscriptionIn,
+    SettingsOut,
+    SubscriptionGrantOut,
+    UserFreeDaysIn,
+)
+from fitcoach.admin.service import admin_service
+from fitcoach.auth.dependencies import AdminUser, require_role
+from fitcoach.db.session import DbSession
+from fitcoach.kit.dependencies import ClockDep
+from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.models import User
+from fitcoach.models.enums import PlanType, Role
+from fitcoach.subscriptions.schemas import SubscriptionOut
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+# The auth-flow update names this route's refusal specifically.
+FreeDaysAdmin = Annotated[
+    User, require_role(Role.ADMIN, message="Only admins can set default free days")
+]
+
+
+@router.get(
+    "/settings",
+    response_model=DataEnvelope[SettingsOut],
+    responses=error_responses(401, 403),
+    summary="Every business setting, with its default when unset (admin)",
+)
+async def get_settings(admin: AdminUser, session: DbSession) -> DataEnvelope[SettingsOut]:
+    return ok(SettingsOut(settings=await admin_service.settings(session)))
+
+
+@router.post(
+    "/settings/free-days/default",
+    response_model=MessageEnvelope,
+    responses=error_responses(401, 403, 422),
+    summary="Set the free days every new registration gets (admin)",
+)
+async def set_default_free_days(
+    body: DefaultFreeDaysIn, admin: FreeDaysAdmin, session: DbSession, clock: ClockDep
+) -> MessageEnvelope:
+    await admin_service.set_default_free_days(session, admin, body.days, clock.now())
+    return said("Default free days updated successfully")
+
+
+@router.post(
+    "/settings/training-plan/default",
+    response_model=MessageEnvelope,
+    responses=error_responses(401, 403, 404, 422),
+    summary="Set the training plan free users get, and paid users without a custom one (admin)",
+)
+async def set_default_training_plan(
+    body: DefaultPlanIn, admin: AdminUser, session: DbSession, clock: ClockDep
+) -> MessageEnvelope:
+    await admin_service.set_default_plan(
+        session, admin, PlanType.training, body.plan_id, clock.now()
+    )
+    return said("Default training plan updated successfully")
+
+
+@router.post(
+    "/settings/diet-plan/default",
+    response_model=MessageEnvelope,
+    responses=error_responses(401, 403, 404, 422),
+    summary="Set the diet plan free users get, and paid users without a custom one (admin)",
+)
+async def set_default_diet_plan(
+    body: DefaultPlanIn, admin: AdminUser, session: DbSession, clock: ClockDep
+) -> MessageEnvelope:
+    await admin_service.set_default_plan(session, admin, PlanType.diet, body.plan_id, clock.now())
+    return said("Default diet plan updated successfully")
+
+
+@router.post(
+    "/settings/user/free-days",
+    response_model=MessageEnvelope,
+    responses=error_responses(401, 403, 404, 422),
+    summary="Change the length of one user's free subscription, keeping its start (admin)",
+)
+async def set_user_free_days(
+    body: UserFreeDaysIn, admin: AdminUser, session: DbSession, clock: ClockDep
+) -> MessageEnvelope:
+    await admin_service.set_user_free_days(
+        session, admin, body.user_id, body.free_days, clock.now()
+    )
+    return said("User free days updated successfully")
+
+
+@router.post(
+    "/users/{user_id}/block",
+    response_model=MessageEnvelope,
+    responses=error_responses(401, 403, 404, 422),
+    summary="Block a user: sign-in refused, every session and refresh token ended (admin)",
+)
+async def block_user(
+    user_id: uuid.UUID, admin: AdminUser, session: DbSession, clock: ClockDep
+) -> MessageEnvelope:
+    await admin_service.block_user(session, admin, user_id, clock.now())
+    return said("User blocked successfully")
+
+
+@router.post(
+    "/users/{user_id}/unblock",
+    response_model=MessageEnvelope,
+    responses=error_responses(401, 403, 404, 422),
+    summary="Unblock a user; they sign in again to get new tokens (admin)",
+)
+async def unblock_user(
+    user_id: uuid.UUID, admin: AdminUser, session: DbSession, clock: ClockDep
+) -> MessageEnvelope:
+    await admin_service.unblock_user(session, user_id, clock.now())
+    return said("User unblocked successfully")
+
+
+@router.post(
+    "/users/{user_id}/subscription",
+    response_model=DataEnvelope[SubscriptionGrantOut],
+    status_code=201,
+    responses=error_responses(401, 403, 404, 422),
+    summary="Grant a paid subscription of `days` days starting now (admin)",
+)
+async def grant_subscription(
+    user_id: uuid.UUID,
+    body: GrantSubscriptionIn,
+    admin: AdminUser,
+    session: DbSession,
+    clock: ClockDep,
+) -> DataEnvelope[SubscriptionGrantOut]:
+    now = clock.now()
+    subscription = await admin_service.grant_paid_subscription(
+        session, admin, user_id, body.days, now
+    )
+    return ok(SubscriptionGrantOut(subscription=SubscriptionOut.of(subscription, now)))

@@ -44,11 +44,15 @@ AccessClaimsDep = Annotated[tokens.AccessClaims, Depends(_access_claims)]
 
 
 async def _current_user(session: DbSession, claims: AccessClaimsDep) -> User:
-    user = await auth_repository.user_in_live_session(session, claims.user_id, claims.session_id)
-    if user is None:
+    found = await auth_repository.user_and_session_state(session, claims.user_id, claims.session_id)
+    if found is None:
         raise SessionEnded()
+    user, session_live = found
+    # Blocking also ends every session; saying "blocked" tells the app not to offer a new login.
     if user.is_blocked:
         raise AccountBlocked()
+    if not session_live:
+        raise SessionEnded()
     return user
 
 

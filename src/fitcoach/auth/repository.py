@@ -12,21 +12,18 @@ from fitcoach.models import AuthSession, RefreshToken, User
 
 
 class AuthRepository:
-    async def user_in_live_session(
+    async def user_and_session_state(
         self, session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID
-    ) -> User | None:
-        """The user, if the access token's session has not been revoked: one query, so logout,
-        password changes and blocks end access tokens on their next request."""
+    ) -> tuple[User, bool] | None:
+        """The access token's user and whether its session is still live, in one query, so
+        logout, password changes and blocks end access tokens on their next request."""
         result = await session.execute(
-            select(User)
+            select(User, AuthSession.revoked_at.is_(None))
             .join(AuthSession, AuthSession.user_id == User.id)
-            .where(
-                User.id == user_id,
-                AuthSession.id == session_id,
-                AuthSession.revoked_at.is_(None),
-            )
+            .where(User.id == user_id, AuthSession.id == session_id)
         )
-        return result.scalar_one_or_none()
+        row = result.one_or_none()
+        return (row[0], bool(row[1])) if row is not None else None
 
     def add_session(self, session: AsyncSession, auth_session: AuthSession) -> None:
         session.add(auth_session)

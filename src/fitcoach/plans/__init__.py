@@ -1,1 +1,2 @@
-"""(filled in below)"""
+"""Training and diet plans: templates, customers' custom plans, and the plan a user sees for
+their subscription."""

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.models.enums import PlanType
 from fitcoach.settings.repository import setting_repository
 
 
@@ -22,6 +23,10 @@ _DEFAULTS: dict[SettingKey, str | None] = {
     SettingKey.DEFAULT_FREE_DAYS: str(DEFAULT_FREE_DAYS),
     SettingKey.DEFAULT_TRAINING_PLAN_ID: None,
     SettingKey.DEFAULT_DIET_PLAN_ID: None,
+}
+DEFAULT_PLAN_KEYS: dict[PlanType, SettingKey] = {
+    PlanType.training: SettingKey.DEFAULT_TRAINING_PLAN_ID,
+    PlanType.diet: SettingKey.DEFAULT_DIET_PLAN_ID,
 }
 
 
@@ -38,10 +43,29 @@ class SettingService:
         value = await setting_repository.get(session, key)
         return uuid.UUID(value) if value else None
 
+    async def default_plan_ids(self, session: AsyncSession) -> dict[PlanType, uuid.UUID]:
+        """The configured default plan of each type, read in one query; unset types are absent."""
+        stored = await setting_repository.all(session)
+        return {
+            plan_type: uuid.UUID(stored[key.value])
+            for plan_type, key in DEFAULT_PLAN_KEYS.items()
+            if stored.get(key.value)
+        }
+
     async def set(
         self, session: AsyncSession, key: SettingKey, value: str, actor_id: uuid.UUID, now: datetime
     ) -> None:
         await setting_repository.upsert(session, key.value, value, actor_id, now)
+
+    async def set_default_plan(
+        self,
+        session: AsyncSession,
+        plan_type: PlanType,
+        plan_id: uuid.UUID,
+        actor_id: uuid.UUID,
+        now: datetime,
+    ) -> None:
+        await self.set(session, DEFAULT_PLAN_KEYS[plan_type], str(plan_id), actor_id, now)
 
 
 setting_service = SettingService()

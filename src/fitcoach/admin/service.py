@@ -1,0 +1,74 @@
+"""Admin operations. Each is a thin orchestration of the domain that owns the rule: settings,
+plans (which plan may be a default), users, subscriptions and sign-in sessions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.admin.exceptions import CannotBlockSelf
+from fitcoach.auth.service import auth_service
+from fitcoach.models import Subscription, User
+from fitcoach.models.enums import PlanType
+from fitcoach.plans.service import plans_service
+from fitcoach.settings.service import SettingKey, setting_service
+from fitcoach.subscriptions.service import subscription_service
+from fitcoach.users.service import user_service
+
+
+class AdminService:
+    async def settings(self, session: AsyncSession) -> dict[str, str | None]:
+        return await setting_service.all(session)
+
+    async def set_default_free_days(
+        self, session: AsyncSession, admin: User, days: int, now: datetime
+    ) -> None:
+        await setting_service.set(session, SettingKey.DEFAULT_FREE_DAYS, str(days), admin.id, now)
+
+    async def set_default_plan(
+        self,
+        session: AsyncSession,
+        admin: User,
+        plan_type: PlanType,
+        plan_id: uuid.UUID,
+        now: datetime,
+    ) -> None:
+        await plans_service.require_template(session, plan_id, plan_type)
+        await setting_service.set_default_plan(session, plan_type, plan_id, admin.id, now)
+
+    async def set_user_free_days(
+        self, session: AsyncSession, admin: User, user_id: uuid.UUID, days: int, now: datetime
+    ) -> None:
+        # Locked, so two admins changing one user's trial at once apply one after the other.
+        await user_service.lock(session, user_id)
+        await subscription_service.set_free_days(session, user_id, days, admin.id, now)
+
+    async def grant_paid_subscription(
+        self, session: AsyncSession, admin: User, user_id: uuid.UUID, days: int, now: datetime
+    ) -> Subscription:
+        await user_service.get(session, user_id)
+        subscription = await subscription_service.grant_paid(session, user_id, days, admin.id, now)
+        await session.flush()
+        return subscription
+
+    async def block_user(
+        self, session: AsyncSession, admin: User, user_id: uuid.UUID, now: datetime
+    ) -> None:
+        """Blocked users are refused at sign-in and on every request; ending their sessions
+        also kills their refresh tokens, so nothing they hold keeps working."""
+        if user_id == admin.id:
+            raise CannotBlockSelf()
+        user = await user_service.lock(session, user_id)
+        user_service.set_blocked(user, True, now)
+        await auth_service.revoke_all_sessions(session, user_id, now, "blocked")
+        await session.flush()
+
+    async def unblock_user(self, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+        user = await user_service.lock(session, user_id)
+        user_service.set_blocked(user, False, now)
+        await session.flush()
+
+
+admin_service = AdminService()

@@ -1,0 +1,87 @@
+"""Page-number pagination for every list endpoint: `page` and `pageSize` (capped) in, the page's
+items plus `pagination` metadata out, ordered by one of a declared set of sort keys (`-key`
+descending)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from sqlalchemy import ColumnElement, Select, UnaryExpression, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
+
+from fitcoach.kit.envelope import ApiModel
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+T = TypeVar("T")
+Row = TypeVar("Row")
+SortColumn = ColumnElement[Any] | QueryableAttribute[Any]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    page: int
+    page_size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+def _page_request(
+    page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
+    page_size: Annotated[
+        int, Query(alias="pageSize", ge=1, le=MAX_PAGE_SIZE, description="Items per page")
+    ] = DEFAULT_PAGE_SIZE,
+) -> PageRequest:
+    return PageRequest(page=page, page_size=page_size)
+
+
+PageRequestDep = Annotated[PageRequest, Depends(_page_request)]
+
+
+class Pagination(ApiModel):
+    page: int
+    page_size: int
+    total: int
+    total_pages: int
+
+
+class Page(ApiModel, Generic[T]):
+    items: list[T]
+    pagination: Pagination
+
+    @classmethod
+    def of(cls, items: Sequence[T], total: int, request: PageRequest) -> Page[T]:
+        return cls(
+            items=list(items),
+            pagination=Pagination(
+                page=request.page,
+                page_size=request.page_size,
+                total=total,
+                total_pages=math.ceil(total / request.page_size),
+            ),
+        )
+
+
+def sort_order(sort: str, columns: Mapping[str, SortColumn]) -> UnaryExpression[Any]:
+    """The ORDER BY term for `sort`, a key of `columns` optionally prefixed with `-`."""
+    column = columns[sort.removeprefix("-")]
+    return column.desc() if sort.startswith("-") else column.asc()
+
+
+async def fetch_page(
+    session: AsyncSession, statement: Select[Row], request: PageRequest
+) -> tuple[list[Row], int]:
+    """One page of `statement`'s rows (it must already be ordered) and the total row count."""
+    total = await session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
+    result = await session.execute(statement.limit(request.page_size).offset(request.offset))
+    return list(result.scalars()), int(total or 0)

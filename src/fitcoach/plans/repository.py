@@ -1,0 +1,145 @@
+"""Every query on plans, and who may see or change which plan.
+
+Reads go through `readable_by`, so a forgotten check shows nothing rather than everything:
+an admin reads every plan, a coach templates and the plans they wrote, a customer their own
+custom plans; everyone reads the configured default plans. Writes need `writable_by`: an admin
+changes every plan, a coach the plans they wrote.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, delete, false, func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from fitcoach.kit.pagination import PageRequest, SortColumn, fetch_page, sort_order
+from fitcoach.models import Plan, PlanItem, User
+from fitcoach.models.enums import PlanType, Role
+
+_SORT_COLUMNS: dict[str, SortColumn] = {"createdAt": Plan.created_at, "name": Plan.name}
+
+
+@dataclass(frozen=True)
+class PlanAccess:
+    plan: Plan
+    writable: bool
+
+
+class PlansRepository:
+    def readable_by(
+        self, actor: User, default_plan_ids: Collection[uuid.UUID]
+    ) -> ColumnElement[bool]:
+        if actor.has_role(Role.ADMIN):
+            return true()
+        visible: list[ColumnElement[bool]] = []
+        if actor.has_role(Role.COACH):
+            visible += [Plan.owner_id.is_(None), Plan.author_id == actor.id]
+        if actor.has_role(Role.CUSTOMER):
+            visible.append(Plan.owner_id == actor.id)
+        if default_plan_ids:
+            visible.append(Plan.id.in_(default_plan_ids))
+        return or_(*visible) if visible else false()
+
+    def writable_by(self, actor: User) -> ColumnElement[bool]:
+        if actor.has_role(Role.ADMIN):
+            return true()
+        if actor.has_role(Role.COACH):
+            return Plan.author_id == actor.id
+        return false()
+
+    async def find_readable(
+        self,
+        session: AsyncSession,
+        plan_id: uuid.UUID,
+        actor: User,
+        default_plan_ids: Collection[uuid.UUID],
+        *,
+        with_items: bool = False,
+        for_update: bool = False,
+    ) -> PlanAccess | None:
+        """The plan if `actor` may read it, with whether they may change it, in one query."""
+        statement = select(Plan, self.writable_by(actor).label("writable")).where(
+            Plan.id == plan_id, self.readable_by(actor, default_plan_ids)
+        )
+        if with_items:
+            statement = statement.options(selectinload(Plan.items))
+        if for_update:
+            # Serialises a delete with a concurrent "make this the default", which locks the
+            # same row (PostgreSQL; SQLite serialises all writers anyway).
+            statement = statement.with_for_update(of=Plan)
+        row = (await session.execute(statement)).one_or_none()
+        if row is None:
+            return None
+        return PlanAccess(plan=row[0], writable=bool(row[1]))
+
+    async def get_for_update(self, session: AsyncSession, plan_id: uuid.UUID) -> Plan | None:
+        result = await session.execute(select(Plan).where(Plan.id == plan_id).with_for_update())
+        return result.scalar_one_or_none()
+
+    async def newest_custom(
+        self,
+        session: AsyncSession,
+        owner_id: uuid.UUID,
+        plan_type: PlanType,
+        readable: ColumnElement[bool],
+    ) -> Plan | None:
+        result = await session.execute(
+            select(Plan)
+            .where(Plan.owner_id == owner_id, Plan.type == plan_type.value, readable)
+            .order_by(Plan.created_at.desc(), Plan.id.desc())
+            .limit(1)
+            .options(selectinload(Plan.items))
+        )
+        return result.scalar_one_or_none()
+
+    async def list_page(
+        self,
+        session: AsyncSession,
+        readable: ColumnElement[bool],
+        *,
+        plan_type: PlanType | None,
+        owner_id: uuid.UUID | None,
+        template: bool | None,
+        sort: str,
+        page: PageRequest,
+    ) -> tuple[list[Plan], int]:
+        statement: Select[Plan] = select(Plan).where(readable)
+        if plan_type is not None:
+            statement = statement.where(Plan.type == plan_type.value)
+        if owner_id is not None:
+            statement = statement.where(Plan.owner_id == owner_id)
+        if template is True:
+            statement = statement.where(Plan.owner_id.is_(None))
+        elif template is False:
+            statement = statement.where(Plan.owner_id.is_not(None))
+        # The id breaks ties so that pages never overlap or skip a plan.
+        statement = statement.order_by(sort_order(sort, _SORT_COLUMNS), Plan.id)
+        return await fetch_page(session, statement, page)
+
+    async def item_counts(
+        self, session: AsyncSession, plan_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, int]:
+        if not plan_ids:
+            return {}
+        result = await session.execute(
+            select(PlanItem.plan_id, func.count())
+            .where(PlanItem.plan_id.in_(plan_ids))
+            .group_by(PlanItem.plan_id)
+        )
+        return dict(result.all())
+
+    def add(self, session: AsyncSession, plan: Plan) -> None:
+        session.add(plan)
+
+    async def delete(self, session: AsyncSession, plan_id: uuid.UUID) -> None:
+        """Items go with the plan through the foreign key's ON DELETE CASCADE."""
+        await session.execute(
+            delete(Plan).where(Plan.id == plan_id).execution_options(synchronize_session=False)
+        )
+
+
+plans_repository = PlansRepository()

@@ -1,0 +1,248 @@
+"""Plan rules: who may create, read, change and delete which plan; which plans may be defaults;
+which plan a user is shown for their subscription (free: the default, paid: their newest
+custom plan, else the default)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.kit.errors import Forbidden
+from fitcoach.kit.pagination import PageRequest
+from fitcoach.models import Plan, PlanItem, User
+from fitcoach.models.enums import PlanType, Role, SubscriptionType
+from fitcoach.plans.exceptions import (
+    ItemsDoNotMatchPlan,
+    NoDefaultPlan,
+    NoPlanAvailable,
+    OwnerNotCustomer,
+    PlanIsDefault,
+    PlanNotFound,
+    PlanNotTemplate,
+    SubscriptionRequired,
+    WrongPlanType,
+)
+from fitcoach.plans.repository import PlanAccess, plans_repository
+from fitcoach.plans.schemas import (
+    ITEM_MODELS,
+    DietItemIn,
+    PlanIn,
+    PlanSource,
+    PlanUpdateIn,
+    TrainingItemIn,
+)
+from fitcoach.settings.service import setting_service
+from fitcoach.subscriptions.service import subscription_service
+from fitcoach.users.service import user_service
+
+
+@dataclass(frozen=True)
+class UserPlan:
+    plan: Plan
+    source: PlanSource
+    subscription_type: SubscriptionType
+
+
+@dataclass(frozen=True)
+class PlanListing:
+    plans: list[Plan]
+    item_counts: dict[uuid.UUID, int]
+    total: int
+
+
+def _plan_items(items: Sequence[TrainingItemIn | DietItemIn]) -> list[PlanItem]:
+    return [PlanItem(position=position, **item.model_dump()) for position, item in enumerate(items)]
+
+
+class PlansService:
+    async def create(
+        self,
+        session: AsyncSession,
+        author: User,
+        body: PlanIn,
+        now: datetime,
+    ) -> Plan:
+        if body.user_id is not None:
+            owner = await user_service.get(session, body.user_id)
+            if not owner.has_role(Role.CUSTOMER):
+                raise OwnerNotCustomer()
+        plan = Plan(
+            type=body.type,
+            name=body.name,
+            description=body.description,
+            owner_id=body.user_id,
+            author_id=author.id,
+            created_at=now,
+            updated_at=now,
+            items=_plan_items(body.items),
+        )
+        plans_repository.add(session, plan)
+        await session.flush()
+        return plan
+
+    async def get(self, session: AsyncSession, actor: User, plan_id: uuid.UUID) -> Plan:
+        access = await self._readable(session, actor, plan_id, with_items=True)
+        return access.plan
+
+    async def list_readable(
+        self,
+        session: AsyncSession,
+        actor: User,
+        *,
+        plan_type: PlanType | None,
+        owner_id: uuid.UUID | None,
+        template: bool | None,
+        sort: str,
+        page: PageRequest,
+    ) -> PlanListing:
+        defaults = await setting_service.default_plan_ids(session)
+        plans, total = await plans_repository.list_page(
+            session,
+            plans_repository.readable_by(actor, defaults.values()),
+            plan_type=plan_type,
+            owner_id=owner_id,
+            template=template,
+            sort=sort,
+            page=page,
+        )
+        counts = await plans_repository.item_counts(session, [plan.id for plan in plans])
+        return PlanListing(plans=plans, item_counts=counts, total=total)
+
+    async def update(
+        self,
+        session: AsyncSession,
+        actor: User,
+        plan_id: uuid.UUID,
+        changes: PlanUpdateIn,
+        now: datetime,
+    ) -> Plan:
+        plan = await self._writable(session, actor, plan_id, with_items=True)
+        given = changes.model_fields_set
+        if changes.items is not None:
+            plan_type = PlanType(plan.type)
+            if not all(isinstance(item, ITEM_MODELS[plan_type]) for item in changes.items):
+                raise ItemsDoNotMatchPlan(plan_type)
+            plan.items = _plan_items(changes.items)
+        if changes.name is not None:
+            plan.name = changes.name
+        if "description" in given:
+            plan.description = changes.description
+        if given:
+            plan.updated_at = now
+        await session.flush()
+        return plan
+
+    async def delete(self, session: AsyncSession, actor: User, plan_id: uuid.UUID) -> None:
+        plan = await self._writable(session, actor, plan_id, for_update=True)
+        # Read only now that the row is locked: a concurrent "make it the default" either
+        # committed before (and is seen here) or waits and then finds the plan gone.
+        defaults = await setting_service.default_plan_ids(session)
+        if plan.id in defaults.values():
+            raise PlanIsDefault()
+        await plans_repository.delete(session, plan.id)
+
+    async def require_template(
+        self, session: AsyncSession, plan_id: uuid.UUID, plan_type: PlanType
+    ) -> Plan:
+        """The plan, if it can be the default of `plan_type`; locked so that it cannot be
+        deleted before the setting naming it is committed."""
+        plan = await plans_repository.get_for_update(session, plan_id)
+        if plan is None:
+            raise PlanNotFound()
+        if plan.type != plan_type:
+            raise WrongPlanType(plan_type)
+        if plan.owner_id is not None:
+            raise PlanNotTemplate()
+        return plan
+
+    async def for_user(
+        self,
+        session: AsyncSession,
+        actor: User,
+        user_id: uuid.UUID,
+        plan_type: PlanType,
+        now: datetime,
+    ) -> UserPlan:
+        if actor.id != user_id:
+            # Others learn nothing, not even whether the user exists.
+            if not actor.has_role(Role.ADMIN):
+                raise Forbidden()
+            await user_service.get(session, user_id)
+        status = await subscription_service.status(session, user_id, now)
+        if status.type is None:
+            raise SubscriptionRequired()
+        defaults = await setting_service.default_plan_ids(session)
+        if status.type is SubscriptionType.paid:
+            readable = plans_repository.readable_by(actor, defaults.values())
+            custom = await plans_repository.newest_custom(session, user_id, plan_type, readable)
+            if custom is not None:
+                return UserPlan(
+                    plan=custom, source=PlanSource.custom, subscription_type=status.type
+                )
+        default = await self._default_plan(session, actor, plan_type, defaults)
+        if default is None:
+            if status.type is SubscriptionType.paid:
+                raise NoPlanAvailable(plan_type)
+            raise NoDefaultPlan(plan_type)
+        return UserPlan(plan=default, source=PlanSource.default, subscription_type=status.type)
+
+    async def _default_plan(
+        self,
+        session: AsyncSession,
+        actor: User,
+        plan_type: PlanType,
+        defaults: dict[PlanType, uuid.UUID],
+    ) -> Plan | None:
+        default_id = defaults.get(plan_type)
+        if default_id is None:
+            return None
+        access = await plans_repository.find_readable(
+            session, default_id, actor, defaults.values(), with_items=True
+        )
+        return access.plan if access is not None else None
+
+    async def _readable(
+        self,
+        session: AsyncSession,
+        actor: User,
+        plan_id: uuid.UUID,
+        *,
+        with_items: bool = False,
+        for_update: bool = False,
+    ) -> PlanAccess:
+        defaults = await setting_service.default_plan_ids(session)
+        access = await plans_repository.find_readable(
+            session,
+            plan_id,
+            actor,
+            defaults.values(),
+            with_items=with_items,
+            for_update=for_update,
+        )
+        if access is None:
+            raise PlanNotFound()
+        return access
+
+    async def _writable(
+        self,
+        session: AsyncSession,
+        actor: User,
+        plan_id: uuid.UUID,
+        *,
+        with_items: bool = False,
+        for_update: bool = False,
+    ) -> Plan:
+        """404 for a plan the actor cannot see, 403 for one they see but may not change."""
+        access = await self._readable(
+            session, actor, plan_id, with_items=with_items, for_update=for_update
+        )
+        if not access.writable:
+            raise Forbidden()
+        return access.plan
+
+
+plans_service = PlansService()
