@@ -106,11 +106,12 @@ async def app(
     application = create_app(
         make_settings(database_url, tmp_path, **settings_overrides), clock=clock
     )
-    try:
-        yield application
-    finally:
-        await _empty_tables(application)
-        await application.state.engine.dispose()
+    # The transport does not run the lifespan, so the fixture does: shutdown closes the pools.
+    async with application.router.lifespan_context(application):
+        try:
+            yield application
+        finally:
+            await _empty_tables(application)
 
 
 async def _empty_tables(application: FastAPI) -> None:

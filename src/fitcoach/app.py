@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import redis.asyncio as redis
 from fastapi import FastAPI
 
 from fitcoach import __version__
 from fitcoach.admin.endpoints import router as admin_router
+from fitcoach.audit.endpoints import router as audit_router
 from fitcoach.auth.endpoints import router as auth_router
 from fitcoach.config import Settings, load_settings
-from fitcoach.db.engine import create_engine, create_sessionmaker
+from fitcoach.db.engine import connections_in_use, create_engine, create_sessionmaker
 from fitcoach.health.endpoints import router as health_router
+from fitcoach.health.metrics import router as metrics_router
 from fitcoach.kit.clock import Clock
 from fitcoach.kit.envelope import error_responses
 from fitcoach.kit.handlers import install_error_handlers
 from fitcoach.kit.logging import configure_logging
+from fitcoach.kit.metrics import DB_POOL_SIZE
 from fitcoach.kit.middleware import RequestContextMiddleware
 from fitcoach.kit.ratelimit import create_limiter
 from fitcoach.otp.endpoints import router as otp_router
@@ -24,6 +28,7 @@ from fitcoach.otp.providers import create_sms_provider
 from fitcoach.plans.endpoints import router as plans_router
 
 API_PREFIX = "/api/v1"
+REDIS_TIMEOUT_SECONDS = 1.0
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -33,11 +38,23 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     engine = create_engine(settings)
     sms_provider = create_sms_provider(settings)
+    # One pool per process, shared by the rate limiter and the health checks.
+    redis_pool = (
+        redis.ConnectionPool.from_url(
+            settings.redis_url,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+        if settings.redis_url
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         await sms_provider.aclose()
+        if redis_pool is not None:
+            await redis_pool.aclose()
         await engine.dispose()
 
     app = FastAPI(
@@ -49,18 +66,23 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "is `{status: error, message, statusCode}`."
         ),
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
         responses=error_responses(413, 422, 503),
     )
     app.state.settings = settings
     app.state.clock = clock or Clock()
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
-    app.state.limiter = create_limiter(settings)
+    app.state.redis = redis.Redis(connection_pool=redis_pool) if redis_pool is not None else None
+    app.state.limiter = create_limiter(settings, redis_pool)
     app.state.sms_provider = sms_provider
+    DB_POOL_SIZE.set(settings.database_pool_size)
 
-    app.add_middleware(RequestContextMiddleware, log_requests=settings.access_log)
+    app.add_middleware(
+        RequestContextMiddleware, settings=settings, pool_stats=lambda: connections_in_use(engine)
+    )
     install_error_handlers(app)
-    for router in (auth_router, otp_router, admin_router, plans_router, health_router):
+    routers = (auth_router, otp_router, admin_router, plans_router, audit_router, health_router)
+    for router in routers:
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(metrics_router)
     return app

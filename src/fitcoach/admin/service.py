@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.admin.exceptions import CannotBlockSelf
+from fitcoach.audit.service import audit_service, changes_between
 from fitcoach.auth.service import auth_service
 from fitcoach.models import Subscription, User
 from fitcoach.models.enums import PlanType
@@ -43,7 +44,19 @@ class AdminService:
     ) -> None:
         # Locked, so two admins changing one user's trial at once apply one after the other.
         await user_service.lock(session, user_id)
-        await subscription_service.set_free_days(session, user_id, days, admin.id, now)
+        before = await subscription_service.free_days_of(session, user_id)
+        subscription = await subscription_service.set_free_days(
+            session, user_id, days, admin.id, now
+        )
+        audit_service.record(
+            session,
+            action="subscription.free_days.updated",
+            resource_type="subscription",
+            resource_id=subscription.id,
+            changes=changes_between({"freeDays": before}, {"freeDays": days}),
+            details={"userId": str(user_id)},
+            now=now,
+        )
 
     async def grant_paid_subscription(
         self, session: AsyncSession, admin: User, user_id: uuid.UUID, days: int, now: datetime
@@ -51,6 +64,15 @@ class AdminService:
         await user_service.get(session, user_id)
         subscription = await subscription_service.grant_paid(session, user_id, days, admin.id, now)
         await session.flush()
+        audit_service.record(
+            session,
+            action="subscription.paid.granted",
+            resource_type="subscription",
+            resource_id=subscription.id,
+            changes=changes_between({}, {"type": "paid", "days": days}),
+            details={"userId": str(user_id)},
+            now=now,
+        )
         return subscription
 
     async def block_user(
@@ -61,14 +83,28 @@ class AdminService:
         if user_id == admin.id:
             raise CannotBlockSelf()
         user = await user_service.lock(session, user_id)
+        self._record_block_change(session, user, blocked=True, now=now)
         user_service.set_blocked(user, True, now)
         await auth_service.revoke_all_sessions(session, user_id, now, "blocked")
         await session.flush()
 
     async def unblock_user(self, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
         user = await user_service.lock(session, user_id)
+        self._record_block_change(session, user, blocked=False, now=now)
         user_service.set_blocked(user, False, now)
         await session.flush()
+
+    def _record_block_change(
+        self, session: AsyncSession, user: User, *, blocked: bool, now: datetime
+    ) -> None:
+        audit_service.record(
+            session,
+            action="user.blocked" if blocked else "user.unblocked",
+            resource_type="user",
+            resource_id=user.id,
+            changes=changes_between({"isBlocked": user.is_blocked}, {"isBlocked": blocked}),
+            now=now,
+        )
 
 
 admin_service = AdminService()

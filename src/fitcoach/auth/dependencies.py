@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from fitcoach.audit.service import audit_service
 from fitcoach.auth import tokens
 from fitcoach.auth.exceptions import (
     AccessTokenExpired,
@@ -16,9 +17,10 @@ from fitcoach.auth.exceptions import (
     SessionEnded,
 )
 from fitcoach.auth.repository import auth_repository
-from fitcoach.db.session import DbSession
+from fitcoach.db.session import DbSession, before_commit
 from fitcoach.kit.dependencies import ClockDep, SettingsDep
 from fitcoach.kit.errors import Forbidden, Unauthorized
+from fitcoach.kit.request_context import current_request_context
 from fitcoach.models import User
 from fitcoach.models.enums import Role
 
@@ -43,7 +45,12 @@ async def _access_claims(
 AccessClaimsDep = Annotated[tokens.AccessClaims, Depends(_access_claims)]
 
 
-async def _current_user(session: DbSession, claims: AccessClaimsDep) -> User:
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def _current_user(
+    request: Request, session: DbSession, claims: AccessClaimsDep, clock: ClockDep
+) -> User:
     found = await auth_repository.user_and_session_state(session, claims.user_id, claims.session_id)
     if found is None:
         raise SessionEnded()
@@ -53,6 +60,18 @@ async def _current_user(session: DbSession, claims: AccessClaimsDep) -> User:
         raise AccountBlocked()
     if not session_live:
         raise SessionEnded()
+    context = current_request_context()
+    if context is not None:
+        context.actor_id = user.id
+        context.actor_roles = tuple(role.value for role in user.roles)
+    if request.method not in _READ_ONLY_METHODS:
+        # Every change an authenticated actor makes is audited; services record what they
+        # changed, and this records the request itself when nothing more specific was written.
+        path = request.url.path
+        before_commit(
+            session,
+            lambda: audit_service.ensure_recorded(session, request.method, path, clock.now()),
+        )
     return user
 
 

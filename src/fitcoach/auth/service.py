@@ -4,12 +4,14 @@ with reuse detection, logout, password change and reset."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.audit.service import audit_service, secret_changed
 from fitcoach.auth import tokens
 from fitcoach.auth.exceptions import (
     AccountBlocked,
@@ -23,7 +25,7 @@ from fitcoach.auth.passwords import hash_password, needs_rehash, verify_password
 from fitcoach.auth.repository import auth_repository
 from fitcoach.auth.schemas import MeOut, ProfileOut
 from fitcoach.config import Settings
-from fitcoach.kit.errors import Unprocessable
+from fitcoach.kit.errors import DomainError, Unprocessable
 from fitcoach.kit.phone import INVALID_PHONE_MESSAGE, InvalidPhoneNumber, normalize_phone
 from fitcoach.models import AuthSession, RefreshToken, User
 from fitcoach.models.enums import OtpPurpose, Role
@@ -122,7 +124,17 @@ class AuthService:
             session, stored.id, now
         ):
             await auth_repository.revoke_session(session, family.id, now, "refresh_token_reuse")
-            raise RefreshTokenReused()
+            reused = RefreshTokenReused()
+            audit_service.record_failure(
+                session,
+                reused,
+                action="auth.refresh_token.reused",
+                resource_type="auth_session",
+                resource_id=family.id,
+                actor_id=family.user_id,
+                now=now,
+            )
+            raise reused
         user = await user_service.get(session, family.user_id)
         if user.is_blocked:
             raise AccountBlocked()
@@ -135,9 +147,18 @@ class AuthService:
         stored = await auth_repository.find_refresh_token(
             session, tokens.hash_refresh_token(settings, presented)
         )
-        if stored is None:
+        family = await auth_repository.get_session(session, stored.session_id) if stored else None
+        if family is None:
             raise InvalidRefreshToken()
-        await auth_repository.revoke_session(session, stored.session_id, now, "logout")
+        await auth_repository.revoke_session(session, family.id, now, "logout")
+        audit_service.record(
+            session,
+            action="auth.logout",
+            resource_type="auth_session",
+            resource_id=family.id,
+            actor_id=family.user_id,
+            now=now,
+        )
 
     async def revoke_all_sessions(
         self,
@@ -149,6 +170,82 @@ class AuthService:
         keep: uuid.UUID | None = None,
     ) -> None:
         await auth_repository.revoke_user_sessions(session, user_id, now, reason, keep=keep)
+
+    async def _checked_sign_in(
+        self,
+        session: AsyncSession,
+        credential_check: Callable[[], Awaitable[bool]],
+        user: User | None,
+        *,
+        method: str,
+        identifier: str,
+        now: datetime,
+    ) -> User:
+        """Run the credential check, then the account checks; every refusal is audited."""
+        try:
+            if not await credential_check():
+                raise InvalidCredentials()
+            if user is None:
+                raise AccountNotRegistered()
+            if user.is_blocked:
+                raise AccountBlocked()
+        except DomainError as error:
+            audit_service.record_failure(
+                session,
+                error,
+                action="auth.login.failed",
+                resource_type="user",
+                resource_id=user.id if user else None,
+                actor_id=user.id if user else None,
+                details={"method": method, "identifier": identifier},
+                now=now,
+            )
+            raise
+        return user
+
+    async def _signed_in(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        user: User,
+        client: ClientInfo,
+        method: str,
+        now: datetime,
+    ) -> IssuedTokens:
+        issued = await self.start_session(session, settings, user, client, now)
+        audit_service.record(
+            session,
+            action="auth.login.succeeded",
+            resource_type="user",
+            resource_id=user.id,
+            actor_id=user.id,
+            actor_roles=tuple(user.roles),
+            details={"method": method},
+            now=now,
+        )
+        return issued
+
+    async def _registered(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        user: User,
+        client: ClientInfo,
+        method: str,
+        now: datetime,
+    ) -> IssuedTokens:
+        await subscription_service.start_free_trial(session, user.id, now)
+        audit_service.record(
+            session,
+            action="user.registered",
+            resource_type="user",
+            resource_id=user.id,
+            actor_id=user.id,
+            actor_roles=tuple(user.roles),
+            details={"method": method},
+            now=now,
+        )
+        return await self._signed_in(session, settings, user, client, method, now)
 
     # OTP sign-in ----------------------------------------------------------------------------
 
@@ -196,23 +293,26 @@ class AuthService:
     ) -> IssuedTokens:
         phone = parse_phone(settings, raw_phone)
         user = await user_service.find_by_phone(session, phone)
-        # The code is checked before the account, so an unknown phone is revealed only to the
-        # holder of a valid code; it is not spent then, and serves /auth/otp/register next.
-        await otp_service.verify(
-            session,
-            settings,
-            phone=phone,
-            purposes=LOGIN_CODES,
-            code=code,
-            now=now,
-            spend=user is not None,
+
+        async def otp_check() -> bool:
+            # The code is checked before the account, so an unknown phone is revealed only to the
+            # holder of a valid code; it is not spent then, and serves /auth/otp/register next.
+            await otp_service.verify(
+                session,
+                settings,
+                phone=phone,
+                purposes=LOGIN_CODES,
+                code=code,
+                now=now,
+                spend=user is not None,
+            )
+            return True
+
+        user = await self._checked_sign_in(
+            session, otp_check, user, method="otp", identifier=phone, now=now
         )
-        if user is None:
-            raise AccountNotRegistered()
-        if user.is_blocked:
-            raise AccountBlocked()
         user.phone_verified = True
-        return await self.start_session(session, settings, user, client, now)
+        return await self._signed_in(session, settings, user, client, "otp", now)
 
     async def register_with_otp(
         self,
@@ -237,8 +337,7 @@ class AuthService:
             phone_verified=True,
             metrics=metrics,
         )
-        await subscription_service.start_free_trial(session, user.id, now)
-        return await self.start_session(session, settings, user, client, now)
+        return await self._registered(session, settings, user, client, "otp", now)
 
     # Passwords ------------------------------------------------------------------------------
 
@@ -263,8 +362,7 @@ class AuthService:
             password_hash=await hash_password(password),
             metrics=metrics,
         )
-        await subscription_service.start_free_trial(session, user.id, now)
-        return await self.start_session(session, settings, user, client, now)
+        return await self._registered(session, settings, user, client, "password", now)
 
     async def login_with_password(
         self,
@@ -285,13 +383,16 @@ class AuthService:
         elif phone:
             user = await user_service.find_by_phone(session, phone)
         password_hash = user.password_hash if user else None
-        if user is None or not await verify_password(password_hash, password):
-            raise InvalidCredentials()
-        if user.is_blocked:
-            raise AccountBlocked()
+
+        async def password_check() -> bool:
+            return await verify_password(password_hash, password) and user is not None
+
+        user = await self._checked_sign_in(
+            session, password_check, user, method="password", identifier=provider, now=now
+        )
         if password_hash and needs_rehash(password_hash):
             user.password_hash = await hash_password(password)
-        return await self.start_session(session, settings, user, client, now)
+        return await self._signed_in(session, settings, user, client, "password", now)
 
     async def change_password(
         self,
@@ -307,6 +408,14 @@ class AuthService:
         user.password_hash = await hash_password(new_password)
         await self.revoke_all_sessions(
             session, user.id, now, "password_changed", keep=current_session_id
+        )
+        audit_service.record(
+            session,
+            action="auth.password.changed",
+            resource_type="user",
+            resource_id=user.id,
+            changes=secret_changed("password"),
+            now=now,
         )
 
     async def send_reset_code(
@@ -351,6 +460,16 @@ class AuthService:
         user.password_hash = await hash_password(new_password)
         user.phone_verified = True
         await self.revoke_all_sessions(session, user.id, now, "password_reset")
+        audit_service.record(
+            session,
+            action="auth.password.reset",
+            resource_type="user",
+            resource_id=user.id,
+            actor_id=user.id,
+            actor_roles=tuple(user.roles),
+            changes=secret_changed("password"),
+            now=now,
+        )
 
     async def describe(self, session: AsyncSession, user: User, now: datetime) -> MeOut:
         status = await subscription_service.status(session, user.id, now)

@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from fitcoach.kit.errors import DomainError
 
 AfterCommitJob = Callable[[], Awaitable[None]]
+BeforeCommitJob = Callable[[], None]
 _AFTER_COMMIT_KEY = "fitcoach.after_commit"
+_BEFORE_COMMIT_KEY = "fitcoach.before_commit"
+
+
+def before_commit(session: AsyncSession, job: BeforeCommitJob) -> None:
+    """Run `job` when the request succeeded, just before its transaction commits."""
+    session.info.setdefault(_BEFORE_COMMIT_KEY, []).append(job)
 
 
 def after_commit(session: AsyncSession, job: AfterCommitJob) -> None:
@@ -39,6 +46,8 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         else:
+            for prepare in session.info.pop(_BEFORE_COMMIT_KEY, []):
+                prepare()
             await session.commit()
         jobs: list[AfterCommitJob] = session.info.pop(_AFTER_COMMIT_KEY, [])
         for job in jobs:

@@ -1,23 +1,28 @@
-"""GET /api/v1/health: 200 with the version and each dependency's state; 503 when the database
-cannot be reached. Public, so load balancers can call it."""
+"""Health, public so load balancers and orchestrators can call it.
+
+- GET /api/v1/health: the version and each dependency's state; 503 when the database is down.
+- GET /api/v1/health/live: the process answers (liveness: restart me if this fails).
+- GET /api/v1/health/ready: database and, when configured, Redis reachable within a short
+  timeout (readiness: send me traffic); 503 otherwise."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable
 from typing import Literal
 
-import redis.asyncio as redis
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fitcoach import __version__
-from fitcoach.kit.envelope import ApiModel, DataEnvelope, error_body, error_responses
+from fitcoach.kit.envelope import ApiModel, DataEnvelope, error_body, error_responses, ok
+
+CHECK_TIMEOUT_SECONDS = 2.0
 
 router = APIRouter(tags=["health"])
-CHECK_TIMEOUT_SECONDS = 2.0
 
 
 class DependencyState(ApiModel):
@@ -32,10 +37,10 @@ class Health(ApiModel):
     dependencies: dict[str, DependencyState]
 
 
-async def _timed(check_name: str, probe: asyncio.Future[object] | object) -> DependencyState:
+async def _timed(check_name: str, probe: Awaitable[None]) -> DependencyState:
     started = time.perf_counter()
     try:
-        await asyncio.wait_for(probe, CHECK_TIMEOUT_SECONDS)  # type: ignore[arg-type]
+        await asyncio.wait_for(probe, CHECK_TIMEOUT_SECONDS)
     except Exception as exc:  # any failure means "down"; the type says which
         return DependencyState(status="down", error=f"{check_name}: {type(exc).__name__}")
     return DependencyState(status="up", latency_ms=round((time.perf_counter() - started) * 1000, 2))
@@ -46,12 +51,29 @@ async def _ping_database(engine: AsyncEngine) -> None:
         await connection.execute(text("SELECT 1"))
 
 
-async def _ping_redis(url: str) -> None:
-    client = redis.from_url(url, socket_timeout=CHECK_TIMEOUT_SECONDS)
-    try:
-        await client.ping()
-    finally:
-        await client.aclose()
+async def _check_dependencies(app: FastAPI) -> dict[str, DependencyState]:
+    checks = {"database": _timed("database", _ping_database(app.state.engine))}
+    if app.state.redis is not None:
+        checks["redis"] = _timed("redis", app.state.redis.ping())
+    states = await asyncio.gather(*checks.values())
+    return dict(zip(checks, states, strict=True))
+
+
+def _report(dependencies: dict[str, DependencyState]) -> Health:
+    database_up = dependencies["database"].status == "up"
+    all_up = all(state.status == "up" for state in dependencies.values())
+    return Health(
+        status="ok" if all_up else ("degraded" if database_up else "down"),
+        version=__version__,
+        dependencies=dependencies,
+    )
+
+
+def _unavailable(message: str, report: Health) -> JSONResponse:
+    data = report.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return JSONResponse(
+        error_body(503, message, data=data), status_code=503, headers={"Retry-After": "5"}
+    )
 
 
 @router.get(
@@ -61,22 +83,36 @@ async def _ping_redis(url: str) -> None:
     summary="Service health, dependency states and version (public)",
 )
 async def health(request: Request) -> JSONResponse:
-    settings = request.app.state.settings
-    dependencies = {"database": await _timed("database", _ping_database(request.app.state.engine))}
-    if settings.redis_url:
-        dependencies["redis"] = await _timed("redis", _ping_redis(settings.redis_url))
-    database_up = dependencies["database"].status == "up"
-    all_up = all(state.status == "up" for state in dependencies.values())
-    report = Health(
-        status="ok" if all_up else ("degraded" if database_up else "down"),
-        version=__version__,
-        dependencies=dependencies,
-    )
-    data = report.model_dump(mode="json", by_alias=True)
-    if not database_up:
-        return JSONResponse(
-            error_body(503, "Database unavailable", data=data),
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
+    report = _report(await _check_dependencies(request.app))
+    if report.dependencies["database"].status == "down":
+        return _unavailable("Database unavailable", report)
+    data = report.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return JSONResponse({"status": "success", "data": data})
+
+
+class Liveness(ApiModel):
+    status: Literal["ok"]
+    version: str
+
+
+@router.get(
+    "/health/live",
+    response_model=DataEnvelope[Liveness],
+    summary="Liveness: the process answers (public); touches no dependency",
+)
+async def live() -> DataEnvelope[Liveness]:
+    return ok(Liveness(status="ok", version=__version__))
+
+
+@router.get(
+    "/health/ready",
+    response_model=DataEnvelope[Health],
+    responses=error_responses(503),
+    summary="Readiness: database and Redis (when configured) reachable (public)",
+)
+async def ready(request: Request) -> JSONResponse:
+    report = _report(await _check_dependencies(request.app))
+    if report.status != "ok":
+        return _unavailable("Not ready: a dependency is unavailable", report)
+    data = report.model_dump(mode="json", by_alias=True, exclude_none=True)
     return JSONResponse({"status": "success", "data": data})

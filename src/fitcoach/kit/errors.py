@@ -8,9 +8,10 @@ from typing import ClassVar, Self
 class DomainError(Exception):
     status_code: ClassVar[int] = 400
     message: str = "Bad request"
-    # Security counters (OTP attempts, refresh-token reuse) must survive the failed request that
-    # produced them; such errors ask the unit of work to commit instead of rolling back.
-    commit_on_raise: ClassVar[bool] = False
+    # Security counters (OTP attempts, refresh-token reuse) and the audit entry of a failed
+    # sign-in must survive the failed request that produced them; such errors ask the unit of
+    # work to commit instead of rolling back. Set on the class, or on one raised instance.
+    commit_on_raise: bool = False
 
     def __init__(self, message: str | None = None, *, headers: dict[str, str] | None = None):
         if message is not None:

@@ -22,7 +22,6 @@ log = structlog.get_logger("fitcoach.errors")
 _HTTP_MESSAGES = {
     404: "Route not found",
     405: "Method not allowed",
-    413: "Request body too large",
 }
 _LOCATION_PREFIXES = {"body", "query", "path", "header", "cookie"}
 
@@ -52,6 +51,8 @@ def _describe(error: dict[str, Any]) -> dict[str, str]:
     kind = error.get("type", "")
     if kind == "missing":
         message = f"{field} is required" if field else "Request body is required"
+    elif kind in {"model_attributes_type", "dict_type"} and not field:
+        message = "Request body must be a JSON object"
     elif kind == "extra_forbidden":
         message = f"{field} is not an accepted field"
     elif kind in {"value_error", "assertion_error"}:
@@ -80,19 +81,19 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
     return error_response(request, exc.status_code, message, dict(exc.headers or {}))
 
 
-def _is_database_unavailable(exc: BaseException) -> bool:
-    if isinstance(exc, PoolTimeoutError | OperationalError | ConnectionError | TimeoutError):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, DBAPIError) and not (
+        isinstance(exc, OperationalError) or exc.connection_invalidated
+    ):
+        return await _on_unexpected(request, exc)
+    log.warning("database_unavailable", error=type(exc).__name__)
+    unavailable = ServiceUnavailable()
+    return error_response(
+        request, unavailable.status_code, unavailable.message, unavailable.headers
+    )
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    if _is_database_unavailable(exc):
-        log.warning("database_unavailable", error=type(exc).__name__)
-        unavailable = ServiceUnavailable()
-        return error_response(
-            request, unavailable.status_code, unavailable.message, unavailable.headers
-        )
     log.exception("unhandled_error", path=request.url.path)
     return error_response(request, 500, "Internal server error")
 
@@ -101,4 +102,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _on_domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http_error)  # type: ignore[arg-type]
+    # Registered by type, not under Exception: Starlette answers an Exception handler outside
+    # every middleware (no request id, no access line) and then re-raises.
+    for unavailable in (DBAPIError, PoolTimeoutError, OSError):
+        app.add_exception_handler(unavailable, _on_database_unavailable)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -47,3 +47,6 @@ def configure_logging(settings: Settings) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    # httpx logs every outbound request with its full URL at INFO; the SMS provider logs what
+    # matters without it.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -7,6 +7,7 @@ import math
 import time
 from dataclasses import dataclass
 
+import redis.asyncio as redis
 from fastapi import Request, Response
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -15,11 +16,14 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from fitcoach.config import Settings
 from fitcoach.kit.client_ip import client_ip
 from fitcoach.kit.errors import ServiceUnavailable, TooManyRequests
+from fitcoach.kit.metrics import RATE_LIMIT_REJECTIONS
 
 
-def create_limiter(settings: Settings) -> MovingWindowRateLimiter:
+def create_limiter(
+    settings: Settings, redis_pool: redis.ConnectionPool | None
+) -> MovingWindowRateLimiter:
     storage: Storage
-    if settings.redis_url:
+    if settings.redis_url and redis_pool is not None:
         uri = settings.redis_url.replace("redis://", "async+redis://", 1).replace(
             "rediss://", "async+rediss://", 1
         )
@@ -28,8 +32,7 @@ def create_limiter(settings: Settings) -> MovingWindowRateLimiter:
             implementation="redispy",
             key_prefix=settings.rate_limit_key_prefix,
             wrap_exceptions=True,
-            socket_timeout=1.0,
-            socket_connect_timeout=1.0,
+            connection_pool=redis_pool,  # type: ignore[arg-type]
         )
     else:
         storage = MemoryStorage()
@@ -74,5 +77,6 @@ class RateLimit:
         # tells the client its budget.
         request.state.rate_limit_headers = headers
         if not allowed:
+            RATE_LIMIT_REJECTIONS.labels(scope=self.scope).inc()
             raise TooManyRequests(retry_after=max(reset_in, 1))
         response.headers.update(headers)

@@ -1,5 +1,6 @@
 """SQLAlchemy tables, one module per aggregate; importing this package registers them all."""
 
+from fitcoach.models.audit import AuditEntry
 from fitcoach.models.auth import AuthSession, OtpCode, RefreshToken
 from fitcoach.models.plan import Plan, PlanItem
 from fitcoach.models.setting import Setting
@@ -7,6 +8,7 @@ from fitcoach.models.subscription import Subscription
 from fitcoach.models.user import User, UserRole
 
 __all__ = [
+    "AuditEntry",
     "AuthSession",
     "OtpCode",
     "Plan",

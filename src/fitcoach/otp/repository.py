@@ -68,8 +68,10 @@ class OtpRepository:
 
     async def reserve_attempt(
         self, session: AsyncSession, code_id: uuid.UUID, max_attempts: int
-    ) -> bool:
-        result: CursorResult[tuple[()]] = await session.execute(  # type: ignore[assignment]
+    ) -> int | None:
+        """Count one more evaluation of the code: the new count, or None when the cap was
+        already reached or the code spent."""
+        result = await session.execute(
             update(OtpCode)
             .where(
                 OtpCode.id == code_id,
@@ -77,9 +79,10 @@ class OtpRepository:
                 OtpCode.consumed_at.is_(None),
             )
             .values(attempts=OtpCode.attempts + 1)
+            .returning(OtpCode.attempts)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
+        return result.scalar_one_or_none()
 
     async def refund_attempt(
         self, session: AsyncSession, code_id: uuid.UUID, *, consume_at: datetime | None

@@ -4,16 +4,17 @@ resend cooldown and a daily cap per phone, an attempt cap, and single use."""
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fitcoach.audit.service import audit_service
 from fitcoach.config import Settings
 from fitcoach.db.session import after_commit
 from fitcoach.kit.crypto import derive_key, keyed_hash, random_digits, same_digest
+from fitcoach.kit.metrics import OTP_SEND_FAILURES, OTP_SENT, SMS_PROVIDER_ERRORS
 from fitcoach.models import OtpCode
 from fitcoach.models.enums import OtpPurpose
 from fitcoach.otp.exceptions import (
@@ -76,10 +77,19 @@ class OtpService:
         )
         session.add(record)
         await session.flush()
+        sends_sms = delivery is not None and fixed_code is None
+        audit_service.record(
+            session,
+            action="otp.sent",
+            resource_type="otp",
+            resource_id=record.id,
+            details={"phone": phone, "purpose": purpose.value, "smsSent": sends_sms},
+            now=now,
+        )
         if delivery is None or fixed_code is not None:
             return
         text = self._message(settings, purpose, code)
-        after_commit(session, lambda: self._deliver(delivery, record.id, phone, text))
+        after_commit(session, lambda: self._deliver(delivery, record, text, now))
 
     async def _enforce_send_limits(
         self, session: AsyncSession, settings: Settings, phone: str, now: datetime
@@ -108,18 +118,30 @@ class OtpService:
         )
 
     async def _deliver(
-        self, delivery: SmsDelivery, code_id: uuid.UUID, phone: str, text: str
+        self, delivery: SmsDelivery, record: OtpCode, text: str, now: datetime
     ) -> None:
         try:
-            await delivery.provider.send(phone, text)
+            await delivery.provider.send(record.phone, text)
         except (SmsDeliveryError, SmsProviderUnavailable) as exc:
-            log.warning("sms_failed", provider=delivery.provider.name, error=str(exc))
+            kind = "unavailable" if isinstance(exc, SmsProviderUnavailable) else "refused"
+            log.warning("sms_failed", provider=delivery.provider.name, kind=kind, error=str(exc))
+            SMS_PROVIDER_ERRORS.labels(provider=delivery.provider.name, kind=kind).inc()
+            OTP_SEND_FAILURES.labels(purpose=record.purpose).inc()
             # A code the user never received must not stay usable, nor hold the resend cooldown.
             async with delivery.sessionmaker() as session, session.begin():
-                await otp_repository.delete(session, code_id)
+                await otp_repository.delete(session, record.id)
+                audit_service.record(
+                    session,
+                    action="otp.send_failed",
+                    resource_type="otp",
+                    resource_id=record.id,
+                    details={"phone": record.phone, "purpose": record.purpose, "error": kind},
+                    now=now,
+                )
             if isinstance(exc, SmsProviderUnavailable):
                 raise SmsServiceUnavailable() from exc
             raise SmsNotSent() from exc
+        OTP_SENT.labels(purpose=record.purpose).inc()
 
     async def verify(
         self,
@@ -143,13 +165,23 @@ class OtpService:
             raise OtpExpired()
         if live.attempts >= settings.otp_max_attempts:
             raise OtpAttemptsExceeded()
-        if not await otp_repository.reserve_attempt(session, live.id, settings.otp_max_attempts):
+        attempts = await otp_repository.reserve_attempt(session, live.id, settings.otp_max_attempts)
+        if attempts is None:
             current = await otp_repository.get(session, live.id)
             if current is not None and current.consumed_at is None:
                 raise OtpAttemptsExceeded()
             raise InvalidOtp()
         expected = self._hash(settings, phone, live.purpose, code)
         if not same_digest(expected, live.code_hash):
+            if attempts == settings.otp_max_attempts:
+                audit_service.record(
+                    session,
+                    action="otp.attempts_exhausted",
+                    resource_type="otp",
+                    resource_id=live.id,
+                    details={"phone": phone, "purpose": live.purpose},
+                    now=now,
+                )
             raise InvalidOtp()
         if not await otp_repository.refund_attempt(
             session, live.id, consume_at=now if spend else None

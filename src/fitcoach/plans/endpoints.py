@@ -163,6 +163,8 @@ async def update_plan(
     responses=error_responses(401, 403, 404, 409, 422),
     summary="Delete a plan that is not a configured default (admin: any; coach: their own)",
 )
-async def delete_plan(plan_id: uuid.UUID, actor: StaffUser, session: DbSession) -> MessageEnvelope:
-    await plans_service.delete(session, actor, plan_id)
+async def delete_plan(
+    plan_id: uuid.UUID, actor: StaffUser, session: DbSession, clock: ClockDep
+) -> MessageEnvelope:
+    await plans_service.delete(session, actor, plan_id, clock.now())
     return said("Plan deleted successfully")

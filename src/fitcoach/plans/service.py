@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.audit.service import audit_service, changes_between
 from fitcoach.kit.errors import Forbidden
 from fitcoach.kit.pagination import PageRequest
 from fitcoach.models import Plan, PlanItem, User
@@ -58,6 +60,19 @@ def _plan_items(items: Sequence[TrainingItemIn | DietItemIn]) -> list[PlanItem]:
     return [PlanItem(position=position, **item.model_dump()) for position, item in enumerate(items)]
 
 
+def _audited_fields(plan: Plan) -> dict[str, object]:
+    """What the trail keeps of a plan: its identity and size, not every item's text."""
+    fields: dict[str, object] = {
+        "type": plan.type,
+        "name": plan.name,
+        "description": plan.description,
+        "userId": str(plan.owner_id) if plan.owner_id else None,
+    }
+    if "items" not in inspect(plan).unloaded:  # never load items just for the trail
+        fields["itemCount"] = len(plan.items)
+    return fields
+
+
 class PlansService:
     async def create(
         self,
@@ -82,6 +97,14 @@ class PlansService:
         )
         plans_repository.add(session, plan)
         await session.flush()
+        audit_service.record(
+            session,
+            action="plan.created",
+            resource_type="plan",
+            resource_id=plan.id,
+            changes=changes_between({}, _audited_fields(plan)),
+            now=now,
+        )
         return plan
 
     async def get(self, session: AsyncSession, actor: User, plan_id: uuid.UUID) -> Plan:
@@ -121,6 +144,7 @@ class PlansService:
         now: datetime,
     ) -> Plan:
         plan = await self._writable(session, actor, plan_id, with_items=True)
+        before = _audited_fields(plan)
         given = changes.model_fields_set
         if changes.items is not None:
             plan_type = PlanType(plan.type)
@@ -133,16 +157,34 @@ class PlansService:
             plan.description = changes.description
         if given:
             plan.updated_at = now
+            audit_service.record(
+                session,
+                action="plan.updated",
+                resource_type="plan",
+                resource_id=plan.id,
+                changes=changes_between(before, _audited_fields(plan)),
+                now=now,
+            )
         await session.flush()
         return plan
 
-    async def delete(self, session: AsyncSession, actor: User, plan_id: uuid.UUID) -> None:
+    async def delete(
+        self, session: AsyncSession, actor: User, plan_id: uuid.UUID, now: datetime
+    ) -> None:
         plan = await self._writable(session, actor, plan_id, for_update=True)
         # Read only now that the row is locked: a concurrent "make it the default" either
         # committed before (and is seen here) or waits and then finds the plan gone.
         defaults = await setting_service.default_plan_ids(session)
         if plan.id in defaults.values():
             raise PlanIsDefault()
+        audit_service.record(
+            session,
+            action="plan.deleted",
+            resource_type="plan",
+            resource_id=plan.id,
+            changes=changes_between(_audited_fields(plan), {}),
+            now=now,
+        )
         await plans_repository.delete(session, plan.id)
 
     async def require_template(

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.audit.service import audit_service, changes_between
 from fitcoach.models.enums import PlanType
 from fitcoach.settings.repository import setting_repository
 
@@ -27,6 +28,13 @@ _DEFAULTS: dict[SettingKey, str | None] = {
 DEFAULT_PLAN_KEYS: dict[PlanType, SettingKey] = {
     PlanType.training: SettingKey.DEFAULT_TRAINING_PLAN_ID,
     PlanType.diet: SettingKey.DEFAULT_DIET_PLAN_ID,
+}
+
+
+_AUDIT_ACTIONS = {
+    SettingKey.DEFAULT_FREE_DAYS: "settings.free_days.updated",
+    SettingKey.DEFAULT_TRAINING_PLAN_ID: "settings.default_training_plan.updated",
+    SettingKey.DEFAULT_DIET_PLAN_ID: "settings.default_diet_plan.updated",
 }
 
 
@@ -55,7 +63,16 @@ class SettingService:
     async def set(
         self, session: AsyncSession, key: SettingKey, value: str, actor_id: uuid.UUID, now: datetime
     ) -> None:
+        before = await setting_repository.get(session, key.value)
         await setting_repository.upsert(session, key.value, value, actor_id, now)
+        audit_service.record(
+            session,
+            action=_AUDIT_ACTIONS[key],
+            resource_type="setting",
+            resource_id=key.value,
+            changes=changes_between({"value": before}, {"value": value}),
+            now=now,
+        )
 
     async def set_default_plan(
         self,

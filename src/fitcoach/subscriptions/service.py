@@ -58,6 +58,10 @@ class SubscriptionService:
         await session.flush()
         return free
 
+    async def free_days_of(self, session: AsyncSession, user_id: uuid.UUID) -> int | None:
+        free = await subscription_repository.newest_free(session, user_id)
+        return free.days if free is not None else None
+
     async def grant_paid(
         self,
         session: AsyncSession,

@@ -1,0 +1,168 @@
+"""Writing and reading the audit trail."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.audit.exceptions import InvalidCursor
+from fitcoach.audit.repository import AuditFilter, AuditPosition, audit_repository
+from fitcoach.kit.errors import DomainError
+from fitcoach.kit.request_context import current_request_context
+from fitcoach.models.audit import AuditEntry
+
+# Field names that never enter the trail, whatever a caller passes: only the fact of a change.
+SECRET_FIELDS = frozenset(
+    {
+        "password",
+        "password_hash",
+        "new_password",
+        "current_password",
+        "otp",
+        "code",
+        "code_hash",
+        "token",
+        "token_hash",
+        "refresh_token",
+        "access_token",
+        "secret",
+        "recovery_codes",
+    }
+)
+SECRET_MARK = "[changed]"
+
+
+def _scrub(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: (SECRET_MARK if key in SECRET_FIELDS else value) for key, value in values.items()}
+
+
+def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """{"field": {"before": x, "after": y}} for the fields whose values differ."""
+    changed = {
+        key: {"before": before.get(key), "after": after.get(key)}
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+    return {
+        key: ({"before": SECRET_MARK, "after": SECRET_MARK} if key in SECRET_FIELDS else value)
+        for key, value in changed.items()
+    }
+
+
+def secret_changed(*fields: str) -> dict[str, Any]:
+    """The change record of secrets: that they changed, never from what or to what."""
+    return {field: {"before": SECRET_MARK, "after": SECRET_MARK} for field in fields}
+
+
+class AuditService:
+    def record(
+        self,
+        session: AsyncSession,
+        *,
+        action: str,
+        resource_type: str,
+        now: datetime,
+        resource_id: object | None = None,
+        changes: Mapping[str, Any] | None = None,
+        details: Mapping[str, Any] | None = None,
+        actor_id: uuid.UUID | None = None,
+        actor_roles: tuple[str, ...] | None = None,
+    ) -> None:
+        """Add an entry to the current transaction. The actor defaults to the authenticated
+        caller; sign-in events name the account they concern instead."""
+        context = current_request_context()
+        acting_id = actor_id or (context.actor_id if context else None)
+        roles = actor_roles if actor_roles is not None else (context.actor_roles if context else ())
+        audit_repository.add(
+            session,
+            AuditEntry(
+                occurred_at=now,
+                actor_type="user" if acting_id else ("anonymous" if context else "system"),
+                actor_id=acting_id,
+                actor_roles=",".join(sorted(roles)) or None,
+                action=action,
+                resource_type=resource_type,
+                resource_id=str(resource_id) if resource_id is not None else None,
+                client_ip=context.client_ip if context else None,
+                request_id=context.request_id if context else None,
+                changes=dict(changes) if changes else None,
+                details=_scrub(details) if details else None,
+            ),
+        )
+        if context is not None:
+            context.audited = True
+
+    def record_failure(
+        self,
+        session: AsyncSession,
+        error: DomainError,
+        *,
+        action: str,
+        resource_type: str,
+        now: datetime,
+        resource_id: object | None = None,
+        details: Mapping[str, Any] | None = None,
+        actor_id: uuid.UUID | None = None,
+    ) -> None:
+        """Record a refused attempt. The request fails, yet its entry must be kept, so the error
+        is marked to commit the transaction (which holds nothing else: refusals write nothing)."""
+        self.record(
+            session,
+            action=action,
+            resource_type=resource_type,
+            now=now,
+            resource_id=resource_id,
+            details={**(details or {}), "reason": error.message},
+            actor_id=actor_id,
+        )
+        error.commit_on_raise = True
+
+    def ensure_recorded(self, session: AsyncSession, method: str, path: str, now: datetime) -> None:
+        """The fallback entry of a state-changing request that recorded nothing itself."""
+        context = current_request_context()
+        if context is None or context.audited:
+            return
+        self.record(
+            session,
+            action=f"request.{method.lower()}",
+            resource_type="route",
+            resource_id=path,
+            now=now,
+        )
+
+    async def page(
+        self, session: AsyncSession, where: AuditFilter, cursor: str | None, limit: int
+    ) -> tuple[list[AuditEntry], str | None]:
+        entries = await audit_repository.page(session, where, decode_cursor(cursor), limit + 1)
+        has_more = len(entries) > limit
+        entries = entries[:limit]
+        next_cursor = encode_cursor(entries[-1]) if has_more else None
+        return entries, next_cursor
+
+
+def encode_cursor(entry: AuditEntry) -> str:
+    raw = f"{entry.occurred_at.isoformat()}|{entry.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> AuditPosition | None:
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        occurred_at, _, entry_id = raw.partition("|")
+        position = AuditPosition(datetime.fromisoformat(occurred_at), uuid.UUID(entry_id))
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidCursor() from exc
+    if position.occurred_at.tzinfo is None:
+        raise InvalidCursor()
+    return position
+
+
+audit_service = AuditService()

@@ -1,0 +1,172 @@
+"""The `fitcoach` command: serve the API, apply migrations, create or promote an admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import uvicorn
+from alembic.script import ScriptDirectory
+from email_validator import EmailNotValidError, validate_email
+from pydantic import ValidationError
+
+from fitcoach.auth.passwords import check_password_policy, hash_password
+from fitcoach.config import Settings, load_settings
+from fitcoach.db.engine import create_engine, create_sessionmaker
+from fitcoach.db.migrate import alembic_config, upgrade_to_head
+from fitcoach.kit.errors import DomainError
+from fitcoach.kit.logging import configure_logging
+from fitcoach.kit.phone import InvalidPhoneNumber, normalize_phone
+from fitcoach.models.enums import Role
+from fitcoach.users.schemas import clean_name
+from fitcoach.users.service import user_service
+
+USAGE_ERROR = 2
+DEFAULT_ADMIN_NAME = "Administrator"
+
+
+class UsageError(Exception):
+    """Input the command refuses; its message is shown as is and the exit code is 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ValidationError as exc:
+        print(f"fitcoach: the settings are invalid\n{exc}", file=sys.stderr)
+        sys.exit(USAGE_ERROR)
+    try:
+        args.run(settings, args)
+    except UsageError as exc:
+        print(f"fitcoach {args.command}: {exc}", file=sys.stderr)
+        sys.exit(USAGE_ERROR)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fitcoach",
+        description="The fitcoach API server. Settings come from FITCOACH_* variables and .env.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="apply pending migrations, then serve the API")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=3000, help="port to bind (default 3000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument(
+        "--no-migrate", action="store_true", help="start without applying pending migrations"
+    )
+    serve.set_defaults(run=_serve)
+
+    migrate = commands.add_parser("migrate", help="apply pending database migrations")
+    migrate.set_defaults(run=_migrate)
+
+    create_admin = commands.add_parser(
+        "create-admin", help="create an admin, or promote the user who has this phone"
+    )
+    create_admin.add_argument("--phone", required=True, help="E.164, e.g. +201234567890")
+    create_admin.add_argument("--password", required=True, help="the password to sign in with")
+    create_admin.add_argument("--name", help=f"5-30 characters (default {DEFAULT_ADMIN_NAME!r})")
+    create_admin.add_argument("--email", help="optional email address to sign in with")
+    create_admin.set_defaults(run=_create_admin)
+    return parser
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    configure_logging(settings)
+    if not args.no_migrate:
+        upgrade_to_head(settings.database_url)
+    uvicorn.run(
+        "fitcoach.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        # The app logs its own access line (with request id and route template) and configures
+        # logging itself; uvicorn's would duplicate or override it.
+        access_log=False,
+        log_config=None,
+        # Client IPs are resolved by the app from FITCOACH_TRUSTED_PROXIES; uvicorn rewriting
+        # the peer from X-Forwarded-For would let any client pick its own rate-limit key.
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> None:
+    upgrade_to_head(settings.database_url)
+    head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
+    print(f"Database is at the newest schema revision: {head}")
+
+
+@dataclass(frozen=True)
+class AdminAccount:
+    phone: str
+    password: str
+    name: str | None
+    email: str | None
+
+
+def _create_admin(settings: Settings, args: argparse.Namespace) -> None:
+    account = _checked_admin_account(settings, args)
+    upgrade_to_head(settings.database_url)
+    try:
+        promoted, user_id = asyncio.run(_save_admin(settings, account))
+    except DomainError as exc:
+        raise UsageError(exc.message) from exc
+    print(f"Admin {'promoted' if promoted else 'created'}: {user_id}")
+
+
+def _checked_admin_account(settings: Settings, args: argparse.Namespace) -> AdminAccount:
+    try:
+        phone = normalize_phone(args.phone, settings.default_phone_region)
+    except InvalidPhoneNumber as exc:
+        raise UsageError(f"{exc} ({args.phone!r})") from exc
+    try:
+        check_password_policy(args.password)
+        name = clean_name(args.name) if args.name is not None else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    email = None
+    if args.email is not None:
+        try:
+            email = validate_email(args.email, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            raise UsageError(f"Invalid email address ({args.email!r})") from exc
+    return AdminAccount(phone=phone, password=args.password, name=name, email=email)
+
+
+async def _save_admin(settings: Settings, account: AdminAccount) -> tuple[bool, str]:
+    """Create the admin or promote the phone's user, in one transaction. Returns whether an
+    existing user was promoted, and the user's id."""
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            password_hash = await hash_password(account.password)
+            user = await user_service.find_by_phone(session, account.phone)
+            if user is None:
+                user = await user_service.create(
+                    session,
+                    name=account.name or DEFAULT_ADMIN_NAME,
+                    roles=[Role.ADMIN],
+                    phone=account.phone,
+                    email=account.email,
+                    password_hash=password_hash,
+                )
+                return False, str(user.id)
+            user_service.grant_role(user, Role.ADMIN)
+            user.password_hash = password_hash
+            if account.name is not None:
+                user.name = account.name
+            if account.email is not None and account.email != user.email:
+                if await user_service.find_by_email(session, account.email) is not None:
+                    raise UsageError("Another user already has this email address")
+                user.email = account.email
+            return True, str(user.id)
+    finally:
+        await engine.dispose()

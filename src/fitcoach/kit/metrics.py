@@ -1,0 +1,58 @@
+"""Prometheus metrics. With several workers, `fitcoach serve` points PROMETHEUS_MULTIPROC_DIR at
+a folder that every worker writes to, and /metrics sums them (prometheus-client's multiprocess
+mode); with one process the default registry serves directly."""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client import REGISTRY as DEFAULT_REGISTRY
+
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+HTTP_REQUESTS = Counter(
+    "fitcoach_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "fitcoach_http_request_duration_seconds",
+    "Time to answer an HTTP request",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+RATE_LIMIT_REJECTIONS = Counter(
+    "fitcoach_rate_limit_rejections_total", "Requests refused by a rate limit", ["scope"]
+)
+OTP_SENT = Counter(
+    "fitcoach_otp_sent_total", "OTP messages handed to the SMS provider", ["purpose"]
+)
+OTP_SEND_FAILURES = Counter(
+    "fitcoach_otp_send_failures_total", "OTP messages the SMS provider did not take", ["purpose"]
+)
+SMS_PROVIDER_ERRORS = Counter(
+    "fitcoach_sms_provider_errors_total", "SMS provider errors", ["provider", "kind"]
+)
+DB_POOL_CHECKED_OUT = Gauge(
+    "fitcoach_db_pool_connections_in_use",
+    "Database connections checked out of the pool",
+    multiprocess_mode="livesum",
+)
+DB_POOL_SIZE = Gauge(
+    "fitcoach_db_pool_size", "Configured database pool size", multiprocess_mode="livemax"
+)
+
+
+def render_metrics() -> tuple[bytes, str]:
+    if os.environ.get(MULTIPROCESS_ENV):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(DEFAULT_REGISTRY), CONTENT_TYPE_LATEST

@@ -1,0 +1,116 @@
+"""/openapi.json describes every route of the app, and every operation that needs a signed-in
+caller declares the bearer scheme (and its 401), so generated clients send the token."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, get_args
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from fitcoach.auth.dependencies import CurrentUser
+
+BEARER = [{"HTTPBearer": []}]
+# AdminUser and StaffUser are built on CurrentUser, so this one dependency marks every route
+# that needs a signed-in caller.
+_current_user = get_args(CurrentUser)[1].dependency
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    route: APIRoute
+
+    @property
+    def requires_sign_in(self) -> bool:
+        return _depends_on_current_user(self.route.dependant)
+
+
+def _depends_on_current_user(dependant: Dependant) -> bool:
+    return any(
+        sub.call is _current_user or _depends_on_current_user(sub) for sub in dependant.dependencies
+    )
+
+
+def _operations(app: FastAPI) -> Iterator[Operation]:
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and route.include_in_schema and context.path:
+            for method in sorted(context.methods or ()):
+                yield Operation(method.lower(), context.path, route)
+
+
+@pytest.fixture
+async def spec(client: httpx.AsyncClient) -> dict[str, Any]:
+    response = await client.get("/openapi.json")
+    assert response.status_code == 200
+    document: dict[str, Any] = response.json()
+    return document
+
+
+def test_the_app_has_routes_beyond_auth(app: FastAPI) -> None:
+    paths = {operation.path for operation in _operations(app)}
+    assert {"/api/v1/health", "/api/v1/auth/otp/send", "/api/v1/auth/me"} <= paths
+
+
+def test_every_route_is_described(app: FastAPI, spec: dict[str, Any]) -> None:
+    described = {
+        (method, path) for path, operations in spec["paths"].items() for method in operations
+    }
+    routed = {(operation.method, operation.path) for operation in _operations(app)}
+    assert routed - described == set()
+    assert described - routed == set()
+
+
+def test_bearer_scheme_is_declared(spec: dict[str, Any]) -> None:
+    scheme = spec["components"]["securitySchemes"]["HTTPBearer"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+
+
+def test_operations_needing_sign_in_declare_bearer_and_401(
+    app: FastAPI, spec: dict[str, Any]
+) -> None:
+    secured = [operation for operation in _operations(app) if operation.requires_sign_in]
+    assert any(operation.path == "/api/v1/auth/me" for operation in secured)
+    for operation in _operations(app):
+        described = spec["paths"][operation.path][operation.method]
+        where = f"{operation.method.upper()} {operation.path}"
+        if operation.requires_sign_in:
+            assert described.get("security") == BEARER, where
+            assert "401" in described["responses"], where
+        else:
+            assert "security" not in described, where
+
+
+def test_every_operation_describes_its_error_envelope(app: FastAPI, spec: dict[str, Any]) -> None:
+    for operation in _operations(app):
+        responses = spec["paths"][operation.path][operation.method]["responses"]
+        errors = {code: answer for code, answer in responses.items() if code.startswith(("4", "5"))}
+        assert errors, operation.path
+        for answer in errors.values():
+            schema = answer["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}, operation.path
+
+
+async def test_declared_security_matches_what_the_server_enforces(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Without a token, an operation answers 401 exactly when it declares the bearer scheme, and
+    never a 500."""
+    for operation in _operations(app):
+        path = operation.path
+        for name in operation.route.param_convertors:
+            path = path.replace("{" + name + "}", str(uuid.uuid4()))
+        response = await client.request(operation.method.upper(), path)
+        where = f"{operation.method.upper()} {operation.path}"
+        assert response.status_code < 500, (where, response.text)
+        assert (response.status_code == 401) == operation.requires_sign_in, (where, response.text)
+        if operation.requires_sign_in:
+            assert response.headers["WWW-Authenticate"] == "Bearer", where

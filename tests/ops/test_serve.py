@@ -1,0 +1,115 @@
+"""`fitcoach serve` really starts: migrations, then uvicorn on a free port, and the seed's curl
+walkthrough (auth-flow-update.md, "Testing with Postman/cURL") works verbatim against it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.ops.cli import FITCOACH, cli_environment
+
+STARTUP_TIMEOUT_SECONDS = 20
+SEED_PHONE = "+201234567890"
+SEED_OTP = "123456"
+# Step 2 of the seed's walkthrough, byte for byte.
+SEED_REGISTER_BODY = """{
+    "phone": "+201234567890",
+    "otp": "123456",
+    "name": "Test User",
+    "height": 180,
+    "weight": 75,
+    "age": 25,
+    "gender": "male"
+  }"""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def _became_healthy(http: httpx.AsyncClient, process: asyncio.subprocess.Process) -> bool:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline and process.returncode is None:
+        try:
+            if (await http.get("/api/v1/health")).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+    return False
+
+
+def _json_lines(log: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+
+
+async def test_serve_answers_the_seed_walkthrough(tmp_path: Path) -> None:
+    port = _free_port()
+    environment = cli_environment(
+        tmp_path, FITCOACH_TEST_OTPS=f"{SEED_PHONE}={SEED_OTP}", FITCOACH_LOG_JSON="true"
+    )
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = await asyncio.create_subprocess_exec(
+            str(FITCOACH),
+            "serve",
+            "--port",
+            str(port),
+            env=environment,
+            cwd=tmp_path,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=output,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", trust_env=False) as http:
+            assert await _became_healthy(http, process), log.read_text()
+
+            sent = await http.post(
+                "/api/v1/auth/otp/send",
+                content=b'{"phone": "+201234567890"}',
+                headers={"Content-Type": "application/json"},
+            )
+            assert sent.status_code == 200, sent.text
+            assert sent.json() == {"status": "success", "message": "OTP sent successfully"}
+
+            registered = await http.post(
+                "/api/v1/auth/otp/register",
+                content=SEED_REGISTER_BODY.encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            assert registered.status_code == 201, registered.text
+            token = registered.json()["data"]["accessToken"]["token"]
+
+            me = await http.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+            assert me.status_code == 200, me.text
+            data = me.json()["data"]
+            assert data["user"]["phone"] == SEED_PHONE
+            assert data["user"]["name"] == "Test User"
+            assert data["isSubscribed"] is True
+            assert data["subscriptionType"] == "free"
+            assert data["profileUpdateRequired"] is False
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        exit_code = await asyncio.wait_for(process.wait(), STARTUP_TIMEOUT_SECONDS)
+
+    # uvicorn shuts down gracefully, then re-raises the signal so supervisors see why it ended.
+    assert exit_code in (0, -signal.SIGTERM), log.read_text()
+    lines = _json_lines(log)
+    assert any(line["event"] == "Application shutdown complete." for line in lines)
+    assert (tmp_path / "fitcoach.db").exists()
+    assert any(line["event"].startswith("Running upgrade") for line in lines), log.read_text()
+    routes = [line["route"] for line in lines if line.get("logger") == "fitcoach.access"]
+    assert routes[-3:] == ["/api/v1/auth/otp/send", "/api/v1/auth/otp/register", "/api/v1/auth/me"]
+    assert SEED_OTP not in log.read_text()
