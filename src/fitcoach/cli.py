@@ -4,28 +4,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import uvicorn
 from alembic.script import ScriptDirectory
 from email_validator import EmailNotValidError, validate_email
 from pydantic import ValidationError
 
+from fitcoach.admin.service import DEFAULT_ADMIN_NAME, admin_service
 from fitcoach.auth.passwords import check_password_policy, hash_password
 from fitcoach.config import Settings, load_settings
 from fitcoach.db.engine import create_engine, create_sessionmaker
 from fitcoach.db.migrate import alembic_config, upgrade_to_head
 from fitcoach.kit.errors import DomainError
 from fitcoach.kit.logging import configure_logging
+from fitcoach.kit.metrics import MULTIPROCESS_ENV
 from fitcoach.kit.phone import InvalidPhoneNumber, normalize_phone
-from fitcoach.models.enums import Role
 from fitcoach.users.schemas import clean_name
-from fitcoach.users.service import user_service
 
 USAGE_ERROR = 2
-DEFAULT_ADMIN_NAME = "Administrator"
 
 
 class UsageError(Exception):
@@ -81,6 +83,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     configure_logging(settings)
     if not args.no_migrate:
         upgrade_to_head(settings.database_url)
+    if args.workers > 1 and not os.environ.get(MULTIPROCESS_ENV):
+        _share_metrics_between_workers(settings)
     uvicorn.run(
         "fitcoach.app:create_app",
         factory=True,
@@ -96,6 +100,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         proxy_headers=False,
         server_header=False,
     )
+
+
+def _share_metrics_between_workers(settings: Settings) -> None:
+    """Each worker writes its figures to files in one folder, and /metrics on any worker sums
+    them. Emptied at start, so a restart does not add the previous run's counts."""
+    folder = settings.data_dir / "prometheus"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ[MULTIPROCESS_ENV] = str(folder.resolve())
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> None:
@@ -147,26 +160,14 @@ async def _save_admin(settings: Settings, account: AdminAccount) -> tuple[bool, 
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            password_hash = await hash_password(account.password)
-            user = await user_service.find_by_phone(session, account.phone)
-            if user is None:
-                user = await user_service.create(
-                    session,
-                    name=account.name or DEFAULT_ADMIN_NAME,
-                    roles=[Role.ADMIN],
-                    phone=account.phone,
-                    email=account.email,
-                    password_hash=password_hash,
-                )
-                return False, str(user.id)
-            user_service.grant_role(user, Role.ADMIN)
-            user.password_hash = password_hash
-            if account.name is not None:
-                user.name = account.name
-            if account.email is not None and account.email != user.email:
-                if await user_service.find_by_email(session, account.email) is not None:
-                    raise UsageError("Another user already has this email address")
-                user.email = account.email
-            return True, str(user.id)
+            provisioned = await admin_service.provision_admin(
+                session,
+                phone=account.phone,
+                password_hash=await hash_password(account.password),
+                name=account.name,
+                email=account.email,
+                now=datetime.now(UTC),
+            )
+            return provisioned.promoted, str(provisioned.user.id)
     finally:
         await engine.dispose()

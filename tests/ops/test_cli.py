@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from fitcoach.models import User
+from fitcoach.models import AuditEntry, User
 from tests.conftest import make_settings
 from tests.factories import assert_error
 from tests.ops.cli import cli_environment, run_cli, sqlite_url
@@ -153,6 +153,20 @@ async def test_existing_user_is_promoted_not_duplicated(
             "/api/v1/auth/login", json={"provider": ADMIN_PHONE, "password": "Old!Passw0rd"}
         )
     assert_error(old_password, 401, "Invalid credentials")
+
+    settings = make_settings(sqlite_url(workdir), workdir)
+    async with standalone_app(settings) as (app, _), app.state.sessionmaker() as session:
+        [entry] = (
+            await session.execute(
+                select(AuditEntry).where(AuditEntry.action == "user.roles.changed")
+            )
+        ).scalars()
+    assert (entry.actor_type, entry.resource_id) == ("system", user_id)
+    assert entry.changes == {
+        "roles": {"before": ["CUSTOMER"], "after": ["ADMIN", "CUSTOMER"]},
+        "password": {"before": "[changed]", "after": "[changed]"},
+    }
+    assert ADMIN_PASSWORD not in str(entry.changes)
 
 
 async def test_email_of_another_user_is_refused(workdir: Path, environment: dict[str, str]) -> None:

@@ -8,6 +8,9 @@ import json
 import signal
 import socket
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +56,18 @@ def _json_lines(log: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
 
 
-async def test_serve_answers_the_seed_walkthrough(tmp_path: Path) -> None:
+@dataclass
+class Served:
+    http: httpx.AsyncClient
+    log: Path
+    exit_code: int | None = None
+
+
+@asynccontextmanager
+async def serving(tmp_path: Path, *arguments: str, **settings: str) -> AsyncIterator[Served]:
+    """`fitcoach serve` on a free port until the block ends, then a graceful stop."""
     port = _free_port()
-    environment = cli_environment(
-        tmp_path, FITCOACH_TEST_OTPS=f"{SEED_PHONE}={SEED_OTP}", FITCOACH_LOG_JSON="true"
-    )
+    environment = cli_environment(tmp_path, FITCOACH_LOG_JSON="true", **settings)
     log = tmp_path / "serve.log"
     with log.open("wb") as output:
         process = await asyncio.create_subprocess_exec(
@@ -65,47 +75,56 @@ async def test_serve_answers_the_seed_walkthrough(tmp_path: Path) -> None:
             "serve",
             "--port",
             str(port),
+            *arguments,
             env=environment,
             cwd=tmp_path,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=output,
             stderr=asyncio.subprocess.STDOUT,
         )
+    served = Served(
+        http=httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", trust_env=False), log=log
+    )
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", trust_env=False) as http:
-            assert await _became_healthy(http, process), log.read_text()
-
-            sent = await http.post(
-                "/api/v1/auth/otp/send",
-                content=b'{"phone": "+201234567890"}',
-                headers={"Content-Type": "application/json"},
-            )
-            assert sent.status_code == 200, sent.text
-            assert sent.json() == {"status": "success", "message": "OTP sent successfully"}
-
-            registered = await http.post(
-                "/api/v1/auth/otp/register",
-                content=SEED_REGISTER_BODY.encode(),
-                headers={"Content-Type": "application/json"},
-            )
-            assert registered.status_code == 201, registered.text
-            token = registered.json()["data"]["accessToken"]["token"]
-
-            me = await http.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
-            assert me.status_code == 200, me.text
-            data = me.json()["data"]
-            assert data["user"]["phone"] == SEED_PHONE
-            assert data["user"]["name"] == "Test User"
-            assert data["isSubscribed"] is True
-            assert data["subscriptionType"] == "free"
-            assert data["profileUpdateRequired"] is False
+        async with served.http:
+            assert await _became_healthy(served.http, process), log.read_text()
+            yield served
     finally:
         if process.returncode is None:
             process.terminate()
-        exit_code = await asyncio.wait_for(process.wait(), STARTUP_TIMEOUT_SECONDS)
+        served.exit_code = await asyncio.wait_for(process.wait(), STARTUP_TIMEOUT_SECONDS)
+
+
+async def test_serve_answers_the_seed_walkthrough(tmp_path: Path) -> None:
+    async with serving(tmp_path, FITCOACH_TEST_OTPS=f"{SEED_PHONE}={SEED_OTP}") as served:
+        http, log = served.http, served.log
+        sent = await http.post(
+            "/api/v1/auth/otp/send",
+            content=b'{"phone": "+201234567890"}',
+            headers={"Content-Type": "application/json"},
+        )
+        assert sent.status_code == 200, sent.text
+        assert sent.json() == {"status": "success", "message": "OTP sent successfully"}
+
+        registered = await http.post(
+            "/api/v1/auth/otp/register",
+            content=SEED_REGISTER_BODY.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert registered.status_code == 201, registered.text
+        token = registered.json()["data"]["accessToken"]["token"]
+
+        me = await http.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 200, me.text
+        data = me.json()["data"]
+        assert data["user"]["phone"] == SEED_PHONE
+        assert data["user"]["name"] == "Test User"
+        assert data["isSubscribed"] is True
+        assert data["subscriptionType"] == "free"
+        assert data["profileUpdateRequired"] is False
 
     # uvicorn shuts down gracefully, then re-raises the signal so supervisors see why it ended.
-    assert exit_code in (0, -signal.SIGTERM), log.read_text()
+    assert served.exit_code in (0, -signal.SIGTERM), log.read_text()
     lines = _json_lines(log)
     assert any(line["event"] == "Application shutdown complete." for line in lines)
     assert (tmp_path / "fitcoach.db").exists()
@@ -113,3 +132,19 @@ async def test_serve_answers_the_seed_walkthrough(tmp_path: Path) -> None:
     routes = [line["route"] for line in lines if line.get("logger") == "fitcoach.access"]
     assert routes[-3:] == ["/api/v1/auth/otp/send", "/api/v1/auth/otp/register", "/api/v1/auth/me"]
     assert SEED_OTP not in log.read_text()
+
+
+async def test_metrics_are_summed_across_workers(tmp_path: Path) -> None:
+    async with serving(tmp_path, "--workers", "2") as served:
+        for _ in range(40):
+            assert (await served.http.get("/api/v1/health/live")).status_code == 200
+        metrics = (await served.http.get("/metrics")).text
+    # Requests spread over both workers; any worker's /metrics reports the sum.
+    line = next(
+        line
+        for line in metrics.splitlines()
+        if line.startswith("fitcoach_http_requests_total{")
+        and 'route="/api/v1/health/live"' in line
+    )
+    assert float(line.rsplit(" ", 1)[1]) == 40.0
+    assert (tmp_path / "data" / "prometheus").is_dir()

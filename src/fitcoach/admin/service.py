@@ -4,22 +4,83 @@ plans (which plan may be a default), users, subscriptions and sign-in sessions."
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.admin.exceptions import CannotBlockSelf
-from fitcoach.audit.service import audit_service, changes_between
+from fitcoach.audit.service import audit_service, changes_between, secret_changed
 from fitcoach.auth.service import auth_service
 from fitcoach.models import Subscription, User
-from fitcoach.models.enums import PlanType
+from fitcoach.models.enums import PlanType, Role
 from fitcoach.plans.service import plans_service
 from fitcoach.settings.service import SettingKey, setting_service
 from fitcoach.subscriptions.service import subscription_service
+from fitcoach.users.exceptions import EmailAlreadyRegistered
 from fitcoach.users.service import user_service
+
+DEFAULT_ADMIN_NAME = "Administrator"
+
+
+@dataclass(frozen=True)
+class ProvisionedAdmin:
+    user: User
+    promoted: bool
 
 
 class AdminService:
+    async def provision_admin(
+        self,
+        session: AsyncSession,
+        *,
+        phone: str,
+        password_hash: str,
+        name: str | None,
+        email: str | None,
+        now: datetime,
+    ) -> ProvisionedAdmin:
+        """Create an admin, or make the phone's user one and set their password (the operator's
+        way in, `fitcoach create-admin`; the trail names the system as the actor)."""
+        user = await user_service.find_by_phone(session, phone)
+        if user is None:
+            user = await user_service.create(
+                session,
+                name=name or DEFAULT_ADMIN_NAME,
+                roles=[Role.ADMIN],
+                phone=phone,
+                email=email,
+                password_hash=password_hash,
+            )
+            audit_service.record(
+                session,
+                action="user.created",
+                resource_type="user",
+                resource_id=user.id,
+                changes=changes_between({}, {"roles": ["ADMIN"], "phone": phone, "email": email}),
+                now=now,
+            )
+            return ProvisionedAdmin(user=user, promoted=False)
+        before = {"roles": sorted(user.roles), "name": user.name, "email": user.email}
+        if email is not None and email != user.email:
+            if await user_service.find_by_email(session, email) is not None:
+                raise EmailAlreadyRegistered()
+            user.email = email
+        user_service.grant_role(user, Role.ADMIN)
+        user.password_hash = password_hash
+        if name is not None:
+            user.name = name
+        after = {"roles": sorted(user.roles), "name": user.name, "email": user.email}
+        audit_service.record(
+            session,
+            action="user.roles.changed",
+            resource_type="user",
+            resource_id=user.id,
+            changes={**changes_between(before, after), **secret_changed("password")},
+            now=now,
+        )
+        return ProvisionedAdmin(user=user, promoted=True)
+
     async def settings(self, session: AsyncSession) -> dict[str, str | None]:
         return await setting_service.all(session)
 
