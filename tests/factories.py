@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
+import pyotp
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select, update
 
 from fitcoach.auth.passwords import hash_password
 from fitcoach.auth.service import ClientInfo, auth_service
+from fitcoach.db.migrate import MIGRATIONS_DIR
+from fitcoach.models import CoachAssignment, Questionnaire
 from fitcoach.models.enums import Role
 from fitcoach.otp.providers import OutboxSmsProvider
 from fitcoach.subscriptions.service import subscription_service
@@ -20,6 +26,21 @@ from fitcoach.users.schemas import BodyMetricsIn
 from fitcoach.users.service import user_service
 
 STRONG_PASSWORD = "Str0ng!Passw0rd"
+
+
+def _load_migration(file_name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(
+        file_name.removesuffix(".py"), MIGRATIONS_DIR / "versions" / file_name
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The migration that writes questionnaire version 1; its questions are the reference.
+FIRST_MIGRATION = _load_migration("20261122_0005_onboarding_customers.py")
 _CODE = re.compile(r"\b(\d{6})\b")
 
 
@@ -100,6 +121,41 @@ class Factory:
     async def admin(self, **kwargs: object) -> Account:
         return await self.account(Role.ADMIN, with_free_trial=False, **kwargs)  # type: ignore[arg-type]
 
+    async def assign_coach(self, coach: Account, customer: Account) -> None:
+        """`coach` looks after `customer` from now on (written directly, without an admin)."""
+        async with self.app.state.sessionmaker() as session, session.begin():
+            session.add(
+                CoachAssignment(customer_id=customer.id, coach_id=coach.id, assigned_at=self.now)
+            )
+
+    async def unassign_coach(self, coach: Account, customer: Account) -> None:
+        async with self.app.state.sessionmaker() as session, session.begin():
+            await session.execute(
+                update(CoachAssignment)
+                .where(
+                    CoachAssignment.customer_id == customer.id,
+                    CoachAssignment.coach_id == coach.id,
+                    CoachAssignment.unassigned_at.is_(None),
+                )
+                .values(unassigned_at=self.now)
+            )
+
+    async def first_questionnaire(self) -> None:
+        """Put back version 1 of the questionnaire, which the migration writes and the
+        per-test clean-up removes."""
+        async with self.app.state.sessionmaker() as session, session.begin():
+            if await session.scalar(select(Questionnaire.id).limit(1)) is not None:
+                return
+            session.add(
+                Questionnaire(
+                    id=uuid.UUID(FIRST_MIGRATION.FIRST_QUESTIONNAIRE_ID),
+                    version=1,
+                    status="current",
+                    questions=FIRST_MIGRATION.FIRST_QUESTIONS,
+                    created_at=self.now,
+                )
+            )
+
     def last_code(self, phone: str) -> str:
         outbox: OutboxSmsProvider = self.app.state.sms_provider
         for message in reversed(outbox.messages):
@@ -123,6 +179,32 @@ class Factory:
         assert response.status_code == 201, response.text
         data: dict = response.json()["data"]  # type: ignore[type-arg]
         return data
+
+
+@dataclass
+class MfaDevice:
+    """An authenticator app holding `secret`, and the recovery codes shown at confirmation."""
+
+    secret: str
+    recovery_codes: list[str]
+
+    def code(self, factory: Factory) -> str:
+        return pyotp.TOTP(self.secret).at(factory.now)
+
+
+async def enable_mfa(factory: Factory, account: Account) -> MfaDevice:
+    """Turn TOTP on for `account` through the API. The confirming code's time step is then used:
+    advance the clock 30 seconds before the next code."""
+    setup = await factory.client.post("/api/v1/auth/mfa/totp/setup", headers=account.headers)
+    assert setup.status_code == 200, setup.text
+    secret = setup.json()["data"]["secret"]
+    confirm = await factory.client.post(
+        "/api/v1/auth/mfa/totp/confirm",
+        json={"code": pyotp.TOTP(secret).at(factory.now)},
+        headers=account.headers,
+    )
+    assert confirm.status_code == 200, confirm.text
+    return MfaDevice(secret=secret, recovery_codes=confirm.json()["data"]["recoveryCodes"])
 
 
 def with_settings(**overrides: object) -> pytest.MarkDecorator:

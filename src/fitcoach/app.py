@@ -12,7 +12,9 @@ from fitcoach import __version__
 from fitcoach.admin.endpoints import router as admin_router
 from fitcoach.audit.endpoints import router as audit_router
 from fitcoach.auth.endpoints import router as auth_router
+from fitcoach.catalog.endpoints import router as catalog_router
 from fitcoach.config import Settings, load_settings
+from fitcoach.customers.endpoints import router as customers_router
 from fitcoach.db.engine import connections_in_use, create_engine, create_sessionmaker
 from fitcoach.health.endpoints import router as health_router
 from fitcoach.health.metrics import router as metrics_router
@@ -23,6 +25,8 @@ from fitcoach.kit.logging import configure_logging
 from fitcoach.kit.metrics import DB_POOL_SIZE
 from fitcoach.kit.middleware import RequestContextMiddleware
 from fitcoach.kit.ratelimit import create_limiter
+from fitcoach.mfa.endpoints import router as mfa_router
+from fitcoach.onboarding.endpoints import router as onboarding_router
 from fitcoach.otp.endpoints import router as otp_router
 from fitcoach.otp.providers import create_sms_provider
 from fitcoach.plans.endpoints import router as plans_router
@@ -81,7 +85,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         RequestContextMiddleware, settings=settings, pool_stats=lambda: connections_in_use(engine)
     )
     install_error_handlers(app)
-    routers = (auth_router, otp_router, admin_router, plans_router, audit_router, health_router)
+    routers = (
+        auth_router,
+        mfa_router,
+        otp_router,
+        onboarding_router,
+        customers_router,
+        catalog_router,
+        admin_router,
+        plans_router,
+        audit_router,
+        health_router,
+    )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(metrics_router)

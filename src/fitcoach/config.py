@@ -65,6 +65,58 @@ class Settings(BaseSettings):
     metrics_enabled: bool = True
     metrics_token: SecretStr | None = None
 
+    # --- Accounts, social sign-in, email verification, lockout and MFA (issue 4) ---
+    email_provider: Literal["console", "smtp", "outbox"] = "console"
+    email_from: str = "fitcoach <no-reply@localhost>"
+    email_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=587, ge=1, le=65_535)
+    smtp_security: Literal["none", "starttls", "ssl"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    email_code_ttl_seconds: int = Field(default=1_800, ge=60, le=86_400)
+    social_auto_register: bool = True
+    google_client_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    apple_client_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    facebook_client_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    google_issuers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["https://accounts.google.com", "accounts.google.com"]
+    )
+    apple_issuers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["https://appleid.apple.com"]
+    )
+    facebook_issuers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["https://www.facebook.com"]
+    )
+    google_jwks_url: str = "https://www.googleapis.com/oauth2/v3/certs"
+    apple_jwks_url: str = "https://appleid.apple.com/auth/keys"
+    facebook_jwks_url: str = "https://limited.facebook.com/.well-known/oauth/openid/jwks/"
+    jwks_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    jwks_cache_seconds: int = Field(default=3_600, ge=0, le=86_400)
+    jwks_min_refetch_seconds: int = Field(default=30, ge=0, le=3_600)
+    login_max_failures: int = Field(default=10, ge=1, le=1_000)
+    login_lock_minutes: int = Field(default=15, ge=1, le=1_440)
+    login_lock_max_minutes: int = Field(default=1_440, ge=1, le=43_200)
+    mfa_token_ttl_seconds: int = Field(default=300, ge=30, le=3_600)
+    mfa_max_attempts: int = Field(default=5, ge=1, le=20)
+
+    @field_validator(
+        "google_client_ids",
+        "apple_client_ids",
+        "facebook_client_ids",
+        "google_issuers",
+        "apple_issuers",
+        "facebook_issuers",
+        mode="before",
+    )
+    @classmethod
+    def _split_comma_lists(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    # --- end of issue 4 settings ---
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool | None = None
     access_log: bool = True

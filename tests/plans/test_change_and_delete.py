@@ -76,6 +76,7 @@ async def test_admin_changes_any_plan(client: httpx.AsyncClient, factory: Factor
     admin = await factory.admin()
     coach = await factory.coach()
     customer = await factory.customer()
+    await factory.assign_coach(coach, customer)
     plan = await create_plan(client, coach, "diet", userId=customer.user_id)
     response = await client.patch(
         f"{PLANS}/{plan['id']}",
@@ -89,6 +90,7 @@ async def test_admin_changes_any_plan(client: httpx.AsyncClient, factory: Factor
 async def test_who_may_change_a_plan(client: httpx.AsyncClient, factory: Factory) -> None:
     coach, other_coach = await factory.coach(), await factory.coach()
     customer = await factory.customer()
+    await factory.assign_coach(coach, customer)
     template = await create_plan(client, coach)
     custom = await create_plan(client, coach, userId=customer.user_id)
     rename = {"name": "Taken over"}
@@ -182,6 +184,7 @@ async def test_who_may_delete_a_plan(client: httpx.AsyncClient, factory: Factory
     admin = await factory.admin()
     coach, other_coach = await factory.coach(), await factory.coach()
     customer = await factory.customer()
+    await factory.assign_coach(coach, customer)
     template = await create_plan(client, coach)
     custom = await create_plan(client, coach, userId=customer.user_id)
 

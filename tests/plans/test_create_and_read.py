@@ -60,6 +60,7 @@ async def test_coach_creates_a_custom_diet_plan_for_a_customer(
 ) -> None:
     coach = await factory.coach()
     customer = await factory.customer()
+    await factory.assign_coach(coach, customer)
     response = await client.post(
         PLANS,
         json=plan_body("diet", userId=customer.user_id, items=[diet_item(proteinG=None)]),
@@ -186,7 +187,12 @@ async def test_readers_of_a_plan(client: httpx.AsyncClient, factory: Factory) ->
     coach, other_coach = await factory.coach(), await factory.coach()
     customer, other_customer = await factory.customer(), await factory.customer()
     template = await create_plan(client, other_coach)
+    # The coach wrote `custom` while assigned; an author keeps reading what they wrote, and
+    # reads another coach's plan of a customer only while assigned to that customer.
+    await factory.assign_coach(coach, customer)
     custom = await create_plan(client, coach, userId=customer.user_id)
+    await factory.unassign_coach(coach, customer)
+    await factory.assign_coach(other_coach, customer)
     others_custom = await create_plan(client, other_coach, userId=customer.user_id)
 
     async def status_of(plan: dict[str, object], reader_headers: dict[str, str]) -> int:

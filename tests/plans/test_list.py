@@ -34,9 +34,13 @@ async def test_admin_sees_every_plan_and_coaches_templates_and_their_own(
     clock.advance(seconds=1)
     await create_plan(client, other_coach, name="Other template")
     clock.advance(seconds=1)
+    await factory.assign_coach(other_coach, customer)
     await create_plan(client, other_coach, "diet", name="Other custom", userId=customer.user_id)
     clock.advance(seconds=1)
+    # Written while assigned; once unassigned, the coach still lists what they wrote, only that.
+    await factory.assign_coach(coach, customer)
     await create_plan(client, coach, "diet", name="Own custom", userId=customer.user_id)
+    await factory.unassign_coach(coach, customer)
 
     assert _names(await _list(client, admin)) == [
         "Own custom",
@@ -52,6 +56,7 @@ async def test_summaries_have_an_item_count_but_no_items(
 ) -> None:
     coach = await factory.coach()
     customer = await factory.customer()
+    await factory.assign_coach(coach, customer)
     created = await create_plan(
         client,
         coach,

@@ -65,6 +65,8 @@ async def test_paid_users_get_their_newest_custom_plan(
     admin = await factory.admin()
     coach = await factory.coach()
     customer, other_customer = await factory.customer(), await factory.customer()
+    await factory.assign_coach(coach, customer)
+    await factory.assign_coach(coach, other_customer)
     await grant_paid(client, admin, customer)
     default = await create_plan(client, admin, plan_type)
     await set_default_plan(client, admin, plan_type, default["id"])
@@ -189,7 +191,10 @@ async def test_nobody_else_views_a_users_plan(client: httpx.AsyncClient, factory
     admin = await factory.admin()
     coach = await factory.coach()
     customer, other_customer = await factory.customer(), await factory.customer()
+    await factory.assign_coach(coach, customer)
     await create_plan(client, coach, "training", userId=customer.user_id)
+    # A coach no longer assigned to the customer is one of the others.
+    await factory.unassign_coach(coach, customer)
     await set_default_plan(client, admin, "training", (await create_plan(client, admin))["id"])
 
     for reader in (other_customer, coach):

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from fitcoach.audit.service import audit_service
 from fitcoach.auth import tokens
+from fitcoach.auth.email_verification import EmailDelivery
 from fitcoach.auth.exceptions import (
     AccessTokenExpired,
     AccountBlocked,
@@ -17,7 +18,9 @@ from fitcoach.auth.exceptions import (
     SessionEnded,
 )
 from fitcoach.auth.repository import auth_repository
-from fitcoach.db.session import DbSession, before_commit
+from fitcoach.auth.social import JwksCache
+from fitcoach.db.session import DbSession, before_commit, sessionmaker_of
+from fitcoach.email.providers import email_provider_of
 from fitcoach.kit.dependencies import ClockDep, SettingsDep
 from fitcoach.kit.errors import Forbidden, Unauthorized
 from fitcoach.kit.request_context import current_request_context
@@ -91,3 +94,22 @@ def require_role(*roles: Role, message: str | None = None) -> object:
 
 AdminUser = Annotated[User, require_role(Role.ADMIN)]
 StaffUser = Annotated[User, require_role(Role.ADMIN, Role.COACH)]
+
+
+def _email_delivery(request: Request) -> EmailDelivery:
+    return EmailDelivery(
+        provider=email_provider_of(request.app), sessionmaker=sessionmaker_of(request)
+    )
+
+
+def _jwks_cache(request: Request) -> JwksCache:
+    """One key cache per app, made on first use."""
+    cache: JwksCache | None = getattr(request.app.state, "jwks_cache", None)
+    if cache is None:
+        cache = JwksCache()
+        request.app.state.jwks_cache = cache
+    return cache
+
+
+EmailDeliveryDep = Annotated[EmailDelivery, Depends(_email_delivery)]
+JwksCacheDep = Annotated[JwksCache, Depends(_jwks_cache)]

@@ -5,10 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.models import AuthSession, RefreshToken, User
+from fitcoach.models import (
+    AuthSession,
+    EmailVerificationCode,
+    RefreshToken,
+    User,
+    UserIdentity,
+)
 
 
 class AuthRepository:
@@ -95,3 +101,89 @@ class AuthRepository:
 
 
 auth_repository = AuthRepository()
+
+
+class IdentityRepository:
+    """Social identities and email verification codes."""
+
+    async def find_identity(
+        self, session: AsyncSession, provider: str, subject: str
+    ) -> UserIdentity | None:
+        result = await session.execute(
+            select(UserIdentity).where(
+                UserIdentity.provider == provider, UserIdentity.subject == subject
+            )
+        )
+        return result.scalar_one_or_none()
+
+    def add(self, session: AsyncSession, row: object) -> None:
+        session.add(row)
+
+    async def newest_email_code(
+        self, session: AsyncSession, email: str
+    ) -> EmailVerificationCode | None:
+        result = await session.execute(
+            select(EmailVerificationCode)
+            .where(EmailVerificationCode.email == email)
+            .order_by(EmailVerificationCode.created_at.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def retire_email_codes(self, session: AsyncSession, email: str, now: datetime) -> None:
+        await session.execute(
+            update(EmailVerificationCode)
+            .where(
+                EmailVerificationCode.email == email, EmailVerificationCode.consumed_at.is_(None)
+            )
+            .values(consumed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def live_email_code(
+        self, session: AsyncSession, email: str
+    ) -> EmailVerificationCode | None:
+        result = await session.execute(
+            select(EmailVerificationCode)
+            .where(
+                EmailVerificationCode.email == email, EmailVerificationCode.consumed_at.is_(None)
+            )
+            .order_by(EmailVerificationCode.created_at.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def reserve_email_attempt(
+        self, session: AsyncSession, code_id: uuid.UUID, max_attempts: int
+    ) -> int | None:
+        result = await session.execute(
+            update(EmailVerificationCode)
+            .where(
+                EmailVerificationCode.id == code_id,
+                EmailVerificationCode.attempts < max_attempts,
+                EmailVerificationCode.consumed_at.is_(None),
+            )
+            .values(attempts=EmailVerificationCode.attempts + 1)
+            .returning(EmailVerificationCode.attempts)
+            .execution_options(synchronize_session=False)
+        )
+        return result.scalar_one_or_none()
+
+    async def consume_email_code(
+        self, session: AsyncSession, code_id: uuid.UUID, now: datetime
+    ) -> bool:
+        result: CursorResult[tuple[()]] = await session.execute(  # type: ignore[assignment]
+            update(EmailVerificationCode)
+            .where(EmailVerificationCode.id == code_id, EmailVerificationCode.consumed_at.is_(None))
+            .values(consumed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    async def delete_email_code(self, session: AsyncSession, code_id: uuid.UUID) -> None:
+        await session.execute(
+            delete(EmailVerificationCode).where(EmailVerificationCode.id == code_id)
+        )
+
+
+identity_repository = IdentityRepository()

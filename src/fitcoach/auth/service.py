@@ -1,5 +1,6 @@
-"""Sign-in and session rules: OTP and password login and registration, refresh-token rotation
-with reuse detection, logout, password change and reset."""
+"""Sign-in and session rules: OTP, password, email and social login and registration, password
+lockout, the MFA step of every login, refresh-token rotation with reuse detection, logout,
+password change and reset, email verification."""
 
 from __future__ import annotations
 
@@ -9,25 +10,34 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import audit_service, secret_changed
 from fitcoach.auth import tokens
+from fitcoach.auth.email_verification import EmailDelivery, email_verification_service
 from fitcoach.auth.exceptions import (
     AccountBlocked,
     AccountNotRegistered,
+    EmailNotVerifiedForLinking,
     InvalidCredentials,
+    InvalidEmailCode,
     InvalidRefreshToken,
+    ProviderEmailNotVerified,
     RefreshTokenReused,
+    SocialAccountAlreadyRegistered,
+    SocialAccountNotRegistered,
     WrongCurrentPassword,
 )
 from fitcoach.auth.passwords import hash_password, needs_rehash, verify_password
-from fitcoach.auth.repository import auth_repository
-from fitcoach.auth.schemas import MeOut, ProfileOut
+from fitcoach.auth.repository import auth_repository, identity_repository
+from fitcoach.auth.schemas import MeOut, ProfileOut, RegisterMetadata
+from fitcoach.auth.social import DISPLAY_NAMES, JwksCache, SocialIdentity, verify_id_token
 from fitcoach.config import Settings
-from fitcoach.kit.errors import DomainError, Unprocessable
+from fitcoach.kit.errors import DomainError, Unauthorized, Unprocessable
 from fitcoach.kit.phone import INVALID_PHONE_MESSAGE, InvalidPhoneNumber, normalize_phone
-from fitcoach.models import AuthSession, RefreshToken, User
+from fitcoach.mfa.service import mfa_service
+from fitcoach.models import AuthSession, RefreshToken, User, UserIdentity
 from fitcoach.models.enums import OtpPurpose, Role
 from fitcoach.otp.exceptions import InvalidOtp
 from fitcoach.otp.service import SmsDelivery, otp_service
@@ -52,6 +62,32 @@ class IssuedTokens:
     access_token: str
     access_expires_at: datetime
     refresh_token: str
+
+
+@dataclass(frozen=True)
+class MfaRequired:
+    """The first factor passed; the login ends at POST /auth/mfa/verify with this token."""
+
+    mfa_token: str
+
+
+SignIn = IssuedTokens | MfaRequired
+# Lock lengths double per repeat (15, 30, 60 minutes...); the exponent is capped before the
+# configured maximum applies, so the arithmetic stays small.
+_MAX_LOCK_DOUBLINGS = 20
+
+
+def derived_name(text: str, fallback: str) -> str:
+    """A display name made from what a provider or an address gave, when the client sent none."""
+    return " ".join(text.split())[:30] or fallback
+
+
+def parse_email(raw: str) -> str:
+    try:
+        checked = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise Unprocessable("Invalid email address") from exc
+    return checked.normalized.lower()
 
 
 def parse_phone(settings: Settings, raw: str) -> str:
@@ -180,8 +216,10 @@ class AuthService:
         method: str,
         identifier: str,
         now: datetime,
+        details: dict[str, object] | None = None,
     ) -> User:
-        """Run the credential check, then the account checks; every refusal is audited."""
+        """Run the credential check, then the account checks; every refusal is audited.
+        `details` (which the check may fill in) is added to the refusal's entry."""
         try:
             if not await credential_check():
                 raise InvalidCredentials()
@@ -197,11 +235,47 @@ class AuthService:
                 resource_type="user",
                 resource_id=user.id if user else None,
                 actor_id=user.id if user else None,
-                details={"method": method, "identifier": identifier},
+                details={"method": method, "identifier": identifier, **(details or {})},
                 now=now,
             )
             raise
         return user
+
+    async def _login(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        user: User,
+        client: ClientInfo,
+        method: str,
+        now: datetime,
+    ) -> SignIn:
+        """The end of every login route: tokens, or with MFA on, the challenge to pass first."""
+        if user.mfa_enabled:
+            token = await mfa_service.start_challenge(session, settings, user, method, now)
+            return MfaRequired(mfa_token=token)
+        await user_service.clear_failed_logins(session, user.id)
+        return await self._signed_in(session, settings, user, client, method, now)
+
+    async def complete_mfa_login(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        mfa_token: str,
+        code: str | None,
+        recovery_code: str | None,
+        client: ClientInfo,
+        now: datetime,
+    ) -> IssuedTokens:
+        passed = await mfa_service.pass_challenge(
+            session, settings, mfa_token, code=code, recovery_code=recovery_code, now=now
+        )
+        user = await user_service.get(session, passed.user_id)
+        if user.is_blocked:
+            raise AccountBlocked()
+        await user_service.clear_failed_logins(session, user.id)
+        method = f"{passed.method}+{passed.factor}"
+        return await self._signed_in(session, settings, user, client, method, now)
 
     async def _signed_in(
         self,
@@ -290,7 +364,7 @@ class AuthService:
         code: str,
         client: ClientInfo,
         now: datetime,
-    ) -> IssuedTokens:
+    ) -> SignIn:
         phone = parse_phone(settings, raw_phone)
         user = await user_service.find_by_phone(session, phone)
 
@@ -312,7 +386,7 @@ class AuthService:
             session, otp_check, user, method="otp", identifier=phone, now=now
         )
         user.phone_verified = True
-        return await self._signed_in(session, settings, user, client, "otp", now)
+        return await self._login(session, settings, user, client, "otp", now)
 
     async def register_with_otp(
         self,
@@ -350,6 +424,7 @@ class AuthService:
         name: str,
         metrics: BodyMetricsIn,
         client: ClientInfo,
+        delivery: EmailDelivery,
         now: datetime,
     ) -> IssuedTokens:
         email, phone = self._email_or_phone(settings, provider)
@@ -362,7 +437,38 @@ class AuthService:
             password_hash=await hash_password(password),
             metrics=metrics,
         )
+        if email:
+            await email_verification_service.issue(
+                session, settings, email, delivery, now, after_registration=True
+            )
         return await self._registered(session, settings, user, client, "password", now)
+
+    async def register_with_email(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        raw_email: str,
+        password: str,
+        metadata: RegisterMetadata,
+        client: ClientInfo,
+        delivery: EmailDelivery,
+        now: datetime,
+    ) -> IssuedTokens:
+        """api-design.md's email registration. The name is metadata.name, else the address's
+        local part; the verification code is mailed once the account is committed."""
+        email = parse_email(raw_email)
+        user = await user_service.create(
+            session,
+            name=metadata.name or derived_name(email.split("@")[0], "New member"),
+            roles=[Role.CUSTOMER],
+            email=email,
+            password_hash=await hash_password(password),
+            metrics=metadata,
+        )
+        await email_verification_service.issue(
+            session, settings, email, delivery, now, after_registration=True
+        )
+        return await self._registered(session, settings, user, client, "email", now)
 
     async def login_with_password(
         self,
@@ -372,7 +478,7 @@ class AuthService:
         password: str,
         client: ClientInfo,
         now: datetime,
-    ) -> IssuedTokens:
+    ) -> SignIn:
         try:
             email, phone = self._email_or_phone(settings, provider)
         except Unprocessable:
@@ -383,16 +489,219 @@ class AuthService:
         elif phone:
             user = await user_service.find_by_phone(session, phone)
         password_hash = user.password_hash if user else None
+        locked = user is not None and user.locked_until is not None and user.locked_until > now
+        details: dict[str, object] = {}
 
         async def password_check() -> bool:
-            return await verify_password(password_hash, password) and user is not None
+            # The hash is always computed, so locked and unknown accounts take the same time.
+            matches = await verify_password(password_hash, password)
+            if user is None:
+                return False
+            if locked:
+                details["locked"] = True
+                return False
+            if not matches:
+                await self._count_password_failure(session, settings, user, now)
+            return matches
 
         user = await self._checked_sign_in(
-            session, password_check, user, method="password", identifier=provider, now=now
+            session,
+            password_check,
+            user,
+            method="password",
+            identifier=provider,
+            now=now,
+            details=details,
         )
         if password_hash and needs_rehash(password_hash):
             user.password_hash = await hash_password(password)
-        return await self._signed_in(session, settings, user, client, "password", now)
+        return await self._login(session, settings, user, client, "password", now)
+
+    async def _count_password_failure(
+        self, session: AsyncSession, settings: Settings, user: User, now: datetime
+    ) -> None:
+        """Count a wrong password; the Nth in a row locks the account, each lock twice as long
+        as the one before (up to the configured maximum) until a login succeeds. The refusal
+        that follows is committed, counter included (record_failure)."""
+        counted = await user_service.count_failed_login(session, user.id)
+        if counted is None or counted[0] < settings.login_max_failures:
+            return
+        failures, level = counted
+        minutes = min(
+            settings.login_lock_minutes * 2 ** min(level, _MAX_LOCK_DOUBLINGS),
+            settings.login_lock_max_minutes,
+        )
+        until = now + timedelta(minutes=minutes)
+        if await user_service.lock_login(
+            session, user.id, level=level, until=until, threshold=settings.login_max_failures
+        ):
+            audit_service.record(
+                session,
+                action="auth.account.locked",
+                resource_type="user",
+                resource_id=user.id,
+                actor_id=user.id,
+                details={"failures": failures, "minutes": minutes, "until": until.isoformat()},
+                now=now,
+            )
+
+    # Social sign-in -------------------------------------------------------------------------
+
+    async def sign_in_with_social(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        cache: JwksCache,
+        provider: str,
+        id_token: str,
+        nonce: str | None,
+        client: ClientInfo,
+        now: datetime,
+        *,
+        register: bool,
+        metadata: RegisterMetadata | None = None,
+    ) -> SignIn:
+        """Login (register=False) or registration with a provider's ID token. The account is
+        the one linked to (provider, subject); else the one holding the token's email, linked
+        when both sides have verified it; else a new one (on login only with auto-register)."""
+        try:
+            identity = await verify_id_token(settings, cache, provider, id_token, nonce, now)
+        except Unauthorized as error:
+            audit_service.record_failure(
+                session,
+                error,
+                action="auth.login.failed",
+                resource_type="user",
+                details={"method": provider, "identifier": provider},
+                now=now,
+            )
+            raise
+        user, created = await self._social_account(
+            session, settings, identity, register=register, metadata=metadata, now=now
+        )
+        if created:
+            return await self._registered(session, settings, user, client, provider, now)
+
+        async def token_verified() -> bool:
+            return True
+
+        user = await self._checked_sign_in(
+            session,
+            token_verified,
+            user,
+            method=provider,
+            identifier=f"{provider}:{identity.subject}",
+            now=now,
+        )
+        return await self._login(session, settings, user, client, provider, now)
+
+    async def _social_account(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        identity: SocialIdentity,
+        *,
+        register: bool,
+        metadata: RegisterMetadata | None,
+        now: datetime,
+    ) -> tuple[User, bool]:
+        display = DISPLAY_NAMES[identity.provider]
+        linked = await identity_repository.find_identity(
+            session, identity.provider, identity.subject
+        )
+        if linked is not None:
+            if register:
+                raise SocialAccountAlreadyRegistered(display)
+            return await user_service.get(session, linked.user_id), False
+        holder = (
+            await user_service.find_by_email(session, identity.email) if identity.email else None
+        )
+        if holder is not None:
+            if not identity.email_verified:
+                raise ProviderEmailNotVerified(display)
+            if not holder.email_verified:
+                raise EmailNotVerifiedForLinking(display)
+            await self._link(session, holder, identity, now)
+            return holder, False
+        if not register and not settings.social_auto_register:
+            raise SocialAccountNotRegistered(display)
+        fallback = identity.name or (identity.email.split("@")[0] if identity.email else "")
+        user = await user_service.create(
+            session,
+            name=(metadata.name if metadata else None) or derived_name(fallback, f"{display} user"),
+            roles=[Role.CUSTOMER],
+            email=identity.email,
+            email_verified=identity.email_verified,
+            metrics=metadata,
+        )
+        await self._link(session, user, identity, now)
+        return user, True
+
+    async def _link(
+        self, session: AsyncSession, user: User, identity: SocialIdentity, now: datetime
+    ) -> None:
+        identity_repository.add(
+            session,
+            UserIdentity(
+                user_id=user.id,
+                provider=identity.provider,
+                subject=identity.subject,
+                email=identity.email,
+                created_at=now,
+            ),
+        )
+        try:
+            await session.flush()
+        except IntegrityError as exc:
+            # A concurrent first sign-in with the same account linked it first.
+            raise SocialAccountAlreadyRegistered(DISPLAY_NAMES[identity.provider]) from exc
+        audit_service.record(
+            session,
+            action="auth.identity.linked",
+            resource_type="user",
+            resource_id=user.id,
+            actor_id=user.id,
+            details={"provider": identity.provider, "subject": identity.subject},
+            now=now,
+        )
+
+    # Email verification ---------------------------------------------------------------------
+
+    async def send_email_code(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        raw_email: str,
+        delivery: EmailDelivery,
+        now: datetime,
+    ) -> None:
+        email = parse_email(raw_email)
+        user = await user_service.find_by_email(session, email)
+        # Unknown, verified and blocked addresses get the same answer and cooldown, no email.
+        needs_code = user is not None and not user.email_verified and not user.is_blocked
+        await email_verification_service.issue(
+            session, settings, email, delivery if needs_code else None, now
+        )
+
+    async def verify_email(
+        self, session: AsyncSession, settings: Settings, raw_email: str, code: str, now: datetime
+    ) -> None:
+        email = parse_email(raw_email)
+        await email_verification_service.verify(session, settings, email, code, now)
+        user = await user_service.find_by_email(session, email)
+        if user is None:
+            raise InvalidEmailCode()
+        if not user.email_verified:
+            user.email_verified = True
+            audit_service.record(
+                session,
+                action="auth.email.verified",
+                resource_type="user",
+                resource_id=user.id,
+                actor_id=user.id,
+                changes={"email_verified": {"before": False, "after": True}},
+                now=now,
+            )
 
     async def change_password(
         self,
@@ -490,15 +799,12 @@ class AuthService:
             profile_update_required=any(value is None for value in metrics),
             subscription_status=SubscriptionStatusOut.of(status, now),
             profile=profile,
+            mfa_enabled=user.mfa_enabled,
         )
 
     def _email_or_phone(self, settings: Settings, provider: str) -> tuple[str | None, str | None]:
         if "@" in provider:
-            try:
-                checked = validate_email(provider, check_deliverability=False)
-            except EmailNotValidError as exc:
-                raise Unprocessable("Invalid email address") from exc
-            return checked.normalized.lower(), None
+            return parse_email(provider), None
         return None, parse_phone(settings, provider)
 
 

@@ -2,6 +2,16 @@
 
 from fitcoach.models.audit import AuditEntry
 from fitcoach.models.auth import AuthSession, OtpCode, RefreshToken
+from fitcoach.models.catalog import Product, ProductAddon, ProductGoal, ProductReview
+from fitcoach.models.customer import CoachAssignment, CustomerProfile, CustomerRiskFlag
+from fitcoach.models.identity import (
+    EmailVerificationCode,
+    MfaChallenge,
+    MfaRecoveryCode,
+    MfaTotp,
+    UserIdentity,
+)
+from fitcoach.models.onboarding import OnboardingIntake, Questionnaire
 from fitcoach.models.plan import Plan, PlanItem
 from fitcoach.models.setting import Setting
 from fitcoach.models.subscription import Subscription
@@ -10,12 +20,26 @@ from fitcoach.models.user import User, UserRole
 __all__ = [
     "AuditEntry",
     "AuthSession",
+    "CoachAssignment",
+    "CustomerProfile",
+    "CustomerRiskFlag",
+    "EmailVerificationCode",
+    "MfaChallenge",
+    "MfaRecoveryCode",
+    "MfaTotp",
+    "OnboardingIntake",
     "OtpCode",
     "Plan",
     "PlanItem",
+    "Product",
+    "ProductAddon",
+    "ProductGoal",
+    "ProductReview",
+    "Questionnaire",
     "RefreshToken",
     "Setting",
     "Subscription",
     "User",
+    "UserIdentity",
     "UserRole",
 ]

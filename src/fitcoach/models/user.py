@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fitcoach.db.base import Base, IdMixin, TimestampMixin
@@ -25,6 +25,12 @@ class User(IdMixin, TimestampMixin, Base):
     gender: Mapped[str | None] = mapped_column(String(16))
     is_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked_at: Mapped[datetime | None]
+    # Password brute-force protection: consecutive failures, the current lock and how many locks
+    # in a row there have been (each one twice as long as the last).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    lock_level: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    mfa_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"

@@ -50,7 +50,7 @@ async def _plan_for_user(
     responses=error_responses(401, 403, 404, 422),
     summary=(
         "The user's training plan for their subscription: free, the default plan; paid, their "
-        "newest custom plan, else the default (the user themself or an admin)"
+        "newest custom plan, else the default (the user themself, an assigned coach or an admin)"
     ),
 )
 async def training_plan_of_user(
@@ -65,7 +65,7 @@ async def training_plan_of_user(
     responses=error_responses(401, 403, 404, 422),
     summary=(
         "The user's diet plan for their subscription: free, the default plan; paid, their "
-        "newest custom plan, else the default (the user themself or an admin)"
+        "newest custom plan, else the default (the user themself, an assigned coach or an admin)"
     ),
 )
 async def diet_plan_of_user(
@@ -79,7 +79,10 @@ async def diet_plan_of_user(
     response_model=DataEnvelope[PlanOut],
     status_code=201,
     responses=error_responses(401, 403, 404, 422),
-    summary="Create a template, or with userId a customer's custom plan (admin or coach)",
+    summary=(
+        "Create a template, or with userId a customer's custom plan (admin, or a coach for a "
+        "customer assigned to them)"
+    ),
 )
 async def create_plan(
     body: Annotated[PlanIn, Body()],
@@ -95,7 +98,10 @@ async def create_plan(
     "",
     response_model=DataEnvelope[Page[PlanSummaryOut]],
     responses=error_responses(401, 403, 422),
-    summary="List plans without their items (admin: all; coach: templates and their own plans)",
+    summary=(
+        "List plans without their items (admin: all; coach: templates, their own plans and "
+        "those of their customers)"
+    ),
 )
 async def list_plans(
     actor: StaffUser,
@@ -130,8 +136,8 @@ async def list_plans(
     response_model=DataEnvelope[PlanOut],
     responses=error_responses(401, 403, 404, 422),
     summary=(
-        "A plan with its items (admin: any; coach: templates and their own; customer: their "
-        "custom plans and the default plans)"
+        "A plan with its items (admin: any; coach: templates, their own and their customers'; "
+        "customer: their custom plans and the default plans)"
     ),
 )
 async def get_plan(
@@ -144,7 +150,10 @@ async def get_plan(
     "/{plan_id}",
     response_model=DataEnvelope[PlanOut],
     responses=error_responses(401, 403, 404, 422),
-    summary="Rename, describe or replace the items of a plan (admin: any; coach: their own)",
+    summary=(
+        "Rename, describe or replace the items of a plan (admin: any; coach: their own and "
+        "their customers')"
+    ),
 )
 async def update_plan(
     plan_id: uuid.UUID,
@@ -161,7 +170,10 @@ async def update_plan(
     "/{plan_id}",
     response_model=MessageEnvelope,
     responses=error_responses(401, 403, 404, 409, 422),
-    summary="Delete a plan that is not a configured default (admin: any; coach: their own)",
+    summary=(
+        "Delete a plan that is not a configured default (admin: any; coach: their own and "
+        "their customers')"
+    ),
 )
 async def delete_plan(
     plan_id: uuid.UUID, actor: StaffUser, session: DbSession, clock: ClockDep

@@ -14,6 +14,10 @@ class OwnerNotCustomer(Unprocessable):
     message = "Custom plans can only be assigned to customers"
 
 
+class CustomerNotAssigned(Forbidden):
+    message = "Coaches can only create plans for customers assigned to them"
+
+
 class ItemsDoNotMatchPlan(Unprocessable):
     def __init__(self, plan_type: PlanType) -> None:
         super().__init__(f"Items of a {plan_type.value} plan must be {plan_type.value} items")

@@ -1,9 +1,10 @@
 """Every query on plans, and who may see or change which plan.
 
 Reads go through `readable_by`, so a forgotten check shows nothing rather than everything:
-an admin reads every plan, a coach templates and the plans they wrote, a customer their own
-custom plans; everyone reads the configured default plans. Writes need `writable_by`: an admin
-changes every plan, a coach the plans they wrote.
+an admin reads every plan, a coach templates, the plans they wrote and the custom plans of the
+customers assigned to them now, a customer their own custom plans; everyone reads the configured
+default plans. Writes need `writable_by`: an admin changes every plan, a coach the plans they
+wrote and the custom plans of the customers assigned to them now.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from fitcoach.kit.pagination import PageRequest, SortColumn, fetch_page, sort_order
-from fitcoach.models import Plan, PlanItem, User
+from fitcoach.models import CoachAssignment, Plan, PlanItem, User
 from fitcoach.models.enums import PlanType, Role
 
 _SORT_COLUMNS: dict[str, SortColumn] = {"createdAt": Plan.created_at, "name": Plan.name}
@@ -29,6 +30,14 @@ class PlanAccess:
     writable: bool
 
 
+def _of_assigned_customers(coach_id: uuid.UUID) -> ColumnElement[bool]:
+    return Plan.owner_id.in_(
+        select(CoachAssignment.customer_id).where(
+            CoachAssignment.coach_id == coach_id, CoachAssignment.unassigned_at.is_(None)
+        )
+    )
+
+
 class PlansRepository:
     def readable_by(
         self, actor: User, default_plan_ids: Collection[uuid.UUID]
@@ -37,7 +46,11 @@ class PlansRepository:
             return true()
         visible: list[ColumnElement[bool]] = []
         if actor.has_role(Role.COACH):
-            visible += [Plan.owner_id.is_(None), Plan.author_id == actor.id]
+            visible += [
+                Plan.owner_id.is_(None),
+                Plan.author_id == actor.id,
+                _of_assigned_customers(actor.id),
+            ]
         if actor.has_role(Role.CUSTOMER):
             visible.append(Plan.owner_id == actor.id)
         if default_plan_ids:
@@ -48,7 +61,7 @@ class PlansRepository:
         if actor.has_role(Role.ADMIN):
             return true()
         if actor.has_role(Role.COACH):
-            return Plan.author_id == actor.id
+            return or_(Plan.author_id == actor.id, _of_assigned_customers(actor.id))
         return false()
 
     async def find_readable(

@@ -13,11 +13,13 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import audit_service, changes_between
+from fitcoach.customers.service import customers_service
 from fitcoach.kit.errors import Forbidden
 from fitcoach.kit.pagination import PageRequest
 from fitcoach.models import Plan, PlanItem, User
 from fitcoach.models.enums import PlanType, Role, SubscriptionType
 from fitcoach.plans.exceptions import (
+    CustomerNotAssigned,
     ItemsDoNotMatchPlan,
     NoDefaultPlan,
     NoPlanAvailable,
@@ -85,6 +87,10 @@ class PlansService:
             owner = await user_service.get(session, body.user_id)
             if not owner.has_role(Role.CUSTOMER):
                 raise OwnerNotCustomer()
+            if not author.has_role(Role.ADMIN) and not await customers_service.is_assigned(
+                session, author.id, owner.id
+            ):
+                raise CustomerNotAssigned()
         plan = Plan(
             type=body.type,
             name=body.name,
@@ -211,9 +217,13 @@ class PlansService:
     ) -> UserPlan:
         if actor.id != user_id:
             # Others learn nothing, not even whether the user exists.
-            if not actor.has_role(Role.ADMIN):
+            if actor.has_role(Role.ADMIN):
+                await user_service.get(session, user_id)
+            elif not (
+                actor.has_role(Role.COACH)
+                and await customers_service.is_assigned(session, actor.id, user_id)
+            ):
                 raise Forbidden()
-            await user_service.get(session, user_id)
         status = await subscription_service.status(session, user_id, now)
         if status.type is None:
             raise SubscriptionRequired()

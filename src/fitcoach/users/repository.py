@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.models import User, UserRole
@@ -35,6 +36,49 @@ class UserRepository:
     def grant_role(self, user: User, role: Role) -> None:
         if not user.has_role(role):
             user.role_rows.append(UserRole(role=role.value))
+
+    async def count_failed_login(
+        self, session: AsyncSession, user_id: uuid.UUID
+    ) -> tuple[int, int] | None:
+        """One more consecutive failure, counted in the database: (failures, lock level)."""
+        result = await session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(failed_logins=User.failed_logins + 1)
+            .returning(User.failed_logins, User.lock_level)
+            .execution_options(synchronize_session=False)
+        )
+        row = result.one_or_none()
+        return (int(row[0]), int(row[1])) if row is not None else None
+
+    async def lock_login(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        *,
+        level: int,
+        until: datetime,
+        threshold: int,
+    ) -> bool:
+        """Lock at `level`, once: False when a concurrent failure already locked the account."""
+        result: CursorResult[tuple[()]] = await session.execute(  # type: ignore[assignment]
+            update(User)
+            .where(User.id == user_id, User.failed_logins >= threshold, User.lock_level == level)
+            .values(locked_until=until, lock_level=level + 1, failed_logins=0)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    async def clear_failed_logins(self, session: AsyncSession, user_id: uuid.UUID) -> None:
+        await session.execute(
+            update(User)
+            .where(
+                User.id == user_id,
+                (User.failed_logins != 0) | (User.lock_level != 0) | User.locked_until.is_not(None),
+            )
+            .values(failed_logins=0, lock_level=0, locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 user_repository = UserRepository()

@@ -49,4 +49,5 @@ class UserOut(ApiModel):
     age: int | None
     gender: Gender | None
     is_blocked: bool
+    mfa_enabled: bool
     created_at: datetime

@@ -38,6 +38,7 @@ class UserService:
         email: str | None = None,
         password_hash: str | None = None,
         phone_verified: bool = False,
+        email_verified: bool = False,
         metrics: BodyMetricsIn | None = None,
     ) -> User:
         if phone and await user_repository.find_by_phone(session, phone):
@@ -50,7 +51,7 @@ class UserService:
             email=email,
             password_hash=password_hash,
             phone_verified=phone_verified,
-            email_verified=False,
+            email_verified=email_verified,
             is_blocked=False,
         )
         if metrics is not None:
@@ -67,6 +68,27 @@ class UserService:
                 raise PhoneAlreadyRegistered() from exc
             raise EmailAlreadyRegistered() from exc
         return user
+
+    async def count_failed_login(
+        self, session: AsyncSession, user_id: uuid.UUID
+    ) -> tuple[int, int] | None:
+        return await user_repository.count_failed_login(session, user_id)
+
+    async def lock_login(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        *,
+        level: int,
+        until: datetime,
+        threshold: int,
+    ) -> bool:
+        return await user_repository.lock_login(
+            session, user_id, level=level, until=until, threshold=threshold
+        )
+
+    async def clear_failed_logins(self, session: AsyncSession, user_id: uuid.UUID) -> None:
+        await user_repository.clear_failed_logins(session, user_id)
 
     def grant_role(self, user: User, role: Role) -> None:
         user_repository.grant_role(user, role)

@@ -1,0 +1,1 @@
+"""The pieces of bench/run.py: database and seed, servers, wrk, memory, scenarios, report."""

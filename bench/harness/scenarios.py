@@ -1,0 +1,334 @@
+"""The scenarios: what wrk sends, to which server, with which data, and the one-request probe
+that checks the answer is the real thing (a 200 with the expected content) before anything is
+measured, so an error page is never benchmarked by mistake.
+
+A scenario whose endpoint the running fitcoach does not have (per its OpenAPI document) is
+reported as "not available yet"; adding one is a new entry in `SCENARIOS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from harness.seed import PASSWORD, SeedData, write_lines
+
+API = "/api/v1"
+ME = f"{API}/auth/me"
+TRAINING = f"{API}/plans/training/{{userId}}"
+DIET = f"{API}/plans/diet/{{userId}}"
+LOGIN = f"{API}/auth/login"
+OTP_SEND = f"{API}/auth/otp/send"
+OTP_LOGIN = f"{API}/auth/otp/login"
+REFRESH = f"{API}/auth/refresh-token"
+# A customer narrowing the shop: one goal, a price range (minor units), best rated first.
+CATALOG = f"{API}/catalog/products?goal=build_muscle&priceMin=5000&priceMax=30000&sort=rating"
+
+# A mobile app's day. Every screen opens with a signed-in read: the home screen asks /auth/me
+# (subscription state), the workout tab the training plan, the nutrition tab the diet plan, the
+# shop tab the catalog now and then. The access token lives 15 minutes, so a session refreshes
+# every few screens; a password sign-in is rare (refresh tokens last 30 days). mixed.lua holds
+# the paths of these kinds.
+MIXED_WEIGHTS = {"me": 54, "training": 24, "diet": 12, "catalog": 4, "refresh": 5, "login": 1}
+
+# Each thread of the rate-limited OTP cycle numbers its client addresses from
+# slot × this + thread × 1,000,000 (otp_cycle.lua), so no address repeats within the run.
+FORWARDED_SLOT = 2_000_000
+
+
+class ProbeFailed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class LoadFiles:
+    """The data files the Lua scripts read, written once the seed is in."""
+
+    directory: Path
+    tokens_all: Path
+    tokens_free: Path
+    tokens_paid: Path
+    admin_token: Path
+    login_phones: Path
+    qa_numbers: Path
+    refresh_slots: list[Path]
+
+
+def write_load_files(seed: SeedData, directory: Path) -> LoadFiles:
+    def tokens(name: str, users: list[tuple[str, str]]) -> Path:
+        return write_lines(directory / name, [f"{user} {token}" for user, token in users])
+
+    free = [(u.user_id, u.token) for u in seed.free_users]
+    paid = [(u.user_id, u.token) for u in seed.paid_users]
+    # Interleaved, so every thread's share holds free and paid users alike.
+    both = [user for pair in zip(free, paid, strict=True) for user in pair]
+    return LoadFiles(
+        directory=directory,
+        tokens_all=tokens("tokens-all.txt", both),
+        tokens_free=tokens("tokens-free.txt", free),
+        tokens_paid=tokens("tokens-paid.txt", paid),
+        admin_token=tokens("token-admin.txt", [(seed.admin.user_id, seed.admin.token)]),
+        login_phones=write_lines(directory / "login-phones.txt", seed.login_phones),
+        qa_numbers=write_lines(directory / "qa-numbers.txt", [f"{p} {c}" for p, c in seed.load_qa]),
+        refresh_slots=[
+            write_lines(directory / f"refresh-{slot}.txt", tokens)
+            for slot, tokens in enumerate(seed.refresh_slots)
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Context:
+    seed: SeedData
+    files: LoadFiles
+
+
+ArgsFor = Callable[[Context, int], list[str]]  # (context, slot: 0 warm-up, 1.. runs) -> args
+Probe = Callable[[httpx.Client, Context], None]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str  # stable: the baseline compares by it
+    title: str
+    server: str  # "starlette", "fastapi", "fitcoach" or "fitcoach-rl"
+    script: str
+    args: ArgsFor
+    url_path: str = "/"
+    needs: tuple[str, ...] = ()  # "METHOD /path" in fitcoach's OpenAPI document
+    probe: Probe | None = None
+
+    @property
+    def is_ceiling(self) -> bool:
+        return self.server in ("starlette", "fastapi")
+
+
+# Probes ---------------------------------------------------------------------------------------
+
+
+def _expect(response: httpx.Response, status: int = 200) -> dict[str, object]:
+    if response.status_code != status:
+        request = response.request
+        raise ProbeFailed(
+            f"{request.method} {request.url.path} answered {response.status_code}: "
+            f"{response.text[:300]}"
+        )
+    body: dict[str, object] = response.json()
+    return body
+
+
+def _data(response: httpx.Response) -> dict[str, object]:
+    data = _expect(response).get("data")
+    if not isinstance(data, dict):
+        raise ProbeFailed(f"{response.request.url.path}: no data in {response.text[:300]}")
+    return data
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _probe_me(client: httpx.Client, context: Context) -> None:
+    user = context.seed.paid_users[0]
+    data = _data(client.get(ME, headers=_bearer(user.token)))
+    if data.get("user", {}).get("id") != user.user_id:  # type: ignore[attr-defined]
+        raise ProbeFailed(f"/auth/me answered for another user: {data}")
+
+
+def _plan_probe(source: str, paid: bool) -> Probe:
+    def probe(client: httpx.Client, context: Context) -> None:
+        user = (context.seed.paid_users if paid else context.seed.free_users)[0]
+        path = TRAINING.replace("{userId}", user.user_id)
+        data = _data(client.get(path, headers=_bearer(user.token)))
+        if data.get("source") != source:
+            raise ProbeFailed(f"{path}: expected the {source} plan, got {str(data)[:200]}")
+
+    return probe
+
+
+def _probe_catalog(client: httpx.Client, context: Context) -> None:
+    data = _data(client.get(CATALOG, headers=_bearer(context.seed.free_users[0].token)))
+    if not data.get("items"):
+        raise ProbeFailed(f"the filtered catalog page is empty: {str(data)[:200]}")
+
+
+def _probe_login(client: httpx.Client, context: Context) -> None:
+    phone = context.seed.login_phones[0]
+    _data(client.post(LOGIN, json={"provider": phone, "password": PASSWORD}))
+
+
+def _otp_probe(forwarded: bool) -> Probe:
+    def probe(client: httpx.Client, context: Context) -> None:
+        phone, code = context.seed.probe_qa
+        headers = {"X-Forwarded-For": "192.0.2.1"} if forwarded else {}
+        sent = client.post(OTP_SEND, json={"phone": phone}, headers=headers)
+        _expect(sent)
+        if forwarded and "ratelimit-limit" not in sent.headers:
+            raise ProbeFailed("rate limits are meant to be on, but no RateLimit headers came")
+        _data(client.post(OTP_LOGIN, json={"phone": phone, "otp": code}, headers=headers))
+
+    return probe
+
+
+def _probe_mixed(client: httpx.Client, context: Context) -> None:
+    """Every kind of request the mix sends."""
+    _probe_me(client, context)
+    _plan_probe("default", paid=False)(client, context)
+    _plan_probe("custom", paid=True)(client, context)
+    _probe_login(client, context)
+    _probe_catalog(client, context)
+    _data(client.post(REFRESH, json={"refreshToken": context.seed.probe_refresh[0]}))
+    user = context.seed.free_users[0]
+    _data(client.get(DIET.replace("{userId}", user.user_id), headers=_bearer(user.token)))
+
+
+# Scenarios ------------------------------------------------------------------------------------
+
+
+def _tokens(attribute: str, path: str) -> ArgsFor:
+    return lambda context, slot: [str(getattr(context.files, attribute)), path]
+
+
+def _otp_args(forwarded: bool) -> ArgsFor:
+    def args(context: Context, slot: int) -> list[str]:
+        base = str(slot * FORWARDED_SLOT) if forwarded else "-"
+        return [OTP_SEND, OTP_LOGIN, str(context.files.qa_numbers), base]
+
+    return args
+
+
+def _mixed_args(context: Context, slot: int) -> list[str]:
+    weights = ",".join(f"{kind}={weight}" for kind, weight in MIXED_WEIGHTS.items())
+    files = context.files
+    return [
+        str(files.tokens_all),
+        str(files.refresh_slots[slot]),
+        str(files.login_phones),
+        PASSWORD,
+        CATALOG,
+        weights,
+    ]
+
+
+SCENARIOS = (
+    Scenario(
+        "starlette",
+        "ceiling: bare Starlette JSON",
+        "starlette",
+        "get.lua",
+        lambda context, slot: [],
+        url_path="/ceiling",
+    ),
+    Scenario(
+        "fastapi",
+        "ceiling: bare FastAPI, Pydantic model",
+        "fastapi",
+        "get.lua",
+        lambda context, slot: [],
+        url_path="/ceiling",
+    ),
+    Scenario(
+        "auth_me",
+        "GET /auth/me",
+        "fitcoach",
+        "token_get.lua",
+        _tokens("tokens_all", ME),
+        needs=(f"GET {ME}",),
+        probe=_probe_me,
+    ),
+    Scenario(
+        "plans_training_free",
+        "GET /plans/training/{userId}, free user",
+        "fitcoach",
+        "token_get.lua",
+        _tokens("tokens_free", TRAINING),
+        needs=(f"GET {TRAINING}",),
+        probe=_plan_probe("default", paid=False),
+    ),
+    Scenario(
+        "plans_training_paid",
+        "GET /plans/training/{userId}, paid user",
+        "fitcoach",
+        "token_get.lua",
+        _tokens("tokens_paid", TRAINING),
+        needs=(f"GET {TRAINING}",),
+        probe=_plan_probe("custom", paid=True),
+    ),
+    Scenario(
+        "catalog_products",
+        "GET /catalog/products with filters",
+        "fitcoach",
+        "token_get.lua",
+        _tokens("tokens_all", CATALOG),
+        needs=(f"GET {CATALOG.split('?')[0]}",),
+        probe=_probe_catalog,
+    ),
+    Scenario(
+        "login_password",
+        "POST /auth/login, password (argon2)",
+        "fitcoach",
+        "login.lua",
+        lambda context, slot: [LOGIN, str(context.files.login_phones), PASSWORD],
+        needs=(f"POST {LOGIN}",),
+        probe=_probe_login,
+    ),
+    Scenario(
+        "otp_cycle",
+        "OTP cycle: /auth/otp/send + /otp/login",
+        "fitcoach",
+        "otp_cycle.lua",
+        _otp_args(forwarded=False),
+        needs=(f"POST {OTP_SEND}", f"POST {OTP_LOGIN}"),
+        probe=_otp_probe(forwarded=False),
+    ),
+    Scenario(
+        "mixed",
+        "mixed: a mobile app's day",
+        "fitcoach",
+        "mixed.lua",
+        _mixed_args,
+        needs=(
+            f"GET {ME}",
+            f"GET {TRAINING}",
+            f"GET {DIET}",
+            f"GET {CATALOG}",
+            f"POST {REFRESH}",
+            f"POST {LOGIN}",
+        ),
+        probe=_probe_mixed,
+    ),
+    Scenario(
+        "otp_cycle_rate_limited",
+        "OTP cycle, rate limits on (Redis)",
+        "fitcoach-rl",
+        "otp_cycle.lua",
+        _otp_args(forwarded=True),
+        needs=(f"POST {OTP_SEND}", f"POST {OTP_LOGIN}"),
+        probe=_otp_probe(forwarded=True),
+    ),
+)
+
+
+def route_key(method_and_path: str) -> str:
+    """ "GET /api/v1/plans/training/{userId}" and the OpenAPI's "{user_id}" compare equal."""
+    method, path = method_and_path.split(" ", 1)
+    parts = ["{}" if part.startswith("{") else part for part in path.split("?")[0].split("/")]
+    return f"{method.upper()} {'/'.join(parts)}"
+
+
+def openapi_routes(document: dict[str, object]) -> set[str]:
+    paths = document.get("paths", {})
+    assert isinstance(paths, dict)
+    return {
+        route_key(f"{method} {path}")
+        for path, operations in paths.items()
+        for method in operations
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+
+
+def missing_routes(needs: tuple[str, ...], routes: set[str]) -> list[str]:
+    return [need for need in needs if route_key(need) not in routes]

@@ -1,0 +1,264 @@
+"""Catalog endpoints. Browsing needs a signed-in user of any role (every screen of the app is
+behind sign-in): everyone sees published products, a coach also their own drafts and archived
+ones, an admin everything. Coaches and admins write products; customers write reviews; admins
+hide them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+
+from fitcoach.auth.dependencies import AdminUser, CurrentUser, StaffUser
+from fitcoach.catalog.dependencies import CustomerUser, ProductFilterDep
+from fitcoach.catalog.repository import CoachStanding
+from fitcoach.catalog.schemas import (
+    CoachOut,
+    ProductDetailOut,
+    ProductIn,
+    ProductOut,
+    ProductSort,
+    ProductSummaryOut,
+    ProductUpdateIn,
+    RatingOut,
+    ReviewIn,
+    ReviewOut,
+    ReviewUpdateIn,
+    TestimonialOut,
+)
+from fitcoach.catalog.service import (
+    ProductCard,
+    ProductView,
+    ReviewView,
+    catalog_service,
+    review_service,
+)
+from fitcoach.db.session import DbSession
+from fitcoach.kit.dependencies import ClockDep
+from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.kit.pagination import Page, PageRequestDep
+
+router = APIRouter(prefix="/catalog", tags=["catalog"])
+
+
+def _coach_out(coach: CoachStanding) -> CoachOut:
+    rating = RatingOut.of(coach.rating_sum, coach.rating_count)
+    return CoachOut(id=coach.id, name=coach.name, rating=rating.average, rating_count=rating.count)
+
+
+def _product_out(view: ProductView) -> ProductOut:
+    return ProductOut.of(view.product, _coach_out(view.coach))
+
+
+def _summary_out(card: ProductCard) -> ProductSummaryOut:
+    testimonials = [
+        TestimonialOut(
+            review_id=testimonial.review_id,
+            rating=testimonial.rating,
+            text=testimonial.text,
+            author_name=testimonial.author_name,
+            created_at=testimonial.created_at,
+        )
+        for testimonial in card.testimonials
+    ]
+    return ProductSummaryOut.of(card.product, _coach_out(card.coach), testimonials)
+
+
+def _review_out(view: ReviewView) -> ReviewOut:
+    review = view.review
+    return ReviewOut(
+        id=review.id,
+        product_id=review.product_id,
+        author_id=review.author_id,
+        author_name=view.author_name,
+        rating=review.rating,
+        text=review.text,
+        hidden=review.hidden,
+        created_at=review.created_at,
+        updated_at=review.updated_at,
+    )
+
+
+@router.post(
+    "/products",
+    response_model=DataEnvelope[ProductOut],
+    status_code=201,
+    responses=error_responses(401, 403, 404, 422),
+    summary="Create a draft product (coach: led by themself; admin: led by the coach coachId)",
+)
+async def create_product(
+    body: Annotated[ProductIn, Body()], actor: StaffUser, session: DbSession, clock: ClockDep
+) -> DataEnvelope[ProductOut]:
+    return ok(_product_out(await catalog_service.create(session, actor, body, clock.now())))
+
+
+@router.get(
+    "/products",
+    response_model=DataEnvelope[Page[ProductSummaryOut]],
+    responses=error_responses(401, 422),
+    summary=(
+        "Browse published products with their rating, testimonials and comparison metadata "
+        "(sort: price, -price, rating, newest (default), popular)"
+    ),
+)
+async def list_products(
+    _actor: CurrentUser,
+    session: DbSession,
+    where: ProductFilterDep,
+    page: PageRequestDep,
+    sort: ProductSort = "newest",
+) -> DataEnvelope[Page[ProductSummaryOut]]:
+    listing = await catalog_service.list_published(session, where, sort, page)
+    items = [_summary_out(card) for card in listing.cards]
+    return ok(Page[ProductSummaryOut].of(items, listing.total, page))
+
+
+@router.get(
+    "/products/{product_id}",
+    response_model=DataEnvelope[ProductDetailOut],
+    responses=error_responses(401, 404, 422),
+    summary=(
+        "A product with its add-ons and a page of its reviews (page, pageSize); admins also "
+        "see hidden reviews"
+    ),
+)
+async def get_product(
+    product_id: uuid.UUID, actor: CurrentUser, session: DbSession, page: PageRequestDep
+) -> DataEnvelope[ProductDetailOut]:
+    detail = await catalog_service.get(session, actor, product_id, page)
+    product = _product_out(detail.view)
+    reviews = Page[ReviewOut].of(
+        [_review_out(view) for view in detail.reviews], detail.review_total, page
+    )
+    return ok(ProductDetailOut.model_validate({**dict(product), "reviews": reviews}))
+
+
+@router.patch(
+    "/products/{product_id}",
+    response_model=DataEnvelope[ProductOut],
+    responses=error_responses(401, 403, 404, 422),
+    summary="Change a product (coach: their own; admin: any)",
+)
+async def update_product(
+    product_id: uuid.UUID,
+    body: ProductUpdateIn,
+    actor: StaffUser,
+    session: DbSession,
+    clock: ClockDep,
+) -> DataEnvelope[ProductOut]:
+    view = await catalog_service.update(session, actor, product_id, body, clock.now())
+    return ok(_product_out(view))
+
+
+@router.post(
+    "/products/{product_id}/publish",
+    response_model=DataEnvelope[ProductOut],
+    responses=error_responses(401, 403, 404, 409, 422),
+    summary="Put a draft or archived product on sale (coach: their own; admin: any)",
+)
+async def publish_product(
+    product_id: uuid.UUID, actor: StaffUser, session: DbSession, clock: ClockDep
+) -> DataEnvelope[ProductOut]:
+    return ok(_product_out(await catalog_service.publish(session, actor, product_id, clock.now())))
+
+
+@router.post(
+    "/products/{product_id}/archive",
+    response_model=DataEnvelope[ProductOut],
+    responses=error_responses(401, 403, 404, 409, 422),
+    summary="Take a draft or published product out of the catalog (coach: their own; admin: any)",
+)
+async def archive_product(
+    product_id: uuid.UUID, actor: StaffUser, session: DbSession, clock: ClockDep
+) -> DataEnvelope[ProductOut]:
+    return ok(_product_out(await catalog_service.archive(session, actor, product_id, clock.now())))
+
+
+@router.post(
+    "/products/{product_id}/reviews",
+    response_model=DataEnvelope[ReviewOut],
+    status_code=201,
+    responses=error_responses(401, 403, 404, 409, 422),
+    summary="Review a published product: 1 to 5 stars and optional text (customers, once each)",
+)
+async def create_review(
+    product_id: uuid.UUID,
+    body: ReviewIn,
+    author: CustomerUser,
+    session: DbSession,
+    clock: ClockDep,
+) -> DataEnvelope[ReviewOut]:
+    view = await review_service.create(session, author, product_id, body, clock.now())
+    return ok(_review_out(view))
+
+
+@router.patch(
+    "/products/{product_id}/reviews/{review_id}",
+    response_model=DataEnvelope[ReviewOut],
+    responses=error_responses(401, 403, 404, 422),
+    summary="Change one's own review",
+)
+async def update_review(
+    product_id: uuid.UUID,
+    review_id: uuid.UUID,
+    body: ReviewUpdateIn,
+    actor: CurrentUser,
+    session: DbSession,
+    clock: ClockDep,
+) -> DataEnvelope[ReviewOut]:
+    view = await review_service.update(session, actor, product_id, review_id, body, clock.now())
+    return ok(_review_out(view))
+
+
+@router.delete(
+    "/products/{product_id}/reviews/{review_id}",
+    response_model=MessageEnvelope,
+    responses=error_responses(401, 403, 404, 422),
+    summary="Delete a review (its author, or an admin)",
+)
+async def delete_review(
+    product_id: uuid.UUID,
+    review_id: uuid.UUID,
+    actor: CurrentUser,
+    session: DbSession,
+    clock: ClockDep,
+) -> MessageEnvelope:
+    await review_service.delete(session, actor, product_id, review_id, clock.now())
+    return said("Review deleted successfully")
+
+
+@router.post(
+    "/products/{product_id}/reviews/{review_id}/hide",
+    response_model=DataEnvelope[ReviewOut],
+    responses=error_responses(401, 403, 404, 409, 422),
+    summary="Hide a review: it leaves the product's rating (admin)",
+)
+async def hide_review(
+    product_id: uuid.UUID,
+    review_id: uuid.UUID,
+    admin: AdminUser,
+    session: DbSession,
+    clock: ClockDep,
+) -> DataEnvelope[ReviewOut]:
+    view = await review_service.set_hidden(session, admin, product_id, review_id, True, clock.now())
+    return ok(_review_out(view))
+
+
+@router.post(
+    "/products/{product_id}/reviews/{review_id}/unhide",
+    response_model=DataEnvelope[ReviewOut],
+    responses=error_responses(401, 403, 404, 409, 422),
+    summary="Show a hidden review again: it counts in the rating again (admin)",
+)
+async def unhide_review(
+    product_id: uuid.UUID,
+    review_id: uuid.UUID,
+    admin: AdminUser,
+    session: DbSession,
+    clock: ClockDep,
+) -> DataEnvelope[ReviewOut]:
+    view = await review_service.set_hidden(
+        session, admin, product_id, review_id, False, clock.now()
+    )
+    return ok(_review_out(view))

@@ -1,0 +1,349 @@
+"""Every query on products and reviews, and who may see or change which.
+
+Products are read through `readable_by`: everyone reads published products, a coach also their
+own drafts and archived products, an admin everything. `writable_by`: an admin changes every
+product, a coach their own. Reviews are read through their own `readable_by`: hidden reviews
+only by admins and their author.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    UnaryExpression,
+    and_,
+    case,
+    cast,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from fitcoach.kit.pagination import PageRequest, fetch_page
+from fitcoach.models import Product, ProductGoal, ProductReview, User
+from fitcoach.models.enums import Role
+
+PUBLISHED = "published"
+TESTIMONIALS_PER_PRODUCT = 3
+
+# The id ends every order so that pages never overlap or skip a product.
+_SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {
+    "price": (Product.price_minor.asc(), Product.created_at.desc(), Product.id.desc()),
+    "-price": (Product.price_minor.desc(), Product.created_at.desc(), Product.id.desc()),
+    "rating": (
+        Product.rating_average.desc(),
+        Product.rating_count.desc(),
+        Product.created_at.desc(),
+        Product.id.desc(),
+    ),
+    "newest": (Product.created_at.desc(), Product.id.desc()),
+    "popular": (Product.rating_count.desc(), Product.created_at.desc(), Product.id.desc()),
+}
+
+
+@dataclass(frozen=True)
+class ProductAccess:
+    product: Product
+    writable: bool
+
+
+@dataclass(frozen=True)
+class ProductFilter:
+    goal: str | None = None
+    duration_weeks: int | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    coach_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class CoachStanding:
+    id: uuid.UUID
+    name: str
+    rating_sum: int
+    rating_count: int
+
+
+@dataclass(frozen=True)
+class Testimonial:
+    review_id: uuid.UUID
+    product_id: uuid.UUID
+    rating: int
+    text: str
+    author_name: str
+    created_at: datetime
+
+
+class ProductsRepository:
+    def readable_by(self, actor: User) -> ColumnElement[bool]:
+        if actor.has_role(Role.ADMIN):
+            return true()
+        if actor.has_role(Role.COACH):
+            return or_(Product.status == PUBLISHED, Product.coach_id == actor.id)
+        return Product.status == PUBLISHED
+
+    def writable_by(self, actor: User) -> ColumnElement[bool]:
+        if actor.has_role(Role.ADMIN):
+            return true()
+        if actor.has_role(Role.COACH):
+            return Product.coach_id == actor.id
+        return false()
+
+    async def find_readable(
+        self,
+        session: AsyncSession,
+        product_id: uuid.UUID,
+        actor: User,
+        *,
+        with_addons: bool = False,
+        for_update: bool = False,
+    ) -> ProductAccess | None:
+        """The product if `actor` may read it, with whether they may change it, in one query."""
+        statement = select(Product, self.writable_by(actor).label("writable")).where(
+            Product.id == product_id, self.readable_by(actor)
+        )
+        if with_addons:
+            statement = statement.options(selectinload(Product.addons))
+        if for_update:
+            # Serialises concurrent edits and status changes of one product (PostgreSQL;
+            # SQLite serialises all writers anyway).
+            statement = statement.with_for_update(of=Product)
+        row = (await session.execute(statement)).one_or_none()
+        if row is None:
+            return None
+        return ProductAccess(product=row[0], writable=bool(row[1]))
+
+    async def list_published(
+        self, session: AsyncSession, where: ProductFilter, sort: str, page: PageRequest
+    ) -> tuple[list[Product], int]:
+        statement: Select[Product] = select(Product).where(Product.status == PUBLISHED)
+        if where.goal is not None:
+            statement = statement.where(
+                Product.id.in_(select(ProductGoal.product_id).where(ProductGoal.goal == where.goal))
+            )
+        if where.duration_weeks is not None:
+            statement = statement.where(Product.duration_weeks == where.duration_weeks)
+        if where.price_min is not None:
+            statement = statement.where(Product.price_minor >= where.price_min)
+        if where.price_max is not None:
+            statement = statement.where(Product.price_minor <= where.price_max)
+        if where.coach_id is not None:
+            statement = statement.where(Product.coach_id == where.coach_id)
+        return await fetch_page(session, statement.order_by(*_SORTS[sort]), page)
+
+    async def coach_standings(
+        self, session: AsyncSession, coach_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, CoachStanding]:
+        """Each coach's name and the review totals of their published products, in one query."""
+        if not coach_ids:
+            return {}
+        result = await session.execute(
+            select(
+                User.id,
+                User.name,
+                func.coalesce(func.sum(Product.rating_sum), 0),
+                func.coalesce(func.sum(Product.rating_count), 0),
+            )
+            .select_from(User)
+            .outerjoin(Product, and_(Product.coach_id == User.id, Product.status == PUBLISHED))
+            .where(User.id.in_(set(coach_ids)))
+            .group_by(User.id, User.name)
+        )
+        return {
+            coach_id: CoachStanding(coach_id, name, int(total), int(count))
+            for coach_id, name, total, count in result.all()
+        }
+
+    async def testimonials(
+        self, session: AsyncSession, product_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[Testimonial]]:
+        """The best visible reviews with text of every product given, in one query."""
+        if not product_ids:
+            return {}
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=ProductReview.product_id,
+                order_by=(
+                    ProductReview.rating.desc(),
+                    ProductReview.created_at.desc(),
+                    ProductReview.id.desc(),
+                ),
+            )
+            .label("rank")
+        )
+        ranked = (
+            select(
+                ProductReview.id,
+                ProductReview.product_id,
+                ProductReview.rating,
+                ProductReview.text,
+                ProductReview.created_at,
+                User.name.label("author_name"),
+                rank,
+            )
+            .join(User, User.id == ProductReview.author_id)
+            .where(
+                ProductReview.product_id.in_(product_ids),
+                ProductReview.hidden.is_(false()),
+                ProductReview.text.is_not(None),
+            )
+            .subquery()
+        )
+        result = await session.execute(
+            select(ranked)
+            .where(ranked.c.rank <= TESTIMONIALS_PER_PRODUCT)
+            .order_by(ranked.c.product_id, ranked.c.rank)
+        )
+        found: dict[uuid.UUID, list[Testimonial]] = {}
+        for row in result.mappings():
+            found.setdefault(row["product_id"], []).append(
+                Testimonial(
+                    review_id=row["id"],
+                    product_id=row["product_id"],
+                    rating=row["rating"],
+                    text=row["text"],
+                    author_name=row["author_name"],
+                    created_at=row["created_at"],
+                )
+            )
+        return found
+
+    async def recommendation_candidates(
+        self, session: AsyncSession, goals: Collection[str]
+    ) -> list[tuple[Product, int]]:
+        """Published products with how many of `goals` each serves: those serving at least one
+        when goals are given, else all."""
+        if not goals:
+            every = await session.execute(
+                select(Product, literal(0)).where(Product.status == PUBLISHED)
+            )
+            return [(product, 0) for product, _ in every.all()]
+        overlap = func.count(ProductGoal.goal)
+        result = await session.execute(
+            select(Product, overlap)
+            .join(ProductGoal, ProductGoal.product_id == Product.id)
+            .where(Product.status == PUBLISHED, ProductGoal.goal.in_(set(goals)))
+            .group_by(Product.id)
+        )
+        return [(product, int(count)) for product, count in result.all()]
+
+    def add(self, session: AsyncSession, product: Product) -> None:
+        session.add(product)
+
+    async def replace_goals(
+        self, session: AsyncSession, product_id: uuid.UUID, goals: Sequence[str]
+    ) -> None:
+        await session.execute(delete(ProductGoal).where(ProductGoal.product_id == product_id))
+        if goals:
+            await session.execute(
+                insert(ProductGoal), [{"product_id": product_id, "goal": goal} for goal in goals]
+            )
+
+    async def add_to_rating(
+        self, session: AsyncSession, product_id: uuid.UUID, *, points: int, reviews: int
+    ) -> None:
+        """Adds to the review totals in one statement computed from the stored values, so that
+        concurrent changes each apply on top of the others (PostgreSQL waits on the row lock and
+        re-reads; SQLite runs one writer at a time)."""
+        count = Product.rating_count + reviews
+        total = Product.rating_sum + points
+        await session.execute(
+            update(Product)
+            .where(Product.id == product_id)
+            .values(
+                rating_count=count,
+                rating_sum=total,
+                rating_average=case((count > 0, cast(total, Float) / count), else_=0.0),
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
+class ReviewsRepository:
+    def readable_by(self, actor: User) -> ColumnElement[bool]:
+        if actor.has_role(Role.ADMIN):
+            return true()
+        return or_(ProductReview.hidden.is_(false()), ProductReview.author_id == actor.id)
+
+    async def find_readable(
+        self,
+        session: AsyncSession,
+        product_id: uuid.UUID,
+        review_id: uuid.UUID,
+        actor: User,
+        *,
+        for_update: bool = False,
+    ) -> ProductReview | None:
+        statement = select(ProductReview).where(
+            ProductReview.id == review_id,
+            ProductReview.product_id == product_id,
+            self.readable_by(actor),
+        )
+        if for_update:
+            statement = statement.with_for_update()
+        return (await session.execute(statement)).scalar_one_or_none()
+
+    async def exists(
+        self, session: AsyncSession, product_id: uuid.UUID, author_id: uuid.UUID
+    ) -> bool:
+        found = await session.scalar(
+            select(ProductReview.id).where(
+                ProductReview.product_id == product_id, ProductReview.author_id == author_id
+            )
+        )
+        return found is not None
+
+    async def list_page(
+        self,
+        session: AsyncSession,
+        product_id: uuid.UUID,
+        readable: ColumnElement[bool],
+        page: PageRequest,
+    ) -> tuple[list[ProductReview], int]:
+        statement = (
+            select(ProductReview)
+            .where(ProductReview.product_id == product_id, readable)
+            .order_by(ProductReview.created_at.desc(), ProductReview.id.desc())
+        )
+        return await fetch_page(session, statement, page)
+
+    async def author_names(
+        self, session: AsyncSession, author_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, str]:
+        if not author_ids:
+            return {}
+        result = await session.execute(
+            select(User.id, User.name).where(User.id.in_(set(author_ids)))
+        )
+        return dict(result.all())
+
+    def add(self, session: AsyncSession, review: ProductReview) -> None:
+        session.add(review)
+
+    async def delete(self, session: AsyncSession, review_id: uuid.UUID) -> None:
+        await session.execute(
+            delete(ProductReview)
+            .where(ProductReview.id == review_id)
+            .execution_options(synchronize_session=False)
+        )
+
+
+products_repository = ProductsRepository()
+reviews_repository = ReviewsRepository()

@@ -1,0 +1,221 @@
+"""Customer rules: who sees and changes a customer's profile (themself and admins change it;
+their assigned coaches read it), which coaches are assigned to whom, and the coach's customer
+list."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.audit.service import audit_service, changes_between
+from fitcoach.customers.exceptions import (
+    CoachAlreadyAssigned,
+    CoachNotAssigned,
+    CustomerNotFound,
+    NotACoach,
+)
+from fitcoach.customers.repository import (
+    CoachOfCustomer,
+    CustomerOfCoach,
+    customers_repository,
+)
+from fitcoach.customers.schemas import ProfileUpdateIn
+from fitcoach.kit.errors import Forbidden
+from fitcoach.kit.pagination import PageRequest
+from fitcoach.models import CoachAssignment, CustomerProfile, User
+from fitcoach.models.enums import Role
+from fitcoach.models.vocabulary import RiskFlag
+from fitcoach.onboarding.service import onboarding_service
+from fitcoach.subscriptions.service import SubscriptionStatus, subscription_service
+from fitcoach.users.exceptions import UserNotFound
+from fitcoach.users.service import user_service
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    user: User
+    profile: CustomerProfile | None
+    coaches: list[CoachOfCustomer]
+    subscription: SubscriptionStatus
+
+
+@dataclass(frozen=True)
+class CustomerListing:
+    customers: list[CustomerOfCoach]
+    total: int
+
+
+def _editable_fields(user: User, profile: CustomerProfile | None) -> dict[str, object]:
+    return {
+        "name": user.name,
+        "age": user.age,
+        "gender": user.gender,
+        "height": user.height_cm,
+        "weight": user.weight_kg,
+        "preferences": dict(profile.preferences) if profile is not None else None,
+    }
+
+
+class CustomersService:
+    async def profile(
+        self, session: AsyncSession, actor: User, customer_id: uuid.UUID, now: datetime
+    ) -> CustomerView:
+        customer = await self._readable(session, actor, customer_id)
+        return await self._view(session, customer, now)
+
+    async def update_profile(
+        self,
+        session: AsyncSession,
+        actor: User,
+        customer_id: uuid.UUID,
+        changes: ProfileUpdateIn,
+        now: datetime,
+    ) -> CustomerView:
+        """The customer themself or an admin; an assigned coach reads but may not change."""
+        customer = await self._readable(session, actor, customer_id)
+        if customer.id != actor.id and not actor.has_role(Role.ADMIN):
+            raise Forbidden()
+        profile = await onboarding_service.profile_of(session, customer.id)
+        before = _editable_fields(customer, profile)
+        given = changes.model_fields_set
+        if changes.preferences is not None:
+            profile = await onboarding_service.change_preferences(
+                session, customer.id, changes.preferences, now
+            )
+        # The user row belongs to the users domain, which offers no setter for these fields.
+        if changes.name is not None:
+            customer.name = changes.name
+        if "height" in given:
+            customer.height_cm = changes.height
+        if "weight" in given:
+            customer.weight_kg = changes.weight
+        if "age" in given:
+            customer.age = changes.age
+        if "gender" in given:
+            customer.gender = changes.gender.value if changes.gender is not None else None
+        after = _editable_fields(customer, profile)
+        if before != after:
+            customer.updated_at = now
+            audit_service.record(
+                session,
+                action="customer.profile.updated",
+                resource_type="user",
+                resource_id=customer.id,
+                changes=changes_between(before, after),
+                now=now,
+            )
+        await session.flush()
+        return await self._view(session, customer, now)
+
+    async def assign_coach(
+        self,
+        session: AsyncSession,
+        admin: User,
+        customer_id: uuid.UUID,
+        coach_id: uuid.UUID,
+        now: datetime,
+    ) -> CoachOfCustomer:
+        customer = await self._readable(session, admin, customer_id)
+        coach = await self._coach(session, coach_id)
+        # Locked, so that two admins assigning the same coach at once cannot both succeed.
+        await user_service.lock(session, customer.id)
+        if await customers_repository.live_assignment(session, customer.id, coach.id):
+            raise CoachAlreadyAssigned()
+        assignment = CoachAssignment(
+            customer_id=customer.id, coach_id=coach.id, assigned_at=now, assigned_by_id=admin.id
+        )
+        customers_repository.add_assignment(session, assignment)
+        try:
+            await session.flush()
+        except IntegrityError as exc:  # the live-pair unique index, where locks do not reach
+            raise CoachAlreadyAssigned() from exc
+        audit_service.record(
+            session,
+            action="coach.assigned",
+            resource_type="coach_assignment",
+            resource_id=assignment.id,
+            changes=changes_between({}, {"customerId": str(customer.id), "coachId": str(coach.id)}),
+            now=now,
+        )
+        return CoachOfCustomer(coach_id=coach.id, name=coach.name, since=now)
+
+    async def unassign_coach(
+        self,
+        session: AsyncSession,
+        admin: User,
+        customer_id: uuid.UUID,
+        coach_id: uuid.UUID,
+        now: datetime,
+    ) -> None:
+        customer = await self._readable(session, admin, customer_id)
+        await user_service.lock(session, customer.id)
+        assignment = await customers_repository.live_assignment(session, customer.id, coach_id)
+        if assignment is None:
+            raise CoachNotAssigned()
+        assignment.unassigned_at = now
+        assignment.unassigned_by_id = admin.id
+        await session.flush()
+        audit_service.record(
+            session,
+            action="coach.unassigned",
+            resource_type="coach_assignment",
+            resource_id=assignment.id,
+            changes=changes_between({"unassignedAt": None}, {"unassignedAt": now.isoformat()}),
+            details={"customerId": str(customer.id), "coachId": str(coach_id)},
+            now=now,
+        )
+
+    async def customers_of_coach(
+        self,
+        session: AsyncSession,
+        coach: User,
+        *,
+        search: str | None,
+        risk_flag: RiskFlag | None,
+        sort: str,
+        page: PageRequest,
+    ) -> CustomerListing:
+        customers, total = await customers_repository.customers_of_coach(
+            session,
+            coach.id,
+            search=search,
+            risk_flag=risk_flag.value if risk_flag is not None else None,
+            sort=sort,
+            page=page,
+        )
+        return CustomerListing(customers=customers, total=total)
+
+    async def is_assigned(
+        self, session: AsyncSession, coach_id: uuid.UUID, customer_id: uuid.UUID
+    ) -> bool:
+        return await customers_repository.is_assigned(session, coach_id, customer_id)
+
+    async def _readable(self, session: AsyncSession, actor: User, customer_id: uuid.UUID) -> User:
+        customer = await customers_repository.find_readable(session, customer_id, actor)
+        if customer is None:
+            raise CustomerNotFound()
+        return customer
+
+    async def _coach(self, session: AsyncSession, coach_id: uuid.UUID) -> User:
+        try:
+            coach = await user_service.get(session, coach_id)
+        except UserNotFound as exc:
+            raise NotACoach() from exc
+        if not coach.has_role(Role.COACH):
+            raise NotACoach()
+        return coach
+
+    async def _view(self, session: AsyncSession, customer: User, now: datetime) -> CustomerView:
+        return CustomerView(
+            user=customer,
+            profile=await onboarding_service.profile_of(session, customer.id),
+            coaches=await customers_repository.coaches_of(session, customer.id),
+            subscription=await subscription_service.status(session, customer.id, now),
+        )
+
+
+customers_service = CustomersService()

@@ -1,0 +1,1 @@
+"""Email delivery behind one interface, like SMS: console, outbox (tests) and SMTP."""

@@ -1,0 +1,265 @@
+"""The questionnaire, the customer's intake (consent, validation, profile, history,
+recommendations) and the admins' questionnaire versions."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from fitcoach.db.migrate import upgrade_to_head
+from fitcoach.models import AuditEntry, OnboardingIntake
+from tests.factories import FIRST_MIGRATION, Factory, assert_error
+
+INTAKE = "/api/v1/onboarding/intake"
+QUESTIONNAIRE = "/api/v1/onboarding/questionnaire"
+ADMIN_QUESTIONNAIRES = "/api/v1/admin/questionnaires"
+
+
+def _intake(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "questionnaireVersion": 1,
+        "goals": ["lose_weight", "general_fitness"],
+        "preferences": {
+            "trainingDaysPerWeek": 4,
+            "sessionLengthMinutes": 45,
+            "equipment": ["dumbbells", "bands"],
+            "dietStyle": "halal",
+            "level": "beginner",
+            "programWeeks": 12,
+            "wantsLiveSessions": True,
+        },
+        "healthFlags": ["heart_condition"],
+        "consentAccepted": True,
+    }
+    body.update(overrides)
+    return body
+
+
+def _new_version() -> dict[str, Any]:
+    return {
+        "goals": [{"key": "build_muscle", "label": "Get strong"}],
+        "preferences": [
+            {"key": "trainingDaysPerWeek", "label": "Days", "type": "integer", "min": 2, "max": 6}
+        ],
+        "healthFlags": [
+            {
+                "key": "knee_injury",
+                "label": "Knee injury",
+                "meaning": "A knee that hurts",
+                "riskFlags": ["joint_or_back_pain", "needs_coach_review"],
+            }
+        ],
+    }
+
+
+async def test_anyone_signed_in_reads_the_current_questionnaire(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    coach = await factory.coach()
+    response = await client.get(QUESTIONNAIRE, headers=coach.headers)
+    assert response.status_code == 200, response.text
+    data = response.json()["data"]
+    assert (data["version"], data["status"]) == (1, "current")
+    assert [goal["key"] for goal in data["goals"]][:2] == ["lose_weight", "build_muscle"]
+    keys = [question["key"] for question in data["preferences"]]
+    assert keys == [
+        "trainingDaysPerWeek",
+        "sessionLengthMinutes",
+        "equipment",
+        "dietStyle",
+        "level",
+        "programWeeks",
+        "wantsLiveSessions",
+    ]
+    [heart] = [flag for flag in data["healthFlags"] if flag["key"] == "heart_condition"]
+    assert heart["riskFlags"] == [
+        "cardiac_condition",
+        "needs_medical_clearance",
+        "needs_coach_review",
+    ]
+    assert heart["meaning"]
+    assert_error(await client.get(QUESTIONNAIRE), 401)
+
+
+def test_a_fresh_database_starts_with_version_1(tmp_path: Any) -> None:
+    path = tmp_path / "fresh.db"
+    upgrade_to_head(f"sqlite+aiosqlite:///{path}")
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute("SELECT version, status FROM questionnaires").fetchall()
+    assert rows == [(1, "current")]
+    assert FIRST_MIGRATION.FIRST_QUESTIONS["preferences"][0]["key"] == "trainingDaysPerWeek"
+
+
+async def test_an_intake_builds_the_profile_and_keeps_history(
+    client: httpx.AsyncClient, factory: Factory, app: FastAPI
+) -> None:
+    customer = await factory.customer()
+    response = await client.post(INTAKE, json=_intake(), headers=customer.headers)
+    assert response.status_code == 200, response.text
+    data = response.json()["data"]
+    assert data["recommendedPrograms"] == []
+    profile_id = data["profileId"]
+
+    profile = (
+        await client.get(f"/api/v1/customers/{customer.user_id}/profile", headers=customer.headers)
+    ).json()["data"]
+    assert profile["profileId"] == profile_id
+    assert profile["riskFlags"] == [
+        "cardiac_condition",
+        "needs_medical_clearance",
+        "needs_coach_review",
+    ]
+    assert profile["consent"]["version"] == 1
+
+    again = await client.post(
+        INTAKE,
+        json=_intake(goals=["build_muscle"], healthFlags=[], preferences={}),
+        headers=customer.headers,
+    )
+    assert again.json()["data"]["profileId"] == profile_id
+    profile = (
+        await client.get(f"/api/v1/customers/{customer.user_id}/profile", headers=customer.headers)
+    ).json()["data"]
+    assert (profile["goals"], profile["riskFlags"], profile["preferences"]) == (
+        ["build_muscle"],
+        [],
+        {},
+    )
+
+    async with app.state.sessionmaker() as session:
+        intakes = (await session.scalars(select(OnboardingIntake))).all()
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert len(intakes) == 2
+    assert {intake.consent_ip for intake in intakes} == {"203.0.113.10"}
+    assert {intake.questionnaire_version for intake in intakes} == {1}
+    assert actions.count("onboarding.intake.submitted") == 2
+    assert actions.count("onboarding.consent.recorded") == 2
+
+
+@pytest.mark.parametrize("consent", [{"consentAccepted": False}, {}])
+async def test_consent_is_required(
+    client: httpx.AsyncClient, factory: Factory, consent: dict[str, Any]
+) -> None:
+    customer = await factory.customer()
+    body = _intake()
+    del body["consentAccepted"]
+    response = await client.post(INTAKE, json={**body, **consent}, headers=customer.headers)
+    assert_error(response, 409, "Consent is required to continue")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"questionnaireVersion": 7}, "Unknown questionnaire version 7"),
+        ({"goals": ["fly", "lose_weight", "swim"]}, "Unknown goals: fly, swim"),
+        ({"healthFlags": ["gout"]}, "Unknown health flags: gout"),
+        ({"preferences": {"colour": 1, "mood": 2}}, "Unknown preferences: colour, mood"),
+        (
+            {"preferences": {"sessionLengthMinutes": "45", "wantsLiveSessions": 1}},
+            "Invalid preferences: sessionLengthMinutes must be one of 20, 30, 45, 60, 90; "
+            "wantsLiveSessions must be true or false",
+        ),
+        (
+            {"preferences": {"equipment": ["bands", "bands"], "programWeeks": True}},
+            "Invalid preferences: equipment must be a list of distinct values from none, "
+            "dumbbells, barbell, machines, bands, full_gym; programWeeks must be a whole number "
+            "from 4 to 52",
+        ),
+        ({"questionnaireVersion": "1"}, None),
+        ({"consentAccepted": "yes"}, None),
+    ],
+)
+async def test_bad_answers_are_422(
+    client: httpx.AsyncClient, factory: Factory, overrides: dict[str, Any], message: str | None
+) -> None:
+    customer = await factory.customer()
+    response = await client.post(INTAKE, json=_intake(**overrides), headers=customer.headers)
+    assert_error(response, 422, message)
+
+
+async def test_only_customers_submit_intakes(client: httpx.AsyncClient, factory: Factory) -> None:
+    for staff in (await factory.coach(), await factory.admin()):
+        response = await client.post(INTAKE, json=_intake(), headers=staff.headers)
+        assert_error(response, 403, "Only customers can submit an onboarding intake")
+    assert_error(await client.post(INTAKE, json=_intake()), 401)
+
+
+async def test_admins_create_versions_and_retired_ones_are_refused(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin = await factory.admin()
+    customer = await factory.customer()
+    response = await client.post(ADMIN_QUESTIONNAIRES, json=_new_version(), headers=admin.headers)
+    assert response.status_code == 201, response.text
+    created = response.json()["data"]
+    assert (created["version"], created["status"], created["createdBy"]) == (
+        2,
+        "current",
+        admin.user_id,
+    )
+    listed = (await client.get(ADMIN_QUESTIONNAIRES, headers=admin.headers)).json()["data"]
+    assert [(q["version"], q["status"]) for q in listed] == [(2, "current"), (1, "retired")]
+    current = (await client.get(QUESTIONNAIRE, headers=customer.headers)).json()["data"]
+    assert current == created
+
+    response = await client.post(INTAKE, json=_intake(), headers=customer.headers)
+    assert_error(response, 422, "Questionnaire version 1 is retired; answer version 2 instead")
+    response = await client.post(
+        INTAKE,
+        json={
+            "questionnaireVersion": 2,
+            "goals": ["build_muscle"],
+            "preferences": {"trainingDaysPerWeek": 6},
+            "healthFlags": ["knee_injury"],
+            "consentAccepted": True,
+        },
+        headers=customer.headers,
+    )
+    assert response.status_code == 200, response.text
+
+    for outsider in (customer, await factory.coach()):
+        assert_error(
+            await client.post(ADMIN_QUESTIONNAIRES, json=_new_version(), headers=outsider.headers),
+            403,
+        )
+        assert_error(await client.get(ADMIN_QUESTIONNAIRES, headers=outsider.headers), 403)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda body: body["goals"].append({"key": "fly", "label": "Fly"}), None),
+        (
+            lambda body: body["preferences"].append(
+                {"key": "days", "label": "Days", "type": "single_choice"}
+            ),
+            "Preference days needs options",
+        ),
+        (
+            lambda body: body["preferences"].append(
+                {"key": "weeks", "label": "Weeks", "type": "integer", "min": 9, "max": 3}
+            ),
+            "Preference weeks needs min <= max",
+        ),
+        (
+            lambda body: body["preferences"].append(dict(body["preferences"][0])),
+            "Repeated preferences: trainingDaysPerWeek",
+        ),
+        (lambda body: body["healthFlags"][0].update(riskFlags=["bad_luck"]), None),
+        (lambda body: body.update(goals=[]), None),
+        (lambda body: body.update(extra=1), "extra is not an accepted field"),
+    ],
+)
+async def test_questionnaire_structure_is_validated(
+    client: httpx.AsyncClient, factory: Factory, change: Any, message: str | None
+) -> None:
+    admin = await factory.admin()
+    body = _new_version()
+    change(body)
+    response = await client.post(ADMIN_QUESTIONNAIRES, json=body, headers=admin.headers)
+    assert_error(response, 422, message)
