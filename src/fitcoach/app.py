@@ -12,10 +12,12 @@ from fitcoach import __version__
 from fitcoach.admin.endpoints import router as admin_router
 from fitcoach.audit.endpoints import router as audit_router
 from fitcoach.auth.endpoints import router as auth_router
+from fitcoach.auth.social import JwksCache
 from fitcoach.catalog.endpoints import router as catalog_router
 from fitcoach.config import Settings, load_settings
 from fitcoach.customers.endpoints import router as customers_router
 from fitcoach.db.engine import connections_in_use, create_engine, create_sessionmaker
+from fitcoach.email.providers import create_email_provider
 from fitcoach.health.endpoints import router as health_router
 from fitcoach.health.metrics import router as metrics_router
 from fitcoach.kit.clock import Clock
@@ -79,6 +81,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.redis = redis.Redis(connection_pool=redis_pool) if redis_pool is not None else None
     app.state.limiter = create_limiter(settings, redis_pool)
     app.state.sms_provider = sms_provider
+    app.state.email_provider = create_email_provider(settings)
+    app.state.jwks_cache = JwksCache()
     DB_POOL_SIZE.set(settings.database_pool_size)
 
     app.add_middleware(

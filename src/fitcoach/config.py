@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     metrics_enabled: bool = True
     metrics_token: SecretStr | None = None
 
-    # --- Accounts, social sign-in, email verification, lockout and MFA (issue 4) ---
+    # Accounts: email delivery, social sign-in, password lockout and two-factor login.
     email_provider: Literal["console", "smtp", "outbox"] = "console"
     email_from: str = "fitcoach <no-reply@localhost>"
     email_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
@@ -107,6 +107,7 @@ class Settings(BaseSettings):
         "google_issuers",
         "apple_issuers",
         "facebook_issuers",
+        "trusted_proxies",
         mode="before",
     )
     @classmethod
@@ -114,8 +115,6 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
-
-    # --- end of issue 4 settings ---
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool | None = None
@@ -126,13 +125,6 @@ class Settings(BaseSettings):
     def _parse_test_otps(cls, value: object) -> object:
         if isinstance(value, str):
             return parse_test_otps(value)
-        return value
-
-    @field_validator("trusted_proxies", mode="before")
-    @classmethod
-    def _split_proxies(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("trusted_proxies")

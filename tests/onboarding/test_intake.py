@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from fitcoach.db.migrate import upgrade_to_head
 from fitcoach.models import AuditEntry, OnboardingIntake
+from tests.catalog.payloads import create_product, published_product
 from tests.factories import FIRST_MIGRATION, Factory, assert_error
 
 INTAKE = "/api/v1/onboarding/intake"
@@ -93,6 +94,61 @@ def test_a_fresh_database_starts_with_version_1(tmp_path: Any) -> None:
         rows = connection.execute("SELECT version, status FROM questionnaires").fetchall()
     assert rows == [(1, "current")]
     assert FIRST_MIGRATION.FIRST_QUESTIONS["preferences"][0]["key"] == "trainingDaysPerWeek"
+
+
+async def test_an_intake_recommends_matching_programs_that_are_safe_for_the_customer(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    coach = await factory.coach()
+    both_goals = await published_product(
+        client,
+        coach,
+        title="Lean and fit",
+        goals=["lose_weight", "general_fitness"],
+        contraindications=[],
+        level="beginner",
+        durationWeeks=12,
+    )
+    one_goal = await published_product(
+        client,
+        coach,
+        title="Fit in ten",
+        goals=["general_fitness"],
+        contraindications=[],
+        level="advanced",
+        durationWeeks=10,
+    )
+    await published_product(
+        client,
+        coach,
+        title="Cardio blast",
+        goals=["lose_weight"],
+        contraindications=["cardiac_condition"],
+    )
+    await published_product(
+        client, coach, title="Mass gainer", goals=["build_muscle"], contraindications=[]
+    )
+    await create_product(
+        client, coach, title="Unreleased draft", goals=["lose_weight"], contraindications=[]
+    )
+    customer = await factory.customer()
+
+    response = await client.post(INTAKE, json=_intake(), headers=customer.headers)
+
+    assert response.status_code == 200, response.text
+    picks = response.json()["data"]["recommendedPrograms"]
+    # Both goals before one; the program unsafe for a heart condition, the one serving no chosen
+    # goal and the unpublished draft are left out.
+    assert [pick["productId"] for pick in picks] == [both_goals["id"], one_goal["id"]]
+    first = picks[0]
+    assert (first["title"], first["priceMinor"], first["currency"]) == (
+        "Lean and fit",
+        12000,
+        "USD",
+    )
+    assert (first["durationWeeks"], first["level"]) == (12, "beginner")
+    assert "lose weight, general fitness" in first["reason"]
+    assert picks[0]["score"] > picks[1]["score"]
 
 
 async def test_an_intake_builds_the_profile_and_keeps_history(

@@ -6,24 +6,29 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from fitcoach.admin.schemas import (
+    CreateUserIn,
     DefaultFreeDaysIn,
     DefaultPlanIn,
     GrantSubscriptionIn,
+    SetRolesIn,
     SettingsOut,
     SubscriptionGrantOut,
     UserFreeDaysIn,
+    UserSort,
 )
 from fitcoach.admin.service import admin_service
 from fitcoach.auth.dependencies import AdminUser, require_role
 from fitcoach.db.session import DbSession
-from fitcoach.kit.dependencies import ClockDep
+from fitcoach.kit.dependencies import ClockDep, SettingsDep
 from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.kit.pagination import Page, PageRequestDep
 from fitcoach.models import User
 from fitcoach.models.enums import PlanType, Role
 from fitcoach.subscriptions.schemas import SubscriptionOut
+from fitcoach.users.schemas import UserOut
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -97,6 +102,65 @@ async def set_user_free_days(
         session, admin, body.user_id, body.free_days, clock.now()
     )
     return said("User free days updated successfully")
+
+
+@router.get(
+    "/users",
+    response_model=DataEnvelope[Page[UserOut]],
+    responses=error_responses(401, 403, 422),
+    summary="Find accounts by name, phone or email; filter by role and blocked (admin)",
+)
+async def list_users(
+    admin: AdminUser,
+    session: DbSession,
+    page: PageRequestDep,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=100, description="Part of the name, phone or email"),
+    ] = None,
+    role: Role | None = None,
+    blocked: bool | None = None,
+    sort: UserSort = "-createdAt",
+) -> DataEnvelope[Page[UserOut]]:
+    users, total = await admin_service.list_users(
+        session, text=q, role=role, blocked=blocked, sort=sort, page=page
+    )
+    return ok(Page[UserOut].of([UserOut.model_validate(user) for user in users], total, page))
+
+
+@router.post(
+    "/users",
+    response_model=DataEnvelope[UserOut],
+    status_code=201,
+    responses=error_responses(401, 403, 409, 422),
+    summary="Create a coach or an admin account with a password (admin)",
+)
+async def create_user(
+    body: CreateUserIn,
+    admin: AdminUser,
+    session: DbSession,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> DataEnvelope[UserOut]:
+    user = await admin_service.create_user(session, settings, body, clock.now())
+    return ok(UserOut.model_validate(user))
+
+
+@router.patch(
+    "/users/{user_id}/roles",
+    response_model=DataEnvelope[UserOut],
+    responses=error_responses(401, 403, 404, 422),
+    summary="Replace a user's roles; a role taken away stops working on their next request (admin)",
+)
+async def set_user_roles(
+    user_id: uuid.UUID,
+    body: SetRolesIn,
+    admin: AdminUser,
+    session: DbSession,
+    clock: ClockDep,
+) -> DataEnvelope[UserOut]:
+    user = await admin_service.set_roles(session, admin, user_id, set(body.roles), clock.now())
+    return ok(UserOut.model_validate(user))
 
 
 @router.post(

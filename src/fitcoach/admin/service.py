@@ -9,9 +9,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.admin.exceptions import CannotBlockSelf
+from fitcoach.admin.exceptions import CannotBlockSelf, CannotRemoveOwnAdminRole
+from fitcoach.admin.schemas import CreateUserIn
 from fitcoach.audit.service import audit_service, changes_between, secret_changed
-from fitcoach.auth.service import auth_service
+from fitcoach.auth.passwords import hash_password
+from fitcoach.auth.service import auth_service, parse_email, parse_phone
+from fitcoach.config import Settings
+from fitcoach.customers.service import customers_service
+from fitcoach.kit.pagination import PageRequest
 from fitcoach.models import Subscription, User
 from fitcoach.models.enums import PlanType, Role
 from fitcoach.plans.service import plans_service
@@ -80,6 +85,88 @@ class AdminService:
             now=now,
         )
         return ProvisionedAdmin(user=user, promoted=True)
+
+    async def create_user(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        body: CreateUserIn,
+        now: datetime,
+    ) -> User:
+        """A coach or an admin, signing in with the password the admin chose; addresses are
+        unverified until their owner proves them."""
+        email = parse_email(body.email) if body.email is not None else None
+        phone = parse_phone(settings, body.phone) if body.phone is not None else None
+        user = await user_service.create(
+            session,
+            name=body.name,
+            roles=list(body.roles),
+            phone=phone,
+            email=email,
+            password_hash=await hash_password(body.password),
+        )
+        audit_service.record(
+            session,
+            action="user.created",
+            resource_type="user",
+            resource_id=user.id,
+            changes={
+                **changes_between(
+                    {},
+                    {
+                        "name": user.name,
+                        "roles": sorted(user.roles),
+                        "phone": phone,
+                        "email": email,
+                    },
+                ),
+                **secret_changed("password"),
+            },
+            now=now,
+        )
+        return user
+
+    async def list_users(
+        self,
+        session: AsyncSession,
+        *,
+        text: str | None,
+        role: Role | None,
+        blocked: bool | None,
+        sort: str,
+        page: PageRequest,
+    ) -> tuple[list[User], int]:
+        return await user_service.search(
+            session, text=text, role=role, blocked=blocked, sort=sort, page=page
+        )
+
+    async def set_roles(
+        self,
+        session: AsyncSession,
+        admin: User,
+        user_id: uuid.UUID,
+        roles: set[Role],
+        now: datetime,
+    ) -> User:
+        """Replace a user's roles. Roles are read from the database on every request, so a role
+        taken away stops working on the user's next request; a coach who stops being one also
+        stops being assigned to customers."""
+        if user_id == admin.id and Role.ADMIN not in roles:
+            raise CannotRemoveOwnAdminRole()
+        user = await user_service.lock(session, user_id)
+        before = sorted(user.roles)
+        await user_service.set_roles(session, user, roles)
+        if Role.COACH in before and Role.COACH not in roles:
+            await customers_service.end_assignments_of_coach(session, admin, user.id, now)
+        audit_service.record(
+            session,
+            action="user.roles.changed",
+            resource_type="user",
+            resource_id=user.id,
+            changes=changes_between({"roles": before}, {"roles": sorted(user.roles)}),
+            now=now,
+        )
+        return user
 
     async def settings(self, session: AsyncSession) -> dict[str, str | None]:
         return await setting_service.all(session)

@@ -15,6 +15,7 @@ from fitcoach.audit.exceptions import InvalidCursor
 from fitcoach.audit.repository import AuditFilter, AuditPosition, audit_repository
 from fitcoach.kit.errors import DomainError
 from fitcoach.kit.request_context import current_request_context
+from fitcoach.models import User
 from fitcoach.models.audit import AuditEntry
 
 # Field names that never enter the trail, whatever a caller passes: only the fact of a change.
@@ -71,14 +72,19 @@ class AuditService:
         resource_id: object | None = None,
         changes: Mapping[str, Any] | None = None,
         details: Mapping[str, Any] | None = None,
+        actor: User | None = None,
         actor_id: uuid.UUID | None = None,
-        actor_roles: tuple[str, ...] | None = None,
     ) -> None:
         """Add an entry to the current transaction. The actor defaults to the authenticated
-        caller; sign-in events name the account they concern instead."""
+        caller; sign-in events name the account they concern instead (`actor`, or only its id
+        when the account is not loaded)."""
         context = current_request_context()
-        acting_id = actor_id or (context.actor_id if context else None)
-        roles = actor_roles if actor_roles is not None else (context.actor_roles if context else ())
+        if actor is not None:
+            acting_id: uuid.UUID | None = actor.id
+            roles: tuple[str, ...] = tuple(actor.roles)
+        else:
+            acting_id = actor_id or (context.actor_id if context else None)
+            roles = context.actor_roles if context and acting_id == context.actor_id else ()
         audit_repository.add(
             session,
             AuditEntry(

@@ -103,11 +103,8 @@ def _email_delivery(request: Request) -> EmailDelivery:
 
 
 def _jwks_cache(request: Request) -> JwksCache:
-    """One key cache per app, made on first use."""
-    cache: JwksCache | None = getattr(request.app.state, "jwks_cache", None)
-    if cache is None:
-        cache = JwksCache()
-        request.app.state.jwks_cache = cache
+    """The app's one key cache, made by create_app."""
+    cache: JwksCache = request.app.state.jwks_cache
     return cache
 
 

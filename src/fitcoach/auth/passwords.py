@@ -18,6 +18,9 @@ PASSWORD_POLICY_MESSAGE = (
     f"Password must be {PASSWORD_MIN}-{PASSWORD_MAX} characters and include an uppercase letter, "
     "a lowercase letter, a number and a special character"
 )
+PASSWORD_POLICY_DESCRIPTION = (
+    f"{PASSWORD_MIN}-{PASSWORD_MAX} characters with upper, lower, number, special"
+)
 _CLASSES = (
     re.compile(r"[A-Z]"),
     re.compile(r"[a-z]"),

@@ -6,10 +6,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, TypeAdapter, field_validator, model_validator
 
-from fitcoach.auth.passwords import check_password_policy
+from fitcoach.auth.passwords import PASSWORD_POLICY_DESCRIPTION, check_password_policy
 from fitcoach.kit.envelope import ApiModel, StrictApiModel
 from fitcoach.subscriptions.schemas import SubscriptionStatusOut
-from fitcoach.users.schemas import BodyMetricsIn, NamedBodyMetricsIn, UserOut, clean_name
+from fitcoach.users.schemas import (
+    NAME_DESCRIPTION,
+    BodyMetricsIn,
+    NamedBodyMetricsIn,
+    UserOut,
+    clean_name,
+)
 
 _OTP = re.compile(r"[0-9]{6}")
 OTP_FORMAT_MESSAGE = "OTP must be exactly 6 digits"
@@ -42,7 +48,7 @@ class OtpRegisterIn(NamedBodyMetricsIn, PhoneOtpIn):
 
 
 class ResetPasswordIn(PhoneOtpIn):
-    new_password: str = Field(description="8-256 characters with upper, lower, number, special")
+    new_password: str = Field(description=PASSWORD_POLICY_DESCRIPTION)
 
     @field_validator("new_password")
     @classmethod
@@ -120,7 +126,7 @@ class RegisterMetadata(BodyMetricsIn):
     """api-design.md's free-form `metadata`: the keys below are read (name, 5-30 characters, and
     the body metrics); any other key is ignored."""
 
-    name: str | None = Field(default=None, description="5-30 characters")
+    name: str | None = Field(default=None, description=NAME_DESCRIPTION)
 
     @field_validator("name")
     @classmethod

@@ -292,8 +292,7 @@ class AuthService:
             action="auth.login.succeeded",
             resource_type="user",
             resource_id=user.id,
-            actor_id=user.id,
-            actor_roles=tuple(user.roles),
+            actor=user,
             details={"method": method},
             now=now,
         )
@@ -314,8 +313,7 @@ class AuthService:
             action="user.registered",
             resource_type="user",
             resource_id=user.id,
-            actor_id=user.id,
-            actor_roles=tuple(user.roles),
+            actor=user,
             details={"method": method},
             now=now,
         )
@@ -428,20 +426,19 @@ class AuthService:
         now: datetime,
     ) -> IssuedTokens:
         email, phone = self._email_or_phone(settings, provider)
-        user = await user_service.create(
+        return await self._register_password_account(
             session,
+            settings,
             name=name,
-            roles=[Role.CUSTOMER],
-            phone=phone,
             email=email,
-            password_hash=await hash_password(password),
+            phone=phone,
+            password=password,
             metrics=metrics,
+            client=client,
+            delivery=delivery,
+            method="password",
+            now=now,
         )
-        if email:
-            await email_verification_service.issue(
-                session, settings, email, delivery, now, after_registration=True
-            )
-        return await self._registered(session, settings, user, client, "password", now)
 
     async def register_with_email(
         self,
@@ -457,18 +454,50 @@ class AuthService:
         """api-design.md's email registration. The name is metadata.name, else the address's
         local part; the verification code is mailed once the account is committed."""
         email = parse_email(raw_email)
+        return await self._register_password_account(
+            session,
+            settings,
+            name=metadata.name or derived_name(email.split("@")[0], "New member"),
+            email=email,
+            phone=None,
+            password=password,
+            metrics=metadata,
+            client=client,
+            delivery=delivery,
+            method="email",
+            now=now,
+        )
+
+    async def _register_password_account(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        *,
+        name: str,
+        email: str | None,
+        phone: str | None,
+        password: str,
+        metrics: BodyMetricsIn,
+        client: ClientInfo,
+        delivery: EmailDelivery,
+        method: str,
+        now: datetime,
+    ) -> IssuedTokens:
+        """A customer with a password; an email address is sent its verification code."""
         user = await user_service.create(
             session,
-            name=metadata.name or derived_name(email.split("@")[0], "New member"),
+            name=name,
             roles=[Role.CUSTOMER],
+            phone=phone,
             email=email,
             password_hash=await hash_password(password),
-            metrics=metadata,
+            metrics=metrics,
         )
-        await email_verification_service.issue(
-            session, settings, email, delivery, now, after_registration=True
-        )
-        return await self._registered(session, settings, user, client, "email", now)
+        if email:
+            await email_verification_service.issue(
+                session, settings, email, delivery, now, after_registration=True
+            )
+        return await self._registered(session, settings, user, client, method, now)
 
     async def login_with_password(
         self,
@@ -774,8 +803,7 @@ class AuthService:
             action="auth.password.reset",
             resource_type="user",
             resource_id=user.id,
-            actor_id=user.id,
-            actor_roles=tuple(user.roles),
+            actor=user,
             changes=secret_changed("password"),
             now=now,
         )

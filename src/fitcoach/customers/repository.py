@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.kit.pagination import PageRequest, SortColumn, sort_order
+from fitcoach.kit.search import contains_text
 from fitcoach.models import CoachAssignment, CustomerProfile, CustomerRiskFlag, User, UserRole
 from fitcoach.models.enums import Role
 
@@ -112,14 +113,7 @@ class CustomersRepository:
             .where(CoachAssignment.coach_id == coach_id, CoachAssignment.unassigned_at.is_(None))
         )
         if search:
-            needle = search.lower()
-            statement = statement.where(
-                or_(
-                    func.lower(User.name).contains(needle, autoescape=True),
-                    func.lower(func.coalesce(User.phone, "")).contains(needle, autoescape=True),
-                    func.lower(func.coalesce(User.email, "")).contains(needle, autoescape=True),
-                )
-            )
+            statement = statement.where(contains_text(search, User.name, User.phone, User.email))
         if risk_flag is not None:
             statement = statement.where(
                 exists().where(
@@ -137,6 +131,16 @@ class CustomersRepository:
             for user, assigned_at, profile in rows.all()
         ]
         return customers, int(total or 0)
+
+    async def live_assignments_of_coach(
+        self, session: AsyncSession, coach_id: uuid.UUID
+    ) -> list[CoachAssignment]:
+        result = await session.execute(
+            select(CoachAssignment)
+            .where(CoachAssignment.coach_id == coach_id, CoachAssignment.unassigned_at.is_(None))
+            .order_by(CoachAssignment.assigned_at, CoachAssignment.id)
+        )
+        return list(result.scalars())
 
     def add_assignment(self, session: AsyncSession, assignment: CoachAssignment) -> None:
         session.add(assignment)

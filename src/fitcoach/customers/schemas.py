@@ -10,7 +10,7 @@ from fitcoach.kit.envelope import ApiModel, StrictApiModel
 from fitcoach.models.enums import Gender
 from fitcoach.models.vocabulary import Goal, RiskFlag
 from fitcoach.subscriptions.schemas import SubscriptionStatusOut
-from fitcoach.users.schemas import BodyMetricsIn, clean_name
+from fitcoach.users.schemas import NAME_DESCRIPTION, BodyMetricsIn, clean_name
 
 CustomerSort = Literal["name", "-name", "assignedAt", "-assignedAt"]
 
@@ -21,7 +21,7 @@ class ProfileUpdateIn(BodyMetricsIn):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, description="5-30 characters")
+    name: str | None = Field(default=None, description=NAME_DESCRIPTION)
     preferences: dict[str, Any] | None = Field(
         default=None, max_length=50, description="Preference key: answer; merged into the profile"
     )

@@ -156,6 +156,26 @@ class CustomersService:
         assignment = await customers_repository.live_assignment(session, customer.id, coach_id)
         if assignment is None:
             raise CoachNotAssigned()
+        await self._end_assignment(session, assignment, admin, now, reason="unassigned")
+
+    async def end_assignments_of_coach(
+        self, session: AsyncSession, admin: User, coach_id: uuid.UUID, now: datetime
+    ) -> int:
+        """End every live assignment of a coach (who is no longer one); how many there were."""
+        assignments = await customers_repository.live_assignments_of_coach(session, coach_id)
+        for assignment in assignments:
+            await self._end_assignment(session, assignment, admin, now, reason="coach role removed")
+        return len(assignments)
+
+    async def _end_assignment(
+        self,
+        session: AsyncSession,
+        assignment: CoachAssignment,
+        admin: User,
+        now: datetime,
+        *,
+        reason: str,
+    ) -> None:
         assignment.unassigned_at = now
         assignment.unassigned_by_id = admin.id
         await session.flush()
@@ -165,7 +185,11 @@ class CustomersService:
             resource_type="coach_assignment",
             resource_id=assignment.id,
             changes=changes_between({"unassignedAt": None}, {"unassignedAt": now.isoformat()}),
-            details={"customerId": str(customer.id), "coachId": str(coach_id)},
+            details={
+                "customerId": str(assignment.customer_id),
+                "coachId": str(assignment.coach_id),
+                "reason": reason,
+            },
             now=now,
         )
 

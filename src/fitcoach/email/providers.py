@@ -111,10 +111,6 @@ def create_email_provider(settings: Settings) -> EmailProvider:
 
 
 def email_provider_of(app: FastAPI) -> EmailProvider:
-    """The app's provider, made on first use from its settings (create_app does not know this
-    package yet)."""
-    provider: EmailProvider | None = getattr(app.state, "email_provider", None)
-    if provider is None:
-        provider = create_email_provider(app.state.settings)
-        app.state.email_provider = provider
+    """The provider create_app made from the app's settings."""
+    provider: EmailProvider = app.state.email_provider
     return provider

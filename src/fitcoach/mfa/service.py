@@ -239,8 +239,7 @@ class MfaService:
             action="auth.mfa.challenged",
             resource_type="user",
             resource_id=user.id,
-            actor_id=user.id,
-            actor_roles=tuple(user.roles),
+            actor=user,
             details={"method": method},
             now=now,
         )

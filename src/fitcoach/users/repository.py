@@ -5,11 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.kit.pagination import PageRequest, SortColumn, sort_order
+from fitcoach.kit.search import contains_text
 from fitcoach.models import User, UserRole
 from fitcoach.models.enums import Role
+
+_SORT_COLUMNS: dict[str, SortColumn] = {"name": User.name, "createdAt": User.created_at}
 
 
 class UserRepository:
@@ -36,6 +40,43 @@ class UserRepository:
     def grant_role(self, user: User, role: Role) -> None:
         if not user.has_role(role):
             user.role_rows.append(UserRole(role=role.value))
+
+    async def set_roles(self, session: AsyncSession, user: User, roles: set[Role]) -> None:
+        """Replace the user's roles. Removed rows are deleted before new ones are added, so the
+        primary key never sees a role twice."""
+        removed = [row for row in user.role_rows if Role(row.role) not in roles]
+        for row in removed:
+            user.role_rows.remove(row)
+        await session.flush()
+        for role in sorted(roles - set(user.roles)):
+            user.role_rows.append(UserRole(role=role.value))
+        await session.flush()
+
+    async def search(
+        self,
+        session: AsyncSession,
+        *,
+        text: str | None,
+        role: Role | None,
+        blocked: bool | None,
+        sort: str,
+        page: PageRequest,
+    ) -> tuple[list[User], int]:
+        """One page of users matching every given filter, and how many match in all."""
+        statement = select(User)
+        if text:
+            statement = statement.where(contains_text(text, User.name, User.phone, User.email))
+        if role is not None:
+            statement = statement.where(
+                exists().where(UserRole.user_id == User.id, UserRole.role == role.value)
+            )
+        if blocked is not None:
+            statement = statement.where(User.is_blocked.is_(blocked))
+        total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+        # The id breaks ties so that pages never overlap or skip a user.
+        ordered = statement.order_by(sort_order(sort, _SORT_COLUMNS), User.id)
+        result = await session.execute(ordered.limit(page.page_size).offset(page.offset))
+        return list(result.scalars()), int(total or 0)
 
     async def count_failed_login(
         self, session: AsyncSession, user_id: uuid.UUID

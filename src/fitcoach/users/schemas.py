@@ -9,6 +9,7 @@ from fitcoach.kit.envelope import ApiModel
 from fitcoach.models.enums import Gender, Role
 
 NAME_MIN, NAME_MAX = 5, 30
+NAME_DESCRIPTION = f"{NAME_MIN}-{NAME_MAX} characters"
 
 
 def clean_name(value: str) -> str:
@@ -28,7 +29,7 @@ class BodyMetricsIn(ApiModel):
 
 
 class NamedBodyMetricsIn(BodyMetricsIn):
-    name: str = Field(description="5-30 characters")
+    name: str = Field(description=NAME_DESCRIPTION)
 
     @field_validator("name")
     @classmethod

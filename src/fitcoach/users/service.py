@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.kit.pagination import PageRequest
 from fitcoach.models import User
 from fitcoach.models.enums import Role
 from fitcoach.users.exceptions import EmailAlreadyRegistered, PhoneAlreadyRegistered, UserNotFound
@@ -92,6 +93,23 @@ class UserService:
 
     def grant_role(self, user: User, role: Role) -> None:
         user_repository.grant_role(user, role)
+
+    async def set_roles(self, session: AsyncSession, user: User, roles: set[Role]) -> None:
+        await user_repository.set_roles(session, user, roles)
+
+    async def search(
+        self,
+        session: AsyncSession,
+        *,
+        text: str | None,
+        role: Role | None,
+        blocked: bool | None,
+        sort: str,
+        page: PageRequest,
+    ) -> tuple[list[User], int]:
+        return await user_repository.search(
+            session, text=text, role=role, blocked=blocked, sort=sort, page=page
+        )
 
     async def lock(self, session: AsyncSession, user_id: uuid.UUID) -> User:
         """The user row, locked until commit (PostgreSQL), so concurrent changes serialise."""
