@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import audit_service, changes_between
 from fitcoach.catalog.service import Recommendation, catalog_service
-from fitcoach.models import CustomerProfile, OnboardingIntake, Questionnaire, User
+from fitcoach.models import Actor, CustomerProfile, OnboardingIntake, Questionnaire, User
 from fitcoach.onboarding.answers import QuestionnaireRules
 from fitcoach.onboarding.exceptions import (
     ConsentRequired,
@@ -68,7 +68,7 @@ class OnboardingService:
         return await questionnaire_repository.all(session)
 
     async def create_questionnaire(
-        self, session: AsyncSession, admin: User, body: QuestionnaireIn, now: datetime
+        self, session: AsyncSession, admin: Actor, body: QuestionnaireIn, now: datetime
     ) -> Questionnaire:
         """The new version becomes current and the previous one is retired. The current row is
         locked, so concurrent creations number their versions one after the other."""

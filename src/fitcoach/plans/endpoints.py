@@ -15,7 +15,7 @@ from fitcoach.db.session import DbSession
 from fitcoach.kit.dependencies import ClockDep
 from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.kit.pagination import Page, PageRequestDep
-from fitcoach.models import User
+from fitcoach.models import Actor
 from fitcoach.models.enums import PlanType
 from fitcoach.plans.schemas import (
     PlanForUserOut,
@@ -31,7 +31,7 @@ router = APIRouter(prefix="/plans", tags=["plans"])
 
 
 async def _plan_for_user(
-    session: AsyncSession, actor: User, user_id: uuid.UUID, plan_type: PlanType, now: datetime
+    session: AsyncSession, actor: Actor, user_id: uuid.UUID, plan_type: PlanType, now: datetime
 ) -> DataEnvelope[PlanForUserOut]:
     shown = await plans_service.for_user(session, actor, user_id, plan_type, now)
     return ok(

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from fitcoach.kit.pagination import PageRequest, SortColumn, fetch_page, sort_order
-from fitcoach.models import CoachAssignment, Plan, PlanItem, User
+from fitcoach.models import Actor, CoachAssignment, Plan, PlanItem
 from fitcoach.models.enums import PlanType, Role
 
 _SORT_COLUMNS: dict[str, SortColumn] = {"createdAt": Plan.created_at, "name": Plan.name}
@@ -40,7 +40,7 @@ def _of_assigned_customers(coach_id: uuid.UUID) -> ColumnElement[bool]:
 
 class PlansRepository:
     def readable_by(
-        self, actor: User, default_plan_ids: Collection[uuid.UUID]
+        self, actor: Actor, default_plan_ids: Collection[uuid.UUID]
     ) -> ColumnElement[bool]:
         if actor.has_role(Role.ADMIN):
             return true()
@@ -57,7 +57,7 @@ class PlansRepository:
             visible.append(Plan.id.in_(default_plan_ids))
         return or_(*visible) if visible else false()
 
-    def writable_by(self, actor: User) -> ColumnElement[bool]:
+    def writable_by(self, actor: Actor) -> ColumnElement[bool]:
         if actor.has_role(Role.ADMIN):
             return true()
         if actor.has_role(Role.COACH):
@@ -68,7 +68,7 @@ class PlansRepository:
         self,
         session: AsyncSession,
         plan_id: uuid.UUID,
-        actor: User,
+        actor: Actor,
         default_plan_ids: Collection[uuid.UUID],
         *,
         with_items: bool = False,
