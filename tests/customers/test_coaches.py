@@ -199,10 +199,14 @@ async def test_plans_of_assigned_customers_only(
     response = await client.get(f"{PLANS}/training/{customer.user_id}", headers=coach.headers)
     assert_error(response, 404, "No default training plan is configured")
 
-    # Unassigned, the coach keeps only what they wrote.
+    # Unassigned, the coach loses the customer's plans, those they wrote included.
     await factory.unassign_coach(coach, customer)
+    own_path = f"{PLANS}/{own['id']}"
     assert_error(await client.get(plan_path, headers=coach.headers), 404, "Plan not found")
-    assert (await client.get(f"{PLANS}/{own['id']}", headers=coach.headers)).status_code == 200
+    assert_error(await client.get(own_path, headers=coach.headers), 404, "Plan not found")
+    response = await client.patch(own_path, json={"name": "Still mine"}, headers=coach.headers)
+    assert_error(response, 404, "Plan not found")
+    assert_error(await client.delete(own_path, headers=coach.headers), 404, "Plan not found")
     response = await client.post(
         PLANS, json=plan_body(userId=customer.user_id), headers=coach.headers
     )
