@@ -151,7 +151,10 @@ class QuestionnaireOut(ApiModel):
 
 
 class IntakeIn(StrictApiModel):
-    questionnaire_version: StrictInt = Field(description="The version the answers are to")
+    questionnaire_version: StrictInt | None = Field(
+        default=None,
+        description="The version the answers are to; omitted (api-design.md's body), the current",
+    )
     goals: list[str] = Field(default_factory=list, max_length=MAX_QUESTIONS)
     preferences: dict[str, Any] = Field(
         default_factory=dict, max_length=MAX_QUESTIONS, description="Preference key: answer"
