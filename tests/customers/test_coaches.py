@@ -159,6 +159,9 @@ async def test_a_coach_lists_searches_and_filters_their_customers(
     assert_error(response, 422)
     response = await client.get(MY_CUSTOMERS, params={"sort": "phone"}, headers=coach.headers)
     assert_error(response, 422)
+    for bad_page in ({"page": 0}, {"page": 10**20}, {"pageSize": 101}):
+        response = await client.get(MY_CUSTOMERS, params=bad_page, headers=coach.headers)
+        assert_error(response, 422)
     response = await client.get(MY_CUSTOMERS, headers=alice.headers)
     assert_error(response, 403, "Only coaches have customers")
 
