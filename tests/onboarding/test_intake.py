@@ -355,6 +355,9 @@ async def test_consent_is_required(
             "from 4 to 52",
         ),
         ({"questionnaireVersion": "1"}, None),
+        ({"questionnaireVersion": 0}, None),
+        # Past the column's integers: was a 500 from the database.
+        ({"questionnaireVersion": 2**70}, None),
         ({"consentAccepted": "yes"}, None),
     ],
 )
