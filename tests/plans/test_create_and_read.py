@@ -187,8 +187,8 @@ async def test_readers_of_a_plan(client: httpx.AsyncClient, factory: Factory) ->
     coach, other_coach = await factory.coach(), await factory.coach()
     customer, other_customer = await factory.customer(), await factory.customer()
     template = await create_plan(client, other_coach)
-    # The coach wrote `custom` while assigned; an author keeps reading what they wrote, and
-    # reads another coach's plan of a customer only while assigned to that customer.
+    # The coach wrote `custom` while assigned; a customer's plans, whoever wrote them, are read
+    # by the coaches assigned to that customer now, so the author loses it with the assignment.
     await factory.assign_coach(coach, customer)
     custom = await create_plan(client, coach, userId=customer.user_id)
     await factory.unassign_coach(coach, customer)
@@ -204,8 +204,9 @@ async def test_readers_of_a_plan(client: httpx.AsyncClient, factory: Factory) ->
     assert await status_of(template, admin.headers) == 200
     assert await status_of(custom, admin.headers) == 200
     assert await status_of(template, coach.headers) == 200
-    assert await status_of(custom, coach.headers) == 200
+    assert await status_of(custom, coach.headers) == 404
     assert await status_of(others_custom, coach.headers) == 404
+    assert await status_of(custom, other_coach.headers) == 200
     assert await status_of(custom, customer.headers) == 200
     assert await status_of(others_custom, customer.headers) == 200
     assert await status_of(custom, other_customer.headers) == 404

@@ -99,8 +99,8 @@ async def create_plan(
     response_model=DataEnvelope[Page[PlanSummaryOut]],
     responses=error_responses(401, 403, 422),
     summary=(
-        "List plans without their items (admin: all; coach: templates, their own plans and "
-        "those of their customers)"
+        "List plans without their items (admin: all; coach: templates and the plans of the "
+        "customers assigned to them)"
     ),
 )
 async def list_plans(
@@ -136,7 +136,7 @@ async def list_plans(
     response_model=DataEnvelope[PlanOut],
     responses=error_responses(401, 403, 404, 422),
     summary=(
-        "A plan with its items (admin: any; coach: templates, their own and their customers'; "
+        "A plan with its items (admin: any; coach: templates and their assigned customers'; "
         "customer: their custom plans and the default plans)"
     ),
 )
@@ -151,8 +151,8 @@ async def get_plan(
     response_model=DataEnvelope[PlanOut],
     responses=error_responses(401, 403, 404, 422),
     summary=(
-        "Rename, describe or replace the items of a plan (admin: any; coach: their own and "
-        "their customers')"
+        "Rename, describe or replace the items of a plan (admin: any; coach: their own "
+        "templates and their assigned customers' plans)"
     ),
 )
 async def update_plan(
@@ -171,8 +171,8 @@ async def update_plan(
     response_model=MessageEnvelope,
     responses=error_responses(401, 403, 404, 409, 422),
     summary=(
-        "Delete a plan that is not a configured default (admin: any; coach: their own and "
-        "their customers')"
+        "Delete a plan that is not a configured default (admin: any; coach: their own "
+        "templates and their assigned customers' plans)"
     ),
 )
 async def delete_plan(
