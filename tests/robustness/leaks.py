@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 
 from fitcoach.email.providers import OutboxEmailProvider
 from fitcoach.models import (
@@ -55,29 +55,18 @@ async def known_secrets(app: FastAPI, world: World, *passwords: str) -> KnownSec
     mail_sent = mail.messages[world.emails_sent_before :]
     phones = [world.customer.phone, *(message.phone for message in sms_sent)]
     emails = [*world.emails.values(), *(message.to for message in mail_sent)]
+    stored_secrets = union_all(
+        select(RefreshToken.token_hash)
+        .join(AuthSession, AuthSession.id == RefreshToken.session_id)
+        .where(AuthSession.user_id.in_(user_ids)),
+        select(OtpCode.code_hash).where(OtpCode.phone.in_(phones)),
+        select(EmailVerificationCode.code_hash).where(EmailVerificationCode.email.in_(emails)),
+        select(MfaTotp.secret_encrypted).where(MfaTotp.user_id.in_(user_ids)),
+        select(MfaRecoveryCode.code_hash).where(MfaRecoveryCode.user_id.in_(user_ids)),
+        select(MfaChallenge.token_hash).where(MfaChallenge.user_id.in_(user_ids)),
+    )
     async with app.state.sessionmaker() as session:
-        stored = [
-            *await session.scalars(
-                select(RefreshToken.token_hash)
-                .join(AuthSession, AuthSession.id == RefreshToken.session_id)
-                .where(AuthSession.user_id.in_(user_ids))
-            ),
-            *await session.scalars(select(OtpCode.code_hash).where(OtpCode.phone.in_(phones))),
-            *await session.scalars(
-                select(EmailVerificationCode.code_hash).where(
-                    EmailVerificationCode.email.in_(emails)
-                )
-            ),
-            *await session.scalars(
-                select(MfaTotp.secret_encrypted).where(MfaTotp.user_id.in_(user_ids))
-            ),
-            *await session.scalars(
-                select(MfaRecoveryCode.code_hash).where(MfaRecoveryCode.user_id.in_(user_ids))
-            ),
-            *await session.scalars(
-                select(MfaChallenge.token_hash).where(MfaChallenge.user_id.in_(user_ids))
-            ),
-        ]
+        stored = list(await session.scalars(select(stored_secrets.subquery())))
     tokens = [
         token
         for account in world.accounts.values()

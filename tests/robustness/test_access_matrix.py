@@ -8,7 +8,13 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
 from fitcoach.app import API_PREFIX
-from tests.robustness.access_matrix import MATRIX, NEW_PASSWORD, SEEN_BUT_NOT_THEIRS, random_ids
+from tests.robustness.access_matrix import (
+    MATRIX,
+    NEW_PASSWORD,
+    SEEN_BUT_NOT_THEIRS,
+    Row,
+    random_ids,
+)
 from tests.robustness.leaks import known_secrets, visible_body
 from tests.robustness.world import Actor, Stage, World, build_world
 
@@ -16,8 +22,21 @@ module_loop = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest.fixture(scope="module")
-def read_worlds() -> dict[Actor, World]:
+def shared_worlds() -> dict[Actor, World]:
     return {}
+
+
+async def _world_for(
+    stage: Stage, shared: dict[Actor, World], method: str, row: Row, actor: Actor
+) -> World:
+    """A world of its own for every cell that may change one: a success, or a call that
+    prepares state. Reads and refusals change nothing, so they share one world per actor (a
+    refusal that changed something would be a bug its own cell reports)."""
+    if row.call_reads_only and (method == "GET" or row.expected[actor] >= 400):
+        if actor not in shared:
+            shared[actor] = await build_world(stage.app, stage.client, actor)
+        return shared[actor]
+    return await build_world(stage.app, stage.client, actor, furnished=not row.is_public)
 
 
 def _routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -48,16 +67,10 @@ async def test_the_matrix_has_a_row_for_every_route_and_no_other(stage: Stage) -
     ],
 )
 async def test_cell(
-    stage: Stage, read_worlds: dict[Actor, World], method: str, path: str, actor: Actor
+    stage: Stage, shared_worlds: dict[Actor, World], method: str, path: str, actor: Actor
 ) -> None:
-    if method == "GET":
-        # Reads change nothing, so the cells of read-only routes share one world per actor.
-        if actor not in read_worlds:
-            read_worlds[actor] = await build_world(stage.app, stage.client, actor)
-        world = read_worlds[actor]
-    else:
-        world = await build_world(stage.app, stage.client, actor)
     row = MATRIX[(method, path)]
+    world = await _world_for(stage, shared_worlds, method, row, actor)
     call = await row.call(world, actor)
     response = await stage.client.request(
         method, path.format(**call.path), json=call.json, headers=world.headers(actor)
@@ -101,10 +114,10 @@ SIGNED_IN_ACTORS = (
     ],
 )
 async def test_a_denied_id_answers_like_one_that_names_nothing(
-    stage: Stage, method: str, path: str, actor: Actor
+    stage: Stage, shared_worlds: dict[Actor, World], method: str, path: str, actor: Actor
 ) -> None:
     """Whoever may not see an object learns nothing from its id, not even that it exists."""
-    world = await build_world(stage.app, stage.client, actor)
+    world = await _world_for(stage, shared_worlds, method, MATRIX[(method, path)], actor)
     call = await MATRIX[(method, path)].call(world, actor)
     response = await stage.client.request(
         method, path.format(**random_ids(call.path)), json=call.json, headers=world.headers(actor)

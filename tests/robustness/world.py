@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +20,7 @@ import httpx
 import pyotp
 from fastapi import FastAPI
 from pydantic import TypeAdapter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.admin.service import admin_service
 from fitcoach.auth.passwords import hash_password
@@ -99,6 +100,21 @@ class Stage:
     client: httpx.AsyncClient
 
 
+@dataclass(frozen=True)
+class Objects:
+    """What the customer has and their coach leads: the customer's profile (answers to
+    `questionnaire_version`), custom plans written by an admin, templates that are the defaults,
+    and the coach's products, one published with the customer's review."""
+
+    training_template_id: uuid.UUID
+    diet_template_id: uuid.UUID
+    custom_training_plan_id: uuid.UUID
+    draft_product_id: uuid.UUID
+    published_product_id: uuid.UUID
+    review_id: uuid.UUID
+    questionnaire_version: int
+
+
 @dataclass
 class World:
     app: FastAPI
@@ -107,13 +123,7 @@ class World:
     # Those holding a session: the customer and the actor.
     accounts: dict[Actor, Account]
     emails: dict[Actor, str]
-    training_template_id: uuid.UUID
-    diet_template_id: uuid.UUID
-    custom_training_plan_id: uuid.UUID
-    draft_product_id: uuid.UUID
-    published_product_id: uuid.UUID
-    review_id: uuid.UUID
-    questionnaire_version: int
+    furnishings: Objects | None
     # Where the outboxes stood when the world was built: later messages are its own.
     sms_sent_before: int
     emails_sent_before: int
@@ -133,6 +143,11 @@ class World:
 
     def id_of(self, actor: Actor) -> str:
         return str(self.ids[actor])
+
+    @property
+    def objects(self) -> Objects:
+        assert self.furnishings is not None, "this world was built without objects"
+        return self.furnishings
 
     async def sms_code(self, phone: str, path: str = "/api/v1/auth/otp/send") -> str:
         """Ask for a code through the API and read it from the SMS outbox."""
@@ -195,14 +210,19 @@ class World:
         """Put the draft product on sale (by its coach); its id."""
         async with self.app.state.sessionmaker() as session, session.begin():
             coach = await user_service.get(session, self.ids[Actor.ASSIGNED_COACH])
-            await catalog_service.publish(session, coach, self.draft_product_id, self._now)
-        return self.draft_product_id
+            await catalog_service.publish(session, coach, self.objects.draft_product_id, self._now)
+        return self.objects.draft_product_id
 
     async def hide_review(self) -> None:
         async with self.app.state.sessionmaker() as session, session.begin():
             admin = await user_service.get(session, self.ids[Actor.ADMIN])
             await review_service.set_hidden(
-                session, admin, self.published_product_id, self.review_id, True, self._now
+                session,
+                admin,
+                self.objects.published_product_id,
+                self.objects.review_id,
+                True,
+                self._now,
             )
 
     @property
@@ -224,9 +244,12 @@ def _only_code(text: str) -> str:
     return match.group(1)
 
 
-async def build_world(app: FastAPI, client: httpx.AsyncClient, actor: Actor) -> World:
+async def build_world(
+    app: FastAPI, client: httpx.AsyncClient, actor: Actor, *, furnished: bool = True
+) -> World:
     """A world in which `actor` holds a session (the customer always does: their refresh
-    token and phone are what the public sign-in routes are called with)."""
+    token and phone are what the public sign-in routes are called with). Without `furnished`,
+    the customer has no objects: enough for the sign-in routes, and quicker."""
     settings = app.state.settings
     now = app.state.clock.now()
     password_hash = await shared_password_hash()
@@ -261,58 +284,8 @@ async def build_world(app: FastAPI, client: httpx.AsyncClient, actor: Actor) -> 
         )
         for member in cast & {Actor.CUSTOMER, Actor.OTHER_CUSTOMER}:
             await subscription_service.start_free_trial(session, users[member].id, now)
-        await subscription_service.grant_paid(session, customer.id, 30, admin.id, now)
-        session.add(CoachAssignment(customer_id=customer.id, coach_id=coach.id, assigned_at=now))
 
-        # Templates (the world's defaults) by an admin; the customer's custom plans by an admin
-        # too, so the assigned coach reaches them only through the assignment.
-        training_template = await plans_service.create(
-            session, admin, _plan_in.validate_python(plan_body("training")), now
-        )
-        diet_template = await plans_service.create(
-            session, admin, _plan_in.validate_python(plan_body("diet")), now
-        )
-        custom_training = await plans_service.create(
-            session,
-            admin,
-            _plan_in.validate_python(plan_body("training", userId=str(customer.id))),
-            now,
-        )
-        await plans_service.create(
-            session,
-            admin,
-            _plan_in.validate_python(plan_body("diet", userId=str(customer.id))),
-            now,
-        )
-        await setting_service.set_default_plan(
-            session, PlanType.training, training_template.id, admin.id, now
-        )
-        await setting_service.set_default_plan(
-            session, PlanType.diet, diet_template.id, admin.id, now
-        )
-
-        # Products serve a goal the customer's answers do not name: recommending scans every
-        # product serving their goals, and worlds pile up through a module.
-        draft = await catalog_service.create(session, coach, _product("Draft program"), now)
-        published = await catalog_service.create(session, coach, _product("Published program"), now)
-        await catalog_service.publish(session, coach, published.product.id, now)
-        review = await review_service.create(
-            session,
-            customer,
-            published.product.id,
-            ReviewIn.model_validate({"rating": 4, "text": "Worth it"}),
-            now,
-        )
-        questionnaire = await onboarding_service.current_questionnaire(session)
-        await onboarding_service.submit_intake(
-            session,
-            customer,
-            IntakeIn.model_validate(
-                {**INTAKE_ANSWERS, "questionnaireVersion": questionnaire.version}
-            ),
-            _CLIENT.ip,
-            now,
-        )
+        furnishings = await _furnish(session, customer, coach, admin, now) if furnished else None
 
         accounts: dict[Actor, Account] = {}
         for member in {Actor.CUSTOMER, actor} & users.keys():
@@ -336,7 +309,6 @@ async def build_world(app: FastAPI, client: httpx.AsyncClient, actor: Actor) -> 
             await auth_service.logout(session, settings, accounts[actor].refresh_token, now)
         if actor is Actor.BLOCKED:
             await admin_service.block_user(session, admin, users[actor].id, now)
-        version = questionnaire.version
 
     return World(
         app=app,
@@ -344,13 +316,68 @@ async def build_world(app: FastAPI, client: httpx.AsyncClient, actor: Actor) -> 
         ids={member: holder.id for member, holder in users.items()},
         accounts=accounts,
         emails=emails,
+        furnishings=furnishings,
+        sms_sent_before=len(app.state.sms_provider.messages),
+        emails_sent_before=len(app.state.email_provider.messages),
+    )
+
+
+async def _furnish(
+    session: AsyncSession, customer: User, coach: User, admin: User, now: datetime
+) -> Objects:
+    await subscription_service.grant_paid(session, customer.id, 30, admin.id, now)
+    session.add(CoachAssignment(customer_id=customer.id, coach_id=coach.id, assigned_at=now))
+    # Templates (the world's defaults) by an admin; the customer's custom plans by an admin
+    # too, so the assigned coach reaches them only through the assignment.
+    training_template = await plans_service.create(
+        session, admin, _plan_in.validate_python(plan_body("training")), now
+    )
+    diet_template = await plans_service.create(
+        session, admin, _plan_in.validate_python(plan_body("diet")), now
+    )
+    custom_training = await plans_service.create(
+        session,
+        admin,
+        _plan_in.validate_python(plan_body("training", userId=str(customer.id))),
+        now,
+    )
+    await plans_service.create(
+        session,
+        admin,
+        _plan_in.validate_python(plan_body("diet", userId=str(customer.id))),
+        now,
+    )
+    await setting_service.set_default_plan(
+        session, PlanType.training, training_template.id, admin.id, now
+    )
+    await setting_service.set_default_plan(session, PlanType.diet, diet_template.id, admin.id, now)
+
+    # Products serve a goal the customer's answers do not name: recommending scans every
+    # product serving their goals, and worlds pile up through a module.
+    draft = await catalog_service.create(session, coach, _product("Draft program"), now)
+    published = await catalog_service.create(session, coach, _product("Published program"), now)
+    await catalog_service.publish(session, coach, published.product.id, now)
+    review = await review_service.create(
+        session,
+        customer,
+        published.product.id,
+        ReviewIn.model_validate({"rating": 4, "text": "Worth it"}),
+        now,
+    )
+    questionnaire = await onboarding_service.current_questionnaire(session)
+    await onboarding_service.submit_intake(
+        session,
+        customer,
+        IntakeIn.model_validate({**INTAKE_ANSWERS, "questionnaireVersion": questionnaire.version}),
+        _CLIENT.ip,
+        now,
+    )
+    return Objects(
         training_template_id=training_template.id,
         diet_template_id=diet_template.id,
         custom_training_plan_id=custom_training.id,
         draft_product_id=draft.product.id,
         published_product_id=published.product.id,
         review_id=review.review.id,
-        questionnaire_version=version,
-        sms_sent_before=len(app.state.sms_provider.messages),
-        emails_sent_before=len(app.state.email_provider.messages),
+        questionnaire_version=questionnaire.version,
     )
