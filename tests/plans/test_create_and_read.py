@@ -96,14 +96,24 @@ async def test_a_plan_may_start_without_items(client: httpx.AsyncClient, factory
     assert (plan["items"], plan["description"]) == ([], None)
 
 
-async def test_custom_plan_for_an_unknown_user_is_404(
+async def test_custom_plan_for_an_unknown_user_is_404_for_admins(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin = await factory.admin()
+    response = await client.post(
+        PLANS, json=plan_body(userId=str(uuid.uuid4())), headers=admin.headers
+    )
+    assert_error(response, 404, "User not found")
+
+
+async def test_a_coach_learns_nothing_about_ids_that_are_not_their_customers(
     client: httpx.AsyncClient, factory: Factory
 ) -> None:
     coach = await factory.coach()
-    response = await client.post(
-        PLANS, json=plan_body(userId=str(uuid.uuid4())), headers=coach.headers
-    )
-    assert_error(response, 404, "User not found")
+    not_theirs = [str(uuid.uuid4()), (await factory.customer()).user_id, coach.user_id]
+    for user_id in not_theirs:
+        response = await client.post(PLANS, json=plan_body(userId=user_id), headers=coach.headers)
+        assert_error(response, 403, "Coaches can only create plans for customers assigned to them")
 
 
 async def test_custom_plan_only_for_customers(client: httpx.AsyncClient, factory: Factory) -> None:

@@ -84,13 +84,15 @@ class PlansService:
         now: datetime,
     ) -> Plan:
         if body.user_id is not None:
+            # A coach's assignments are checked first, so that an id of no customer of theirs
+            # answers the same whether it names a customer, another kind of user or nobody.
+            if not author.has_role(Role.ADMIN) and not await customers_service.is_assigned(
+                session, author.id, body.user_id
+            ):
+                raise CustomerNotAssigned()
             owner = await user_service.get(session, body.user_id)
             if not owner.has_role(Role.CUSTOMER):
                 raise OwnerNotCustomer()
-            if not author.has_role(Role.ADMIN) and not await customers_service.is_assigned(
-                session, author.id, owner.id
-            ):
-                raise CustomerNotAssigned()
         plan = Plan(
             type=body.type,
             name=body.name,
