@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     rate_limit_key_prefix: str = "fitcoach"
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1_048_576, ge=1_024)
+    # The catalog's filtered listing counts matches up to this many ("1,000+ programs"): an
+    # exact count reads every match, which at a million products cost more than the page.
+    catalog_count_limit: int = Field(default=1_000, ge=1, le=1_000_000)
 
     metrics_enabled: bool = True
     metrics_token: SecretStr | None = None

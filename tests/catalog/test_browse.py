@@ -103,20 +103,62 @@ async def test_pagination_edges(
         await published_product(client, coach, title=f"P{number}", price=1000 + number)
     first = await list_products(client, reader, sort="price", page=1, pageSize=2)
     assert titles(first) == ["P0", "P1"]
-    assert first["pagination"] == {"page": 1, "pageSize": 2, "total": 5, "totalPages": 3}
+    assert first["pagination"] == {
+        "page": 1,
+        "pageSize": 2,
+        "total": 5,
+        "totalPages": 3,
+        "totalIsExact": True,
+    }
     last = await list_products(client, reader, sort="price", page=3, pageSize=2)
     assert titles(last) == ["P4"]
     beyond = await list_products(client, reader, sort="price", page=4, pageSize=2)
     assert beyond["items"] == []
     assert beyond["pagination"]["total"] == 5
     default = await list_products(client, reader)
-    assert default["pagination"] == {"page": 1, "pageSize": 20, "total": 5, "totalPages": 1}
+    assert default["pagination"] == {
+        "page": 1,
+        "pageSize": 20,
+        "total": 5,
+        "totalPages": 1,
+        "totalIsExact": True,
+    }
     assert (await list_products(client, reader, pageSize=100))["pagination"]["pageSize"] == 100
     empty = await list_products(client, reader, goal="healthy_eating")
     assert empty == {
         "items": [],
-        "pagination": {"page": 1, "pageSize": 20, "total": 0, "totalPages": 0},
+        "pagination": {
+            "page": 1,
+            "pageSize": 20,
+            "total": 0,
+            "totalPages": 0,
+            "totalIsExact": True,
+        },
     }
+
+
+@pytest.mark.parametrize("settings_overrides", [{"catalog_count_limit": 3}], indirect=True)
+async def test_a_large_listing_is_counted_up_to_the_limit(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    coach, reader = await factory.coach(), await factory.customer()
+    for number in range(5):
+        await published_product(client, coach, title=f"P{number}", price=1000 + number)
+
+    counted = await list_products(client, reader, sort="price", page=1, pageSize=2)
+    assert titles(counted) == ["P0", "P1"]
+    assert counted["pagination"] == {
+        "page": 1,
+        "pageSize": 2,
+        "total": 3,
+        "totalPages": 2,
+        "totalIsExact": False,
+    }
+    # The limit bounds the count, not the browsing: later pages still answer.
+    assert titles(await list_products(client, reader, sort="price", page=3, pageSize=2)) == ["P4"]
+    few = await list_products(client, reader, priceMax=1002)
+    assert few["pagination"]["total"] == 3
+    assert few["pagination"]["totalIsExact"] is True
 
 
 @pytest.mark.parametrize(

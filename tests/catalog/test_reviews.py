@@ -200,6 +200,7 @@ async def test_reviews_are_paginated_newest_first(
         "pageSize": 2,
         "total": 3,
         "totalPages": 2,
+        "totalIsExact": True,
     }
     detail = await get_product(client, coach, product["id"], page=2, pageSize=2)
     assert [r["text"] for r in detail["reviews"]["items"]] == ["Review 0"]

@@ -134,7 +134,13 @@ async def test_a_coach_lists_searches_and_filters_their_customers(
 
     page = await _my_customers(client, coach)
     assert [c["name"] for c in page["items"]] == ["Alice Wonder", "Bobby Tables", "Carol Singer"]
-    assert page["pagination"] == {"page": 1, "pageSize": 20, "total": 3, "totalPages": 1}
+    assert page["pagination"] == {
+        "page": 1,
+        "pageSize": 20,
+        "total": 3,
+        "totalPages": 1,
+        "totalIsExact": True,
+    }
     [bob_item] = [c for c in page["items"] if c["id"] == bob.user_id]
     assert bob_item["goals"] == ["build_muscle"]
     assert bob_item["riskFlags"] == ["pregnancy", "needs_medical_clearance", "needs_coach_review"]

@@ -129,14 +129,32 @@ async def test_pagination(client: httpx.AsyncClient, factory: Factory, clock: Fr
 
     first = await _list(client, coach, page=1, pageSize=2, sort="name")
     assert _names(first) == ["Plan 0", "Plan 1"]
-    assert first["pagination"] == {"page": 1, "pageSize": 2, "total": 5, "totalPages": 3}
+    assert first["pagination"] == {
+        "page": 1,
+        "pageSize": 2,
+        "total": 5,
+        "totalPages": 3,
+        "totalIsExact": True,
+    }
     last = await _list(client, coach, page=3, pageSize=2, sort="name")
     assert _names(last) == ["Plan 4"]
     beyond = await _list(client, coach, page=4, pageSize=2)
     assert beyond["items"] == []
-    assert beyond["pagination"] == {"page": 4, "pageSize": 2, "total": 5, "totalPages": 3}
+    assert beyond["pagination"] == {
+        "page": 4,
+        "pageSize": 2,
+        "total": 5,
+        "totalPages": 3,
+        "totalIsExact": True,
+    }
     default = await _list(client, coach)
-    assert default["pagination"] == {"page": 1, "pageSize": 20, "total": 5, "totalPages": 1}
+    assert default["pagination"] == {
+        "page": 1,
+        "pageSize": 20,
+        "total": 5,
+        "totalPages": 1,
+        "totalIsExact": True,
+    }
     largest = await _list(client, coach, pageSize=100)
     assert largest["pagination"]["pageSize"] == 100
 
@@ -146,7 +164,13 @@ async def test_an_empty_list(client: httpx.AsyncClient, factory: Factory) -> Non
     page = await _list(client, admin)
     assert page == {
         "items": [],
-        "pagination": {"page": 1, "pageSize": 20, "total": 0, "totalPages": 0},
+        "pagination": {
+            "page": 1,
+            "pageSize": 20,
+            "total": 0,
+            "totalPages": 0,
+            "totalIsExact": True,
+        },
     }
 
 

@@ -35,7 +35,7 @@ from fitcoach.catalog.service import (
     review_service,
 )
 from fitcoach.db.session import DbSession
-from fitcoach.kit.dependencies import ClockDep
+from fitcoach.kit.dependencies import ClockDep, SettingsDep
 from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.kit.pagination import Page, PageRequestDep
 
@@ -107,11 +107,13 @@ async def list_products(
     session: DbSession,
     where: ProductFilterDep,
     page: PageRequestDep,
+    settings: SettingsDep,
     sort: ProductSort = "newest",
 ) -> DataEnvelope[Page[ProductSummaryOut]]:
-    listing = await catalog_service.list_published(session, where, sort, page)
+    count_limit = settings.catalog_count_limit
+    listing = await catalog_service.list_published(session, where, sort, page, count_limit)
     items = [_summary_out(card) for card in listing.cards]
-    return ok(Page[ProductSummaryOut].of(items, listing.total, page))
+    return ok(Page[ProductSummaryOut].of(items, listing.total, page, count_limit=count_limit))
 
 
 @router.get(

@@ -130,7 +130,12 @@ class ProductsRepository:
         return ProductAccess(product=row[0], writable=bool(row[1]))
 
     async def list_published(
-        self, session: AsyncSession, where: ProductFilter, sort: str, page: PageRequest
+        self,
+        session: AsyncSession,
+        where: ProductFilter,
+        sort: str,
+        page: PageRequest,
+        count_limit: int,
     ) -> tuple[list[Product], int]:
         statement: Select[Product] = select(Product).where(Product.status == PUBLISHED)
         if where.goal is not None:
@@ -145,7 +150,9 @@ class ProductsRepository:
             statement = statement.where(Product.price_minor <= where.price_max)
         if where.coach_id is not None:
             statement = statement.where(Product.coach_id == where.coach_id)
-        return await fetch_page(session, statement.order_by(*_SORTS[sort]), page)
+        return await fetch_page(
+            session, statement.order_by(*_SORTS[sort]), page, count_limit=count_limit
+        )
 
     async def coach_standings(
         self, session: AsyncSession, coach_ids: Collection[uuid.UUID]

@@ -263,11 +263,18 @@ class CatalogService:
         )
 
     async def list_published(
-        self, session: AsyncSession, where: ProductFilter, sort: str, page: PageRequest
+        self,
+        session: AsyncSession,
+        where: ProductFilter,
+        sort: str,
+        page: PageRequest,
+        count_limit: int,
     ) -> ProductListing:
-        """A page of published products in four queries whatever its size: the count, the
-        page, the coaches' names and totals, the testimonials."""
-        products, total = await products_repository.list_published(session, where, sort, page)
+        """A page of published products in four queries whatever its size: the count (up to
+        `count_limit` matches), the page, the coaches' names and totals, the testimonials."""
+        products, total = await products_repository.list_published(
+            session, where, sort, page, count_limit
+        )
         coaches = await products_repository.coach_standings(
             session, {product.coach_id for product in products}
         )
