@@ -5,7 +5,6 @@ the value the previous one left, so no change is recorded against a value it nev
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -20,10 +19,10 @@ pytestmark = with_settings(rate_limit_enabled=False, database_pool_size=30)
 SETTINGS = "/api/v1/admin/settings"
 
 
-def _post(
+async def _post(
     client: httpx.AsyncClient, admin: Account, path: str, body: dict[str, Any]
-) -> Callable[[], Awaitable[httpx.Response]]:
-    return lambda: client.post(f"{SETTINGS}/{path}", json=body, headers=admin.headers)
+) -> httpx.Response:
+    return await client.post(f"{SETTINGS}/{path}", json=body, headers=admin.headers)
 
 
 async def _current(client: httpx.AsyncClient, admin: Account) -> dict[str, Any]:

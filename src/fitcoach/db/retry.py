@@ -1,8 +1,12 @@
-"""Transaction conflicts (a PostgreSQL deadlock or serialization failure, SQLite's "database is
-locked") roll the whole request transaction back, so running the request again is safe: nothing
-it wrote was kept, and the work queued with `after_commit` (an SMS) never ran. This middleware
-replays such a request a few times, with its recorded body, before letting the clean 503 that
-the error handler made for it reach the client."""
+"""Transaction conflicts (a PostgreSQL deadlock or serialization failure) roll the whole request
+transaction back, so running the request again is safe: nothing it wrote was kept, and the work
+queued with `after_commit` (an SMS) never ran. This middleware replays such a request a few
+times, with its recorded body, before letting the clean 503 that the error handler made for it
+reach the client.
+
+SQLite's "database is locked" is not replayed: it comes only after the busy timeout (30 s) has
+been waited out, so a replay would keep the client waiting that long again; it is answered 503
+at once, as every other OperationalError."""
 
 from __future__ import annotations
 
@@ -10,12 +14,11 @@ import asyncio
 import random
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # SQLSTATE class 40: serialization_failure and deadlock_detected.
 _CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})
-_SQLITE_LOCKED = "database is locked"
 # The error handler marks the request's state with this key when it answers a conflict.
 CONFLICT_MARK = "transaction_conflict"
 # Spread the replays of requests that conflicted with each other, so they do not meet again.
@@ -27,9 +30,7 @@ def is_transaction_conflict(exc: BaseException) -> bool:
         return False
     original: Any = exc.orig
     sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
-    if sqlstate in _CONFLICT_SQLSTATES:
-        return True
-    return isinstance(exc, OperationalError) and _SQLITE_LOCKED in str(original)
+    return sqlstate in _CONFLICT_SQLSTATES
 
 
 class TransactionRetryMiddleware:
