@@ -53,18 +53,21 @@ class TransactionRetryMiddleware:
                 recorded.append(message)
             return message
 
+        # Each attempt starts from the request state the outer layers set; the scope itself is
+        # shared, so they still see what routing recorded in it (the matched route).
+        outer_state: dict[str, Any] = dict(scope.get("state", {}))
         for attempt in range(self.retries + 1):
             if attempt:
                 await asyncio.sleep(random.uniform(*_BACKOFF_SECONDS))  # noqa: S311 - jitter
-            final = attempt == self.retries
+            scope["state"] = dict(outer_state)
             replay = _Replay(list(recorded), recording_receive)
+            final = attempt == self.retries
             if not await self._attempt(scope, replay.receive, send, final=final):
                 return
 
     async def _attempt(self, scope: Scope, receive: Receive, send: Send, *, final: bool) -> bool:
         """Run the request once; True when its answer was a conflict and was dropped."""
-        # Each attempt gets its own request state, seeded from what the outer layers set.
-        state: dict[str, Any] = dict(scope.get("state", {}))
+        state: dict[str, Any] = scope["state"]
         dropped = False
 
         async def attempt_send(message: Message) -> None:
@@ -74,7 +77,7 @@ class TransactionRetryMiddleware:
             if not dropped:
                 await send(message)
 
-        await self.app({**scope, "state": state}, receive, attempt_send)
+        await self.app(scope, receive, attempt_send)
         return dropped
 
 
