@@ -17,7 +17,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.conftest import _asyncpg_dsn, make_settings
+from tests.conftest import asyncpg_dsn, make_settings
 from tests.factories import assert_error, random_phone
 from tests.ops.standalone import standalone_app
 from tests.ops.tcp_proxy import TcpProxy
@@ -81,7 +81,7 @@ class Burst:
 
 
 async def _stored_phones(database_url: str, phones: list[str]) -> set[str]:
-    connection = await asyncpg.connect(_asyncpg_dsn(database_url))
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         rows = await connection.fetch(
             "SELECT DISTINCT phone FROM otp_codes WHERE phone = ANY($1::text[])", phones

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from fitcoach.models import Subscription
 from tests.audit.trail import entries
-from tests.conftest import _asyncpg_dsn
+from tests.conftest import asyncpg_dsn
 from tests.factories import Account, Factory, assert_error, with_settings
 
 pytestmark = pytest.mark.postgres_only
@@ -46,8 +46,8 @@ async def _blocked_backends(observer: asyncpg.Connection, holder_pid: int) -> in
 async def _deadlock_the_request(
     database_url: str, client: httpx.AsyncClient, admin: Account, customer: Account
 ) -> httpx.Response:
-    holder = await asyncpg.connect(_asyncpg_dsn(database_url))
-    observer = await asyncpg.connect(_asyncpg_dsn(database_url))
+    holder = await asyncpg.connect(asyncpg_dsn(database_url))
+    observer = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         transaction = holder.transaction()
         await transaction.start()
