@@ -22,6 +22,7 @@ from fitcoach.db.engine import (
     create_read_only_sessionmaker,
     create_sessionmaker,
 )
+from fitcoach.db.retry import TransactionRetryMiddleware
 from fitcoach.email.providers import create_email_provider
 from fitcoach.health.endpoints import router as health_router
 from fitcoach.health.metrics import router as metrics_router
@@ -91,6 +92,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.jwks_cache = JwksCache()
     DB_POOL_SIZE.set(settings.database_pool_size)
 
+    # Inside the request context, so a replayed request keeps one id and one access-log line.
+    app.add_middleware(TransactionRetryMiddleware, retries=settings.database_conflict_retries)
     app.add_middleware(
         RequestContextMiddleware, settings=settings, pool_stats=lambda: connections_in_use(engine)
     )

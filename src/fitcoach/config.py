@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./fitcoach.db"
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A statement unanswered this long fails (503) instead of holding its request until TCP gives
+    # up, which a network partition would make minutes. None: no limit (migrations).
+    database_command_timeout_seconds: float | None = Field(default=30.0, gt=0)
+    # Replays of a request whose transaction hit a deadlock or serialization failure.
+    database_conflict_retries: int = Field(default=2, ge=0, le=10)
     redis_url: str | None = None
 
     jwt_secret: SecretStr | None = None

@@ -3,13 +3,13 @@ names a deleted plan. On PostgreSQL the plan's row lock decides; on SQLite write
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 
 import httpx
 
 from tests.factories import Factory, with_settings
 from tests.plans.payloads import PLANS, create_plan
+from tests.robustness.concurrency import at_once
 
 pytestmark = with_settings(rate_limit_enabled=False, database_pool_size=30)
 DEFAULT_IS_SET = (200, 409)
@@ -23,13 +23,15 @@ async def test_default_and_delete_of_one_plan_never_both_succeed(
     outcomes: Counter[tuple[int, int]] = Counter()
     for _ in range(10):
         plan = await create_plan(client, admin, "diet", items=[])
-        made_default, deleted = await asyncio.gather(
-            client.post(
-                "/api/v1/admin/settings/diet-plan/default",
-                json={"planId": plan["id"]},
-                headers=admin.headers,
-            ),
-            client.delete(f"{PLANS}/{plan['id']}", headers=admin.headers),
+        made_default, deleted = await at_once(
+            [
+                client.post(
+                    "/api/v1/admin/settings/diet-plan/default",
+                    json={"planId": plan["id"]},
+                    headers=admin.headers,
+                ),
+                client.delete(f"{PLANS}/{plan['id']}", headers=admin.headers),
+            ]
         )
         outcome = (made_default.status_code, deleted.status_code)
         assert outcome in {DEFAULT_IS_SET, PLAN_IS_DELETED}, (made_default.text, deleted.text)

@@ -3,7 +3,6 @@ updates decide the winner; on SQLite writers queue on the database lock. Both mu
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 
 import httpx
@@ -12,6 +11,7 @@ from sqlalchemy import func, select
 
 from fitcoach.models import AuthSession, OtpCode
 from tests.factories import Factory, random_phone, with_settings
+from tests.robustness.concurrency import at_once
 
 pytestmark = with_settings(rate_limit_enabled=False, database_pool_size=30)
 
@@ -25,11 +25,9 @@ async def test_one_code_gives_exactly_one_session(
 ) -> None:
     account = await factory.customer()
     code = await factory.send_code(account.phone)
-    responses = await asyncio.gather(
-        *(
-            client.post("/api/v1/auth/otp/login", json={"phone": account.phone, "otp": code})
-            for _ in range(16)
-        )
+    responses = await at_once(
+        client.post("/api/v1/auth/otp/login", json={"phone": account.phone, "otp": code})
+        for _ in range(16)
     )
     assert outcomes(responses) == Counter({(200, "ok"): 1, (400, "Invalid OTP"): 15})
     async with app.state.sessionmaker() as session:
@@ -45,11 +43,9 @@ async def test_concurrent_wrong_guesses_never_exceed_the_cap(
     phone = random_phone()
     code = await factory.send_code(phone)
     wrong = "000000" if code != "000000" else "111111"
-    responses = await asyncio.gather(
-        *(
-            client.post("/api/v1/auth/otp/login", json={"phone": phone, "otp": wrong})
-            for _ in range(20)
-        )
+    responses = await at_once(
+        client.post("/api/v1/auth/otp/login", json={"phone": phone, "otp": wrong})
+        for _ in range(20)
     )
     assert outcomes(responses) == Counter(
         {(400, "Invalid OTP"): 5, (429, "Maximum OTP attempts exceeded"): 15}
@@ -64,14 +60,12 @@ async def test_concurrent_registrations_with_one_code(
 ) -> None:
     phone = random_phone()
     code = await factory.send_code(phone)
-    responses = await asyncio.gather(
-        *(
-            client.post(
-                "/api/v1/auth/otp/register",
-                json={"phone": phone, "otp": code, "name": f"Racer {n:02d}"},
-            )
-            for n in range(10)
+    responses = await at_once(
+        client.post(
+            "/api/v1/auth/otp/register",
+            json={"phone": phone, "otp": code, "name": f"Racer {n:02d}"},
         )
+        for n in range(10)
     )
     assert outcomes(responses) == Counter({(201, "ok"): 1, (400, "Invalid OTP"): 9})
 
@@ -80,11 +74,9 @@ async def test_concurrent_refreshes_give_at_most_one_token(
     client: httpx.AsyncClient, factory: Factory
 ) -> None:
     account = await factory.customer()
-    responses = await asyncio.gather(
-        *(
-            client.post("/api/v1/auth/refresh-token", json={"refreshToken": account.refresh_token})
-            for _ in range(50)
-        )
+    responses = await at_once(
+        client.post("/api/v1/auth/refresh-token", json={"refreshToken": account.refresh_token})
+        for _ in range(50)
     )
     statuses = Counter(response.status_code for response in responses)
     assert statuses[200] <= 1

@@ -3,7 +3,6 @@ code: conditional updates decide, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 
 import httpx
@@ -14,6 +13,7 @@ from fitcoach.kit.clock import FrozenClock
 from fitcoach.models import User
 from tests.audit.trail import entries
 from tests.factories import STRONG_PASSWORD, Factory, enable_mfa, with_settings
+from tests.robustness.concurrency import at_once
 
 pytestmark = with_settings(rate_limit_enabled=False, database_pool_size=30)
 LOGIN = "/api/v1/auth/login"
@@ -28,11 +28,9 @@ async def test_concurrent_failures_lock_once(
     client: httpx.AsyncClient, factory: Factory, app: FastAPI
 ) -> None:
     account = await factory.customer()
-    responses = await asyncio.gather(
-        *(
-            client.post(LOGIN, json={"provider": account.phone, "password": "Wr0ng!Password"})
-            for _ in range(12)
-        )
+    responses = await at_once(
+        client.post(LOGIN, json={"provider": account.phone, "password": "Wr0ng!Password"})
+        for _ in range(12)
     )
     assert outcomes(responses) == Counter({(401, "Invalid credentials"): 12})
     assert len(await entries(app, "auth.account.locked")) == 1
@@ -57,8 +55,8 @@ async def test_one_mfa_token_gives_one_session(
     clock.advance(seconds=30)
     token = await _mfa_token(client, account.phone)
     code = device.code(factory)
-    responses = await asyncio.gather(
-        *(client.post(VERIFY, json={"mfaToken": token, "code": code}) for _ in range(8))
+    responses = await at_once(
+        client.post(VERIFY, json={"mfaToken": token, "code": code}) for _ in range(8)
     )
     counted = outcomes(responses)
     assert counted[(200, "ok")] == 1
@@ -77,10 +75,7 @@ async def test_one_recovery_code_works_once_under_concurrency(
     device = await enable_mfa(factory, account)
     tokens = [await _mfa_token(client, account.phone) for _ in range(6)]
     recovery = device.recovery_codes[0]
-    responses = await asyncio.gather(
-        *(
-            client.post(VERIFY, json={"mfaToken": token, "recoveryCode": recovery})
-            for token in tokens
-        )
+    responses = await at_once(
+        client.post(VERIFY, json={"mfaToken": token, "recoveryCode": recovery}) for token in tokens
     )
     assert outcomes(responses) == Counter({(200, "ok"): 1, (400, "Invalid recovery code"): 5})

@@ -1,4 +1,5 @@
-"""A TCP proxy the tests can cut and restore, to make a real database unreachable and back."""
+"""A TCP proxy the tests can cut and restore, to make a real database unreachable and back, or
+stall, as a network partition does: connections stay open but no byte gets through."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ class TcpProxy:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._links: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
@@ -27,9 +30,18 @@ class TcpProxy:
             writer.close()
         self._links.clear()
 
+    async def stall(self) -> None:
+        """Hold every byte, on open and new connections alike, until `resume`."""
+        self._flowing.clear()
+
+    async def resume(self) -> None:
+        """Deliver what was held, as TCP retransmission does once a partition heals."""
+        self._flowing.set()
+
     async def _accept(
         self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter
     ) -> None:
+        await self._flowing.wait()
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
         except OSError:
@@ -43,6 +55,7 @@ class TcpProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while data := await reader.read(65536):
+                await self._flowing.wait()
                 writer.write(data)
                 await writer.drain()
         writer.close()

@@ -19,7 +19,7 @@ import pytest
 from fitcoach.config import Settings
 from fitcoach.otp.providers import SmsDeliveryError, SmsProviderUnavailable, TwilioSmsProvider
 from tests.conftest import make_settings
-from tests.factories import assert_error, random_phone
+from tests.factories import Factory, assert_error, random_phone
 
 ACCOUNT_SID = "AC123"
 AUTH_TOKEN = "tok"
@@ -33,6 +33,7 @@ ANSWERS = {
     "accept": (201, {"sid": "SM123", "status": "queued"}),
     "reject": (400, {"code": 21211, "message": "Invalid 'To' Phone Number", "status": 400}),
     "unavailable": (503, {"code": 20503, "message": "Service unavailable", "status": 503}),
+    "broken": (500, {"code": 20500, "message": "Internal Server Error", "status": 500}),
 }
 
 
@@ -47,8 +48,8 @@ class ReceivedRequest:
 
 @dataclass
 class TwilioStandIn:
-    """Answers like Twilio's Messages API: `accept`, `reject` (400), `unavailable` (503), or
-    `hang` (no answer until the test ends)."""
+    """Answers like Twilio's Messages API: `accept`, `reject` (400), `unavailable` (503),
+    `broken` (500), or `hang` (no answer until the test ends)."""
 
     server: ThreadingHTTPServer
     mode: str = "accept"
@@ -257,7 +258,7 @@ async def test_refused_sms_is_502_and_does_not_hold_the_cooldown(
     assert len(twilio.received) == 2
 
 
-@pytest.mark.parametrize("mode", ["hang", "unavailable"])
+@pytest.mark.parametrize("mode", ["hang", "unavailable", "broken"])
 async def test_unreachable_twilio_is_503_with_retry_after(
     client: httpx.AsyncClient, twilio: TwilioStandIn, mode: str
 ) -> None:
@@ -265,3 +266,21 @@ async def test_unreachable_twilio_is_503_with_retry_after(
     response = await client.post("/api/v1/auth/otp/send", json={"phone": random_phone()})
     assert_error(response, 503, "The SMS service is unavailable, please try again shortly")
     assert int(response.headers["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize(
+    ("mode", "status"), [("reject", 502), ("unavailable", 503), ("broken", 503), ("hang", 503)]
+)
+async def test_a_code_whose_sms_failed_does_not_sign_in(
+    client: httpx.AsyncClient, factory: Factory, twilio: TwilioStandIn, mode: str, status: int
+) -> None:
+    account = await factory.customer()
+    twilio.mode = mode
+    failed = await client.post("/api/v1/auth/otp/send", json={"phone": account.phone})
+    assert_error(failed, status)
+    # The stand-in saw the message, so the code was generated; it must be dead.
+    undelivered_code = _code_in(twilio.received[-1])
+    login = await client.post(
+        "/api/v1/auth/otp/login", json={"phone": account.phone, "otp": undelivered_code}
+    )
+    assert_error(login, 400, "Invalid OTP")

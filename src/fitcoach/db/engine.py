@@ -38,7 +38,10 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # invalidates the whole pool, that request answers 503 (kit.handlers) and the next one
         # gets a fresh connection. Recycling bounds how long an idle connection is trusted.
         pool_recycle=POOL_RECYCLE_SECONDS,
-        connect_args={"timeout": settings.database_pool_timeout_seconds},
+        connect_args={
+            "timeout": settings.database_pool_timeout_seconds,
+            "command_timeout": settings.database_command_timeout_seconds,
+        },
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from fitcoach.db.retry import CONFLICT_MARK, is_transaction_conflict
 from fitcoach.kit.envelope import error_body
 from fitcoach.kit.errors import DomainError, ServiceUnavailable
 
@@ -82,6 +83,15 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
 
 
 async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    if is_transaction_conflict(exc):
+        # Rolled back whole, so TransactionRetryMiddleware may replay the request; a client only
+        # sees this once the replays conflicted too.
+        log.warning("transaction_conflict", error=str(exc).splitlines()[0])
+        setattr(request.state, CONFLICT_MARK, True)
+        conflict = ServiceUnavailable(
+            "The request conflicted with a concurrent change, please retry", retry_after=1
+        )
+        return error_response(request, conflict.status_code, conflict.message, conflict.headers)
     if isinstance(exc, DBAPIError) and not (
         isinstance(exc, OperationalError) or exc.connection_invalidated
     ):

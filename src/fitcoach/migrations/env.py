@@ -27,7 +27,9 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_online(database_url: str) -> None:
-    engine = create_engine(load_settings(database_url=database_url))
+    # A migration may rightly run long (an index built on a big table): no statement timeout.
+    settings = load_settings(database_url=database_url, database_command_timeout_seconds=None)
+    engine = create_engine(settings)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,20 +22,35 @@ class SettingRepository:
         result = await session.execute(select(Setting.value).where(Setting.key == key))
         return result.scalar_one_or_none()
 
-    async def upsert(
+    async def insert_if_absent(
+        self, session: AsyncSession, key: str, value: str, actor_id: uuid.UUID | None, now: datetime
+    ) -> bool:
+        """Create the key's row; False when it exists. A concurrent creator's row counts as
+        existing once that creator commits: PostgreSQL makes this statement wait for it."""
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = (
+            insert(Setting)
+            .values(key=key, value=value, updated_by_id=actor_id, updated_at=now)
+            .on_conflict_do_nothing(index_elements=[Setting.key])
+            .returning(Setting.key)
+        )
+        return (await session.execute(statement)).scalar_one_or_none() is not None
+
+    async def lock_value(self, session: AsyncSession, key: str) -> str:
+        """The existing row's value, locked until commit (PostgreSQL)."""
+        result = await session.execute(
+            select(Setting.value).where(Setting.key == key).with_for_update()
+        )
+        return result.scalar_one()
+
+    async def update(
         self, session: AsyncSession, key: str, value: str, actor_id: uuid.UUID | None, now: datetime
     ) -> None:
-        """One statement, so concurrent updates of a key never collide on its primary key: the
-        last writer wins and the row always holds one whole value."""
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        statement = insert(Setting).values(
-            key=key, value=value, updated_by_id=actor_id, updated_at=now
+        await session.execute(
+            update(Setting)
+            .where(Setting.key == key)
+            .values(value=value, updated_by_id=actor_id, updated_at=now)
         )
-        statement = statement.on_conflict_do_update(
-            index_elements=[Setting.key],
-            set_={"value": value, "updated_by_id": actor_id, "updated_at": now},
-        )
-        await session.execute(statement)
 
 
 setting_repository = SettingRepository()

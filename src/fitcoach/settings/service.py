@@ -63,8 +63,12 @@ class SettingService:
     async def set(
         self, session: AsyncSession, key: SettingKey, value: str, actor_id: uuid.UUID, now: datetime
     ) -> None:
-        before = await setting_repository.get(session, key.value)
-        await setting_repository.upsert(session, key.value, value, actor_id, now)
+        """Changes of one key apply one after another: its row is created, or locked, before the
+        old value is read, so each audit entry starts from the value the previous change left."""
+        before: str | None = None
+        if not await setting_repository.insert_if_absent(session, key.value, value, actor_id, now):
+            before = await setting_repository.lock_value(session, key.value)
+            await setting_repository.update(session, key.value, value, actor_id, now)
         audit_service.record(
             session,
             action=_AUDIT_ACTIONS[key],
