@@ -21,6 +21,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 _CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})
 # The error handler marks the request's state with this key when it answers a conflict.
 CONFLICT_MARK = "transaction_conflict"
+# The request session marks its request once the transaction committed: a conflict after that
+# (in work that follows the commit, such as an SMS's cleanup) must not replay the request, or
+# what it committed and sent would happen twice.
+COMMITTED_MARK = "transaction_committed"
 # Spread the replays of requests that conflicted with each other, so they do not meet again.
 _BACKOFF_SECONDS = (0.01, 0.05)
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fitcoach.db.retry import COMMITTED_MARK
 from fitcoach.kit.errors import DomainError
 
 AfterCommitJob = Callable[[], Awaitable[None]]
@@ -59,6 +60,7 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             for prepare in session.info.pop(_BEFORE_COMMIT_KEY, []):
                 prepare()
             await session.commit()
+            setattr(request.state, COMMITTED_MARK, True)
         jobs: list[AfterCommitJob] = session.info.pop(_AFTER_COMMIT_KEY, [])
         for job in jobs:
             await job()

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from fitcoach.db.retry import CONFLICT_MARK, is_transaction_conflict
+from fitcoach.db.retry import COMMITTED_MARK, CONFLICT_MARK, is_transaction_conflict
 from fitcoach.kit.envelope import error_body
 from fitcoach.kit.errors import DomainError, ServiceUnavailable
 
@@ -84,10 +84,11 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
 
 async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     if is_transaction_conflict(exc):
-        # Rolled back whole, so TransactionRetryMiddleware may replay the request; a client only
-        # sees this once the replays conflicted too.
+        # Rolled back whole, so TransactionRetryMiddleware may replay the request (unless its
+        # transaction had already committed); a client sees this once the replays conflicted too.
         log.warning("transaction_conflict", error=str(exc).splitlines()[0])
-        setattr(request.state, CONFLICT_MARK, True)
+        if not getattr(request.state, COMMITTED_MARK, False):
+            setattr(request.state, CONFLICT_MARK, True)
         conflict = ServiceUnavailable(
             "The request conflicted with a concurrent change, please retry", retry_after=1
         )
