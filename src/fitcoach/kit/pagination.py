@@ -18,6 +18,8 @@ from fitcoach.kit.envelope import ApiModel
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# Far past any listing's last page, and it keeps OFFSET inside the integers the databases take.
+MAX_PAGE = 10_000_000
 
 T = TypeVar("T")
 Row = TypeVar("Row")
@@ -35,7 +37,7 @@ class PageRequest:
 
 
 def _page_request(
-    page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")] = 1,
     page_size: Annotated[
         int, Query(alias="pageSize", ge=1, le=MAX_PAGE_SIZE, description="Items per page")
     ] = DEFAULT_PAGE_SIZE,
