@@ -24,7 +24,7 @@ from tests.conftest import _empty_tables, make_settings
 from tests.factories import Account, Factory
 from tests.ops.standalone import standalone_app
 
-# The deep variant (scripts/fuzz.sh) raises these; CI runs the defaults.
+# `make fuzz-deep` sets these; CI runs the defaults.
 EXAMPLES_ENV = "FITCOACH_FUZZ_EXAMPLES"
 LIVE_EXAMPLES_ENV = "FITCOACH_FUZZ_LIVE_EXAMPLES"
 CI_EXAMPLES = 100
@@ -42,17 +42,15 @@ CHECKS_CONFIG = {
 }
 
 
-def examples_per_operation(variable: str, default: int) -> int:
-    return int(os.environ.get(variable, default))
-
-
-def fuzz_settings(examples: int) -> hypothesis.settings:
-    """The CI amount is derandomized, so a green run stays green and a red one is reproducible;
-    the deep variant explores new cases every run (hypothesis prints the seed of a failure).
-    Health checks would fail operations whose valid data is slow to generate, not the app."""
+def fuzz_settings(examples_variable: str, ci_examples: int) -> hypothesis.settings:
+    """CI's amount is derandomized, so a green run stays green and a red one is reproducible;
+    a deep run (the variable set) draws new cases every time and prints how to reproduce a
+    failure. Health checks would fail operations whose valid data is slow to generate, which
+    says nothing about the app."""
+    deep = examples_variable in os.environ
     return hypothesis.settings(
-        max_examples=examples,
-        derandomize=examples <= CI_EXAMPLES,
+        max_examples=int(os.environ[examples_variable]) if deep else ci_examples,
+        derandomize=not deep,
         database=None,
         deadline=None,
         suppress_health_check=list(hypothesis.HealthCheck),

@@ -21,7 +21,6 @@ from tests.robustness.fuzzing import (
     Callers,
     Database,
     database_beside,
-    examples_per_operation,
     fuzz_app_settings,
     fuzz_settings,
     load_document_schema,
@@ -74,7 +73,7 @@ def callers(database: Database) -> Iterator[Callers]:
 
 
 @schema.parametrize()
-@fuzz_settings(examples_per_operation(EXAMPLES_ENV, CI_EXAMPLES))
+@fuzz_settings(EXAMPLES_ENV, CI_EXAMPLES)
 @pytest.mark.usefixtures("fuzzed_app")
 def test_operation_survives_generated_requests(case: Case, callers: Callers) -> None:
     callers.authorize(case)

@@ -22,7 +22,6 @@ from tests.robustness.fuzzing import (
     Callers,
     Database,
     database_beside,
-    examples_per_operation,
     fuzz_app_settings,
     fuzz_settings,
     load_document_schema,
@@ -84,7 +83,7 @@ def test_the_server_serves_the_fuzzed_document(live_server: LiveServer) -> None:
 
 
 @schema.parametrize()
-@fuzz_settings(examples_per_operation(LIVE_EXAMPLES_ENV, CI_LIVE_EXAMPLES))
+@fuzz_settings(LIVE_EXAMPLES_ENV, CI_LIVE_EXAMPLES)
 def test_operation_survives_generated_requests(
     case: Case, live_server: LiveServer, callers: Callers
 ) -> None:
