@@ -39,13 +39,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.skip(reason="needs FITCOACH_TEST_POSTGRES_URL"))
 
 
-def _asyncpg_dsn(url: str) -> str:
+def asyncpg_dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-async def _admin_execute(statement: str) -> None:
+async def admin_execute(statement: str) -> None:
     assert POSTGRES_URL
-    connection = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL.rstrip("/") + "/postgres"))
+    connection = await asyncpg.connect(asyncpg_dsn(POSTGRES_URL.rstrip("/") + "/postgres"))
     try:
         await connection.execute(statement)
     finally:
@@ -56,13 +56,13 @@ async def _admin_execute(statement: str) -> None:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if POSTGRES_URL:
         name = f"fitcoach_test_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
+        asyncio.run(admin_execute(f'CREATE DATABASE "{name}"'))
         url = f"{POSTGRES_URL.rstrip('/')}/{name}"
         try:
             upgrade_to_head(url)
             yield url
         finally:
-            asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            asyncio.run(admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
         path = tmp_path_factory.mktemp("db") / "fitcoach.db"
         url = f"sqlite+aiosqlite:///{path}"

@@ -16,7 +16,12 @@ from fitcoach.auth.social import JwksCache
 from fitcoach.catalog.endpoints import router as catalog_router
 from fitcoach.config import Settings, load_settings
 from fitcoach.customers.endpoints import router as customers_router
-from fitcoach.db.engine import connections_in_use, create_engine, create_sessionmaker
+from fitcoach.db.engine import (
+    connections_in_use,
+    create_engine,
+    create_read_only_sessionmaker,
+    create_sessionmaker,
+)
 from fitcoach.email.providers import create_email_provider
 from fitcoach.health.endpoints import router as health_router
 from fitcoach.health.metrics import router as metrics_router
@@ -78,6 +83,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.clock = clock or Clock()
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.read_only_sessionmaker = create_read_only_sessionmaker(engine)
     app.state.redis = redis.Redis(connection_pool=redis_pool) if redis_pool is not None else None
     app.state.limiter = create_limiter(settings, redis_pool)
     app.state.sms_provider = sms_provider

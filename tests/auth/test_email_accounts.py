@@ -220,6 +220,17 @@ async def test_wrong_codes_expiry_and_attempt_cap(
     )
 
 
+async def test_email_routes_refuse_malformed_addresses(client: httpx.AsyncClient) -> None:
+    assert_error(
+        await client.post(SEND, json={"email": "not-an-email"}), 422, "Invalid email address"
+    )
+    assert_error(
+        await client.post(VERIFY, json={"email": "nobody@", "code": "123456"}),
+        422,
+        "Invalid email address",
+    )
+
+
 async def test_send_code_answers_alike_for_unknown_addresses(
     client: httpx.AsyncClient, mailbox: OutboxEmailProvider
 ) -> None:
@@ -234,10 +245,24 @@ async def test_send_code_answers_alike_for_unknown_addresses(
     )
 
 
-async def test_registration_is_rate_limited_per_ip(client: httpx.AsyncClient) -> None:
-    for number in range(10):
+async def test_registration_is_rate_limited_per_ip_across_its_forms(
+    client: httpx.AsyncClient,
+) -> None:
+    # README documents 10 per client IP per hour, shared by every form of the body.
+    for number in range(5):
         response = await _register(client, f"rate{number}@example.com")
         assert response.status_code == 201, response.text
+        legacy = await client.post(
+            REGISTER,
+            json={"provider": random_phone(), "password": STRONG_PASSWORD, "name": "Rate Limited"},
+        )
+        assert legacy.status_code == 201, legacy.text
     limited = await _register(client, "rate10@example.com")
-    assert_error(limited, 429)
+    assert_error(limited, 429, "Too many requests, please try again later")
     assert limited.headers["RateLimit-Limit"] == "10"
+    assert 0 < int(limited.headers["Retry-After"]) <= 3600
+    legacy = await client.post(
+        REGISTER,
+        json={"provider": "late@example.com", "password": STRONG_PASSWORD, "name": "Too Late"},
+    )
+    assert_error(legacy, 429)

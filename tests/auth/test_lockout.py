@@ -93,6 +93,23 @@ async def test_repeat_locks_double_and_a_success_resets_the_count(
     assert minutes == [15, 30, 15]
 
 
+async def test_the_lock_is_per_account_whichever_form_signs_in(
+    client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
+) -> None:
+    account = await factory.customer(email="locked.out@example.com")
+
+    async def email_form(password: str) -> httpx.Response:
+        body = {"provider": "email", "email": "locked.out@example.com", "password": password}
+        return await client.post(LOGIN, json=body)
+
+    for _ in range(10):
+        assert_error(await email_form(WRONG), 401, "Invalid credentials")
+    assert_error(await email_form(STRONG_PASSWORD), 401, "Invalid credentials")
+    assert_error(await _login(client, account, STRONG_PASSWORD), 401, "Invalid credentials")
+    clock.advance(minutes=15)
+    assert (await email_form(STRONG_PASSWORD)).status_code == 200
+
+
 async def test_lock_length_is_capped(
     client: httpx.AsyncClient, factory: Factory, clock: FrozenClock, app: FastAPI
 ) -> None:

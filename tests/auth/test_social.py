@@ -373,6 +373,8 @@ async def test_social_login_of_an_mfa_user_needs_the_second_factor(
     device = await enable_mfa(factory, account)
     clock.advance(seconds=30)
     challenged = await _social(client, id_token(jwks, clock))
+    assert challenged.status_code == 200, challenged.text
+    assert challenged.json()["data"].keys() == {"mfaRequired", "mfaToken"}
     assert challenged.json()["data"]["mfaRequired"] is True
     verified = await client.post(
         "/api/v1/auth/mfa/verify",
@@ -380,6 +382,24 @@ async def test_social_login_of_an_mfa_user_needs_the_second_factor(
     )
     assert verified.status_code == 200, verified.text
     assert (await entries(app, "auth.login.succeeded"))[-1].details == {"method": "google+totp"}
+
+
+async def test_a_blocked_user_cannot_sign_in_with_a_provider(
+    client: httpx.AsyncClient, jwks: Jwks, clock: FrozenClock, factory: Factory, app: FastAPI
+) -> None:
+    first = await _social(client, id_token(jwks, clock))
+    assert first.status_code == 200, first.text
+    admin = await factory.admin(password=None)
+    user_id = first.json()["data"]["user"]["id"]
+    blocked = await client.post(f"/api/v1/admin/users/{user_id}/block", headers=admin.headers)
+    assert blocked.status_code == 200, blocked.text
+    assert_error(await _social(client, id_token(jwks, clock)), 403, "Account is blocked")
+    failed = await only(app, "auth.login.failed")
+    assert failed.details == {
+        "method": "google",
+        "identifier": "google:subject-1",
+        "reason": "Account is blocked",
+    }
 
 
 async def test_social_bodies_are_validated(client: httpx.AsyncClient) -> None:

@@ -159,6 +159,9 @@ async def test_a_coach_lists_searches_and_filters_their_customers(
     assert_error(response, 422)
     response = await client.get(MY_CUSTOMERS, params={"sort": "phone"}, headers=coach.headers)
     assert_error(response, 422)
+    for bad_page in ({"page": 0}, {"page": 10**20}, {"pageSize": 101}):
+        response = await client.get(MY_CUSTOMERS, params=bad_page, headers=coach.headers)
+        assert_error(response, 422)
     response = await client.get(MY_CUSTOMERS, headers=alice.headers)
     assert_error(response, 403, "Only coaches have customers")
 
@@ -199,10 +202,14 @@ async def test_plans_of_assigned_customers_only(
     response = await client.get(f"{PLANS}/training/{customer.user_id}", headers=coach.headers)
     assert_error(response, 404, "No default training plan is configured")
 
-    # Unassigned, the coach keeps only what they wrote.
+    # Unassigned, the coach loses the customer's plans, those they wrote included.
     await factory.unassign_coach(coach, customer)
+    own_path = f"{PLANS}/{own['id']}"
     assert_error(await client.get(plan_path, headers=coach.headers), 404, "Plan not found")
-    assert (await client.get(f"{PLANS}/{own['id']}", headers=coach.headers)).status_code == 200
+    assert_error(await client.get(own_path, headers=coach.headers), 404, "Plan not found")
+    response = await client.patch(own_path, json={"name": "Still mine"}, headers=coach.headers)
+    assert_error(response, 404, "Plan not found")
+    assert_error(await client.delete(own_path, headers=coach.headers), 404, "Plan not found")
     response = await client.post(
         PLANS, json=plan_body(userId=customer.user_id), headers=coach.headers
     )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -11,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from fitcoach.kit.clock import FrozenClock
 from fitcoach.models import AuditEntry
 from tests.factories import Account, Factory, assert_error
 
@@ -42,11 +44,13 @@ async def _onboard(client: httpx.AsyncClient, customer: Account) -> str:
 
 
 async def test_the_profile_holds_answers_consent_coaches_and_subscription(
-    client: httpx.AsyncClient, factory: Factory
+    client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
 ) -> None:
     customer = await factory.customer(name="Dina Customer", email="dina@example.com")
     coach = await factory.coach(name="Omar The Coach")
     profile_id = await _onboard(client, customer)
+    answered_at = clock.now()
+    clock.advance(minutes=5)
     await factory.assign_coach(coach, customer)
 
     response = await _profile(client, customer)
@@ -69,10 +73,11 @@ async def test_the_profile_holds_answers_consent_coaches_and_subscription(
     assert data["riskFlags"] == ["diabetes", "needs_coach_review"]
     assert data["consent"]["accepted"] is True
     assert data["consent"]["version"] == 1
-    assert data["consent"]["acceptedAt"] is not None
-    assert [(c["coachId"], c["name"]) for c in data["coaches"]] == [
-        (coach.user_id, "Omar The Coach")
-    ]
+    assert datetime.fromisoformat(data["consent"]["acceptedAt"]) == answered_at
+    # Each coach with the time the assignment began.
+    assert [
+        (c["coachId"], c["name"], datetime.fromisoformat(c["since"])) for c in data["coaches"]
+    ] == [(coach.user_id, "Omar The Coach", clock.now())]
     assert data["subscription"]["isSubscribed"] is True
     assert data["subscription"]["subscription"]["type"] == "free"
 

@@ -4,10 +4,13 @@ and what registration and code requests answer when the server is down."""
 from __future__ import annotations
 
 import email
+import ipaddress
 import re
 import socket
+import ssl
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,13 @@ from typing import Any
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from fitcoach.app import create_app
 from fitcoach.email.providers import EmailDeliveryError, SmtpEmailProvider, email_provider_of
@@ -81,6 +90,84 @@ async def test_the_message_reaches_the_smtp_server(
     assert message["Subject"] == "Hello"
     assert message["To"] == "member@example.com"
     assert "Your code is 123456." in message.get_payload()
+
+
+def _self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "smtp.crt", directory / "smtp.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+async def test_the_default_starttls_with_a_login(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The production set-up: STARTTLS (the default security) to a server that verifies its
+    certificate and wants a login once the connection is encrypted."""
+    cert_path, key_path = _self_signed_certificate(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert_path, key_path)
+    logins: list[tuple[str, str]] = []
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth: Any) -> Any:
+        login, password = auth.login.decode(), auth.password.decode()
+        logins.append((login, password))
+        return AuthResult(success=(login, password) == ("mailer", "s3cret-pass"))
+
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_tls,
+        require_starttls=True,
+        auth_required=True,
+        authenticator=authenticator,
+    )
+    controller.start()
+    # The client trusts the system's CAs only; for this test the system CA is our certificate.
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))
+    try:
+        settings = _smtp_settings(tmp_path, port)
+        settings.smtp_security = "starttls"
+        settings.smtp_username = "mailer"
+        settings.smtp_password = SecretStr("s3cret-pass")
+        await SmtpEmailProvider(settings).send("member@example.com", "Hello", "Code 654321.")
+        settings.smtp_password = SecretStr("wrong-pass")
+        with pytest.raises(EmailDeliveryError):
+            await SmtpEmailProvider(settings).send("member@example.com", "Hello", "Code 111111.")
+    finally:
+        controller.stop()
+    assert logins == [("mailer", "s3cret-pass"), ("mailer", "wrong-pass")]
+    [(_, recipients, message)] = inbox.messages
+    assert recipients == ["member@example.com"]
+    assert "Code 654321." in message.get_payload()
 
 
 async def test_an_unreachable_server_is_a_delivery_error(tmp_path: Path) -> None:

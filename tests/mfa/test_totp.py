@@ -6,10 +6,10 @@ from __future__ import annotations
 import httpx
 import pyotp
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from fitcoach.kit.clock import FrozenClock
-from fitcoach.models import MfaChallenge, MfaRecoveryCode, MfaTotp
+from fitcoach.models import AuthSession, MfaChallenge, MfaRecoveryCode, MfaTotp
 from tests.audit.trail import entries, only
 from tests.factories import (
     STRONG_PASSWORD,
@@ -105,6 +105,11 @@ async def test_confirm_turns_mfa_on_with_ten_hashed_recovery_codes(
     assert len(stored) == 10
     assert not set(codes) & set(stored)
     assert_error(await client.post(SETUP, headers=account.headers), 409, "MFA is already enabled")
+    assert_error(
+        await client.post(CONFIRM, json={"code": "123456"}, headers=account.headers),
+        409,
+        "MFA is already enabled",
+    )
     assert (await only(app, "auth.mfa.enabled")).resource_id == account.user_id
     assert len(await entries(app, "auth.mfa.failed")) == 1
 
@@ -158,6 +163,54 @@ async def test_otp_login_needs_the_second_factor(
     assert verified.status_code == 200, verified.text
 
 
+async def test_every_login_route_answers_only_the_challenge(
+    client: httpx.AsyncClient, factory: Factory, clock: FrozenClock, app: FastAPI
+) -> None:
+    account = await factory.customer(email="two.factor@example.com")
+    device = await enable_mfa(factory, account)
+    by_route = {
+        "password (phone)": (LOGIN, {"provider": account.phone, "password": STRONG_PASSWORD}),
+        "password (email)": (
+            LOGIN,
+            {"provider": "two.factor@example.com", "password": STRONG_PASSWORD},
+        ),
+        "email form": (
+            LOGIN,
+            {"provider": "email", "email": "two.factor@example.com", "password": STRONG_PASSWORD},
+        ),
+        "otp": ("/api/v1/auth/otp/login", None),
+    }
+    for number, (route, (path, body)) in enumerate(by_route.items()):
+        if body is None:
+            body = {"phone": account.phone, "otp": await factory.send_code(account.phone)}
+        response = await client.post(path, json=body)
+        assert response.status_code == 200, (route, response.text)
+        data = response.json()["data"]
+        assert data.keys() == {"mfaRequired", "mfaToken"}, route
+        assert data["mfaRequired"] is True
+        # The first factor alone opens no session: only the factory's and earlier rounds' exist.
+        assert await _session_count(app, account) == 1 + number, route
+        verified = await client.post(
+            VERIFY,
+            json={"mfaToken": data["mfaToken"], "recoveryCode": device.recovery_codes[number]},
+        )
+        assert verified.status_code == 200, (route, verified.text)
+        assert verified.json()["data"]["user"]["id"] == account.user_id
+        assert await _session_count(app, account) == 2 + number, route
+    methods = sorted(
+        str((entry.details or {})["method"]) for entry in await entries(app, "auth.login.succeeded")
+    )
+    assert methods == ["otp+recovery_code"] + ["password+recovery_code"] * 3
+
+
+async def _session_count(app: FastAPI, account: Account) -> int:
+    async with app.state.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).select_from(AuthSession).where(AuthSession.user_id == account.id)
+        )
+    return int(count or 0)
+
+
 async def test_a_code_is_not_accepted_twice(
     client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
 ) -> None:
@@ -181,6 +234,11 @@ async def test_the_mfa_token_lives_five_minutes(
     client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
 ) -> None:
     account, device = await _enabled(factory, clock)
+    token = await _mfa_token(client, account)
+    clock.advance(seconds=299)
+    last_second = await client.post(VERIFY, json={"mfaToken": token, "code": device.code(factory)})
+    assert last_second.status_code == 200, last_second.text
+    clock.advance(seconds=30)  # a fresh time step for the next code
     token = await _mfa_token(client, account)
     clock.advance(seconds=300)
     assert_error(
@@ -239,6 +297,21 @@ async def test_a_recovery_code_works_once(
         400,
         "Invalid recovery code",
     )
+
+
+async def test_a_user_blocked_after_the_first_factor_gets_no_tokens(
+    client: httpx.AsyncClient, factory: Factory, clock: FrozenClock, app: FastAPI
+) -> None:
+    account, device = await _enabled(factory, clock)
+    token = await _mfa_token(client, account)
+    admin = await factory.admin(password=None)
+    blocked = await client.post(
+        f"/api/v1/admin/users/{account.user_id}/block", headers=admin.headers
+    )
+    assert blocked.status_code == 200, blocked.text
+    response = await client.post(VERIFY, json={"mfaToken": token, "code": device.code(factory)})
+    assert_error(response, 403, "Account is blocked")
+    assert not await entries(app, "auth.login.succeeded")
 
 
 async def test_verify_takes_exactly_one_factor(client: httpx.AsyncClient) -> None:

@@ -3,17 +3,24 @@ recommendations) and the admins' questionnaire versions."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import sqlite3
+import uuid
+from datetime import datetime
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from fitcoach.db.migrate import upgrade_to_head
-from fitcoach.models import AuditEntry, OnboardingIntake
+from fitcoach.kit.clock import FrozenClock, as_utc
+from fitcoach.models import AuditEntry, CustomerProfile, OnboardingIntake, Questionnaire
 from tests.catalog.payloads import create_product, published_product
+from tests.conftest import POSTGRES_URL, admin_execute, asyncpg_dsn
 from tests.factories import FIRST_MIGRATION, Factory, assert_error
 
 INTAKE = "/api/v1/onboarding/intake"
@@ -87,6 +94,22 @@ async def test_anyone_signed_in_reads_the_current_questionnaire(
     assert_error(await client.get(QUESTIONNAIRE), 401)
 
 
+async def test_without_any_questionnaire_the_routes_say_so(
+    client: httpx.AsyncClient, factory: Factory, app: FastAPI
+) -> None:
+    customer = await factory.customer(password=None)
+    async with app.state.sessionmaker() as session, session.begin():
+        await session.execute(delete(Questionnaire))
+    response = await client.get(QUESTIONNAIRE, headers=customer.headers)
+    assert_error(response, 404, "No questionnaire is available")
+    body = _intake()
+    del body["questionnaireVersion"]
+    response = await client.post(INTAKE, json=body, headers=customer.headers)
+    assert_error(response, 404, "No questionnaire is available")
+    response = await client.post(INTAKE, json=_intake(), headers=customer.headers)
+    assert_error(response, 422, "Unknown questionnaire version 1")
+
+
 def test_a_fresh_database_starts_with_version_1(tmp_path: Any) -> None:
     path = tmp_path / "fresh.db"
     upgrade_to_head(f"sqlite+aiosqlite:///{path}")
@@ -94,6 +117,31 @@ def test_a_fresh_database_starts_with_version_1(tmp_path: Any) -> None:
         rows = connection.execute("SELECT version, status FROM questionnaires").fetchall()
     assert rows == [(1, "current")]
     assert FIRST_MIGRATION.FIRST_QUESTIONS["preferences"][0]["key"] == "trainingDaysPerWeek"
+
+
+@pytest.mark.postgres_only
+def test_a_fresh_postgresql_database_starts_with_version_1() -> None:
+    assert POSTGRES_URL
+    name = f"fitcoach_fresh_{uuid.uuid4().hex[:12]}"
+    asyncio.run(admin_execute(f'CREATE DATABASE "{name}"'))
+    try:
+        upgrade_to_head(f"{POSTGRES_URL.rstrip('/')}/{name}")
+
+        async def first_rows() -> list[tuple[Any, ...]]:
+            connection = await asyncpg.connect(asyncpg_dsn(f"{POSTGRES_URL.rstrip('/')}/{name}"))
+            try:
+                rows = await connection.fetch(
+                    "SELECT version, status, questions FROM questionnaires"
+                )
+            finally:
+                await connection.close()
+            return [tuple(row) for row in rows]
+
+        [(version, status, questions)] = asyncio.run(first_rows())
+    finally:
+        asyncio.run(admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    assert (version, status) == (1, "current")
+    assert json.loads(questions) == FIRST_MIGRATION.FIRST_QUESTIONS
 
 
 async def test_an_intake_recommends_matching_programs_that_are_safe_for_the_customer(
@@ -152,9 +200,10 @@ async def test_an_intake_recommends_matching_programs_that_are_safe_for_the_cust
 
 
 async def test_an_intake_builds_the_profile_and_keeps_history(
-    client: httpx.AsyncClient, factory: Factory, app: FastAPI
+    client: httpx.AsyncClient, factory: Factory, app: FastAPI, clock: FrozenClock
 ) -> None:
     customer = await factory.customer()
+    first_answered_at = clock.now()
     response = await client.post(INTAKE, json=_intake(), headers=customer.headers)
     assert response.status_code == 200, response.text
     data = response.json()["data"]
@@ -170,8 +219,11 @@ async def test_an_intake_builds_the_profile_and_keeps_history(
         "needs_medical_clearance",
         "needs_coach_review",
     ]
-    assert profile["consent"]["version"] == 1
+    consent = profile["consent"]
+    assert (consent["accepted"], consent["version"]) == (True, 1)
+    assert datetime.fromisoformat(consent["acceptedAt"]) == first_answered_at
 
+    clock.advance(minutes=10)  # within the access token's life
     again = await client.post(
         INTAKE,
         json=_intake(goals=["build_muscle"], healthFlags=[], preferences={}),
@@ -187,14 +239,90 @@ async def test_an_intake_builds_the_profile_and_keeps_history(
         {},
     )
 
+    # The consent on the profile is the latest one: its time, version and client IP.
+    assert datetime.fromisoformat(profile["consent"]["acceptedAt"]) == clock.now()
     async with app.state.sessionmaker() as session:
-        intakes = (await session.scalars(select(OnboardingIntake))).all()
+        stored = (await session.scalars(select(CustomerProfile))).one()
+        intakes = (
+            await session.scalars(select(OnboardingIntake).order_by(OnboardingIntake.created_at))
+        ).all()
         actions = (await session.scalars(select(AuditEntry.action))).all()
-    assert len(intakes) == 2
+    assert (stored.consent_version, stored.consent_ip) == (1, "203.0.113.10")
+    assert as_utc(stored.consent_accepted_at) == clock.now()
+    # Every intake is kept as it was answered, with its own consent.
+    first, second = intakes
+    assert (first.goals, first.health_flags) == (
+        ["lose_weight", "general_fitness"],
+        ["heart_condition"],
+    )
+    assert first.preferences == _intake()["preferences"]
+    assert "needs_medical_clearance" in first.risk_flags
+    assert as_utc(first.consent_accepted_at) == first_answered_at
+    assert (second.goals, second.health_flags, second.risk_flags) == (["build_muscle"], [], [])
+    assert as_utc(second.consent_accepted_at) == clock.now()
     assert {intake.consent_ip for intake in intakes} == {"203.0.113.10"}
     assert {intake.questionnaire_version for intake in intakes} == {1}
     assert actions.count("onboarding.intake.submitted") == 2
     assert actions.count("onboarding.consent.recorded") == 2
+
+
+@pytest.mark.parametrize(
+    ("health_flag", "risk_flags"),
+    [
+        ("heart_condition", ["cardiac_condition", "needs_medical_clearance", "needs_coach_review"]),
+        ("pregnancy", ["pregnancy", "needs_medical_clearance", "needs_coach_review"]),
+        ("recent_surgery", ["recent_surgery", "needs_medical_clearance", "needs_coach_review"]),
+        (
+            "uncontrolled_blood_pressure",
+            ["uncontrolled_blood_pressure", "needs_medical_clearance", "needs_coach_review"],
+        ),
+        ("joint_or_back_pain", ["joint_or_back_pain", "needs_coach_review"]),
+        ("diabetes", ["diabetes", "needs_coach_review"]),
+    ],
+)
+async def test_risk_flags_follow_from_health_flags(
+    client: httpx.AsyncClient, factory: Factory, health_flag: str, risk_flags: list[str]
+) -> None:
+    customer = await factory.customer(password=None)
+    response = await client.post(
+        INTAKE, json=_intake(healthFlags=[health_flag]), headers=customer.headers
+    )
+    assert response.status_code == 200, response.text
+    profile = await client.get(
+        f"/api/v1/customers/{customer.user_id}/profile", headers=customer.headers
+    )
+    assert profile.json()["data"]["riskFlags"] == risk_flags
+
+
+async def test_api_designs_body_without_a_version_answers_the_current_one(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin = await factory.admin(password=None)
+    customer = await factory.customer(password=None)
+    body = _intake()
+    del body["questionnaireVersion"]
+    response = await client.post(INTAKE, json=body, headers=customer.headers)
+    assert response.status_code == 200, response.text
+    profile_path = f"/api/v1/customers/{customer.user_id}/profile"
+    profile = (await client.get(profile_path, headers=customer.headers)).json()["data"]
+    assert (profile["questionnaireVersion"], profile["consent"]["version"]) == (1, 1)
+
+    created = await client.post(ADMIN_QUESTIONNAIRES, json=_new_version(), headers=admin.headers)
+    assert created.status_code == 201, created.text
+    # Answers are checked against the current version, now 2: version 1's goals are unknown.
+    assert_error(
+        await client.post(INTAKE, json=body, headers=customer.headers),
+        422,
+        "Unknown goals: lose_weight, general_fitness",
+    )
+    answer = {"goals": ["build_muscle"], "healthFlags": ["knee_injury"], "consentAccepted": True}
+    response = await client.post(INTAKE, json=answer, headers=customer.headers)
+    assert response.status_code == 200, response.text
+    profile = (await client.get(profile_path, headers=customer.headers)).json()["data"]
+    assert (profile["questionnaireVersion"], profile["riskFlags"]) == (
+        2,
+        ["joint_or_back_pain", "needs_coach_review"],
+    )
 
 
 @pytest.mark.parametrize("consent", [{"consentAccepted": False}, {}])
@@ -227,6 +355,9 @@ async def test_consent_is_required(
             "from 4 to 52",
         ),
         ({"questionnaireVersion": "1"}, None),
+        ({"questionnaireVersion": 0}, None),
+        # Past the column's integers: was a 500 from the database.
+        ({"questionnaireVersion": 2**70}, None),
         ({"consentAccepted": "yes"}, None),
     ],
 )

@@ -96,14 +96,24 @@ async def test_a_plan_may_start_without_items(client: httpx.AsyncClient, factory
     assert (plan["items"], plan["description"]) == ([], None)
 
 
-async def test_custom_plan_for_an_unknown_user_is_404(
+async def test_custom_plan_for_an_unknown_user_is_404_for_admins(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin = await factory.admin()
+    response = await client.post(
+        PLANS, json=plan_body(userId=str(uuid.uuid4())), headers=admin.headers
+    )
+    assert_error(response, 404, "User not found")
+
+
+async def test_a_coach_learns_nothing_about_ids_that_are_not_their_customers(
     client: httpx.AsyncClient, factory: Factory
 ) -> None:
     coach = await factory.coach()
-    response = await client.post(
-        PLANS, json=plan_body(userId=str(uuid.uuid4())), headers=coach.headers
-    )
-    assert_error(response, 404, "User not found")
+    not_theirs = [str(uuid.uuid4()), (await factory.customer()).user_id, coach.user_id]
+    for user_id in not_theirs:
+        response = await client.post(PLANS, json=plan_body(userId=user_id), headers=coach.headers)
+        assert_error(response, 403, "Coaches can only create plans for customers assigned to them")
 
 
 async def test_custom_plan_only_for_customers(client: httpx.AsyncClient, factory: Factory) -> None:
@@ -187,8 +197,8 @@ async def test_readers_of_a_plan(client: httpx.AsyncClient, factory: Factory) ->
     coach, other_coach = await factory.coach(), await factory.coach()
     customer, other_customer = await factory.customer(), await factory.customer()
     template = await create_plan(client, other_coach)
-    # The coach wrote `custom` while assigned; an author keeps reading what they wrote, and
-    # reads another coach's plan of a customer only while assigned to that customer.
+    # The coach wrote `custom` while assigned; a customer's plans, whoever wrote them, are read
+    # by the coaches assigned to that customer now, so the author loses it with the assignment.
     await factory.assign_coach(coach, customer)
     custom = await create_plan(client, coach, userId=customer.user_id)
     await factory.unassign_coach(coach, customer)
@@ -204,8 +214,9 @@ async def test_readers_of_a_plan(client: httpx.AsyncClient, factory: Factory) ->
     assert await status_of(template, admin.headers) == 200
     assert await status_of(custom, admin.headers) == 200
     assert await status_of(template, coach.headers) == 200
-    assert await status_of(custom, coach.headers) == 200
+    assert await status_of(custom, coach.headers) == 404
     assert await status_of(others_custom, coach.headers) == 404
+    assert await status_of(custom, other_coach.headers) == 200
     assert await status_of(custom, customer.headers) == 200
     assert await status_of(others_custom, customer.headers) == 200
     assert await status_of(custom, other_customer.headers) == 404

@@ -24,7 +24,7 @@ def _names(page: dict[str, Any]) -> list[str]:
     return [plan["name"] for plan in page["items"]]
 
 
-async def test_admin_sees_every_plan_and_coaches_templates_and_their_own(
+async def test_admin_sees_every_plan_and_coaches_templates_and_their_customers(
     client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
 ) -> None:
     admin = await factory.admin()
@@ -37,7 +37,7 @@ async def test_admin_sees_every_plan_and_coaches_templates_and_their_own(
     await factory.assign_coach(other_coach, customer)
     await create_plan(client, other_coach, "diet", name="Other custom", userId=customer.user_id)
     clock.advance(seconds=1)
-    # Written while assigned; once unassigned, the coach still lists what they wrote, only that.
+    # Written while assigned; once unassigned, the coach no longer lists it: it is the customer's.
     await factory.assign_coach(coach, customer)
     await create_plan(client, coach, "diet", name="Own custom", userId=customer.user_id)
     await factory.unassign_coach(coach, customer)
@@ -48,7 +48,13 @@ async def test_admin_sees_every_plan_and_coaches_templates_and_their_own(
         "Other template",
         "Admin template",
     ]
-    assert _names(await _list(client, coach)) == ["Own custom", "Other template", "Admin template"]
+    assert _names(await _list(client, coach)) == ["Other template", "Admin template"]
+    assert _names(await _list(client, other_coach)) == [
+        "Own custom",
+        "Other custom",
+        "Other template",
+        "Admin template",
+    ]
 
 
 async def test_summaries_have_an_item_count_but_no_items(

@@ -17,7 +17,7 @@ from fitcoach.auth.service import auth_service, parse_email, parse_phone
 from fitcoach.config import Settings
 from fitcoach.customers.service import customers_service
 from fitcoach.kit.pagination import PageRequest
-from fitcoach.models import Subscription, User
+from fitcoach.models import Actor, Subscription, User
 from fitcoach.models.enums import PlanType, Role
 from fitcoach.plans.service import plans_service
 from fitcoach.settings.service import SettingKey, setting_service
@@ -143,7 +143,7 @@ class AdminService:
     async def set_roles(
         self,
         session: AsyncSession,
-        admin: User,
+        admin: Actor,
         user_id: uuid.UUID,
         roles: set[Role],
         now: datetime,
@@ -172,14 +172,14 @@ class AdminService:
         return await setting_service.all(session)
 
     async def set_default_free_days(
-        self, session: AsyncSession, admin: User, days: int, now: datetime
+        self, session: AsyncSession, admin: Actor, days: int, now: datetime
     ) -> None:
         await setting_service.set(session, SettingKey.DEFAULT_FREE_DAYS, str(days), admin.id, now)
 
     async def set_default_plan(
         self,
         session: AsyncSession,
-        admin: User,
+        admin: Actor,
         plan_type: PlanType,
         plan_id: uuid.UUID,
         now: datetime,
@@ -188,7 +188,7 @@ class AdminService:
         await setting_service.set_default_plan(session, plan_type, plan_id, admin.id, now)
 
     async def set_user_free_days(
-        self, session: AsyncSession, admin: User, user_id: uuid.UUID, days: int, now: datetime
+        self, session: AsyncSession, admin: Actor, user_id: uuid.UUID, days: int, now: datetime
     ) -> None:
         # Locked, so two admins changing one user's trial at once apply one after the other.
         await user_service.lock(session, user_id)
@@ -207,7 +207,7 @@ class AdminService:
         )
 
     async def grant_paid_subscription(
-        self, session: AsyncSession, admin: User, user_id: uuid.UUID, days: int, now: datetime
+        self, session: AsyncSession, admin: Actor, user_id: uuid.UUID, days: int, now: datetime
     ) -> Subscription:
         await user_service.get(session, user_id)
         subscription = await subscription_service.grant_paid(session, user_id, days, admin.id, now)
@@ -224,7 +224,7 @@ class AdminService:
         return subscription
 
     async def block_user(
-        self, session: AsyncSession, admin: User, user_id: uuid.UUID, now: datetime
+        self, session: AsyncSession, admin: Actor, user_id: uuid.UUID, now: datetime
     ) -> None:
         """Blocked users are refused at sign-in and on every request; ending their sessions
         also kills their refresh tokens, so nothing they hold keeps working."""

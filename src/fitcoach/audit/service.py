@@ -15,7 +15,7 @@ from fitcoach.audit.exceptions import InvalidCursor
 from fitcoach.audit.repository import AuditFilter, AuditPosition, audit_repository
 from fitcoach.kit.errors import DomainError
 from fitcoach.kit.request_context import current_request_context
-from fitcoach.models import User
+from fitcoach.models import Actor
 from fitcoach.models.audit import AuditEntry
 
 # Field names that never enter the trail, whatever a caller passes: only the fact of a change.
@@ -72,7 +72,7 @@ class AuditService:
         resource_id: object | None = None,
         changes: Mapping[str, Any] | None = None,
         details: Mapping[str, Any] | None = None,
-        actor: User | None = None,
+        actor: Actor | None = None,
         actor_id: uuid.UUID | None = None,
     ) -> None:
         """Add an entry to the current transaction. The actor defaults to the authenticated

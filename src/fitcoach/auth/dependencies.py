@@ -17,15 +17,17 @@ from fitcoach.auth.exceptions import (
     InvalidAccessToken,
     SessionEnded,
 )
+from fitcoach.auth.principal import Principal
 from fitcoach.auth.repository import auth_repository
 from fitcoach.auth.social import JwksCache
-from fitcoach.db.session import DbSession, before_commit, sessionmaker_of
+from fitcoach.db.session import READ_ONLY_METHODS, DbSession, before_commit, sessionmaker_of
 from fitcoach.email.providers import email_provider_of
 from fitcoach.kit.dependencies import ClockDep, SettingsDep
 from fitcoach.kit.errors import Forbidden, Unauthorized
 from fitcoach.kit.request_context import current_request_context
 from fitcoach.models import User
 from fitcoach.models.enums import Role
+from fitcoach.users.service import user_service
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from login, register or refresh")
 
@@ -48,26 +50,23 @@ async def _access_claims(
 AccessClaimsDep = Annotated[tokens.AccessClaims, Depends(_access_claims)]
 
 
-_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-async def _current_user(
+async def _current_principal(
     request: Request, session: DbSession, claims: AccessClaimsDep, clock: ClockDep
-) -> User:
-    found = await auth_repository.user_and_session_state(session, claims.user_id, claims.session_id)
+) -> Principal:
+    found = await auth_repository.principal(session, claims.user_id, claims.session_id)
     if found is None:
         raise SessionEnded()
-    user, session_live = found
+    principal, session_live = found
     # Blocking also ends every session; saying "blocked" tells the app not to offer a new login.
-    if user.is_blocked:
+    if principal.is_blocked:
         raise AccountBlocked()
     if not session_live:
         raise SessionEnded()
     context = current_request_context()
     if context is not None:
-        context.actor_id = user.id
-        context.actor_roles = tuple(role.value for role in user.roles)
-    if request.method not in _READ_ONLY_METHODS:
+        context.actor_id = principal.id
+        context.actor_roles = tuple(role.value for role in principal.roles)
+    if request.method not in READ_ONLY_METHODS:
         # Every change an authenticated actor makes is audited; services record what they
         # changed, and this records the request itself when nothing more specific was written.
         path = request.url.path
@@ -75,16 +74,24 @@ async def _current_user(
             session,
             lambda: audit_service.ensure_recorded(session, request.method, path, clock.now()),
         )
-    return user
+    return principal
 
 
-CurrentUser = Annotated[User, Depends(_current_user)]
+CurrentUser = Annotated[Principal, Depends(_current_principal)]
+
+
+async def _current_account(principal: CurrentUser, session: DbSession) -> User:
+    return await user_service.get(session, principal.id)
+
+
+# The caller's own account as a loaded row, for the endpoints that change it (password, MFA).
+CurrentAccount = Annotated[User, Depends(_current_account)]
 
 
 def require_role(*roles: Role, message: str | None = None) -> object:
     """A dependency admitting users holding any of `roles`; others get 403 with `message`."""
 
-    async def _check(user: CurrentUser) -> User:
+    async def _check(user: CurrentUser) -> Principal:
         if not any(user.has_role(role) for role in roles):
             raise Forbidden(message)
         return user
@@ -92,17 +99,17 @@ def require_role(*roles: Role, message: str | None = None) -> object:
     return Depends(_check)
 
 
-AdminUser = Annotated[User, require_role(Role.ADMIN)]
-StaffUser = Annotated[User, require_role(Role.ADMIN, Role.COACH)]
+AdminUser = Annotated[Principal, require_role(Role.ADMIN)]
+StaffUser = Annotated[Principal, require_role(Role.ADMIN, Role.COACH)]
 
 
-def _email_delivery(request: Request) -> EmailDelivery:
+async def _email_delivery(request: Request) -> EmailDelivery:
     return EmailDelivery(
         provider=email_provider_of(request.app), sessionmaker=sessionmaker_of(request)
     )
 
 
-def _jwks_cache(request: Request) -> JwksCache:
+async def _jwks_cache(request: Request) -> JwksCache:
     """The app's one key cache, made by create_app."""
     cache: JwksCache = request.app.state.jwks_cache
     return cache

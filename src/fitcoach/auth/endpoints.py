@@ -13,7 +13,13 @@ from fastapi import APIRouter, Body, Depends, Header
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 
-from fitcoach.auth.dependencies import AccessClaimsDep, CurrentUser, EmailDeliveryDep, JwksCacheDep
+from fitcoach.auth.dependencies import (
+    AccessClaimsDep,
+    CurrentAccount,
+    CurrentUser,
+    EmailDeliveryDep,
+    JwksCacheDep,
+)
 from fitcoach.auth.schemas import (
     AccessTokenOut,
     AuthOut,
@@ -410,7 +416,7 @@ async def logout(
 )
 async def change_password(
     body: ChangePasswordIn,
-    user: CurrentUser,
+    user: CurrentAccount,
     claims: AccessClaimsDep,
     session: DbSession,
     clock: ClockDep,

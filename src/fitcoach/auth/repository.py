@@ -5,31 +5,79 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.auth.principal import Principal
 from fitcoach.models import (
     AuthSession,
     EmailVerificationCode,
     RefreshToken,
     User,
     UserIdentity,
+    UserRole,
+)
+from fitcoach.models.enums import Role
+
+_PRINCIPAL_USER_COLUMNS = (
+    "id",
+    "name",
+    "phone",
+    "email",
+    "phone_verified",
+    "email_verified",
+    "height_cm",
+    "weight_kg",
+    "age",
+    "gender",
+    "is_blocked",
+    "mfa_enabled",
+    "created_at",
+)
+
+
+_principal_users = User.__table__
+_principal_sessions = AuthSession.__table__
+_principal_roles = UserRole.__table__
+# Built once: this runs on every authenticated request, and building a statement costs as much
+# as running it. One row per role (an outer join, so a user without roles still comes back).
+_PRINCIPAL_QUERY = (
+    select(
+        *(_principal_users.c[name] for name in _PRINCIPAL_USER_COLUMNS),
+        _principal_sessions.c.revoked_at,
+        _principal_roles.c.role,
+    )
+    .join(_principal_sessions, _principal_sessions.c.user_id == _principal_users.c.id)
+    .outerjoin(_principal_roles, _principal_roles.c.user_id == _principal_users.c.id)
+    .where(
+        _principal_users.c.id == bindparam("user_id"),
+        _principal_sessions.c.id == bindparam("session_id"),
+    )
 )
 
 
 class AuthRepository:
-    async def user_and_session_state(
+    async def principal(
         self, session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID
-    ) -> tuple[User, bool] | None:
-        """The access token's user and whether its session is still live, in one query, so
-        logout, password changes and blocks end access tokens on their next request."""
-        result = await session.execute(
-            select(User, AuthSession.revoked_at.is_(None))
-            .join(AuthSession, AuthSession.user_id == User.id)
-            .where(User.id == user_id, AuthSession.id == session_id)
+    ) -> tuple[Principal, bool] | None:
+        """The access token's user and whether its session is still live, in one round trip,
+        so logout, password changes, blocks and role changes act on the very next request."""
+        connection = await session.connection()
+        rows = (
+            await connection.execute(
+                _PRINCIPAL_QUERY, {"user_id": user_id, "session_id": session_id}
+            )
+        ).all()
+        if not rows:
+            return None
+        first = rows[0]
+        principal = Principal(
+            id=first.id,
+            session_id=session_id,
+            roles=tuple(sorted(Role(row.role) for row in rows if row.role is not None)),
+            **{name: getattr(first, name) for name in _PRINCIPAL_USER_COLUMNS if name != "id"},
         )
-        row = result.one_or_none()
-        return (row[0], bool(row[1])) if row is not None else None
+        return principal, first.revoked_at is None
 
     def add_session(self, session: AsyncSession, auth_session: AuthSession) -> None:
         session.add(auth_session)

@@ -30,6 +30,7 @@ from fitcoach.auth.exceptions import (
     WrongCurrentPassword,
 )
 from fitcoach.auth.passwords import hash_password, needs_rehash, verify_password
+from fitcoach.auth.principal import Principal
 from fitcoach.auth.repository import auth_repository, identity_repository
 from fitcoach.auth.schemas import MeOut, ProfileOut, RegisterMetadata
 from fitcoach.auth.social import DISPLAY_NAMES, JwksCache, SocialIdentity, verify_id_token
@@ -808,7 +809,7 @@ class AuthService:
             now=now,
         )
 
-    async def describe(self, session: AsyncSession, user: User, now: datetime) -> MeOut:
+    async def describe(self, session: AsyncSession, user: Principal, now: datetime) -> MeOut:
         status = await subscription_service.status(session, user.id, now)
         metrics = (user.height_cm, user.weight_kg, user.age, user.gender)
         profile = (

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
@@ -45,13 +46,22 @@ def issue_access_token(
     return token, expires_at.replace(microsecond=0)
 
 
-def decode_access_token(settings: Settings, token: str, now: datetime) -> AccessClaims:
+# Verifying a token (base64 checks, JSON, HMAC) costs more than the rest of a cached read, and
+# an app sends the same token with every request for its whole life. The verified claims of a
+# signed string never change, so each worker keeps the latest ones; expiry is still checked on
+# every request against the clock, and revocation is the session lookup's job.
+_VERIFIED_TOKENS_CACHED = 8192
+
+
+@functools.lru_cache(maxsize=_VERIFIED_TOKENS_CACHED)
+def _verified_claims(secret: str, token: str) -> AccessClaims:
+    """The claims of a token signed with `secret`; raises InvalidAccessToken (never cached)."""
     try:
         # Only HS256 is accepted, which rules out "none" and key-confusion tricks. Time claims are
-        # checked against the injected clock below rather than PyJWT's wall clock.
+        # checked against the injected clock by the caller rather than PyJWT's wall clock.
         claims = jwt.decode(
             token,
-            settings.signing_secret,
+            secret,
             algorithms=[_ALGORITHM],
             options={
                 "require": ["sub", "sid", "exp", "typ"],
@@ -62,13 +72,20 @@ def decode_access_token(settings: Settings, token: str, now: datetime) -> Access
         )
         if claims["typ"] != _ACCESS:
             raise InvalidAccessToken()
-        expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=now.tzinfo)
-        user_id, session_id = uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"])
-    except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
+        return AccessClaims(
+            user_id=uuid.UUID(claims["sub"]),
+            session_id=uuid.UUID(claims["sid"]),
+            expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=UTC),
+        )
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError, OverflowError) as exc:
         raise InvalidAccessToken() from exc
-    if expires_at <= now:
+
+
+def decode_access_token(settings: Settings, token: str, now: datetime) -> AccessClaims:
+    claims = _verified_claims(settings.signing_secret, token)
+    if claims.expires_at <= now:
         raise ExpiredAccessToken()
-    return AccessClaims(user_id=user_id, session_id=session_id, expires_at=expires_at)
+    return claims
 
 
 def new_refresh_token() -> str:

@@ -20,7 +20,7 @@ CustomerUser = Annotated[
 ]
 
 
-def _product_filter(
+async def _product_filter(
     goal: Annotated[Goal | None, Query(description="Products serving this goal")] = None,
     duration: Annotated[
         int | None, Query(ge=1, le=104, description="Program length in weeks, exactly")

@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from fitcoach.kit.pagination import PageRequest, fetch_page
-from fitcoach.models import Product, ProductGoal, ProductReview, User
+from fitcoach.models import Actor, Product, ProductGoal, ProductReview, User
 from fitcoach.models.enums import Role
 
 PUBLISHED = "published"
@@ -91,14 +91,14 @@ class Testimonial:
 
 
 class ProductsRepository:
-    def readable_by(self, actor: User) -> ColumnElement[bool]:
+    def readable_by(self, actor: Actor) -> ColumnElement[bool]:
         if actor.has_role(Role.ADMIN):
             return true()
         if actor.has_role(Role.COACH):
             return or_(Product.status == PUBLISHED, Product.coach_id == actor.id)
         return Product.status == PUBLISHED
 
-    def writable_by(self, actor: User) -> ColumnElement[bool]:
+    def writable_by(self, actor: Actor) -> ColumnElement[bool]:
         if actor.has_role(Role.ADMIN):
             return true()
         if actor.has_role(Role.COACH):
@@ -109,7 +109,7 @@ class ProductsRepository:
         self,
         session: AsyncSession,
         product_id: uuid.UUID,
-        actor: User,
+        actor: Actor,
         *,
         with_addons: bool = False,
         for_update: bool = False,
@@ -277,7 +277,7 @@ class ProductsRepository:
 
 
 class ReviewsRepository:
-    def readable_by(self, actor: User) -> ColumnElement[bool]:
+    def readable_by(self, actor: Actor) -> ColumnElement[bool]:
         if actor.has_role(Role.ADMIN):
             return true()
         return or_(ProductReview.hidden.is_(false()), ProductReview.author_id == actor.id)
@@ -287,7 +287,7 @@ class ReviewsRepository:
         session: AsyncSession,
         product_id: uuid.UUID,
         review_id: uuid.UUID,
-        actor: User,
+        actor: Actor,
         *,
         for_update: bool = False,
     ) -> ProductReview | None:

@@ -43,7 +43,7 @@ from fitcoach.catalog.schemas import (
 )
 from fitcoach.kit.errors import Forbidden
 from fitcoach.kit.pagination import PageRequest
-from fitcoach.models import Product, ProductAddon, ProductReview, User
+from fitcoach.models import Actor, Product, ProductAddon, ProductReview
 from fitcoach.models.enums import Role
 from fitcoach.models.vocabulary import Goal, Level, RiskFlag
 from fitcoach.users.service import user_service
@@ -142,7 +142,7 @@ def _clean_text(text: str | None) -> str | None:
 
 class CatalogService:
     async def create(
-        self, session: AsyncSession, actor: User, body: ProductIn, now: datetime
+        self, session: AsyncSession, actor: Actor, body: ProductIn, now: datetime
     ) -> ProductView:
         coach = await self._lead_coach(session, actor, body.coach_id)
         product = Product(
@@ -185,7 +185,7 @@ class CatalogService:
     async def update(
         self,
         session: AsyncSession,
-        actor: User,
+        actor: Actor,
         product_id: uuid.UUID,
         changes: ProductUpdateIn,
         now: datetime,
@@ -235,19 +235,19 @@ class CatalogService:
         return await self._view(session, product)
 
     async def publish(
-        self, session: AsyncSession, actor: User, product_id: uuid.UUID, now: datetime
+        self, session: AsyncSession, actor: Actor, product_id: uuid.UUID, now: datetime
     ) -> ProductView:
         """A draft or archived product goes (back) on sale."""
         return await self._move(session, actor, product_id, ProductStatus.published, now)
 
     async def archive(
-        self, session: AsyncSession, actor: User, product_id: uuid.UUID, now: datetime
+        self, session: AsyncSession, actor: Actor, product_id: uuid.UUID, now: datetime
     ) -> ProductView:
         """A draft or published product leaves the catalog; its reviews are kept."""
         return await self._move(session, actor, product_id, ProductStatus.archived, now)
 
     async def get(
-        self, session: AsyncSession, actor: User, product_id: uuid.UUID, page: PageRequest
+        self, session: AsyncSession, actor: Actor, product_id: uuid.UUID, page: PageRequest
     ) -> ProductDetail:
         access = await self._readable(session, actor, product_id, with_addons=True)
         reviews, total = await reviews_repository.list_page(
@@ -347,13 +347,13 @@ class CatalogService:
         )
         return picks[: max(limit, 0)]
 
-    async def readable(self, session: AsyncSession, actor: User, product_id: uuid.UUID) -> Product:
+    async def readable(self, session: AsyncSession, actor: Actor, product_id: uuid.UUID) -> Product:
         """The product, if `actor` may see it (404 otherwise): for other domains naming one."""
         return (await self._readable(session, actor, product_id)).product
 
     async def _lead_coach(
-        self, session: AsyncSession, actor: User, coach_id: uuid.UUID | None
-    ) -> User:
+        self, session: AsyncSession, actor: Actor, coach_id: uuid.UUID | None
+    ) -> Actor:
         """A coach leads what they create; an admin names the coach (or leads it, if a coach)."""
         if coach_id is None or coach_id == actor.id:
             if actor.has_role(Role.COACH):
@@ -371,7 +371,7 @@ class CatalogService:
     async def _move(
         self,
         session: AsyncSession,
-        actor: User,
+        actor: Actor,
         product_id: uuid.UUID,
         status: ProductStatus,
         now: datetime,
@@ -402,7 +402,7 @@ class CatalogService:
     async def _readable(
         self,
         session: AsyncSession,
-        actor: User,
+        actor: Actor,
         product_id: uuid.UUID,
         *,
         with_addons: bool = False,
@@ -415,7 +415,9 @@ class CatalogService:
             raise ProductNotFound()
         return access
 
-    async def _writable(self, session: AsyncSession, actor: User, product_id: uuid.UUID) -> Product:
+    async def _writable(
+        self, session: AsyncSession, actor: Actor, product_id: uuid.UUID
+    ) -> Product:
         """404 for a product the actor cannot see, 403 for one they see but may not change."""
         access = await self._readable(session, actor, product_id, with_addons=True, for_update=True)
         if not access.writable:
@@ -430,7 +432,7 @@ class ReviewService:
     async def create(
         self,
         session: AsyncSession,
-        author: User,
+        author: Actor,
         product_id: uuid.UUID,
         body: ReviewIn,
         now: datetime,
@@ -463,7 +465,7 @@ class ReviewService:
     async def update(
         self,
         session: AsyncSession,
-        actor: User,
+        actor: Actor,
         product_id: uuid.UUID,
         review_id: uuid.UUID,
         changes: ReviewUpdateIn,
@@ -491,7 +493,7 @@ class ReviewService:
     async def delete(
         self,
         session: AsyncSession,
-        actor: User,
+        actor: Actor,
         product_id: uuid.UUID,
         review_id: uuid.UUID,
         now: datetime,
@@ -509,7 +511,7 @@ class ReviewService:
     async def set_hidden(
         self,
         session: AsyncSession,
-        admin: User,
+        admin: Actor,
         product_id: uuid.UUID,
         review_id: uuid.UUID,
         hidden: bool,
@@ -539,7 +541,7 @@ class ReviewService:
         return ReviewView(review, names.get(review.author_id, ""))
 
     async def _find(
-        self, session: AsyncSession, actor: User, product_id: uuid.UUID, review_id: uuid.UUID
+        self, session: AsyncSession, actor: Actor, product_id: uuid.UUID, review_id: uuid.UUID
     ) -> ProductReview:
         """The review, locked, if the actor may see both it and its product (404 otherwise)."""
         product = await catalog_service.readable(session, actor, product_id)

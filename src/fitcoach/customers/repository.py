@@ -15,7 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.kit.pagination import PageRequest, SortColumn, sort_order
 from fitcoach.kit.search import contains_text
-from fitcoach.models import CoachAssignment, CustomerProfile, CustomerRiskFlag, User, UserRole
+from fitcoach.models import (
+    Actor,
+    CoachAssignment,
+    CustomerProfile,
+    CustomerRiskFlag,
+    User,
+    UserRole,
+)
 from fitcoach.models.enums import Role
 
 
@@ -51,7 +58,7 @@ class CustomerOfCoach:
 
 
 class CustomersRepository:
-    def readable_by(self, actor: User) -> ColumnElement[bool]:
+    def readable_by(self, actor: Actor) -> ColumnElement[bool]:
         if actor.has_role(Role.ADMIN):
             return true()
         visible: list[ColumnElement[bool]] = []
@@ -62,7 +69,7 @@ class CustomersRepository:
         return or_(*visible) if visible else false()
 
     async def find_readable(
-        self, session: AsyncSession, customer_id: uuid.UUID, actor: User
+        self, session: AsyncSession, customer_id: uuid.UUID, actor: Actor
     ) -> User | None:
         result = await session.execute(
             select(User).where(User.id == customer_id, _is_customer(), self.readable_by(actor))

@@ -26,7 +26,7 @@ from fitcoach.customers.repository import (
 from fitcoach.customers.schemas import ProfileUpdateIn
 from fitcoach.kit.errors import Forbidden
 from fitcoach.kit.pagination import PageRequest
-from fitcoach.models import CoachAssignment, CustomerProfile, User
+from fitcoach.models import Actor, CoachAssignment, CustomerProfile, User
 from fitcoach.models.enums import Role
 from fitcoach.models.vocabulary import RiskFlag
 from fitcoach.onboarding.service import onboarding_service
@@ -62,7 +62,7 @@ def _editable_fields(user: User, profile: CustomerProfile | None) -> dict[str, o
 
 class CustomersService:
     async def profile(
-        self, session: AsyncSession, actor: User, customer_id: uuid.UUID, now: datetime
+        self, session: AsyncSession, actor: Actor, customer_id: uuid.UUID, now: datetime
     ) -> CustomerView:
         customer = await self._readable(session, actor, customer_id)
         return await self._view(session, customer, now)
@@ -70,7 +70,7 @@ class CustomersService:
     async def update_profile(
         self,
         session: AsyncSession,
-        actor: User,
+        actor: Actor,
         customer_id: uuid.UUID,
         changes: ProfileUpdateIn,
         now: datetime,
@@ -114,7 +114,7 @@ class CustomersService:
     async def assign_coach(
         self,
         session: AsyncSession,
-        admin: User,
+        admin: Actor,
         customer_id: uuid.UUID,
         coach_id: uuid.UUID,
         now: datetime,
@@ -146,7 +146,7 @@ class CustomersService:
     async def unassign_coach(
         self,
         session: AsyncSession,
-        admin: User,
+        admin: Actor,
         customer_id: uuid.UUID,
         coach_id: uuid.UUID,
         now: datetime,
@@ -159,7 +159,7 @@ class CustomersService:
         await self._end_assignment(session, assignment, admin, now, reason="unassigned")
 
     async def end_assignments_of_coach(
-        self, session: AsyncSession, admin: User, coach_id: uuid.UUID, now: datetime
+        self, session: AsyncSession, admin: Actor, coach_id: uuid.UUID, now: datetime
     ) -> int:
         """End every live assignment of a coach (who is no longer one); how many there were."""
         assignments = await customers_repository.live_assignments_of_coach(session, coach_id)
@@ -171,7 +171,7 @@ class CustomersService:
         self,
         session: AsyncSession,
         assignment: CoachAssignment,
-        admin: User,
+        admin: Actor,
         now: datetime,
         *,
         reason: str,
@@ -218,7 +218,7 @@ class CustomersService:
     ) -> bool:
         return await customers_repository.is_assigned(session, coach_id, customer_id)
 
-    async def _readable(self, session: AsyncSession, actor: User, customer_id: uuid.UUID) -> User:
+    async def _readable(self, session: AsyncSession, actor: Actor, customer_id: uuid.UUID) -> User:
         customer = await customers_repository.find_readable(session, customer_id, actor)
         if customer is None:
             raise CustomerNotFound()

@@ -27,12 +27,22 @@ def after_commit(session: AsyncSession, job: AfterCommitJob) -> None:
     session.info.setdefault(_AFTER_COMMIT_KEY, []).append(job)
 
 
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def sessionmaker_of(request: Request) -> async_sessionmaker[AsyncSession]:
     factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     return factory
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    if request.method in READ_ONLY_METHODS:
+        # Autocommit and write-refusing (db.engine.ReadOnlySession): nothing to commit or roll
+        # back; closing the session hands the connection back.
+        read_only: async_sessionmaker[AsyncSession] = request.app.state.read_only_sessionmaker
+        async with read_only() as session:
+            yield session
+        return
     async with sessionmaker_of(request)() as session:
         try:
             yield session

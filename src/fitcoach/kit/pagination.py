@@ -18,8 +18,8 @@ from fitcoach.kit.envelope import ApiModel
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-# Far past any listing's last page, and it keeps OFFSET inside the integers the databases take.
-MAX_PAGE = 10_000_000
+# Far past any real list, and small enough that the offset fits the databases' 64-bit integers.
+MAX_PAGE = 1_000_000
 
 T = TypeVar("T")
 Row = TypeVar("Row")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from fitcoach.auth.dependencies import CurrentUser
+from fitcoach.auth.dependencies import CurrentAccount
 from fitcoach.db.session import DbSession
 from fitcoach.kit.dependencies import ClockDep, SettingsDep
 from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
@@ -25,7 +25,7 @@ MANAGE_LIMIT = "10/15 minutes"
     summary="Start TOTP setup: a new secret and otpauth:// URI (signed-in user)",
 )
 async def setup_totp(
-    user: CurrentUser, session: DbSession, settings: SettingsDep, clock: ClockDep
+    user: CurrentAccount, session: DbSession, settings: SettingsDep, clock: ClockDep
 ) -> DataEnvelope[TotpSetupOut]:
     setup = await mfa_service.begin_setup(session, settings, user, clock.now())
     return ok(TotpSetupOut(secret=setup.secret, otpauth_uri=setup.otpauth_uri))
@@ -39,7 +39,11 @@ async def setup_totp(
     summary="Turn MFA on with a code from the app; answers 10 one-time recovery codes, once",
 )
 async def confirm_totp(
-    body: MfaCodeIn, user: CurrentUser, session: DbSession, settings: SettingsDep, clock: ClockDep
+    body: MfaCodeIn,
+    user: CurrentAccount,
+    session: DbSession,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> DataEnvelope[RecoveryCodesOut]:
     codes = await mfa_service.confirm_setup(session, settings, user, body.code, clock.now())
     return ok(RecoveryCodesOut(recovery_codes=codes))
@@ -54,7 +58,7 @@ async def confirm_totp(
 )
 async def disable_totp(
     body: MfaDisableIn,
-    user: CurrentUser,
+    user: CurrentAccount,
     session: DbSession,
     settings: SettingsDep,
     clock: ClockDep,

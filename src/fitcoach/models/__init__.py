@@ -15,9 +15,10 @@ from fitcoach.models.onboarding import OnboardingIntake, Questionnaire
 from fitcoach.models.plan import Plan, PlanItem
 from fitcoach.models.setting import Setting
 from fitcoach.models.subscription import Subscription
-from fitcoach.models.user import User, UserRole
+from fitcoach.models.user import Actor, User, UserRole
 
 __all__ = [
+    "Actor",
     "AuditEntry",
     "AuthSession",
     "CoachAssignment",

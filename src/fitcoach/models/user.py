@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -51,3 +53,19 @@ class UserRole(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(String(16), primary_key=True, index=True)
+
+
+class Actor(Protocol):
+    """Whoever performs an action: the request's caller (auth.principal.Principal) or a loaded
+    User (the CLI, or a user acting on their own account). Authorization reads only these."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def roles(self) -> Sequence[Role]: ...
+
+    def has_role(self, role: Role) -> bool: ...

@@ -151,7 +151,13 @@ class QuestionnaireOut(ApiModel):
 
 
 class IntakeIn(StrictApiModel):
-    questionnaire_version: StrictInt = Field(description="The version the answers are to")
+    # Bounded to the column's 32-bit integer: a larger number must be a 422, not a query error.
+    questionnaire_version: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The version the answers are to; omitted (api-design.md's body), the current",
+    )
     goals: list[str] = Field(default_factory=list, max_length=MAX_QUESTIONS)
     preferences: dict[str, Any] = Field(
         default_factory=dict, max_length=MAX_QUESTIONS, description="Preference key: answer"

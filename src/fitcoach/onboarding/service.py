@@ -1,7 +1,7 @@
 """Onboarding rules: one current questionnaire version at a time; an intake needs consent,
-answers the version it names (which must be current) and only what that version asks; each
-intake is kept and rewrites the customer's profile, whose risk flags follow from the health flags;
-the answer recommends catalog programs."""
+answers the version it names (which must be current; none named, the current one) and only what
+that version asks; each intake is kept and rewrites the customer's profile, whose risk flags
+follow from the health flags; the answer recommends catalog programs."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import audit_service, changes_between
 from fitcoach.catalog.service import Recommendation, catalog_service
-from fitcoach.models import CustomerProfile, OnboardingIntake, Questionnaire, User
+from fitcoach.models import Actor, CustomerProfile, OnboardingIntake, Questionnaire, User
 from fitcoach.onboarding.answers import QuestionnaireRules
 from fitcoach.onboarding.exceptions import (
     ConsentRequired,
@@ -68,7 +68,7 @@ class OnboardingService:
         return await questionnaire_repository.all(session)
 
     async def create_questionnaire(
-        self, session: AsyncSession, admin: User, body: QuestionnaireIn, now: datetime
+        self, session: AsyncSession, admin: Actor, body: QuestionnaireIn, now: datetime
     ) -> Questionnaire:
         """The new version becomes current and the previous one is retired. The current row is
         locked, so concurrent creations number their versions one after the other."""
@@ -111,14 +111,7 @@ class OnboardingService:
     ) -> IntakeOutcome:
         if body.consent_accepted is not True:
             raise ConsentRequired()
-        questionnaire = await questionnaire_repository.by_version(
-            session, body.questionnaire_version
-        )
-        if questionnaire is None:
-            raise UnknownQuestionnaireVersion(body.questionnaire_version)
-        if questionnaire.status != CURRENT:
-            current = await self.current_questionnaire(session)
-            raise RetiredQuestionnaireVersion(questionnaire.version, current.version)
+        questionnaire = await self._answered_questionnaire(session, body.questionnaire_version)
         answers = QuestionnaireRules(questionnaire.questions).check(
             body.goals, body.preferences, body.health_flags
         )
@@ -177,6 +170,20 @@ class OnboardingService:
             limit=RECOMMENDATION_LIMIT,
         )
         return IntakeOutcome(profile=profile, recommendations=recommendations)
+
+    async def _answered_questionnaire(
+        self, session: AsyncSession, version: int | None
+    ) -> Questionnaire:
+        """The version an intake answers, which must be current; None means the current one."""
+        if version is None:
+            return await self.current_questionnaire(session)
+        questionnaire = await questionnaire_repository.by_version(session, version)
+        if questionnaire is None:
+            raise UnknownQuestionnaireVersion(version)
+        if questionnaire.status != CURRENT:
+            current = await self.current_questionnaire(session)
+            raise RetiredQuestionnaireVersion(questionnaire.version, current.version)
+        return questionnaire
 
     async def profile_of(self, session: AsyncSession, user_id: uuid.UUID) -> CustomerProfile | None:
         return await profile_repository.of_user(session, user_id)

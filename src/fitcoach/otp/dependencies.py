@@ -8,7 +8,7 @@ from fitcoach.db.session import sessionmaker_of
 from fitcoach.otp.service import SmsDelivery
 
 
-def _sms_delivery(request: Request) -> SmsDelivery:
+async def _sms_delivery(request: Request) -> SmsDelivery:
     return SmsDelivery(
         provider=request.app.state.sms_provider, sessionmaker=sessionmaker_of(request)
     )

@@ -15,7 +15,7 @@ from fitcoach.db.session import DbSession
 from fitcoach.kit.dependencies import ClockDep
 from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.kit.pagination import Page, PageRequestDep
-from fitcoach.models import User
+from fitcoach.models import Actor
 from fitcoach.models.enums import PlanType
 from fitcoach.plans.schemas import (
     PlanForUserOut,
@@ -31,7 +31,7 @@ router = APIRouter(prefix="/plans", tags=["plans"])
 
 
 async def _plan_for_user(
-    session: AsyncSession, actor: User, user_id: uuid.UUID, plan_type: PlanType, now: datetime
+    session: AsyncSession, actor: Actor, user_id: uuid.UUID, plan_type: PlanType, now: datetime
 ) -> DataEnvelope[PlanForUserOut]:
     shown = await plans_service.for_user(session, actor, user_id, plan_type, now)
     return ok(
@@ -99,8 +99,8 @@ async def create_plan(
     response_model=DataEnvelope[Page[PlanSummaryOut]],
     responses=error_responses(401, 403, 422),
     summary=(
-        "List plans without their items (admin: all; coach: templates, their own plans and "
-        "those of their customers)"
+        "List plans without their items (admin: all; coach: templates and the plans of the "
+        "customers assigned to them)"
     ),
 )
 async def list_plans(
@@ -136,7 +136,7 @@ async def list_plans(
     response_model=DataEnvelope[PlanOut],
     responses=error_responses(401, 403, 404, 422),
     summary=(
-        "A plan with its items (admin: any; coach: templates, their own and their customers'; "
+        "A plan with its items (admin: any; coach: templates and their assigned customers'; "
         "customer: their custom plans and the default plans)"
     ),
 )
@@ -151,8 +151,8 @@ async def get_plan(
     response_model=DataEnvelope[PlanOut],
     responses=error_responses(400, 401, 403, 404, 422),
     summary=(
-        "Rename, describe or replace the items of a plan (admin: any; coach: their own and "
-        "their customers')"
+        "Rename, describe or replace the items of a plan (admin: any; coach: their own "
+        "templates and their assigned customers' plans)"
     ),
 )
 async def update_plan(
@@ -171,8 +171,8 @@ async def update_plan(
     response_model=MessageEnvelope,
     responses=error_responses(401, 403, 404, 409, 422),
     summary=(
-        "Delete a plan that is not a configured default (admin: any; coach: their own and "
-        "their customers')"
+        "Delete a plan that is not a configured default (admin: any; coach: their own "
+        "templates and their assigned customers' plans)"
     ),
 )
 async def delete_plan(

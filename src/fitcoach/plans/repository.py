@@ -1,10 +1,11 @@
 """Every query on plans, and who may see or change which plan.
 
 Reads go through `readable_by`, so a forgotten check shows nothing rather than everything:
-an admin reads every plan, a coach templates, the plans they wrote and the custom plans of the
-customers assigned to them now, a customer their own custom plans; everyone reads the configured
-default plans. Writes need `writable_by`: an admin changes every plan, a coach the plans they
-wrote and the custom plans of the customers assigned to them now.
+an admin reads every plan, a coach every template and the custom plans of the customers assigned
+to them now, a customer their own custom plans; everyone reads the configured default plans.
+Writes need `writable_by`: an admin changes every plan, a coach the templates they wrote and the
+custom plans of the customers assigned to them now. A custom plan is the customer's: its author
+loses it with the assignment, like every other coach not assigned to that customer.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, delete, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, delete, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from fitcoach.kit.pagination import PageRequest, SortColumn, fetch_page, sort_order
-from fitcoach.models import CoachAssignment, Plan, PlanItem, User
+from fitcoach.models import Actor, CoachAssignment, Plan, PlanItem
 from fitcoach.models.enums import PlanType, Role
 
 _SORT_COLUMNS: dict[str, SortColumn] = {"createdAt": Plan.created_at, "name": Plan.name}
@@ -40,35 +41,32 @@ def _of_assigned_customers(coach_id: uuid.UUID) -> ColumnElement[bool]:
 
 class PlansRepository:
     def readable_by(
-        self, actor: User, default_plan_ids: Collection[uuid.UUID]
+        self, actor: Actor, default_plan_ids: Collection[uuid.UUID]
     ) -> ColumnElement[bool]:
         if actor.has_role(Role.ADMIN):
             return true()
         visible: list[ColumnElement[bool]] = []
         if actor.has_role(Role.COACH):
-            visible += [
-                Plan.owner_id.is_(None),
-                Plan.author_id == actor.id,
-                _of_assigned_customers(actor.id),
-            ]
+            visible += [Plan.owner_id.is_(None), _of_assigned_customers(actor.id)]
         if actor.has_role(Role.CUSTOMER):
             visible.append(Plan.owner_id == actor.id)
         if default_plan_ids:
             visible.append(Plan.id.in_(default_plan_ids))
         return or_(*visible) if visible else false()
 
-    def writable_by(self, actor: User) -> ColumnElement[bool]:
+    def writable_by(self, actor: Actor) -> ColumnElement[bool]:
         if actor.has_role(Role.ADMIN):
             return true()
         if actor.has_role(Role.COACH):
-            return or_(Plan.author_id == actor.id, _of_assigned_customers(actor.id))
+            own_template = and_(Plan.owner_id.is_(None), Plan.author_id == actor.id)
+            return or_(own_template, _of_assigned_customers(actor.id))
         return false()
 
     async def find_readable(
         self,
         session: AsyncSession,
         plan_id: uuid.UUID,
-        actor: User,
+        actor: Actor,
         default_plan_ids: Collection[uuid.UUID],
         *,
         with_items: bool = False,

@@ -16,7 +16,7 @@ from fitcoach.audit.service import audit_service, changes_between
 from fitcoach.customers.service import customers_service
 from fitcoach.kit.errors import Forbidden
 from fitcoach.kit.pagination import PageRequest
-from fitcoach.models import Plan, PlanItem, User
+from fitcoach.models import Actor, Plan, PlanItem
 from fitcoach.models.enums import PlanType, Role, SubscriptionType
 from fitcoach.plans.exceptions import (
     CustomerNotAssigned,
@@ -79,18 +79,20 @@ class PlansService:
     async def create(
         self,
         session: AsyncSession,
-        author: User,
+        author: Actor,
         body: PlanIn,
         now: datetime,
     ) -> Plan:
         if body.user_id is not None:
+            # A coach's assignments are checked first, so that an id of no customer of theirs
+            # answers the same whether it names a customer, another kind of user or nobody.
+            if not author.has_role(Role.ADMIN) and not await customers_service.is_assigned(
+                session, author.id, body.user_id
+            ):
+                raise CustomerNotAssigned()
             owner = await user_service.get(session, body.user_id)
             if not owner.has_role(Role.CUSTOMER):
                 raise OwnerNotCustomer()
-            if not author.has_role(Role.ADMIN) and not await customers_service.is_assigned(
-                session, author.id, owner.id
-            ):
-                raise CustomerNotAssigned()
         plan = Plan(
             type=body.type,
             name=body.name,
@@ -113,14 +115,14 @@ class PlansService:
         )
         return plan
 
-    async def get(self, session: AsyncSession, actor: User, plan_id: uuid.UUID) -> Plan:
+    async def get(self, session: AsyncSession, actor: Actor, plan_id: uuid.UUID) -> Plan:
         access = await self._readable(session, actor, plan_id, with_items=True)
         return access.plan
 
     async def list_readable(
         self,
         session: AsyncSession,
-        actor: User,
+        actor: Actor,
         *,
         plan_type: PlanType | None,
         owner_id: uuid.UUID | None,
@@ -144,7 +146,7 @@ class PlansService:
     async def update(
         self,
         session: AsyncSession,
-        actor: User,
+        actor: Actor,
         plan_id: uuid.UUID,
         changes: PlanUpdateIn,
         now: datetime,
@@ -175,7 +177,7 @@ class PlansService:
         return plan
 
     async def delete(
-        self, session: AsyncSession, actor: User, plan_id: uuid.UUID, now: datetime
+        self, session: AsyncSession, actor: Actor, plan_id: uuid.UUID, now: datetime
     ) -> None:
         plan = await self._writable(session, actor, plan_id, for_update=True)
         # Read only now that the row is locked: a concurrent "make it the default" either
@@ -210,7 +212,7 @@ class PlansService:
     async def for_user(
         self,
         session: AsyncSession,
-        actor: User,
+        actor: Actor,
         user_id: uuid.UUID,
         plan_type: PlanType,
         now: datetime,
@@ -245,7 +247,7 @@ class PlansService:
     async def _default_plan(
         self,
         session: AsyncSession,
-        actor: User,
+        actor: Actor,
         plan_type: PlanType,
         defaults: dict[PlanType, uuid.UUID],
     ) -> Plan | None:
@@ -260,7 +262,7 @@ class PlansService:
     async def _readable(
         self,
         session: AsyncSession,
-        actor: User,
+        actor: Actor,
         plan_id: uuid.UUID,
         *,
         with_items: bool = False,
@@ -282,7 +284,7 @@ class PlansService:
     async def _writable(
         self,
         session: AsyncSession,
-        actor: User,
+        actor: Actor,
         plan_id: uuid.UUID,
         *,
         with_items: bool = False,

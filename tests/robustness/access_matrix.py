@@ -1,0 +1,406 @@
+"""The access matrix: for every route of the app, the status each actor must get.
+
+Each row names the request an actor would legitimately make (path ids from the world, a valid
+body), so the status says only whether the actor may make it. Public routes succeed for anyone,
+whatever token they carry. Every id is checked against what the caller may see: a customer sees
+only themself, a coach only the customers assigned to them now, an admin everyone. A caller who
+may not see an object gets 404, as if it did not exist (403 where the route says "learn nothing"
+for every id, such as /plans/training/{user_id}); 403 otherwise means the caller's role may not
+do this, or they may see the object but not change it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyotp
+
+from tests.catalog.payloads import product_body
+from tests.factories import FIRST_MIGRATION, STRONG_PASSWORD, random_phone
+from tests.plans.payloads import plan_body
+from tests.robustness.world import INTAKE_ANSWERS, Actor, World
+
+NEW_PASSWORD = "N3w!Matrix-Passw0rd"
+SIGNED_IN_TOKENS = frozenset({"accessToken", "refreshToken"})
+
+
+@dataclass(frozen=True)
+class Call:
+    path: Mapping[str, str] = field(default_factory=dict)
+    json: Any = None
+
+
+Builder = Callable[[World, Actor], Awaitable[Call]]
+# Builders that only read the world; the others change it before the request (send a code,
+# start a TOTP setup, publish a product), so their cells always get a world of their own.
+_READ_ONLY: set[Builder] = set()
+
+
+def _reads_only(build: Builder) -> Builder:
+    _READ_ONLY.add(build)
+    return build
+
+
+@_reads_only
+async def _no_input(world: World, actor: Actor) -> Call:
+    return Call()
+
+
+@dataclass(frozen=True)
+class Row:
+    expected: Mapping[Actor, int]
+    call: Builder = _no_input
+    # Fields of the answer's `data` through which the contract hands secrets over.
+    hands_over: frozenset[str] = frozenset()
+
+    @property
+    def is_public(self) -> bool:
+        return all(status < 400 for status in self.expected.values())
+
+    @property
+    def call_reads_only(self) -> bool:
+        return self.call in _READ_ONLY
+
+
+def public(status: int = 200) -> dict[Actor, int]:
+    return dict.fromkeys(Actor, status)
+
+
+def signed_in(
+    customer: int, other_customer: int, assigned_coach: int, unassigned_coach: int, admin: int
+) -> dict[Actor, int]:
+    """A route behind sign-in: no token is 401, a blocked user 403 (so the app does not offer a
+    new sign-in), a logged-out or expired token 401."""
+    return {
+        Actor.ANONYMOUS: 401,
+        Actor.CUSTOMER: customer,
+        Actor.OTHER_CUSTOMER: other_customer,
+        Actor.ASSIGNED_COACH: assigned_coach,
+        Actor.UNASSIGNED_COACH: unassigned_coach,
+        Actor.ADMIN: admin,
+        Actor.BLOCKED: 403,
+        Actor.LOGGED_OUT: 401,
+        Actor.EXPIRED: 401,
+    }
+
+
+def anyone_signed_in(status: int = 200) -> dict[Actor, int]:
+    return signed_in(status, status, status, status, status)
+
+
+def admin_only(status: int = 200) -> dict[Actor, int]:
+    return signed_in(403, 403, 403, 403, status)
+
+
+def _call(**path: Callable[[World], object]) -> Callable[..., Builder]:
+    """A builder from path ids and a body, each a function of the world."""
+
+    def with_body(body: Callable[[World], Any] | None = None) -> Builder:
+        @_reads_only
+        async def build(world: World, actor: Actor) -> Call:
+            return Call(
+                path={name: str(value(world)) for name, value in path.items()},
+                json=body(world) if body is not None else None,
+            )
+
+        return build
+
+    return with_body
+
+
+def _customer_id(world: World) -> str:
+    return world.customer.user_id
+
+
+def _body(body: Callable[[World], Any]) -> Builder:
+    return _call()(body)
+
+
+on_customer = _call(customer_id=_customer_id)
+on_user = _call(user_id=_customer_id)
+on_plan = _call(plan_id=lambda world: world.objects.custom_training_plan_id)
+on_draft = _call(product_id=lambda world: world.objects.draft_product_id)
+on_published = _call(product_id=lambda world: world.objects.published_product_id)
+on_review = _call(
+    product_id=lambda world: world.objects.published_product_id,
+    review_id=lambda world: world.objects.review_id,
+)
+
+
+async def _otp_login(world: World, actor: Actor) -> Call:
+    code = await world.sms_code(world.customer.phone)
+    return Call(json={"phone": world.customer.phone, "otp": code})
+
+
+async def _otp_register(world: World, actor: Actor) -> Call:
+    phone = random_phone()
+    code = await world.sms_code(phone)
+    return Call(json={"phone": phone, "otp": code, "name": "Matrix Newcomer"})
+
+
+async def _reset_password(world: World, actor: Actor) -> Call:
+    phone = world.customer.phone
+    code = await world.sms_code(phone, "/api/v1/auth/forgot-password")
+    return Call(json={"phone": phone, "otp": code, "newPassword": NEW_PASSWORD})
+
+
+async def _mfa_verify(world: World, actor: Actor) -> Call:
+    recovery_codes = await world.enable_totp(Actor.CUSTOMER)
+    token = await world.mfa_challenge(Actor.CUSTOMER)
+    return Call(json={"mfaToken": token, "recoveryCode": recovery_codes[0]})
+
+
+async def _email_verify(world: World, actor: Actor) -> Call:
+    email = world.emails[Actor.CUSTOMER]
+    return Call(json={"email": email, "code": await world.email_code(email)})
+
+
+async def _otp_verify(world: World, actor: Actor) -> Call:
+    phone = random_phone()
+    code = await world.sms_code(phone, "/api/v1/otp/send")
+    return Call(json={"phone": phone, "otp": code})
+
+
+async def _totp_confirm(world: World, actor: Actor) -> Call:
+    if world.account(actor) is None:
+        return Call(json={"code": "000000"})
+    secret = await world.pending_totp(actor)
+    return Call(json={"code": pyotp.TOTP(secret).at(world.app.state.clock.now())})
+
+
+async def _totp_disable(world: World, actor: Actor) -> Call:
+    if world.account(actor) is not None:
+        await world.enable_totp(actor)
+    return Call(json={"password": STRONG_PASSWORD})
+
+
+@_reads_only
+async def _new_product(world: World, actor: Actor) -> Call:
+    """Coaches lead what they create; an admin names the coach."""
+    if actor is Actor.ADMIN:
+        return Call(json=product_body(coachId=world.id_of(Actor.ASSIGNED_COACH)))
+    return Call(json=product_body())
+
+
+async def _review_new_product(world: World, actor: Actor) -> Call:
+    """A published product the customer has not reviewed yet."""
+    product_id = await world.publish_draft()
+    return Call(path={"product_id": str(product_id)}, json={"rating": 5, "text": "Great coach"})
+
+
+async def _hidden_review(world: World, actor: Actor) -> Call:
+    await world.hide_review()
+    return await on_review()(world, actor)
+
+
+async def _assign_coach(world: World, actor: Actor) -> Call:
+    coach_id = await world.extra_coach()
+    return Call(path={"customer_id": world.customer.user_id}, json={"coachId": str(coach_id)})
+
+
+async def _blocked_customer(world: World, actor: Actor) -> Call:
+    await world.block_customer()
+    return Call(path={"user_id": world.customer.user_id})
+
+
+def _fresh_phone(world: World) -> dict[str, str]:
+    return {"phone": random_phone()}
+
+
+def _refresh_token(world: World) -> dict[str, str]:
+    return {"refreshToken": world.customer.refresh_token}
+
+
+MATRIX: dict[tuple[str, str], Row] = {
+    # The API's description: public, like the API's shape it describes.
+    ("GET", "/openapi.json"): Row(public()),
+    ("GET", "/docs"): Row(public()),
+    ("GET", "/docs/oauth2-redirect"): Row(public()),
+    ("GET", "/redoc"): Row(public()),
+    # Sign-in: public by design; the body carries the proof, any bearer token is ignored.
+    ("POST", "/api/v1/auth/otp/send"): Row(public(), _body(_fresh_phone)),
+    ("POST", "/api/v1/auth/otp/login"): Row(public(), _otp_login, SIGNED_IN_TOKENS),
+    ("POST", "/api/v1/auth/otp/register"): Row(public(201), _otp_register, SIGNED_IN_TOKENS),
+    ("POST", "/api/v1/auth/forgot-password"): Row(
+        public(), _body(lambda world: {"phone": world.customer.phone})
+    ),
+    ("POST", "/api/v1/auth/reset-password"): Row(public(), _reset_password),
+    ("POST", "/api/v1/auth/login"): Row(
+        public(),
+        _body(lambda world: {"provider": world.customer.phone, "password": STRONG_PASSWORD}),
+        SIGNED_IN_TOKENS,
+    ),
+    ("POST", "/api/v1/auth/mfa/verify"): Row(public(), _mfa_verify, SIGNED_IN_TOKENS),
+    ("POST", "/api/v1/auth/email/verify"): Row(public(), _email_verify),
+    ("POST", "/api/v1/auth/email/send-code"): Row(
+        public(), _body(lambda world: {"email": world.emails[Actor.CUSTOMER]})
+    ),
+    ("POST", "/api/v1/auth/register"): Row(
+        public(201),
+        _body(
+            lambda world: {
+                "provider": random_phone(),
+                "password": NEW_PASSWORD,
+                "name": "Matrix Newcomer",
+            }
+        ),
+        SIGNED_IN_TOKENS,
+    ),
+    ("POST", "/api/v1/auth/refresh-token"): Row(public(), _body(_refresh_token), SIGNED_IN_TOKENS),
+    ("POST", "/api/v1/auth/logout"): Row(public(), _body(_refresh_token)),
+    ("POST", "/api/v1/otp/send"): Row(public(), _body(_fresh_phone)),
+    ("POST", "/api/v1/otp/verify"): Row(public(), _otp_verify),
+    # The signed-in user's own account.
+    ("GET", "/api/v1/auth/me"): Row(anyone_signed_in()),
+    ("PATCH", "/api/v1/auth/password"): Row(
+        anyone_signed_in(),
+        _body(lambda world: {"currentPassword": STRONG_PASSWORD, "newPassword": NEW_PASSWORD}),
+    ),
+    ("POST", "/api/v1/auth/mfa/totp/setup"): Row(
+        anyone_signed_in(), hands_over=frozenset({"secret", "otpauthUri"})
+    ),
+    ("POST", "/api/v1/auth/mfa/totp/confirm"): Row(
+        anyone_signed_in(), _totp_confirm, frozenset({"recoveryCodes"})
+    ),
+    ("DELETE", "/api/v1/auth/mfa/totp"): Row(anyone_signed_in(), _totp_disable),
+    # Onboarding.
+    ("GET", "/api/v1/onboarding/questionnaire"): Row(anyone_signed_in()),
+    ("POST", "/api/v1/onboarding/intake"): Row(
+        signed_in(200, 200, 403, 403, 403),
+        _body(
+            lambda world: {
+                **INTAKE_ANSWERS,
+                "questionnaireVersion": world.objects.questionnaire_version,
+            }
+        ),
+    ),
+    ("POST", "/api/v1/admin/questionnaires"): Row(
+        admin_only(201), _body(lambda world: FIRST_MIGRATION.FIRST_QUESTIONS)
+    ),
+    ("GET", "/api/v1/admin/questionnaires"): Row(admin_only()),
+    # Customers and their coaches.
+    ("GET", "/api/v1/customers/{customer_id}/profile"): Row(
+        signed_in(200, 404, 200, 404, 200), on_customer()
+    ),
+    ("PATCH", "/api/v1/customers/{customer_id}/profile"): Row(
+        signed_in(200, 404, 403, 404, 200),
+        on_customer(lambda world: {"name": "Matrix Renamed", "weight": 68}),
+    ),
+    ("POST", "/api/v1/customers/{customer_id}/coaches"): Row(admin_only(201), _assign_coach),
+    ("DELETE", "/api/v1/customers/{customer_id}/coaches/{coach_id}"): Row(
+        admin_only(),
+        _call(customer_id=_customer_id, coach_id=lambda world: world.id_of(Actor.ASSIGNED_COACH))(),
+    ),
+    ("GET", "/api/v1/coaches/me/customers"): Row(signed_in(403, 403, 200, 200, 403)),
+    # Catalog: the products are led by the assigned coach; the review is the customer's.
+    ("POST", "/api/v1/catalog/products"): Row(signed_in(403, 403, 201, 201, 201), _new_product),
+    ("GET", "/api/v1/catalog/products"): Row(anyone_signed_in()),
+    ("GET", "/api/v1/catalog/products/{product_id}"): Row(
+        signed_in(404, 404, 200, 404, 200), on_draft()
+    ),
+    ("PATCH", "/api/v1/catalog/products/{product_id}"): Row(
+        signed_in(403, 403, 200, 404, 200), on_draft(lambda world: {"title": "Renamed program"})
+    ),
+    ("POST", "/api/v1/catalog/products/{product_id}/publish"): Row(
+        signed_in(403, 403, 200, 404, 200), on_draft()
+    ),
+    ("POST", "/api/v1/catalog/products/{product_id}/archive"): Row(
+        signed_in(403, 403, 200, 403, 200), on_published()
+    ),
+    ("POST", "/api/v1/catalog/products/{product_id}/reviews"): Row(
+        signed_in(201, 201, 403, 403, 403), _review_new_product
+    ),
+    ("PATCH", "/api/v1/catalog/products/{product_id}/reviews/{review_id}"): Row(
+        signed_in(200, 403, 403, 403, 403), on_review(lambda world: {"rating": 5})
+    ),
+    ("DELETE", "/api/v1/catalog/products/{product_id}/reviews/{review_id}"): Row(
+        signed_in(200, 403, 403, 403, 200), on_review()
+    ),
+    ("POST", "/api/v1/catalog/products/{product_id}/reviews/{review_id}/hide"): Row(
+        admin_only(), on_review()
+    ),
+    ("POST", "/api/v1/catalog/products/{product_id}/reviews/{review_id}/unhide"): Row(
+        admin_only(), _hidden_review
+    ),
+    # Admin console.
+    ("GET", "/api/v1/admin/settings"): Row(admin_only()),
+    ("POST", "/api/v1/admin/settings/free-days/default"): Row(
+        admin_only(), _body(lambda world: {"days": 14})
+    ),
+    ("POST", "/api/v1/admin/settings/training-plan/default"): Row(
+        admin_only(), _body(lambda world: {"planId": str(world.objects.training_template_id)})
+    ),
+    ("POST", "/api/v1/admin/settings/diet-plan/default"): Row(
+        admin_only(), _body(lambda world: {"planId": str(world.objects.diet_template_id)})
+    ),
+    ("POST", "/api/v1/admin/settings/user/free-days"): Row(
+        admin_only(),
+        _body(lambda world: {"userId": world.customer.user_id, "freeDays": 10}),
+    ),
+    ("GET", "/api/v1/admin/users"): Row(admin_only()),
+    ("POST", "/api/v1/admin/users"): Row(
+        admin_only(201),
+        _body(
+            lambda world: {
+                "name": "Matrix Staff",
+                "phone": random_phone(),
+                "password": NEW_PASSWORD,
+                "roles": ["COACH"],
+            }
+        ),
+    ),
+    ("PATCH", "/api/v1/admin/users/{user_id}/roles"): Row(
+        admin_only(), on_user(lambda world: {"roles": ["CUSTOMER", "COACH"]})
+    ),
+    ("POST", "/api/v1/admin/users/{user_id}/block"): Row(admin_only(), on_user()),
+    ("POST", "/api/v1/admin/users/{user_id}/unblock"): Row(admin_only(), _blocked_customer),
+    ("POST", "/api/v1/admin/users/{user_id}/subscription"): Row(
+        admin_only(201), on_user(lambda world: {"type": "paid", "days": 30})
+    ),
+    ("GET", "/api/v1/audit-logs"): Row(admin_only()),
+    # Plans: the customer's custom plans were written by an admin, so the assigned coach
+    # reaches them only through the assignment.
+    ("GET", "/api/v1/plans/training/{user_id}"): Row(signed_in(200, 403, 200, 403, 200), on_user()),
+    ("GET", "/api/v1/plans/diet/{user_id}"): Row(signed_in(200, 403, 200, 403, 200), on_user()),
+    ("POST", "/api/v1/plans"): Row(
+        signed_in(403, 403, 201, 403, 201),
+        _body(lambda world: plan_body("training", userId=world.customer.user_id)),
+    ),
+    ("GET", "/api/v1/plans"): Row(signed_in(403, 403, 200, 200, 200)),
+    ("GET", "/api/v1/plans/{plan_id}"): Row(signed_in(200, 404, 200, 404, 200), on_plan()),
+    ("PATCH", "/api/v1/plans/{plan_id}"): Row(
+        signed_in(403, 403, 200, 404, 200), on_plan(lambda world: {"name": "Renamed plan"})
+    ),
+    ("DELETE", "/api/v1/plans/{plan_id}"): Row(signed_in(403, 403, 200, 404, 200), on_plan()),
+    # Probes: public so that load balancers and scrapers need no account.
+    ("GET", "/api/v1/health"): Row(public()),
+    ("GET", "/api/v1/health/live"): Row(public()),
+    ("GET", "/api/v1/health/ready"): Row(public()),
+    ("GET", "/metrics"): Row(public()),
+}
+
+
+# Denied cells where the actor may see the object but not change it, so a 403 there tells them
+# nothing new; in every other denied cell, an id that names nothing must get the same answer.
+SEEN_BUT_NOT_THEIRS: set[tuple[str, str, Actor]] = {
+    ("PATCH", "/api/v1/customers/{customer_id}/profile", Actor.ASSIGNED_COACH),
+    ("POST", "/api/v1/catalog/products/{product_id}/archive", Actor.UNASSIGNED_COACH),
+    *(
+        (method, "/api/v1/catalog/products/{product_id}/reviews/{review_id}", actor)
+        for method in ("PATCH", "DELETE")
+        for actor in (
+            Actor.OTHER_CUSTOMER,
+            Actor.ASSIGNED_COACH,
+            Actor.UNASSIGNED_COACH,
+            Actor.ADMIN,
+        )
+    ),
+}
+
+
+def random_ids(path: Mapping[str, str]) -> dict[str, str]:
+    """The same path with every id replaced by one that names nothing."""
+    return {name: str(uuid.uuid4()) for name in path}
