@@ -1,12 +1,20 @@
-# Long-running checks beyond CI. PostgreSQL and Redis default to the local services that CI uses;
-# override POSTGRES_URL / REDIS_URL to point elsewhere.
+# The long variants of the robustness suite; CI (.ci/run) runs the same tests at CI amounts.
+# PostgreSQL and Redis default to the local services that CI uses; override POSTGRES_URL /
+# REDIS_URL to point elsewhere.
 POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432
 REDIS_URL ?= redis://127.0.0.1:6379/0
 LOAD_SECONDS ?= 180
 PYTEST = FITCOACH_TEST_POSTGRES_URL=$(POSTGRES_URL) FITCOACH_TEST_REDIS_URL=$(REDIS_URL) \
 	.venv/bin/pytest -q -p no:cacheprovider
 
-.PHONY: load robustness
+.PHONY: fuzz-deep load robustness
+
+# 1,000 generated cases per operation in-process (on PostgreSQL), 200 against a live server
+# (which always runs on its own SQLite database, so that part runs without the PostgreSQL URL).
+fuzz-deep:
+	FITCOACH_FUZZ_EXAMPLES=1000 $(PYTEST) tests/robustness/test_fuzz_asgi.py
+	FITCOACH_FUZZ_LIVE_EXAMPLES=200 .venv/bin/pytest -q -p no:cacheprovider \
+		tests/robustness/test_fuzz_live.py
 
 # The load test for LOAD_SECONDS (CI runs it for 20 s), printing p50, p95 and p99.
 load:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from fitcoach.admin.schemas import (
     CreateUserIn,
@@ -25,6 +25,7 @@ from fitcoach.db.session import DbSession
 from fitcoach.kit.dependencies import ClockDep, SettingsDep
 from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.kit.pagination import Page, PageRequestDep
+from fitcoach.kit.search import SearchQuery
 from fitcoach.models import User
 from fitcoach.models.enums import PlanType, Role
 from fitcoach.subscriptions.schemas import SubscriptionOut
@@ -51,7 +52,7 @@ async def get_settings(admin: AdminUser, session: DbSession) -> DataEnvelope[Set
 @router.post(
     "/settings/free-days/default",
     response_model=MessageEnvelope,
-    responses=error_responses(401, 403, 422),
+    responses=error_responses(400, 401, 403, 422),
     summary="Set the free days every new registration gets (admin)",
 )
 async def set_default_free_days(
@@ -64,7 +65,7 @@ async def set_default_free_days(
 @router.post(
     "/settings/training-plan/default",
     response_model=MessageEnvelope,
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary="Set the training plan free users get, and paid users without a custom one (admin)",
 )
 async def set_default_training_plan(
@@ -79,7 +80,7 @@ async def set_default_training_plan(
 @router.post(
     "/settings/diet-plan/default",
     response_model=MessageEnvelope,
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary="Set the diet plan free users get, and paid users without a custom one (admin)",
 )
 async def set_default_diet_plan(
@@ -92,7 +93,7 @@ async def set_default_diet_plan(
 @router.post(
     "/settings/user/free-days",
     response_model=MessageEnvelope,
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary="Change the length of one user's free subscription, keeping its start (admin)",
 )
 async def set_user_free_days(
@@ -114,10 +115,7 @@ async def list_users(
     admin: AdminUser,
     session: DbSession,
     page: PageRequestDep,
-    q: Annotated[
-        str | None,
-        Query(min_length=1, max_length=100, description="Part of the name, phone or email"),
-    ] = None,
+    q: SearchQuery = None,
     role: Role | None = None,
     blocked: bool | None = None,
     sort: UserSort = "-createdAt",
@@ -132,7 +130,7 @@ async def list_users(
     "/users",
     response_model=DataEnvelope[UserOut],
     status_code=201,
-    responses=error_responses(401, 403, 409, 422),
+    responses=error_responses(400, 401, 403, 409, 422),
     summary="Create a coach or an admin account with a password (admin)",
 )
 async def create_user(
@@ -149,7 +147,7 @@ async def create_user(
 @router.patch(
     "/users/{user_id}/roles",
     response_model=DataEnvelope[UserOut],
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary="Replace a user's roles; a role taken away stops working on their next request (admin)",
 )
 async def set_user_roles(
@@ -193,7 +191,7 @@ async def unblock_user(
     "/users/{user_id}/subscription",
     response_model=DataEnvelope[SubscriptionGrantOut],
     status_code=201,
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary="Grant a paid subscription of `days` days starting now (admin)",
 )
 async def grant_subscription(

@@ -121,7 +121,7 @@ def _parse_form(adapter: TypeAdapter[T], body: dict[str, Any]) -> T:
     "/otp/send",
     response_model=MessageEnvelope,
     dependencies=[Depends(RateLimit("auth.otp.send", SEND_LIMIT))],
-    responses=error_responses(422, 429, 502, 503),
+    responses=error_responses(400, 422, 429, 502, 503),
     summary="Send a sign-in OTP by SMS (public)",
 )
 async def send_login_otp(
@@ -179,7 +179,7 @@ async def register_with_otp(
     "/forgot-password",
     response_model=MessageEnvelope,
     dependencies=[Depends(RateLimit("auth.forgot_password", SEND_LIMIT))],
-    responses=error_responses(422, 429, 502, 503),
+    responses=error_responses(400, 422, 429, 502, 503),
     summary="Send a password-reset OTP (public); same answer for unknown phones",
 )
 async def forgot_password(
@@ -213,7 +213,7 @@ async def reset_password(
     "/login",
     response_model=SignInOut,
     dependencies=[Depends(RateLimit("auth.login", PASSWORD_LIMIT))],
-    responses=error_responses(401, 403, 404, 409, 422, 429, 503),
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429, 503),
     summary="Sign in with a password or a Google / Apple / Facebook ID token (public)",
     openapi_extra=_documented_body(login_form),
     description=(
@@ -286,7 +286,7 @@ async def verify_email(
     "/email/send-code",
     response_model=MessageEnvelope,
     dependencies=[Depends(RateLimit("auth.email.send", EMAIL_SEND_LIMIT))],
-    responses=error_responses(422, 429, 502),
+    responses=error_responses(400, 422, 429, 502),
     summary="Mail a new verification code (public); same answer for unknown or verified emails",
 )
 async def send_email_code(
@@ -305,7 +305,7 @@ async def send_email_code(
     response_model=SignInOut,
     status_code=201,
     dependencies=[Depends(RateLimit("auth.register", REGISTER_LIMIT))],
-    responses=error_responses(401, 409, 422, 429, 503),
+    responses=error_responses(400, 401, 409, 422, 429, 503),
     summary="Create a customer account (public; 10 per hour per client IP); starts the free trial",
     openapi_extra=_documented_body(register_form),
     description=(
@@ -384,7 +384,7 @@ async def me(user: CurrentUser, session: DbSession, clock: ClockDep) -> DataEnve
     "/refresh-token",
     response_model=DataEnvelope[AuthOut],
     dependencies=[Depends(RateLimit("auth.refresh", TOKEN_LIMIT))],
-    responses=error_responses(401, 403, 422, 429),
+    responses=error_responses(400, 401, 403, 422, 429),
     summary="Exchange a refresh token for new tokens (public); each refresh token works once",
 )
 async def refresh_token(
@@ -397,7 +397,7 @@ async def refresh_token(
     "/logout",
     response_model=MessageEnvelope,
     dependencies=[Depends(RateLimit("auth.logout", TOKEN_LIMIT))],
-    responses=error_responses(401, 422, 429),
+    responses=error_responses(400, 401, 422, 429),
     summary="End the session the refresh token belongs to (public: the refresh token is the proof)",
 )
 async def logout(
@@ -411,7 +411,7 @@ async def logout(
     "/password",
     response_model=MessageEnvelope,
     dependencies=[Depends(RateLimit("auth.password", PASSWORD_LIMIT))],
-    responses=error_responses(401, 403, 422, 429),
+    responses=error_responses(400, 401, 403, 422, 429),
     summary="Change the password (signed-in user); ends every other session",
 )
 async def change_password(

@@ -84,7 +84,7 @@ def _review_out(view: ReviewView) -> ReviewOut:
     "/products",
     response_model=DataEnvelope[ProductOut],
     status_code=201,
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary="Create a draft product (coach: led by themself; admin: led by the coach coachId)",
 )
 async def create_product(
@@ -139,7 +139,7 @@ async def get_product(
 @router.patch(
     "/products/{product_id}",
     response_model=DataEnvelope[ProductOut],
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary="Change a product (coach: their own; admin: any)",
 )
 async def update_product(
@@ -181,7 +181,7 @@ async def archive_product(
     "/products/{product_id}/reviews",
     response_model=DataEnvelope[ReviewOut],
     status_code=201,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Review a published product: 1 to 5 stars and optional text (customers, once each)",
 )
 async def create_review(
@@ -198,7 +198,7 @@ async def create_review(
 @router.patch(
     "/products/{product_id}/reviews/{review_id}",
     response_model=DataEnvelope[ReviewOut],
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary="Change one's own review",
 )
 async def update_review(

@@ -26,6 +26,7 @@ from fitcoach.db.session import DbSession
 from fitcoach.kit.dependencies import ClockDep
 from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.kit.pagination import Page, PageRequestDep
+from fitcoach.kit.search import SearchQuery
 from fitcoach.models.vocabulary import RiskFlag
 from fitcoach.subscriptions.schemas import SubscriptionStatusOut
 
@@ -85,7 +86,7 @@ async def get_profile(
 @router.patch(
     "/customers/{customer_id}/profile",
     response_model=DataEnvelope[CustomerProfileOut],
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Change a customer's demographics and preferences (the customer or an admin)",
 )
 async def update_profile(
@@ -104,7 +105,7 @@ async def update_profile(
     "/customers/{customer_id}/coaches",
     response_model=DataEnvelope[CoachAssignmentOut],
     status_code=201,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Assign a coach to a customer (admin)",
 )
 async def assign_coach(
@@ -147,10 +148,7 @@ async def my_customers(
     coach: CoachUser,
     session: DbSession,
     page: PageRequestDep,
-    q: Annotated[
-        str | None,
-        Query(min_length=1, max_length=100, description="Part of the name, phone or email"),
-    ] = None,
+    q: SearchQuery = None,
     risk_flag: Annotated[RiskFlag | None, Query(alias="riskFlag")] = None,
     sort: CustomerSort = "name",
 ) -> DataEnvelope[Page[CoachCustomerOut]]:

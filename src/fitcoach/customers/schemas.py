@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from fitcoach.kit.envelope import ApiModel, StrictApiModel
 from fitcoach.models.enums import Gender
@@ -15,11 +15,9 @@ from fitcoach.users.schemas import NAME_DESCRIPTION, BodyMetricsIn, clean_name
 CustomerSort = Literal["name", "-name", "assignedAt", "-assignedAt"]
 
 
-class ProfileUpdateIn(BodyMetricsIn):
+class ProfileUpdateIn(BodyMetricsIn, StrictApiModel):
     """Demographics with the registration rules (null clears a body metric), and preferences
     checked against the current questionnaire (null removes an answer)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, description=NAME_DESCRIPTION)
     preferences: dict[str, Any] | None = Field(

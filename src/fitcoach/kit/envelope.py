@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
 
 T = TypeVar("T")
@@ -25,6 +25,26 @@ class StrictApiModel(ApiModel):
     it may not set (roles, ids) instead of having it silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        """PostgreSQL text cannot hold NUL: refuse it in every string of a body (422, on the
+        field), on every database alike, rather than fail at the insert."""
+        _refuse_nul_in(value)
+        return value
+
+
+def _refuse_nul_in(value: object) -> None:
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("Text must not contain NUL characters")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul_in(key)
+            _refuse_nul_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul_in(item)
 
 
 class DataEnvelope(BaseModel, Generic[T]):

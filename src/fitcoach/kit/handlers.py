@@ -10,9 +10,11 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from fitcoach.db.retry import COMMITTED_MARK, CONFLICT_MARK, is_transaction_conflict
 from fitcoach.kit.envelope import error_body
@@ -79,7 +81,21 @@ async def _on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
 
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     message = _HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
-    return error_response(request, exc.status_code, message, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return error_response(request, exc.status_code, message, headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Starlette's 405 lists the methods of the first route on the path only; a path served by
+    several routes (GET and POST in separate handlers) allows the methods of all of them."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        match, _ = context.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= context.methods or set()
+    return ", ".join(sorted(methods))
 
 
 async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:

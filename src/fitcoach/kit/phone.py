@@ -38,14 +38,20 @@ def normalize_phone(raw: str, default_region: str | None = None) -> str:
             acceptable = phonenumbers.is_valid_number(parsed)
         else:
             raise InvalidPhoneNumber()
+        e164 = _e164(parsed)
+        # The normal form must normalise to itself, or an account stored under it could not be
+        # found by it again: for some plans phonenumbers drops a leading zero on every parse.
+        stable = _e164(phonenumbers.parse(e164, None)) == e164
     except phonenumbers.NumberParseException as exc:
         raise InvalidPhoneNumber() from exc
-    if not acceptable:
-        raise InvalidPhoneNumber()
-    e164: str = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    if not _INTERNATIONAL.fullmatch(e164):
+    if not acceptable or not stable or not _INTERNATIONAL.fullmatch(e164):
         raise InvalidPhoneNumber()
     return e164
+
+
+def _e164(parsed: phonenumbers.PhoneNumber) -> str:
+    formatted: str = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return formatted
 
 
 def parse_test_otps(spec: str) -> dict[str, str]:

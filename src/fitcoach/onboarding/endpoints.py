@@ -55,7 +55,7 @@ async def current_questionnaire(
 @router.post(
     "/onboarding/intake",
     response_model=DataEnvelope[IntakeOut],
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=error_responses(400, 401, 403, 404, 409, 422),
     summary=(
         "Answer the current questionnaire (customer): consent is recorded, the profile created "
         "or updated, and matching programs recommended"
@@ -83,7 +83,7 @@ async def submit_intake(
     "/admin/questionnaires",
     response_model=DataEnvelope[QuestionnaireOut],
     status_code=201,
-    responses=error_responses(401, 403, 409, 422),
+    responses=error_responses(400, 401, 403, 409, 422),
     summary=(
         "Create a questionnaire version; it becomes current and the previous is retired (admin)"
     ),

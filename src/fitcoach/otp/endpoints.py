@@ -23,7 +23,7 @@ CHECK_LIMIT = "10/15 minutes"
     "/send",
     response_model=MessageEnvelope,
     dependencies=[Depends(RateLimit("otp.send", SEND_LIMIT))],
-    responses=error_responses(422, 429, 502, 503),
+    responses=error_responses(400, 422, 429, 502, 503),
     summary="Send a login/registration OTP by SMS (public)",
 )
 async def send_otp(

@@ -78,7 +78,7 @@ async def diet_plan_of_user(
     "",
     response_model=DataEnvelope[PlanOut],
     status_code=201,
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary=(
         "Create a template, or with userId a customer's custom plan (admin, or a coach for a "
         "customer assigned to them)"
@@ -149,7 +149,7 @@ async def get_plan(
 @router.patch(
     "/{plan_id}",
     response_model=DataEnvelope[PlanOut],
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary=(
         "Rename, describe or replace the items of a plan (admin: any; coach: their own "
         "templates and their assigned customers' plans)"
