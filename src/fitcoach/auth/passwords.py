@@ -21,7 +21,28 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1, hash_le
 # once than cores only thrash the caches and grow memory (40 at once, the default thread pool,
 # took a worker to 800 MiB). One thread per core keeps every core busy and queues the rest.
 _HASHING_THREADS = os.cpu_count() or 1
-_hashing = ThreadPoolExecutor(max_workers=_HASHING_THREADS, thread_name_prefix="argon2")
+
+
+class _HashingPool:
+    """The process's hashing threads, started on first use. A forked child inherits the pool
+    object but not its threads, so work sent to it would wait forever: the child starts its own."""
+
+    def __init__(self) -> None:
+        self._executor: ThreadPoolExecutor | None = None
+        os.register_at_fork(after_in_child=self._forget)
+
+    def executor(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                max_workers=_HASHING_THREADS, thread_name_prefix="argon2"
+            )
+        return self._executor
+
+    def _forget(self) -> None:
+        self._executor = None
+
+
+_hashing = _HashingPool()
 
 _T = TypeVar("_T")
 
@@ -50,7 +71,7 @@ def check_password_policy(password: str) -> str:
 
 
 async def _off_the_loop(work: Callable[..., _T], *args: str) -> _T:
-    return await asyncio.get_running_loop().run_in_executor(_hashing, work, *args)
+    return await asyncio.get_running_loop().run_in_executor(_hashing.executor(), work, *args)
 
 
 async def hash_password(password: str) -> str:
