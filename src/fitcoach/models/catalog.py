@@ -27,12 +27,21 @@ class Product(IdMixin, TimestampMixin, Base):
     """A coaching program. Prices are integer minor units of `currency` (ISO 4217)."""
 
     __tablename__ = "products"
-    # Listings show published products only, so every index the list seeks on leads with status.
+    # Listings show published products only, so every index the list seeks on leads with status;
+    # the sort indexes cover the whole ORDER BY (tie-breakers included), so a page stops after
+    # its rows instead of sorting every product tied on the first key.
     __table_args__ = (
         Index("ix_products_status_price", "status", "price_minor"),
-        Index("ix_products_status_created", "status", "created_at"),
-        Index("ix_products_status_rating", "status", "rating_average", "rating_count"),
-        Index("ix_products_status_popular", "status", "rating_count", "created_at"),
+        Index("ix_products_status_created", "status", "created_at", "id"),
+        Index(
+            "ix_products_status_rating",
+            "status",
+            "rating_average",
+            "rating_count",
+            "created_at",
+            "id",
+        ),
+        Index("ix_products_status_popular", "status", "rating_count", "created_at", "id"),
         Index("ix_products_coach_status", "coach_id", "status"),
     )
 
