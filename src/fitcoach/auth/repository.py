@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy import CursorResult, bindparam, delete, select, update
@@ -19,20 +20,10 @@ from fitcoach.models import (
 )
 from fitcoach.models.enums import Role
 
-_PRINCIPAL_USER_COLUMNS = (
-    "id",
-    "name",
-    "phone",
-    "email",
-    "phone_verified",
-    "email_verified",
-    "height_cm",
-    "weight_kg",
-    "age",
-    "gender",
-    "is_blocked",
-    "mfa_enabled",
-    "created_at",
+# The users columns a Principal copies: all its fields but what the query adds (the session it
+# was asked for, the joined roles), so the two cannot drift apart.
+_PRINCIPAL_USER_COLUMNS = tuple(
+    field.name for field in fields(Principal) if field.name not in {"session_id", "roles"}
 )
 
 
