@@ -16,6 +16,7 @@ from fitcoach.auth.social import JwksCache
 from fitcoach.catalog.endpoints import router as catalog_router
 from fitcoach.config import Settings, load_settings
 from fitcoach.customers.endpoints import router as customers_router
+from fitcoach.db.change_feed import create_read_caches
 from fitcoach.db.engine import (
     connections_in_use,
     create_engine,
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     settings.signing_secret  # noqa: B018 - resolve (or create) the secret at start-up, not mid-request
 
     engine = create_engine(settings)
+    change_feed, read_caches = create_read_caches(settings)
     sms_provider = create_sms_provider(settings)
     # One pool per process, shared by the rate limiter and the health checks.
     redis_pool = (
@@ -63,7 +65,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if change_feed is not None:
+            await change_feed.start()
         yield
+        if change_feed is not None:
+            await change_feed.stop()
         await sms_provider.aclose()
         if redis_pool is not None:
             await redis_pool.aclose()
@@ -84,7 +90,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.clock = clock or Clock()
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
-    app.state.read_only_sessionmaker = create_read_only_sessionmaker(engine)
+    app.state.read_only_sessionmaker = create_read_only_sessionmaker(engine, read_caches)
+    app.state.change_feed = change_feed
     app.state.redis = redis.Redis(connection_pool=redis_pool) if redis_pool is not None else None
     app.state.limiter = create_limiter(settings, redis_pool)
     app.state.sms_provider = sms_provider

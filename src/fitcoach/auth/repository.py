@@ -10,6 +10,7 @@ from sqlalchemy import CursorResult, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.auth.principal import Principal
+from fitcoach.db.read_cache import CachedRead
 from fitcoach.models import (
     AuthSession,
     EmailVerificationCode,
@@ -47,28 +48,38 @@ _PRINCIPAL_QUERY = (
 )
 
 
+# The caller of safe requests, between changes of the account, its roles or its sessions.
+CALLERS: CachedRead[tuple[Principal, bool] | None] = CachedRead(
+    "callers", topic="user", max_groups=50_000
+)
+
+
 class AuthRepository:
     async def principal(
         self, session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID
     ) -> tuple[Principal, bool] | None:
         """The access token's user and whether its session is still live, in one round trip,
         so logout, password changes, blocks and role changes act on the very next request."""
-        connection = await session.connection()
-        rows = (
-            await connection.execute(
-                _PRINCIPAL_QUERY, {"user_id": user_id, "session_id": session_id}
+
+        async def load() -> tuple[Principal, bool] | None:
+            connection = await session.connection()
+            rows = (
+                await connection.execute(
+                    _PRINCIPAL_QUERY, {"user_id": user_id, "session_id": session_id}
+                )
+            ).all()
+            if not rows:
+                return None
+            first = rows[0]
+            principal = Principal(
+                id=first.id,
+                session_id=session_id,
+                roles=tuple(sorted(Role(row.role) for row in rows if row.role is not None)),
+                **{name: getattr(first, name) for name in _PRINCIPAL_USER_COLUMNS if name != "id"},
             )
-        ).all()
-        if not rows:
-            return None
-        first = rows[0]
-        principal = Principal(
-            id=first.id,
-            session_id=session_id,
-            roles=tuple(sorted(Role(row.role) for row in rows if row.role is not None)),
-            **{name: getattr(first, name) for name in _PRINCIPAL_USER_COLUMNS if name != "id"},
-        )
-        return principal, first.revoked_at is None
+            return principal, first.revoked_at is None
+
+        return await CALLERS.read(session, str(user_id), session_id, load)
 
     def add_session(self, session: AsyncSession, auth_session: AuthSession) -> None:
         session.add(auth_session)

@@ -11,6 +11,8 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from fitcoach.config import Settings
+from fitcoach.db.read_cache import SESSION_INFO_KEY
+from fitcoach.kit.cache import InvalidatedCache
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 AUTOCOMMIT = "AUTOCOMMIT"
@@ -102,10 +104,14 @@ class ReadOnlyRequestWrite(RuntimeError):
         super().__init__(f"A read-only (GET) request tried to write: {what}")
 
 
-def create_read_only_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def create_read_only_sessionmaker(
+    engine: AsyncEngine, read_caches: dict[str, InvalidatedCache[Any]] | None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for safe requests; they alone read through the caches (db/read_cache.py)."""
     return async_sessionmaker(
         engine.execution_options(isolation_level=AUTOCOMMIT),
         sync_session_class=ReadOnlySession,
         expire_on_commit=False,
         autoflush=False,
+        info={SESSION_INFO_KEY: read_caches} if read_caches is not None else None,
     )

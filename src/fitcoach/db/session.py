@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fitcoach.db.change_feed import ChangeFeed
 from fitcoach.db.retry import COMMITTED_MARK
 from fitcoach.kit.errors import DomainError
 
@@ -61,6 +62,11 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
                 prepare()
             await session.commit()
             setattr(request.state, COMMITTED_MARK, True)
+            # This worker's caches drop what the commit changed before the answer goes out, so
+            # the caller's next request never reads what it has just replaced.
+            change_feed: ChangeFeed | None = request.app.state.change_feed
+            if change_feed is not None:
+                await change_feed.catch_up()
         jobs: list[AfterCommitJob] = session.info.pop(_AFTER_COMMIT_KEY, [])
         for job in jobs:
             await job()

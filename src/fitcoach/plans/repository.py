@@ -14,15 +14,38 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, delete, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from fitcoach.db.read_cache import CachedRead
 from fitcoach.kit.pagination import PageRequest, SortColumn, fetch_page, sort_order
 from fitcoach.models import Actor, CoachAssignment, Plan, PlanItem
 from fitcoach.models.enums import PlanType, Role
 
 _SORT_COLUMNS: dict[str, SortColumn] = {"createdAt": Plan.created_at, "name": Plan.name}
+
+
+_NEWEST_CUSTOM_ID = (
+    select(Plan.id)
+    .where(Plan.owner_id == bindparam("owner_id"), Plan.type == bindparam("type"))
+    .order_by(Plan.created_at.desc(), Plan.id.desc())
+    .limit(1)
+)
+_NEWEST_CUSTOM_IDS: CachedRead[uuid.UUID | None] = CachedRead(
+    "custom_plan_ids", topic="owner_plans", max_groups=50_000
+)
 
 
 @dataclass(frozen=True)
@@ -91,19 +114,23 @@ class PlansRepository:
         result = await session.execute(select(Plan).where(Plan.id == plan_id).with_for_update())
         return result.scalar_one_or_none()
 
-    async def newest_custom(
-        self,
-        session: AsyncSession,
-        owner_id: uuid.UUID,
-        plan_type: PlanType,
-        readable: ColumnElement[bool],
-    ) -> Plan | None:
+    async def newest_custom_id(
+        self, session: AsyncSession, owner_id: uuid.UUID, plan_type: PlanType
+    ) -> uuid.UUID | None:
+        """The id of the owner's newest custom plan of the type. Not filtered by a reader: who
+        may see the owner's plans is decided before asking (plans_service.for_user)."""
+
+        async def load() -> uuid.UUID | None:
+            result = await session.execute(
+                _NEWEST_CUSTOM_ID, {"owner_id": owner_id, "type": plan_type.value}
+            )
+            return result.scalar_one_or_none()
+
+        return await _NEWEST_CUSTOM_IDS.read(session, str(owner_id), plan_type, load)
+
+    async def with_items(self, session: AsyncSession, plan_id: uuid.UUID) -> Plan | None:
         result = await session.execute(
-            select(Plan)
-            .where(Plan.owner_id == owner_id, Plan.type == plan_type.value, readable)
-            .order_by(Plan.created_at.desc(), Plan.id.desc())
-            .limit(1)
-            .options(selectinload(Plan.items))
+            select(Plan).where(Plan.id == plan_id).options(selectinload(Plan.items))
         )
         return result.scalar_one_or_none()
 

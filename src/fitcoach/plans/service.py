@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import audit_service, changes_between
 from fitcoach.customers.service import customers_service
+from fitcoach.db.read_cache import CachedRead
 from fitcoach.kit.errors import Forbidden
 from fitcoach.kit.pagination import PageRequest
 from fitcoach.models import Actor, Plan, PlanItem
@@ -35,6 +36,7 @@ from fitcoach.plans.schemas import (
     ITEM_MODELS,
     DietItemIn,
     PlanIn,
+    PlanOut,
     PlanSource,
     PlanUpdateIn,
     TrainingItemIn,
@@ -43,10 +45,13 @@ from fitcoach.settings.service import setting_service
 from fitcoach.subscriptions.service import subscription_service
 from fitcoach.users.service import user_service
 
+# A plan as its readers are shown it, between changes of the plan or its items.
+_PLAN_VIEWS: CachedRead[PlanOut | None] = CachedRead("plan_views", topic="plan")
+
 
 @dataclass(frozen=True)
 class UserPlan:
-    plan: Plan
+    plan: PlanOut
     source: PlanSource
     subscription_type: SubscriptionType
 
@@ -229,35 +234,29 @@ class PlansService:
         status = await subscription_service.status(session, user_id, now)
         if status.type is None:
             raise SubscriptionRequired()
-        defaults = await setting_service.default_plan_ids(session)
         if status.type is SubscriptionType.paid:
-            readable = plans_repository.readable_by(actor, defaults.values())
-            custom = await plans_repository.newest_custom(session, user_id, plan_type, readable)
+            custom_id = await plans_repository.newest_custom_id(session, user_id, plan_type)
+            custom = await self._view(session, custom_id) if custom_id else None
             if custom is not None:
                 return UserPlan(
                     plan=custom, source=PlanSource.custom, subscription_type=status.type
                 )
-        default = await self._default_plan(session, actor, plan_type, defaults)
+        # Every signed-in user may read the default plans.
+        defaults = await setting_service.default_plan_ids(session)
+        default_id = defaults.get(plan_type)
+        default = await self._view(session, default_id) if default_id else None
         if default is None:
             if status.type is SubscriptionType.paid:
                 raise NoPlanAvailable(plan_type)
             raise NoDefaultPlan(plan_type)
         return UserPlan(plan=default, source=PlanSource.default, subscription_type=status.type)
 
-    async def _default_plan(
-        self,
-        session: AsyncSession,
-        actor: Actor,
-        plan_type: PlanType,
-        defaults: dict[PlanType, uuid.UUID],
-    ) -> Plan | None:
-        default_id = defaults.get(plan_type)
-        if default_id is None:
-            return None
-        access = await plans_repository.find_readable(
-            session, default_id, actor, defaults.values(), with_items=True
-        )
-        return access.plan if access is not None else None
+    async def _view(self, session: AsyncSession, plan_id: uuid.UUID) -> PlanOut | None:
+        async def load() -> PlanOut | None:
+            plan = await plans_repository.with_items(session, plan_id)
+            return PlanOut.of(plan) if plan is not None else None
+
+        return await _PLAN_VIEWS.read(session, str(plan_id), None, load)
 
     async def _readable(
         self,

@@ -10,13 +10,21 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.db.read_cache import CachedRead
 from fitcoach.models import Setting
+
+_ALL: CachedRead[dict[str, str]] = CachedRead("settings", topic="settings", max_groups=1)
 
 
 class SettingRepository:
     async def all(self, session: AsyncSession) -> dict[str, str]:
-        result = await session.execute(select(Setting.key, Setting.value))
-        return dict(result.all())
+        """Every stored setting. The cached dict is shared: callers must not change it."""
+
+        async def load() -> dict[str, str]:
+            result = await session.execute(select(Setting.key, Setting.value))
+            return dict(result.all())
+
+        return await _ALL.read(session, "all", None, load)
 
     async def get(self, session: AsyncSession, key: str) -> str | None:
         result = await session.execute(select(Setting.value).where(Setting.key == key))

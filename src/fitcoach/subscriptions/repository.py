@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.db.read_cache import CachedRead
 from fitcoach.models import Subscription
 from fitcoach.models.enums import SubscriptionType
 
@@ -19,10 +22,36 @@ _OF_USER = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class SubscriptionTerm:
+    """A subscription as its readers see it: an immutable copy that a cache can share."""
+
+    id: uuid.UUID
+    type: str
+    days: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+_TERMS: CachedRead[tuple[SubscriptionTerm, ...]] = CachedRead(
+    "subscriptions", topic="user", max_groups=50_000
+)
+
+
 class SubscriptionRepository:
-    async def of_user(self, session: AsyncSession, user_id: uuid.UUID) -> list[Subscription]:
-        result = await session.execute(_OF_USER, {"user_id": user_id})
-        return list(result.scalars())
+    async def of_user(
+        self, session: AsyncSession, user_id: uuid.UUID
+    ) -> tuple[SubscriptionTerm, ...]:
+        """The user's subscriptions, the one that ends last first."""
+
+        async def load() -> tuple[SubscriptionTerm, ...]:
+            result = await session.execute(_OF_USER, {"user_id": user_id})
+            return tuple(
+                SubscriptionTerm(row.id, row.type, row.days, row.starts_at, row.ends_at)
+                for row in result.scalars()
+            )
+
+        return await _TERMS.read(session, str(user_id), None, load)
 
     async def newest_free(self, session: AsyncSession, user_id: uuid.UUID) -> Subscription | None:
         result = await session.execute(

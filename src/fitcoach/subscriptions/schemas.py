@@ -6,6 +6,7 @@ from datetime import date, datetime
 from fitcoach.kit.envelope import ApiModel
 from fitcoach.models import Subscription
 from fitcoach.models.enums import SubscriptionType
+from fitcoach.subscriptions.repository import SubscriptionTerm
 from fitcoach.subscriptions.service import SubscriptionStatus, is_active
 
 
@@ -22,7 +23,7 @@ class SubscriptionOut(ApiModel):
     is_active: bool
 
     @classmethod
-    def of(cls, subscription: Subscription, now: datetime) -> SubscriptionOut:
+    def of(cls, subscription: Subscription | SubscriptionTerm, now: datetime) -> SubscriptionOut:
         is_free = subscription.type == SubscriptionType.free.value
         return cls(
             id=subscription.id,

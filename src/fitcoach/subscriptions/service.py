@@ -13,18 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitcoach.models import Subscription
 from fitcoach.models.enums import SubscriptionType
 from fitcoach.settings.service import setting_service
-from fitcoach.subscriptions.repository import subscription_repository
+from fitcoach.subscriptions.repository import SubscriptionTerm, subscription_repository
 
 WARNING_WINDOW = timedelta(days=3)
 
 
-def is_active(subscription: Subscription, now: datetime) -> bool:
+def is_active(subscription: Subscription | SubscriptionTerm, now: datetime) -> bool:
     return subscription.starts_at <= now < subscription.ends_at
 
 
 @dataclass(frozen=True)
 class SubscriptionStatus:
-    current: Subscription | None
+    current: SubscriptionTerm | None
     is_subscribed: bool
     type: SubscriptionType | None
     ends_soon: bool
