@@ -24,6 +24,7 @@ from fitcoach.db.engine import (
     create_sessionmaker,
 )
 from fitcoach.db.retry import TransactionRetryMiddleware
+from fitcoach.db.session import ReadSessionMiddleware
 from fitcoach.email.providers import create_email_provider
 from fitcoach.health.endpoints import router as health_router
 from fitcoach.health.metrics import router as metrics_router
@@ -99,21 +100,24 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.jwks_cache = JwksCache()
     DB_POOL_SIZE.set(settings.database_pool_size)
 
+    app.add_middleware(ReadSessionMiddleware)
     # Inside the request context, so a replayed request keeps one id and one access-log line.
     app.add_middleware(TransactionRetryMiddleware, retries=settings.database_conflict_retries)
     app.add_middleware(
         RequestContextMiddleware, settings=settings, pool_stats=lambda: connections_in_use(engine)
     )
     install_error_handlers(app)
+    # The app's hottest screens first: FastAPI tries routes in order, twice per request (to
+    # match and to dispatch), and each miss costs. No two routers answer the same path.
     routers = (
         auth_router,
+        plans_router,
+        catalog_router,
         mfa_router,
         otp_router,
         onboarding_router,
         customers_router,
-        catalog_router,
         admin_router,
-        plans_router,
         audit_router,
         health_router,
     )

@@ -21,7 +21,7 @@ from fitcoach.admin.schemas import (
 )
 from fitcoach.admin.service import admin_service
 from fitcoach.auth.dependencies import AdminUser, require_role
-from fitcoach.db.session import DbSession
+from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.kit.dependencies import ClockDep, SettingsDep
 from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.kit.pagination import Page, PageRequestDep
@@ -45,7 +45,7 @@ FreeDaysAdmin = Annotated[
     responses=error_responses(401, 403),
     summary="Every business setting, with its default when unset (admin)",
 )
-async def get_settings(admin: AdminUser, session: DbSession) -> DataEnvelope[SettingsOut]:
+async def get_settings(admin: AdminUser, session: ReadSession) -> DataEnvelope[SettingsOut]:
     return ok(SettingsOut(settings=await admin_service.settings(session)))
 
 
@@ -113,7 +113,7 @@ async def set_user_free_days(
 )
 async def list_users(
     admin: AdminUser,
-    session: DbSession,
+    session: ReadSession,
     page: PageRequestDep,
     q: SearchQuery = None,
     role: Role | None = None,

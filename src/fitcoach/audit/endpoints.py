@@ -11,7 +11,7 @@ from fitcoach.audit.repository import AuditFilter
 from fitcoach.audit.schemas import AuditEntryOut, AuditPageOut, parse_date_range
 from fitcoach.audit.service import audit_service
 from fitcoach.auth.dependencies import AdminUser
-from fitcoach.db.session import DbSession
+from fitcoach.db.session import ReadSession
 from fitcoach.kit.envelope import DataEnvelope, error_responses, ok
 
 router = APIRouter(tags=["audit"])
@@ -26,7 +26,7 @@ _NAME = r"^[a-z][a-z0-9_.]{0,63}$"
 )
 async def list_audit_logs(
     _admin: AdminUser,
-    session: DbSession,
+    session: ReadSession,
     actor_id: Annotated[uuid.UUID | None, Query(alias="actorId")] = None,
     resource_type: Annotated[str | None, Query(alias="resourceType", pattern=_NAME)] = None,
     action: Annotated[str | None, Query(pattern=_NAME)] = None,

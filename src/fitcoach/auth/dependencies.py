@@ -20,9 +20,16 @@ from fitcoach.auth.exceptions import (
 from fitcoach.auth.principal import Principal
 from fitcoach.auth.repository import auth_repository
 from fitcoach.auth.social import JwksCache
-from fitcoach.db.session import READ_ONLY_METHODS, DbSession, before_commit, sessionmaker_of
+from fitcoach.config import Settings
+from fitcoach.db.session import (
+    READ_ONLY_METHODS,
+    DbSession,
+    ReadSession,
+    before_commit,
+    sessionmaker_of,
+)
 from fitcoach.email.providers import email_provider_of
-from fitcoach.kit.dependencies import ClockDep, SettingsDep
+from fitcoach.kit.clock import Clock
 from fitcoach.kit.errors import Forbidden, Unauthorized
 from fitcoach.kit.request_context import current_request_context
 from fitcoach.models import User
@@ -32,13 +39,13 @@ from fitcoach.users.service import user_service
 _bearer = HTTPBearer(auto_error=False, description="Access token from login, register or refresh")
 
 
-async def _access_claims(
-    settings: SettingsDep,
-    clock: ClockDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+def _access_claims(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
 ) -> tokens.AccessClaims:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Authentication required")
+    settings: Settings = request.app.state.settings
+    clock: Clock = request.app.state.clock
     try:
         return tokens.decode_access_token(settings, credentials.credentials, clock.now())
     except tokens.ExpiredAccessToken as exc:
@@ -47,12 +54,24 @@ async def _access_claims(
         raise InvalidAccessToken() from exc
 
 
-AccessClaimsDep = Annotated[tokens.AccessClaims, Depends(_access_claims)]
+async def _verified_claims(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> tokens.AccessClaims:
+    return _access_claims(request, credentials)
 
 
+AccessClaimsDep = Annotated[tokens.AccessClaims, Depends(_verified_claims)]
+
+
+# Every authenticated request runs this, so it asks FastAPI for as little as it can: each
+# dependency it would declare costs as much to resolve as the cached lookup of the caller.
 async def _current_principal(
-    request: Request, session: DbSession, claims: AccessClaimsDep, clock: ClockDep
+    request: Request,
+    session: ReadSession,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    claims = _access_claims(request, credentials)
     found = await auth_repository.principal(session, claims.user_id, claims.session_id)
     if found is None:
         raise SessionEnded()
@@ -67,12 +86,16 @@ async def _current_principal(
         context.actor_id = principal.id
         context.actor_roles = tuple(role.value for role in principal.roles)
     if request.method not in READ_ONLY_METHODS:
+        # The handler's work runs in its own transaction: hand this connection back now.
+        await session.close()
         # Every change an authenticated actor makes is audited; services record what they
         # changed, and this records the request itself when nothing more specific was written.
-        path = request.url.path
+        method, path, clock = request.method, request.url.path, request.app.state.clock
         before_commit(
-            session,
-            lambda: audit_service.ensure_recorded(session, request.method, path, clock.now()),
+            request,
+            lambda transaction: audit_service.ensure_recorded(
+                transaction, method, path, clock.now()
+            ),
         )
     return principal
 

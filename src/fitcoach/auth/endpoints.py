@@ -43,7 +43,7 @@ from fitcoach.auth.schemas import (
     register_form,
 )
 from fitcoach.auth.service import ClientInfo, IssuedTokens, MfaRequired, SignIn, auth_service
-from fitcoach.db.session import DbSession
+from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.kit.dependencies import ClientIp, ClockDep, SettingsDep
 from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.kit.ratelimit import RateLimit
@@ -376,7 +376,7 @@ async def register(
     responses=error_responses(401, 403),
     summary="The signed-in user with subscription state and profile (any signed-in user)",
 )
-async def me(user: CurrentUser, session: DbSession, clock: ClockDep) -> DataEnvelope[MeOut]:
+async def me(user: CurrentUser, session: ReadSession, clock: ClockDep) -> DataEnvelope[MeOut]:
     return ok(await auth_service.describe(session, user, clock.now()))
 
 

@@ -34,7 +34,7 @@ from fitcoach.catalog.service import (
     catalog_service,
     review_service,
 )
-from fitcoach.db.session import DbSession
+from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.kit.dependencies import ClockDep, SettingsDep
 from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.kit.pagination import Page, PageRequestDep
@@ -104,7 +104,7 @@ async def create_product(
 )
 async def list_products(
     _actor: CurrentUser,
-    session: DbSession,
+    session: ReadSession,
     where: ProductFilterDep,
     page: PageRequestDep,
     settings: SettingsDep,
@@ -126,7 +126,7 @@ async def list_products(
     ),
 )
 async def get_product(
-    product_id: uuid.UUID, actor: CurrentUser, session: DbSession, page: PageRequestDep
+    product_id: uuid.UUID, actor: CurrentUser, session: ReadSession, page: PageRequestDep
 ) -> DataEnvelope[ProductDetailOut]:
     detail = await catalog_service.get(session, actor, product_id, page)
     product = _product_out(detail.view)

@@ -22,7 +22,7 @@ from fitcoach.customers.schemas import (
     ProfileUpdateIn,
 )
 from fitcoach.customers.service import CustomerView, customers_service
-from fitcoach.db.session import DbSession
+from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.kit.dependencies import ClockDep
 from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.kit.pagination import Page, PageRequestDep
@@ -77,7 +77,7 @@ def _profile_out(view: CustomerView, now: datetime) -> CustomerProfileOut:
     ),
 )
 async def get_profile(
-    customer_id: uuid.UUID, actor: CurrentUser, session: DbSession, clock: ClockDep
+    customer_id: uuid.UUID, actor: CurrentUser, session: ReadSession, clock: ClockDep
 ) -> DataEnvelope[CustomerProfileOut]:
     now = clock.now()
     return ok(_profile_out(await customers_service.profile(session, actor, customer_id, now), now))
@@ -146,7 +146,7 @@ async def unassign_coach(
 )
 async def my_customers(
     coach: CoachUser,
-    session: DbSession,
+    session: ReadSession,
     page: PageRequestDep,
     q: SearchQuery = None,
     risk_flag: Annotated[RiskFlag | None, Query(alias="riskFlag")] = None,

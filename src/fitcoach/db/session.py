@@ -1,5 +1,9 @@
-"""One transaction per request: the session dependency commits when the handler returns and rolls
-back when it raises. Work that must follow the commit (an SMS) is queued with `after_commit`."""
+"""Sessions per request. `DbSession`: one transaction per request, committed when the handler
+returns and rolled back when it raises; work that must follow the commit (an SMS) is queued with
+`after_commit`. `ReadSession`: what safe endpoints and authentication read through, in
+autocommit and through the read caches (db/read_cache.py); it is made only when first asked
+for and closed by `ReadSessionMiddleware` once the request is answered, so a request served
+from the caches never builds a session or checks out a connection."""
 
 from __future__ import annotations
 
@@ -8,20 +12,25 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fitcoach.db.change_feed import ChangeFeed
 from fitcoach.db.retry import COMMITTED_MARK
 from fitcoach.kit.errors import DomainError
 
 AfterCommitJob = Callable[[], Awaitable[None]]
-BeforeCommitJob = Callable[[], None]
+BeforeCommitJob = Callable[[AsyncSession], None]
 _AFTER_COMMIT_KEY = "fitcoach.after_commit"
+# In the request's scope state: authentication registers its job before the handler's
+# transaction exists.
 _BEFORE_COMMIT_KEY = "fitcoach.before_commit"
+_READ_SESSION_KEY = "fitcoach.read_session"
 
 
-def before_commit(session: AsyncSession, job: BeforeCommitJob) -> None:
-    """Run `job` when the request succeeded, just before its transaction commits."""
-    session.info.setdefault(_BEFORE_COMMIT_KEY, []).append(job)
+def before_commit(request: Request, job: BeforeCommitJob) -> None:
+    """Run `job` with the request's transaction when the request succeeded, just before it
+    commits."""
+    request.scope["state"].setdefault(_BEFORE_COMMIT_KEY, []).append(job)
 
 
 def after_commit(session: AsyncSession, job: AfterCommitJob) -> None:
@@ -58,8 +67,8 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         else:
-            for prepare in session.info.pop(_BEFORE_COMMIT_KEY, []):
-                prepare()
+            for prepare in request.scope["state"].pop(_BEFORE_COMMIT_KEY, []):
+                prepare(session)
             await session.commit()
             setattr(request.state, COMMITTED_MARK, True)
             # This worker's caches drop what the commit changed before the answer goes out, so
@@ -75,3 +84,34 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit (and any error it raises) happens before the response is sent,
 # so a client is never told "success" about a transaction that then failed.
 DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+
+
+async def _read_session(request: Request) -> AsyncSession:
+    state = request.scope["state"]
+    session: AsyncSession | None = state.get(_READ_SESSION_KEY)
+    if session is None:
+        read_only: async_sessionmaker[AsyncSession] = request.app.state.read_only_sessionmaker
+        session = state[_READ_SESSION_KEY] = read_only()
+    return session
+
+
+# A plain function, not a generator: FastAPI's per-request exit stack for a generator costs more
+# than a cached read itself. The middleware below closes the session.
+ReadSession = Annotated[AsyncSession, Depends(_read_session)]
+
+
+class ReadSessionMiddleware:
+    """Closes the request's read session, if one was made, once the request is answered. It
+    sits inside the transaction replays (db.retry), so each attempt closes its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            state = scope.get("state")
+            session = state.pop(_READ_SESSION_KEY, None) if state is not None else None
+            if session is not None:
+                await session.close()

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from fitcoach.auth.dependencies import AdminUser, CurrentUser
 from fitcoach.catalog.service import Recommendation
-from fitcoach.db.session import DbSession
+from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.kit.dependencies import ClientIp, ClockDep
 from fitcoach.kit.envelope import DataEnvelope, error_responses, ok
 from fitcoach.onboarding.dependencies import CustomerUser
@@ -47,7 +47,7 @@ def _program_out(pick: Recommendation) -> RecommendedProgramOut:
     summary="The current questionnaire: goals, preference questions and health flags",
 )
 async def current_questionnaire(
-    user: CurrentUser, session: DbSession
+    user: CurrentUser, session: ReadSession
 ) -> DataEnvelope[QuestionnaireOut]:
     return ok(QuestionnaireOut.of(await onboarding_service.current_questionnaire(session)))
 
@@ -102,7 +102,7 @@ async def create_questionnaire(
     summary="Every questionnaire version, newest first (admin)",
 )
 async def list_questionnaires(
-    admin: AdminUser, session: DbSession
+    admin: AdminUser, session: ReadSession
 ) -> DataEnvelope[list[QuestionnaireOut]]:
     return ok(
         [QuestionnaireOut.of(item) for item in await onboarding_service.questionnaires(session)]

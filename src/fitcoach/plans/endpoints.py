@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.auth.dependencies import CurrentUser, StaffUser
-from fitcoach.db.session import DbSession
+from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.kit.dependencies import ClockDep
 from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.kit.pagination import Page, PageRequestDep
@@ -54,7 +54,7 @@ async def _plan_for_user(
     ),
 )
 async def training_plan_of_user(
-    user_id: uuid.UUID, actor: CurrentUser, session: DbSession, clock: ClockDep
+    user_id: uuid.UUID, actor: CurrentUser, session: ReadSession, clock: ClockDep
 ) -> DataEnvelope[PlanForUserOut]:
     return await _plan_for_user(session, actor, user_id, PlanType.training, clock.now())
 
@@ -69,7 +69,7 @@ async def training_plan_of_user(
     ),
 )
 async def diet_plan_of_user(
-    user_id: uuid.UUID, actor: CurrentUser, session: DbSession, clock: ClockDep
+    user_id: uuid.UUID, actor: CurrentUser, session: ReadSession, clock: ClockDep
 ) -> DataEnvelope[PlanForUserOut]:
     return await _plan_for_user(session, actor, user_id, PlanType.diet, clock.now())
 
@@ -105,7 +105,7 @@ async def create_plan(
 )
 async def list_plans(
     actor: StaffUser,
-    session: DbSession,
+    session: ReadSession,
     page: PageRequestDep,
     plan_type: Annotated[PlanType | None, Query(alias="type")] = None,
     user_id: Annotated[
@@ -141,7 +141,7 @@ async def list_plans(
     ),
 )
 async def get_plan(
-    plan_id: uuid.UUID, actor: CurrentUser, session: DbSession
+    plan_id: uuid.UUID, actor: CurrentUser, session: ReadSession
 ) -> DataEnvelope[PlanOut]:
     return ok(PlanOut.of(await plans_service.get(session, actor, plan_id)))
 
