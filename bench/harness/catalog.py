@@ -92,12 +92,22 @@ FROM (SELECT product_id, count(*) AS count, sum(rating) AS total
 WHERE r.product_id = p.id
 """
 
+# Each coach's totals over their published products, as the app keeps them (migration 0008).
+_COACH_TOTALS = """
+INSERT INTO coach_rating_totals (coach_id, rating_sum, rating_count)
+SELECT coach_id, sum(rating_sum), sum(rating_count)
+FROM products WHERE status = 'published' GROUP BY coach_id
+ON CONFLICT (coach_id) DO UPDATE
+SET rating_sum = excluded.rating_sum, rating_count = excluded.rating_count
+"""
+
 
 async def seed_catalog(connection: asyncpg.Connection) -> None:
     """The shop: products, their reviews, and the totals the app keeps from the reviews."""
     await connection.execute(_PRODUCTS, 0, SEED_PRODUCTS, False)
     await connection.execute(_REVIEWS, REVIEWS_PER_PRODUCT)
     await connection.execute(_TOTALS)
+    await connection.execute(_COACH_TOTALS)
 
 
 async def fill_products(connection: asyncpg.Connection, start: int, stop: int) -> None:

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from fitcoach.kit.clock import FrozenClock
-from fitcoach.models import AuditEntry, Product
+from fitcoach.models import AuditEntry, CoachRatingTotals, Product
 from tests.catalog.payloads import (
     PRODUCTS,
     create_product,
@@ -232,9 +232,15 @@ async def test_concurrent_reviews_keep_the_totals_right(
 
     async with app.state.sessionmaker() as session:
         stored = await session.get(Product, uuid.UUID(product["id"]))
+        coach_totals = await session.get(CoachRatingTotals, coach.id)
     assert stored is not None
     assert (stored.rating_count, stored.rating_sum) == (20, sum(ratings))
     assert await _rating(client, coach, product["id"]) == {"average": 3.0, "count": 20}
+    # The product is published, so every review also counted, exactly once, for its coach.
+    assert coach_totals is not None
+    assert (coach_totals.rating_count, coach_totals.rating_sum) == (20, sum(ratings))
+    shown = (await get_product(client, coach, product["id"]))["coach"]
+    assert (shown["rating"], shown["ratingCount"]) == (3.0, 20)
 
 
 @with_settings(rate_limit_enabled=False, database_pool_size=30)
@@ -269,3 +275,7 @@ async def test_concurrent_changes_of_several_kinds_keep_the_totals_right(
     assert set(statuses) <= {200, 201}
     # Visible now: four 5s and four new 1s.
     assert await _rating(client, coach, product["id"]) == {"average": 3.0, "count": 8}
+    async with app.state.sessionmaker() as session:
+        coach_totals = await session.get(CoachRatingTotals, coach.id)
+    assert coach_totals is not None
+    assert (coach_totals.rating_count, coach_totals.rating_sum) == (8, 24)

@@ -4,6 +4,11 @@ Products are read through `readable_by`: everyone reads published products, a co
 own drafts and archived products, an admin everything. `writable_by`: an admin changes every
 product, a coach their own. Reviews are read through their own `readable_by`: hidden reviews
 only by admins and their author.
+
+Review totals are kept twice, each by single UPDATE statements that add a delta: on the product
+(its visible reviews) and on its coach (the totals of the coach's published products). Every
+change to a product's totals or status holds the product's row lock until commit, and takes the
+coach's row after it, so the coach's totals always equal the sum over their published products.
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ from sqlalchemy import (
     Float,
     Select,
     UnaryExpression,
-    and_,
     case,
     cast,
     delete,
@@ -32,11 +36,13 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from fitcoach.kit.pagination import PageRequest, fetch_page
-from fitcoach.models import Actor, Product, ProductGoal, ProductReview, User
+from fitcoach.models import Actor, CoachRatingTotals, Product, ProductGoal, ProductReview, User
 from fitcoach.models.enums import Role
 
 PUBLISHED = "published"
@@ -157,20 +163,20 @@ class ProductsRepository:
     async def coach_standings(
         self, session: AsyncSession, coach_ids: Collection[uuid.UUID]
     ) -> dict[uuid.UUID, CoachStanding]:
-        """Each coach's name and the review totals of their published products, in one query."""
+        """Each coach's name and the review totals of their published products, in one query
+        that reads one row of each table per coach, however many products they have."""
         if not coach_ids:
             return {}
         result = await session.execute(
             select(
                 User.id,
                 User.name,
-                func.coalesce(func.sum(Product.rating_sum), 0),
-                func.coalesce(func.sum(Product.rating_count), 0),
+                func.coalesce(CoachRatingTotals.rating_sum, 0),
+                func.coalesce(CoachRatingTotals.rating_count, 0),
             )
             .select_from(User)
-            .outerjoin(Product, and_(Product.coach_id == User.id, Product.status == PUBLISHED))
+            .outerjoin(CoachRatingTotals, CoachRatingTotals.coach_id == User.id)
             .where(User.id.in_(set(coach_ids)))
-            .group_by(User.id, User.name)
         )
         return {
             coach_id: CoachStanding(coach_id, name, int(total), int(count))
@@ -266,12 +272,15 @@ class ProductsRepository:
     async def add_to_rating(
         self, session: AsyncSession, product_id: uuid.UUID, *, points: int, reviews: int
     ) -> None:
-        """Adds to the review totals in one statement computed from the stored values, so that
-        concurrent changes each apply on top of the others (PostgreSQL waits on the row lock and
-        re-reads; SQLite runs one writer at a time)."""
+        """Adds to the product's review totals, and to its coach's if it is published, each in
+        one statement computed from the stored values, so that concurrent changes each apply on
+        top of the others (PostgreSQL waits on the row lock and re-reads; SQLite runs one writer
+        at a time). Whether the product is published is read from the row as this statement
+        updated it, under its lock: a status change committed meanwhile is seen, and one not
+        yet made waits for this transaction and then moves totals that include this change."""
         count = Product.rating_count + reviews
         total = Product.rating_sum + points
-        await session.execute(
+        result = await session.execute(
             update(Product)
             .where(Product.id == product_id)
             .values(
@@ -279,8 +288,58 @@ class ProductsRepository:
                 rating_sum=total,
                 rating_average=case((count > 0, cast(total, Float) / count), else_=0.0),
             )
+            .returning(Product.coach_id, Product.status)
             .execution_options(synchronize_session=False)
         )
+        row = result.one_or_none()
+        if row is not None and row.status == PUBLISHED:
+            await self._add_to_coach_rating(session, row.coach_id, points=points, reviews=reviews)
+
+    async def add_product_to_coach_rating(
+        self, session: AsyncSession, product_id: uuid.UUID, coach_id: uuid.UUID, *, sign: int
+    ) -> None:
+        """Adds (sign 1) or takes away (sign -1) the product's review totals to or from its
+        coach's, as the product enters or leaves `published`. The caller holds the product's row
+        lock; the totals are read by the statement itself, never from a loaded copy that an
+        earlier UPDATE in this transaction may have left stale."""
+        points = select(Product.rating_sum).where(Product.id == product_id).scalar_subquery()
+        reviews = select(Product.rating_count).where(Product.id == product_id).scalar_subquery()
+        await self._add_to_coach_rating(
+            session, coach_id, points=sign * points, reviews=sign * reviews
+        )
+
+    async def _add_to_coach_rating(
+        self,
+        session: AsyncSession,
+        coach_id: uuid.UUID,
+        *,
+        points: int | ColumnElement[int],
+        reviews: int | ColumnElement[int],
+    ) -> None:
+        """Adds to the coach's totals, creating their row (at 0) the first time it is needed."""
+        statement = (
+            update(CoachRatingTotals)
+            .where(CoachRatingTotals.coach_id == coach_id)
+            .values(
+                rating_sum=CoachRatingTotals.rating_sum + points,
+                rating_count=CoachRatingTotals.rating_count + reviews,
+            )
+            .returning(CoachRatingTotals.coach_id)
+            .execution_options(synchronize_session=False)
+        )
+        if (await session.execute(statement)).first() is not None:
+            return
+        # A concurrent creator's row counts as existing once it commits: PostgreSQL makes the
+        # insert wait for it, and the update after it then adds on top.
+        insert_if_absent = (
+            pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        )
+        await session.execute(
+            insert_if_absent(CoachRatingTotals)
+            .values(coach_id=coach_id, rating_sum=0, rating_count=0)
+            .on_conflict_do_nothing(index_elements=[CoachRatingTotals.coach_id])
+        )
+        await session.execute(statement)
 
 
 class ReviewsRepository:

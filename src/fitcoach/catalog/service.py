@@ -1,6 +1,7 @@
 """Catalog rules: who creates and changes which product and how its status moves (draft ->
 published <-> archived), what browsing shows, customers' reviews and the review totals kept on
-each product, and which published products are recommended to a customer."""
+each product and on each coach (over their published products), and which published products
+are recommended to a customer."""
 
 from __future__ import annotations
 
@@ -386,6 +387,13 @@ class CatalogService:
         product = await self._writable(session, actor, product_id)
         if product.status == status.value:
             raise ProductAlreadyInStatus(status.value)
+        # A product's totals count in its coach's exactly while it is published.
+        was_published = product.status == ProductStatus.published
+        is_published = status is ProductStatus.published
+        if was_published != is_published:
+            await products_repository.add_product_to_coach_rating(
+                session, product.id, product.coach_id, sign=1 if is_published else -1
+            )
         before = {"status": product.status}
         product.status = status.value
         product.updated_at = now
@@ -434,7 +442,8 @@ class CatalogService:
 
 class ReviewService:
     """Reviews and the totals they feed: every change to a visible review adjusts its product's
-    totals in the same transaction, by a delta applied in SQL."""
+    totals, and its coach's while the product is published, in the same transaction, by a delta
+    applied in SQL."""
 
     async def create(
         self,

@@ -2,7 +2,13 @@
 
 from fitcoach.models.audit import AuditEntry
 from fitcoach.models.auth import AuthSession, OtpCode, RefreshToken
-from fitcoach.models.catalog import Product, ProductAddon, ProductGoal, ProductReview
+from fitcoach.models.catalog import (
+    CoachRatingTotals,
+    Product,
+    ProductAddon,
+    ProductGoal,
+    ProductReview,
+)
 from fitcoach.models.customer import CoachAssignment, CustomerProfile, CustomerRiskFlag
 from fitcoach.models.identity import (
     EmailVerificationCode,
@@ -22,6 +28,7 @@ __all__ = [
     "AuditEntry",
     "AuthSession",
     "CoachAssignment",
+    "CoachRatingTotals",
     "CustomerProfile",
     "CustomerRiskFlag",
     "EmailVerificationCode",

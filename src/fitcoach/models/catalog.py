@@ -1,6 +1,7 @@
 """The catalog: coaching programs (products) with their add-ons and goals, and customers' reviews
 of them. A product keeps its review totals (count, sum, average of visible reviews) so that
-listing and sorting by rating never aggregate reviews."""
+listing and sorting by rating never aggregate reviews, and a coach keeps the totals of their
+published products so that showing a coach's rating never aggregates products."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    CheckConstraint,
     Float,
     ForeignKey,
     Index,
@@ -119,3 +122,23 @@ class ProductReview(IdMixin, TimestampMixin, Base):
     text: Mapped[str | None] = mapped_column(Text)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     hidden_at: Mapped[datetime | None]
+
+
+class CoachRatingTotals(Base):
+    """The sums of `rating_sum` and `rating_count` over a coach's published products. Changed
+    in the transaction of every change that moves them (a visible review of a published product,
+    a product entering or leaving `published`), by single UPDATE statements that add a delta,
+    like the product's own totals. A coach without a row has none."""
+
+    __tablename__ = "coach_rating_totals"
+    __table_args__ = (
+        CheckConstraint("rating_sum >= 0", name="rating_sum_non_negative"),
+        CheckConstraint("rating_count >= 0", name="rating_count_non_negative"),
+    )
+
+    coach_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Wider than a product's totals, which they add up.
+    rating_sum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    rating_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
