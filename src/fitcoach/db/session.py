@@ -113,5 +113,7 @@ class ReadSessionMiddleware:
         finally:
             state = scope.get("state")
             session = state.pop(_READ_SESSION_KEY, None) if state is not None else None
-            if session is not None:
+            # A request served from the caches made a session but never used it: nothing to
+            # hand back, and closing costs as much as the rest of such a request.
+            if session is not None and (session.in_transaction() or session.identity_map):
                 await session.close()
