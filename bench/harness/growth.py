@@ -110,6 +110,9 @@ async def grow(dsn: str, scenario: GrowthScenario, target: int) -> None:
             await scenario.fill(connection, current, target)
             for index in indexes:
                 await connection.execute(index["definition"])
+            # The replica role silenced the tables' change-feed triggers too; a bulk load says
+            # itself what it changed, or the servers keep serving the pages cached before it.
+            await connection.execute("SELECT pg_notify('fitcoach_changes', 'catalog:*')")
         for table in tables:
             # Fresh statistics and a set visibility map, as autovacuum would leave a table of
             # this size; without the VACUUM, the first reads of every loaded page write its

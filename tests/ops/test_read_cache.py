@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from fitcoach.db.change_feed import FEED_APPLICATION_NAME, ChangeFeed
 from fitcoach.kit.cache import MISS, InvalidatedCache
+from tests.catalog.payloads import list_products, post_review, published_product, titles
 from tests.conftest import POSTGRES_URL, asyncpg_dsn, make_settings
 from tests.factories import Factory, assert_error
 from tests.ops.standalone import standalone_app
@@ -80,6 +81,8 @@ async def test_a_repeated_read_sends_no_query(
         again = [await _get(client, path, headers) for path, headers in reads]
     assert statements == []
     assert again == first
+    # Sessions made and left unused hold no connection after the request.
+    assert app.state.engine.pool.checkedout() == 0
 
 
 @postgres_only
@@ -275,3 +278,37 @@ def test_everything_goes_on_a_truncate(cache: InvalidatedCache[str]) -> None:
     cache.put("user-1", "key", "value", cache.ticket())
     cache.invalidate("*")
     assert cache.get("user-1", "key") is MISS
+
+
+@postgres_only
+async def test_catalog_pages_are_cached_until_the_catalog_changes(
+    client: httpx.AsyncClient, factory: Factory, app: FastAPI, database_url: str
+) -> None:
+    coach, shopper, reviewer = (
+        await factory.coach(),
+        await factory.customer(),
+        await factory.customer(),
+    )
+    first = await published_product(client, coach, title="First")
+    page = await list_products(client, shopper)
+    with statements_run(app) as statements:
+        assert await list_products(client, shopper) == page
+    assert statements == []
+
+    # Through the API: a review moves the product's and the coach's rating; a new product shows.
+    await post_review(client, reviewer, first["id"], 4, "Good")
+    page = await list_products(client, shopper)
+    assert page["items"][0]["rating"] == {"average": 4.0, "count": 1}
+    assert page["items"][0]["coach"]["ratingCount"] == 1
+    await published_product(client, coach, title="Second")
+    assert sorted(titles(await list_products(client, shopper))) == ["First", "Second"]
+
+    # Behind the API's back: the coach renamed in psql.
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        await connection.execute("UPDATE users SET name = 'Renamed Coach' WHERE id = $1", coach.id)
+    finally:
+        await connection.close()
+    await _feed(app).catch_up()
+    page = await list_products(client, shopper)
+    assert {item["coach"]["name"] for item in page["items"]} == {"Renamed Coach"}

@@ -29,6 +29,7 @@ from fitcoach.catalog.schemas import (
 )
 from fitcoach.catalog.service import (
     ProductCard,
+    ProductListing,
     ProductView,
     ReviewView,
     catalog_service,
@@ -111,9 +112,12 @@ async def list_products(
     sort: ProductSort = "newest",
 ) -> DataEnvelope[Page[ProductSummaryOut]]:
     count_limit = settings.catalog_count_limit
-    listing = await catalog_service.list_published(session, where, sort, page, count_limit)
-    items = [_summary_out(card) for card in listing.cards]
-    return ok(Page[ProductSummaryOut].of(items, listing.total, page, count_limit=count_limit))
+
+    def render(listing: ProductListing) -> Page[ProductSummaryOut]:
+        items = [_summary_out(card) for card in listing.cards]
+        return Page[ProductSummaryOut].of(items, listing.total, page, count_limit=count_limit)
+
+    return ok(await catalog_service.published_page(session, where, sort, page, count_limit, render))
 
 
 @router.get(

@@ -6,9 +6,10 @@ are recommended to a customer."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +43,7 @@ from fitcoach.catalog.schemas import (
     ReviewIn,
     ReviewUpdateIn,
 )
+from fitcoach.db.read_cache import CachedRead
 from fitcoach.kit.errors import Forbidden
 from fitcoach.kit.pagination import PageRequest
 from fitcoach.models import Actor, Product, ProductAddon, ProductReview
@@ -65,6 +67,12 @@ class ProductCard:
     product: Product
     coach: CoachStanding
     testimonials: list[Testimonial]
+
+
+T = TypeVar("T")
+# The catalog topic only ever announces "everything changed" (a product, a review, a coach's
+# totals or name), so each page is a group of its own and the oldest pages go first.
+_PUBLISHED_PAGES: CachedRead[Any] = CachedRead("catalog_pages", topic="catalog", max_groups=2_000)
 
 
 @dataclass(frozen=True)
@@ -262,6 +270,25 @@ class CatalogService:
             reviews=[ReviewView(review, names.get(review.author_id, "")) for review in reviews],
             review_total=total,
         )
+
+    async def published_page(
+        self,
+        session: AsyncSession,
+        where: ProductFilter,
+        sort: str,
+        page: PageRequest,
+        count_limit: int,
+        render: Callable[[ProductListing], T],
+    ) -> T:
+        """A page of the published catalog as `render` shapes it, kept until anything in the
+        catalog changes: every shopper is shown the same pages, and they seldom change."""
+
+        async def load() -> T:
+            return render(await self.list_published(session, where, sort, page, count_limit))
+
+        key = repr((where, sort, page.page, page.page_size, count_limit))
+        page_out: T = await _PUBLISHED_PAGES.read(session, key, None, load)
+        return page_out
 
     async def list_published(
         self,
