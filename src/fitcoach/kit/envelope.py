@@ -70,7 +70,9 @@ class ErrorEnvelope(BaseModel):
 
 
 def ok(data: T) -> DataEnvelope[T]:
-    return DataEnvelope[T](data=data)
+    # Not DataEnvelope[T](...): parametrising a generic model looks its class up on every call,
+    # and the route's response model validates the envelope all the same.
+    return DataEnvelope(data=data)
 
 
 def said(message: str) -> MessageEnvelope:
