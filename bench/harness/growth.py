@@ -1,10 +1,11 @@
 """Growth: the same request against a table of 1k, 100k and 1M rows. A list that reads an
 index stays flat as the table grows; one that counts or sorts the whole table does not.
 
-Each scenario grows its table in place (to 1k rows, then 100k, then 1M, counting the rows the
-seed and the earlier scenarios left) with one INSERT ... SELECT from generate_series per step,
-which PostgreSQL does in seconds. A scenario whose route or table does not exist is reported as
-"not available yet"; a new one needs a `fill` and a `path`.
+Each scenario grows its table in place (to 1k rows, then 100k, then 1M) with one INSERT ...
+SELECT from generate_series per step, which PostgreSQL does in seconds. The sizes count the rows
+the seed and the earlier scenarios left, unless those are of another kind than the fill's (the
+audit trail's sign-ins): that table starts empty. A scenario whose route or table does not exist
+is reported as "not available yet"; a new one needs a `fill` and a `path`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ class GrowthScenario:
     table: str  # whose row count is the size
     fill: Fill | None  # None: nothing to fill yet
     also_filled: tuple[str, ...] = ()  # other tables the fill writes to
+    # Start from an empty table: the rows that earlier scenarios wrote there are of another
+    # kind than the fill's (sign-ins, not plan changes), so the smallest size would page
+    # through other rows than the larger ones and the sizes would not compare.
+    starts_empty: bool = False
 
 
 # Up to a year of entries, 30 s apart. Each step adds entries newer than the last, as a live
@@ -70,6 +75,7 @@ GROWTH = (
         needs=(f"GET {API}/audit-logs",),
         table="audit_log",
         fill=fill_audit,
+        starts_empty=True,
     ),
     GrowthScenario(
         key="catalog_products_list",
@@ -82,6 +88,16 @@ GROWTH = (
         also_filled=("product_goals",),
     ),
 )
+
+
+async def empty(dsn: str, scenario: GrowthScenario) -> None:
+    """Empty the scenario's table (the bench's own database; the audit trail refuses UPDATE and
+    DELETE, not TRUNCATE)."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(f'TRUNCATE "{scenario.table}"')
+    finally:
+        await connection.close()
 
 
 async def grow(dsn: str, scenario: GrowthScenario, target: int) -> None:

@@ -22,7 +22,7 @@ import httpx
 
 from harness import database
 from harness.config import RESULTS_DIR, BenchSettings, LoadShape, Targets
-from harness.growth import GROWTH, GrowthScenario, grow
+from harness.growth import GROWTH, GrowthScenario, empty, grow
 from harness.machine import HashBound, cores, machine_info
 from harness.proc import WorkerSampler, rss_mib, wait_idle
 from harness.scenarios import (
@@ -372,6 +372,8 @@ class BenchRun:
     def _measure_growth(self, server: Server, result: GrowthResult) -> None:
         scenario, shape = result.scenario, self.shape
         tokens = getattr(self._context().files, scenario.tokens)
+        if scenario.starts_empty:
+            asyncio.run(empty(self.options.targets.database_dsn, scenario))
         for size in self.options.growth_sizes:
             progress(f"growth {scenario.title}: filling {scenario.table} to {size:,} rows")
             asyncio.run(grow(self.options.targets.database_dsn, scenario, size))
