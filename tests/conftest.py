@@ -4,14 +4,20 @@ each test, time from a frozen clock.
 
 FITCOACH_TEST_POSTGRES_URL  e.g. postgresql+asyncpg://postgres@127.0.0.1:5432 (a server, no db)
 FITCOACH_TEST_REDIS_URL     e.g. redis://127.0.0.1:6379/0: rate limits stored in Redis
+
+Under pytest-xdist (`-n 2`, as CI runs it) each worker is a session of its own: its own database
+(a uniquely named PostgreSQL database, or a SQLite file in the worker's temporary folder), its own
+temporary folders, free ports and Redis key prefixes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -68,6 +74,35 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         url = f"sqlite+aiosqlite:///{path}"
         upgrade_to_head(url)
         yield url
+
+
+@pytest.fixture
+def capsys(capsys: pytest.CaptureFixture[str]) -> pytest.CaptureFixture[str]:
+    """pytest's capsys, except that under pytest-xdist what a test prints inside
+    `capsys.disabled()` (the load test's percentiles) still reaches the run's output: a worker's
+    stdout is /dev/null, its stderr is the run's."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        capsys.disabled = _stdout_to_stderr(capsys.disabled)  # type: ignore[method-assign]
+    return capsys
+
+
+def _stdout_to_stderr(
+    disabled: Callable[[], AbstractContextManager[None]],
+) -> Callable[[], AbstractContextManager[None]]:
+    @contextmanager
+    def disabled_to_stderr() -> Iterator[None]:
+        with disabled():
+            sys.stdout.flush()
+            stdout = os.dup(1)
+            os.dup2(2, 1)
+            try:
+                yield
+            finally:
+                sys.stdout.flush()
+                os.dup2(stdout, 1)
+                os.close(stdout)
+
+    return disabled_to_stderr
 
 
 @pytest.fixture
