@@ -27,11 +27,11 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from fitcoach.app import create_app
+from fitcoach.auth.otp.providers import OutboxSmsProvider
 from fitcoach.config import Settings, load_settings
+from fitcoach.core.clock import FrozenClock
 from fitcoach.db.base import Base
 from fitcoach.db.migrate import upgrade_to_head
-from fitcoach.kit.clock import FrozenClock
-from fitcoach.otp.providers import OutboxSmsProvider
 from tests.factories import Factory
 
 POSTGRES_URL = os.environ.get("FITCOACH_TEST_POSTGRES_URL")

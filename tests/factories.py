@@ -15,12 +15,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
 
+from fitcoach.auth.otp.providers import OutboxSmsProvider
 from fitcoach.auth.passwords import hash_password
 from fitcoach.auth.service import ClientInfo, auth_service
 from fitcoach.db.migrate import MIGRATIONS_DIR
 from fitcoach.models import CoachAssignment, Questionnaire
 from fitcoach.models.enums import Role
-from fitcoach.otp.providers import OutboxSmsProvider
 from fitcoach.subscriptions.service import subscription_service
 from fitcoach.users.schemas import BodyMetricsIn
 from fitcoach.users.service import user_service

@@ -9,14 +9,21 @@ import redis.asyncio as redis
 from fastapi import FastAPI
 
 from fitcoach import __version__
-from fitcoach.admin.endpoints import router as admin_router
+from fitcoach.accounts.endpoints import router as accounts_router
+from fitcoach.audit.dependencies import record_unaudited_write
 from fitcoach.audit.endpoints import router as audit_router
 from fitcoach.auth.endpoints import router as auth_router
+from fitcoach.auth.mfa.endpoints import router as mfa_router
+from fitcoach.auth.otp.endpoints import router as otp_router
+from fitcoach.auth.otp.providers import create_sms_provider
 from fitcoach.auth.social import JwksCache
 from fitcoach.catalog.endpoints import router as catalog_router
 from fitcoach.config import Settings, load_settings
+from fitcoach.core.clock import Clock
+from fitcoach.core.logging import configure_logging
+from fitcoach.core.metrics import DB_POOL_SIZE
 from fitcoach.customers.endpoints import router as customers_router
-from fitcoach.db.change_feed import create_read_caches
+from fitcoach.db.cache.change_feed import create_read_caches
 from fitcoach.db.engine import (
     connections_in_use,
     create_engine,
@@ -25,21 +32,18 @@ from fitcoach.db.engine import (
 )
 from fitcoach.db.retry import TransactionRetryMiddleware
 from fitcoach.db.session import ReadSessionMiddleware
-from fitcoach.email.providers import create_email_provider
 from fitcoach.health.endpoints import router as health_router
 from fitcoach.health.metrics import router as metrics_router
-from fitcoach.kit.clock import Clock
-from fitcoach.kit.envelope import error_responses
-from fitcoach.kit.handlers import install_error_handlers
-from fitcoach.kit.logging import configure_logging
-from fitcoach.kit.metrics import DB_POOL_SIZE
-from fitcoach.kit.middleware import RequestContextMiddleware
-from fitcoach.kit.ratelimit import create_limiter
-from fitcoach.mfa.endpoints import router as mfa_router
+from fitcoach.http.envelope import error_responses
+from fitcoach.http.handlers import install_error_handlers
+from fitcoach.http.middleware import RequestContextMiddleware
+from fitcoach.http.ratelimit import create_limiter
+from fitcoach.notifications.email import create_email_provider
 from fitcoach.onboarding.endpoints import router as onboarding_router
-from fitcoach.otp.endpoints import router as otp_router
-from fitcoach.otp.providers import create_sms_provider
+from fitcoach.plans.admin_endpoints import router as default_plans_router
 from fitcoach.plans.endpoints import router as plans_router
+from fitcoach.settings.endpoints import router as settings_router
+from fitcoach.subscriptions.endpoints import router as subscriptions_router
 
 API_PREFIX = "/api/v1"
 REDIS_TIMEOUT_SECONDS = 1.0
@@ -47,7 +51,7 @@ REDIS_TIMEOUT_SECONDS = 1.0
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or load_settings()
-    configure_logging(settings)
+    configure_logging(level=settings.log_level, as_json=settings.logs_as_json)
     settings.signing_secret  # noqa: B018 - resolve (or create) the secret at start-up, not mid-request
 
     engine = create_engine(settings)
@@ -98,6 +102,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.sms_provider = sms_provider
     app.state.email_provider = create_email_provider(settings)
     app.state.jwks_cache = JwksCache()
+    app.state.on_authenticated_write = record_unaudited_write
     DB_POOL_SIZE.set(settings.database_pool_size)
 
     app.add_middleware(ReadSessionMiddleware)
@@ -117,7 +122,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         otp_router,
         onboarding_router,
         customers_router,
-        admin_router,
+        settings_router,
+        default_plans_router,
+        subscriptions_router,
+        accounts_router,
         audit_router,
         health_router,
     )

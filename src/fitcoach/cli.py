@@ -16,15 +16,15 @@ from alembic.script import ScriptDirectory
 from email_validator import EmailNotValidError, validate_email
 from pydantic import ValidationError
 
-from fitcoach.admin.service import DEFAULT_ADMIN_NAME, admin_service
+from fitcoach.accounts.service import DEFAULT_ADMIN_NAME, accounts_service
 from fitcoach.auth.passwords import check_password_policy, hash_password
 from fitcoach.config import Settings, load_settings
+from fitcoach.core.errors import DomainError
+from fitcoach.core.logging import configure_logging
+from fitcoach.core.metrics import MULTIPROCESS_ENV
+from fitcoach.core.phone import InvalidPhoneNumber, normalize_phone
 from fitcoach.db.engine import create_engine, create_sessionmaker
 from fitcoach.db.migrate import alembic_config, upgrade_to_head
-from fitcoach.kit.errors import DomainError
-from fitcoach.kit.logging import configure_logging
-from fitcoach.kit.metrics import MULTIPROCESS_ENV
-from fitcoach.kit.phone import InvalidPhoneNumber, normalize_phone
 from fitcoach.users.schemas import clean_name
 
 USAGE_ERROR = 2
@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
-    configure_logging(settings)
+    configure_logging(level=settings.log_level, as_json=settings.logs_as_json)
     if not args.no_migrate:
         upgrade_to_head(settings.database_url)
     if args.workers > 1 and not os.environ.get(MULTIPROCESS_ENV):
@@ -160,7 +160,7 @@ async def _save_admin(settings: Settings, account: AdminAccount) -> tuple[bool, 
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            provisioned = await admin_service.provision_admin(
+            provisioned = await accounts_service.provision_admin(
                 session,
                 phone=account.phone,
                 password_hash=await hash_password(account.password),

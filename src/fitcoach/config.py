@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from fitcoach.kit.phone import parse_test_otps
+from fitcoach.core.phone import parse_test_otps
 
 # Secrets that ship in examples and templates; production refuses them like a missing one.
 _PLACEHOLDER_SECRETS = {"changethis", "change-me", "secret", "jwt-secret", "development"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from tests.audit.trail import as_text, entries, only
 from tests.factories import STRONG_PASSWORD, Factory, random_phone
 from tests.plans.payloads import create_plan

@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from sqlalchemy import insert, text
 
 from fitcoach.audit.service import audit_service
+from fitcoach.core.errors import Conflict
 from fitcoach.db.session import DbSession
-from fitcoach.kit.dependencies import ClockDep
-from fitcoach.kit.errors import Conflict
+from fitcoach.http.dependencies import ClockDep
 from fitcoach.models import AuditEntry
 from tests.audit.trail import entries
 from tests.factories import Factory, assert_error

@@ -10,9 +10,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from fitcoach.email.providers import OutboxEmailProvider, email_provider_of
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from fitcoach.models import EmailVerificationCode
+from fitcoach.notifications.email import OutboxEmailProvider, email_provider_of
 from tests.audit.trail import only
 from tests.factories import STRONG_PASSWORD, assert_error, random_phone
 

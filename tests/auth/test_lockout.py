@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from fitcoach.models import User
 from tests.audit.trail import entries
 from tests.factories import STRONG_PASSWORD, Account, Factory, assert_error, enable_mfa

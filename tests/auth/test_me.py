@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from tests.factories import Factory, assert_error
 
 

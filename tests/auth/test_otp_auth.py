@@ -8,7 +8,7 @@ from datetime import datetime
 import httpx
 from fastapi import FastAPI
 
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from fitcoach.users.service import user_service
 from tests.factories import Factory, assert_error, random_phone
 

@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from fitcoach.models import User
 from tests.factories import STRONG_PASSWORD, Factory, assert_error, random_phone, with_settings
 

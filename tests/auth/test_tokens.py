@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from fitcoach.models import RefreshToken
 from tests.conftest import TEST_JWT_SECRET
 from tests.factories import Factory, assert_error

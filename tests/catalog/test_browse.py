@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import event
 
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from tests.catalog.payloads import (
     PRODUCTS,
     create_product,

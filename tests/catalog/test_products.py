@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from fitcoach.models import AuditEntry, ProductGoal
 from tests.catalog.payloads import (
     PRODUCTS,

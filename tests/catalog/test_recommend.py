@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from fitcoach.catalog.service import Recommendation, catalog_service
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from fitcoach.models.vocabulary import Goal, RiskFlag
 from tests.catalog.payloads import create_product, post_review, published_product
 from tests.factories import Factory

@@ -11,7 +11,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from fitcoach.models import AuditEntry, CoachRatingTotals, Product
 from tests.catalog.payloads import (
     PRODUCTS,

@@ -10,7 +10,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from fitcoach.models import AuditEntry
 from tests.factories import Account, Factory, assert_error
 from tests.plans.payloads import PLANS, create_plan, plan_body

@@ -16,8 +16,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import delete, select
 
+from fitcoach.core.clock import FrozenClock, as_utc
 from fitcoach.db.migrate import upgrade_to_head
-from fitcoach.kit.clock import FrozenClock, as_utc
 from fitcoach.models import AuditEntry, CustomerProfile, OnboardingIntake, Questionnaire
 from tests.catalog.payloads import create_product, published_product
 from tests.conftest import POSTGRES_URL, admin_execute, asyncpg_dsn

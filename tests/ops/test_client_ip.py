@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fitcoach.kit.client_ip import Network, resolve_client_ip
+from fitcoach.http.client_ip import Network, resolve_client_ip
 from tests.conftest import make_settings
 from tests.factories import assert_error, random_phone
 from tests.ops.standalone import standalone_app

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from fitcoach.auth.dependencies import CurrentUser
+from fitcoach.access.dependencies import CurrentUser
 
 BEARER = [{"HTTPBearer": []}]
 # AdminUser and StaffUser are built on CurrentUser, so this one dependency marks every route

@@ -19,8 +19,8 @@ from fastapi import FastAPI
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from fitcoach.db.change_feed import FEED_APPLICATION_NAME, ChangeFeed
-from fitcoach.kit.cache import MISS, InvalidatedCache
+from fitcoach.db.cache.change_feed import FEED_APPLICATION_NAME, ChangeFeed
+from fitcoach.db.cache.store import MISS, InvalidatedCache
 from tests.catalog.payloads import list_products, post_review, published_product, titles
 from tests.conftest import POSTGRES_URL, asyncpg_dsn, make_settings
 from tests.factories import Factory, assert_error

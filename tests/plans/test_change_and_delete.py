@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from fitcoach.models import PlanItem
 from tests.factories import Factory, assert_error
 from tests.plans.payloads import PLANS, create_plan, diet_item, set_default_plan, training_item

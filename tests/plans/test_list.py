@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from tests.factories import Account, Factory, assert_error
 from tests.plans.payloads import PLANS, create_plan, diet_item, training_item
 

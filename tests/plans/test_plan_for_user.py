@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from tests.factories import Account, Factory, assert_error
 from tests.plans.payloads import (
     PLANS,

@@ -11,7 +11,7 @@ import pytest
 import pytest_asyncio
 
 from fitcoach.app import create_app
-from fitcoach.kit.clock import FrozenClock
+from fitcoach.core.clock import FrozenClock
 from tests.conftest import _empty_tables, make_settings
 from tests.factories import Factory
 from tests.robustness.world import Stage

@@ -15,7 +15,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select, union_all
 
-from fitcoach.email.providers import OutboxEmailProvider
+from fitcoach.auth.otp.providers import OutboxSmsProvider
 from fitcoach.models import (
     AuthSession,
     EmailVerificationCode,
@@ -25,7 +25,7 @@ from fitcoach.models import (
     OtpCode,
     RefreshToken,
 )
-from fitcoach.otp.providers import OutboxSmsProvider
+from fitcoach.notifications.email import OutboxEmailProvider
 from tests.factories import STRONG_PASSWORD
 from tests.robustness.world import World
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from fitcoach.kit.phone import InvalidPhoneNumber, normalize_phone
+from fitcoach.core.phone import InvalidPhoneNumber, normalize_phone
 from tests.factories import Factory, random_phone, with_settings
 
 # The client and the app are built once per test and serve every example; the database rows an

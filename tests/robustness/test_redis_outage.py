@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from fastapi import FastAPI
 
-from fitcoach.otp.providers import OutboxSmsProvider
+from fitcoach.auth.otp.providers import OutboxSmsProvider
 from tests.conftest import REDIS_URL, make_settings
 from tests.factories import Factory, assert_error, random_phone
 from tests.ops.standalone import standalone_app

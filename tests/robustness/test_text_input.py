@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from fitcoach.kit.pagination import MAX_PAGE
+from fitcoach.http.pagination import MAX_PAGE
 from tests.factories import Factory, assert_error
 from tests.plans.payloads import PLANS, plan_body
 

@@ -22,18 +22,18 @@ from fastapi import FastAPI
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.admin.service import admin_service
+from fitcoach.accounts.service import accounts_service
+from fitcoach.auth.mfa.service import mfa_service
+from fitcoach.auth.otp.providers import OutboxSmsProvider
 from fitcoach.auth.passwords import hash_password
 from fitcoach.auth.service import ClientInfo, auth_service
 from fitcoach.catalog.schemas import ProductIn, ReviewIn
 from fitcoach.catalog.service import catalog_service, review_service
-from fitcoach.email.providers import OutboxEmailProvider
-from fitcoach.mfa.service import mfa_service
 from fitcoach.models import CoachAssignment, User
 from fitcoach.models.enums import PlanType, Role
+from fitcoach.notifications.email import OutboxEmailProvider
 from fitcoach.onboarding.schemas import IntakeIn
 from fitcoach.onboarding.service import onboarding_service
-from fitcoach.otp.providers import OutboxSmsProvider
 from fitcoach.plans.schemas import PlanIn
 from fitcoach.plans.service import plans_service
 from fitcoach.settings.service import setting_service
@@ -204,7 +204,7 @@ class World:
     async def block_customer(self) -> None:
         async with self.app.state.sessionmaker() as session, session.begin():
             admin = await user_service.get(session, self.ids[Actor.ADMIN])
-            await admin_service.block_user(session, admin, self.ids[Actor.CUSTOMER], self._now)
+            await accounts_service.block_user(session, admin, self.ids[Actor.CUSTOMER], self._now)
 
     async def publish_draft(self) -> uuid.UUID:
         """Put the draft product on sale (by its coach); its id."""
@@ -308,7 +308,7 @@ async def build_world(
         if actor is Actor.LOGGED_OUT:
             await auth_service.logout(session, settings, accounts[actor].refresh_token, now)
         if actor is Actor.BLOCKED:
-            await admin_service.block_user(session, admin, users[actor].id, now)
+            await accounts_service.block_user(session, admin, users[actor].id, now)
 
     return World(
         app=app,

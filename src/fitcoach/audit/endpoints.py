@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from fitcoach.access.dependencies import AdminUser
 from fitcoach.audit.repository import AuditFilter
 from fitcoach.audit.schemas import AuditEntryOut, AuditPageOut, parse_date_range
 from fitcoach.audit.service import audit_service
-from fitcoach.auth.dependencies import AdminUser
 from fitcoach.db.session import ReadSession
-from fitcoach.kit.envelope import DataEnvelope, error_responses, ok
+from fitcoach.http.envelope import DataEnvelope, error_responses, ok
 
 router = APIRouter(tags=["audit"])
 _NAME = r"^[a-z][a-z0-9_.]{0,63}$"

@@ -1,4 +1,4 @@
-from fitcoach.kit.errors import Unprocessable
+from fitcoach.core.errors import Unprocessable
 
 
 class InvalidCursor(Unprocessable):

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from fitcoach.audit.exceptions import InvalidDateRange
-from fitcoach.kit.envelope import ApiModel
+from fitcoach.http.envelope import ApiModel
 from fitcoach.models.audit import AuditEntry
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.exceptions import InvalidCursor
 from fitcoach.audit.repository import AuditFilter, AuditPosition, audit_repository
-from fitcoach.kit.errors import DomainError
-from fitcoach.kit.request_context import current_request_context
+from fitcoach.core.errors import DomainError
+from fitcoach.http.request_context import current_request_context
 from fitcoach.models import Actor
 from fitcoach.models.audit import AuditEntry
 

@@ -21,10 +21,10 @@ from fitcoach.auth.exceptions import (
 )
 from fitcoach.auth.repository import identity_repository
 from fitcoach.config import Settings
+from fitcoach.core.crypto import derive_key, keyed_hash, random_digits, same_digest
 from fitcoach.db.session import after_commit
-from fitcoach.email.providers import EmailDeliveryError, EmailProvider
-from fitcoach.kit.crypto import derive_key, keyed_hash, random_digits, same_digest
 from fitcoach.models import EmailVerificationCode
+from fitcoach.notifications.email import EmailDeliveryError, EmailProvider
 
 log = structlog.get_logger("fitcoach.email_verification")
 

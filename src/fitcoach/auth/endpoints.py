@@ -13,13 +13,9 @@ from fastapi import APIRouter, Body, Depends, Header
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 
-from fitcoach.auth.dependencies import (
-    AccessClaimsDep,
-    CurrentAccount,
-    CurrentUser,
-    EmailDeliveryDep,
-    JwksCacheDep,
-)
+from fitcoach.access.dependencies import AccessClaimsDep, CurrentAccount, CurrentUser
+from fitcoach.auth.dependencies import EmailDeliveryDep, JwksCacheDep
+from fitcoach.auth.otp.dependencies import SmsDeliveryDep
 from fitcoach.auth.schemas import (
     AccessTokenOut,
     AuthOut,
@@ -44,10 +40,9 @@ from fitcoach.auth.schemas import (
 )
 from fitcoach.auth.service import ClientInfo, IssuedTokens, MfaRequired, SignIn, auth_service
 from fitcoach.db.session import DbSession, ReadSession
-from fitcoach.kit.dependencies import ClientIp, ClockDep, SettingsDep
-from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
-from fitcoach.kit.ratelimit import RateLimit
-from fitcoach.otp.dependencies import SmsDeliveryDep
+from fitcoach.http.dependencies import ClientIp, ClockDep, SettingsDep
+from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.http.ratelimit import RateLimit
 from fitcoach.users.schemas import BodyMetricsIn, UserOut
 
 router = APIRouter(prefix="/auth", tags=["auth"])

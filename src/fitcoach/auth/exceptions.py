@@ -1,8 +1,7 @@
-from fitcoach.kit.errors import (
+from fitcoach.core.errors import (
     BadGateway,
     BadRequest,
     Conflict,
-    Forbidden,
     NotFound,
     ServiceUnavailable,
     TooManyRequests,
@@ -15,24 +14,8 @@ class InvalidCredentials(Unauthorized):
     message = "Invalid credentials"
 
 
-class AccountBlocked(Forbidden):
-    message = "Account is blocked"
-
-
 class AccountNotRegistered(NotFound):
     message = "User not found. Please complete registration with name and other details."
-
-
-class InvalidAccessToken(Unauthorized):
-    message = "Invalid access token"
-
-
-class AccessTokenExpired(Unauthorized):
-    message = "Access token has expired"
-
-
-class SessionEnded(Unauthorized):
-    message = "Session has ended, please log in again"
 
 
 class InvalidRefreshToken(Unauthorized):

@@ -3,84 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import CursorResult, bindparam, delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.auth.principal import Principal
-from fitcoach.db.read_cache import CachedRead
 from fitcoach.models import (
     AuthSession,
     EmailVerificationCode,
     RefreshToken,
-    User,
     UserIdentity,
-    UserRole,
-)
-from fitcoach.models.enums import Role
-
-# The users columns a Principal copies: all its fields but what the query adds (the session it
-# was asked for, the joined roles), so the two cannot drift apart.
-_PRINCIPAL_USER_COLUMNS = tuple(
-    field.name for field in fields(Principal) if field.name not in {"session_id", "roles"}
-)
-
-
-_principal_users = User.__table__
-_principal_sessions = AuthSession.__table__
-_principal_roles = UserRole.__table__
-# Built once: this runs on every authenticated request, and building a statement costs as much
-# as running it. One row per role (an outer join, so a user without roles still comes back).
-_PRINCIPAL_QUERY = (
-    select(
-        *(_principal_users.c[name] for name in _PRINCIPAL_USER_COLUMNS),
-        _principal_sessions.c.revoked_at,
-        _principal_roles.c.role,
-    )
-    .join(_principal_sessions, _principal_sessions.c.user_id == _principal_users.c.id)
-    .outerjoin(_principal_roles, _principal_roles.c.user_id == _principal_users.c.id)
-    .where(
-        _principal_users.c.id == bindparam("user_id"),
-        _principal_sessions.c.id == bindparam("session_id"),
-    )
-)
-
-
-# The caller of safe requests, between changes of the account, its roles or its sessions.
-CALLERS: CachedRead[tuple[Principal, bool] | None] = CachedRead(
-    "callers", topic="user", max_groups=50_000
 )
 
 
 class AuthRepository:
-    async def principal(
-        self, session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID
-    ) -> tuple[Principal, bool] | None:
-        """The access token's user and whether its session is still live, in one round trip,
-        so logout, password changes, blocks and role changes act on the very next request."""
-
-        async def load() -> tuple[Principal, bool] | None:
-            connection = await session.connection()
-            rows = (
-                await connection.execute(
-                    _PRINCIPAL_QUERY, {"user_id": user_id, "session_id": session_id}
-                )
-            ).all()
-            if not rows:
-                return None
-            first = rows[0]
-            principal = Principal(
-                id=first.id,
-                session_id=session_id,
-                roles=tuple(sorted(Role(row.role) for row in rows if row.role is not None)),
-                **{name: getattr(first, name) for name in _PRINCIPAL_USER_COLUMNS if name != "id"},
-            )
-            return principal, first.revoked_at is None
-
-        return await CALLERS.read(session, str(user_id), session_id, load)
-
     def add_session(self, session: AsyncSession, auth_session: AuthSession) -> None:
         session.add(auth_session)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, TypeAdapter, field_validator, model_validator
 
 from fitcoach.auth.passwords import PASSWORD_POLICY_DESCRIPTION, check_password_policy
-from fitcoach.kit.envelope import ApiModel, StrictApiModel
+from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.subscriptions.schemas import SubscriptionStatusOut
 from fitcoach.users.schemas import (
     NAME_DESCRIPTION,

@@ -13,11 +13,12 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.access import tokens
+from fitcoach.access.exceptions import AccountBlocked
+from fitcoach.access.principal import Principal
 from fitcoach.audit.service import audit_service, secret_changed
-from fitcoach.auth import tokens
 from fitcoach.auth.email_verification import EmailDelivery, email_verification_service
 from fitcoach.auth.exceptions import (
-    AccountBlocked,
     AccountNotRegistered,
     EmailNotVerifiedForLinking,
     InvalidCredentials,
@@ -29,19 +30,18 @@ from fitcoach.auth.exceptions import (
     SocialAccountNotRegistered,
     WrongCurrentPassword,
 )
+from fitcoach.auth.mfa.service import mfa_service
+from fitcoach.auth.otp.exceptions import InvalidOtp
+from fitcoach.auth.otp.service import SmsDelivery, otp_service
 from fitcoach.auth.passwords import hash_password, needs_rehash, verify_password
-from fitcoach.auth.principal import Principal
 from fitcoach.auth.repository import auth_repository, identity_repository
 from fitcoach.auth.schemas import MeOut, ProfileOut, RegisterMetadata
 from fitcoach.auth.social import DISPLAY_NAMES, JwksCache, SocialIdentity, verify_id_token
 from fitcoach.config import Settings
-from fitcoach.kit.errors import DomainError, Unauthorized, Unprocessable
-from fitcoach.kit.phone import INVALID_PHONE_MESSAGE, InvalidPhoneNumber, normalize_phone
-from fitcoach.mfa.service import mfa_service
+from fitcoach.core.errors import DomainError, Unauthorized, Unprocessable
+from fitcoach.core.phone import INVALID_PHONE_MESSAGE, InvalidPhoneNumber, normalize_phone
 from fitcoach.models import AuthSession, RefreshToken, User, UserIdentity
 from fitcoach.models.enums import OtpPurpose, Role
-from fitcoach.otp.exceptions import InvalidOtp
-from fitcoach.otp.service import SmsDelivery, otp_service
 from fitcoach.subscriptions.schemas import SubscriptionStatusOut
 from fitcoach.subscriptions.service import subscription_service
 from fitcoach.users.schemas import BodyMetricsIn, UserOut

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from fitcoach.auth.dependencies import require_role
+from fitcoach.access.dependencies import require_role
 from fitcoach.catalog.exceptions import InvalidPriceRange
 from fitcoach.catalog.repository import ProductFilter
 from fitcoach.catalog.schemas import MAX_PRICE_MINOR

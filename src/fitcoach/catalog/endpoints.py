@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
-from fitcoach.auth.dependencies import AdminUser, CurrentUser, StaffUser
+from fitcoach.access.dependencies import AdminUser, CurrentUser, StaffUser
 from fitcoach.catalog.dependencies import CustomerUser, ProductFilterDep
 from fitcoach.catalog.repository import CoachStanding
 from fitcoach.catalog.schemas import (
@@ -36,9 +36,9 @@ from fitcoach.catalog.service import (
     review_service,
 )
 from fitcoach.db.session import DbSession, ReadSession
-from fitcoach.kit.dependencies import ClockDep, SettingsDep
-from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
-from fitcoach.kit.pagination import Page, PageRequestDep
+from fitcoach.http.dependencies import ClockDep, SettingsDep
+from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.http.pagination import Page, PageRequestDep
 
 router = APIRouter(prefix="/catalog", tags=["catalog"])
 

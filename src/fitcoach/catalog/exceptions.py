@@ -1,4 +1,4 @@
-from fitcoach.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
+from fitcoach.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 
 class ProductNotFound(NotFound):

@@ -41,7 +41,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from fitcoach.kit.pagination import PageRequest, fetch_page
+from fitcoach.http.pagination import PageRequest, fetch_page
 from fitcoach.models import Actor, CoachRatingTotals, Product, ProductGoal, ProductReview, User
 from fitcoach.models.enums import Role
 

@@ -16,8 +16,8 @@ from pydantic import (
     field_validator,
 )
 
-from fitcoach.kit.envelope import ApiModel, StrictApiModel
-from fitcoach.kit.pagination import Page
+from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.pagination import Page
 from fitcoach.models import Product, ProductAddon
 from fitcoach.models.vocabulary import Goal, Level, RiskFlag
 

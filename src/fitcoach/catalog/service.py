@@ -43,9 +43,9 @@ from fitcoach.catalog.schemas import (
     ReviewIn,
     ReviewUpdateIn,
 )
-from fitcoach.db.read_cache import CachedRead
-from fitcoach.kit.errors import Forbidden
-from fitcoach.kit.pagination import PageRequest
+from fitcoach.core.errors import Forbidden
+from fitcoach.db.cache.reads import CachedRead
+from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, Product, ProductAddon, ProductReview
 from fitcoach.models.enums import Role
 from fitcoach.models.vocabulary import Goal, Level, RiskFlag

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from fitcoach.auth.dependencies import AdminUser, CurrentUser
+from fitcoach.access.dependencies import AdminUser, CurrentUser
 from fitcoach.customers.dependencies import CoachUser
 from fitcoach.customers.schemas import (
     AssignCoachIn,
@@ -23,10 +23,10 @@ from fitcoach.customers.schemas import (
 )
 from fitcoach.customers.service import CustomerView, customers_service
 from fitcoach.db.session import DbSession, ReadSession
-from fitcoach.kit.dependencies import ClockDep
-from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
-from fitcoach.kit.pagination import Page, PageRequestDep
-from fitcoach.kit.search import SearchQuery
+from fitcoach.http.dependencies import ClockDep
+from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.http.pagination import Page, PageRequestDep
+from fitcoach.http.search import SearchQuery
 from fitcoach.models.vocabulary import RiskFlag
 from fitcoach.subscriptions.schemas import SubscriptionStatusOut
 

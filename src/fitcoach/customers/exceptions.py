@@ -1,4 +1,4 @@
-from fitcoach.kit.errors import Conflict, NotFound, Unprocessable
+from fitcoach.core.errors import Conflict, NotFound, Unprocessable
 
 
 class CustomerNotFound(NotFound):

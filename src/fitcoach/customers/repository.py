@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.kit.pagination import PageRequest, SortColumn, sort_order
-from fitcoach.kit.search import contains_text
+from fitcoach.http.pagination import PageRequest, SortColumn, sort_order
+from fitcoach.http.search import contains_text
 from fitcoach.models import (
     Actor,
     CoachAssignment,

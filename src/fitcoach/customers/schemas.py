@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from fitcoach.kit.envelope import ApiModel, StrictApiModel
+from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.models.enums import Gender
 from fitcoach.models.vocabulary import Goal, RiskFlag
 from fitcoach.subscriptions.schemas import SubscriptionStatusOut

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import audit_service, changes_between
+from fitcoach.core.errors import Forbidden
 from fitcoach.customers.exceptions import (
     CoachAlreadyAssigned,
     CoachNotAssigned,
@@ -24,8 +25,7 @@ from fitcoach.customers.repository import (
     customers_repository,
 )
 from fitcoach.customers.schemas import ProfileUpdateIn
-from fitcoach.kit.errors import Forbidden
-from fitcoach.kit.pagination import PageRequest
+from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, CoachAssignment, CustomerProfile, User
 from fitcoach.models.enums import Role
 from fitcoach.models.vocabulary import RiskFlag

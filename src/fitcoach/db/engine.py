@@ -11,8 +11,8 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from fitcoach.config import Settings
-from fitcoach.db.read_cache import SESSION_INFO_KEY
-from fitcoach.kit.cache import InvalidatedCache
+from fitcoach.db.cache.reads import SESSION_INFO_KEY
+from fitcoach.db.cache.store import InvalidatedCache
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 AUTOCOMMIT = "AUTOCOMMIT"

@@ -14,9 +14,9 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from fitcoach.db.change_feed import ChangeFeed
+from fitcoach.core.errors import DomainError
+from fitcoach.db.cache.change_feed import ChangeFeed
 from fitcoach.db.retry import COMMITTED_MARK
-from fitcoach.kit.errors import DomainError
 
 AfterCommitJob = Callable[[], Awaitable[None]]
 BeforeCommitJob = Callable[[AsyncSession], None]

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fitcoach import __version__
-from fitcoach.kit.envelope import ApiModel, DataEnvelope, error_body, error_responses, ok
+from fitcoach.http.envelope import ApiModel, DataEnvelope, error_body, error_responses, ok
 
 CHECK_TIMEOUT_SECONDS = 2.0
 

@@ -8,8 +8,8 @@ import hmac
 
 from fastapi import APIRouter, Request, Response
 
-from fitcoach.kit.errors import NotFound, Unauthorized
-from fitcoach.kit.metrics import render_metrics
+from fitcoach.core.errors import NotFound, Unauthorized
+from fitcoach.core.metrics import render_metrics
 
 router = APIRouter(tags=["health"])
 

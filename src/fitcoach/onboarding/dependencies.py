@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fitcoach.auth.dependencies import require_role
+from fitcoach.access.dependencies import require_role
 from fitcoach.models import User
 from fitcoach.models.enums import Role
 

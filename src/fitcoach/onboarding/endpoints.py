@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from fitcoach.auth.dependencies import AdminUser, CurrentUser
+from fitcoach.access.dependencies import AdminUser, CurrentUser
 from fitcoach.catalog.service import Recommendation
 from fitcoach.db.session import DbSession, ReadSession
-from fitcoach.kit.dependencies import ClientIp, ClockDep
-from fitcoach.kit.envelope import DataEnvelope, error_responses, ok
+from fitcoach.http.dependencies import ClientIp, ClockDep
+from fitcoach.http.envelope import DataEnvelope, error_responses, ok
 from fitcoach.onboarding.dependencies import CustomerUser
 from fitcoach.onboarding.schemas import (
     IntakeIn,

@@ -1,6 +1,6 @@
 from collections.abc import Iterable
 
-from fitcoach.kit.errors import Conflict, NotFound, Unprocessable
+from fitcoach.core.errors import Conflict, NotFound, Unprocessable
 
 
 class ConsentRequired(Conflict):

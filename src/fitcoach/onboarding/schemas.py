@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints, model_validator
 
-from fitcoach.kit.envelope import ApiModel, StrictApiModel
+from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.models import Questionnaire
 from fitcoach.models.vocabulary import Goal, Level, RiskFlag
 

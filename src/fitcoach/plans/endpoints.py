@@ -10,11 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.auth.dependencies import CurrentUser, StaffUser
+from fitcoach.access.dependencies import CurrentUser, StaffUser
 from fitcoach.db.session import DbSession, ReadSession
-from fitcoach.kit.dependencies import ClockDep
-from fitcoach.kit.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
-from fitcoach.kit.pagination import Page, PageRequestDep
+from fitcoach.http.dependencies import ClockDep
+from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.http.pagination import Page, PageRequestDep
 from fitcoach.models import Actor
 from fitcoach.models.enums import PlanType
 from fitcoach.plans.schemas import (

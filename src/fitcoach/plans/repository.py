@@ -29,8 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from fitcoach.db.read_cache import CachedRead
-from fitcoach.kit.pagination import PageRequest, SortColumn, fetch_page, sort_order
+from fitcoach.db.cache.reads import CachedRead
+from fitcoach.http.pagination import PageRequest, SortColumn, fetch_page, sort_order
 from fitcoach.models import Actor, CoachAssignment, Plan, PlanItem
 from fitcoach.models.enums import PlanType, Role
 

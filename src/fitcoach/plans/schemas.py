@@ -18,7 +18,7 @@ from pydantic import (
     field_validator,
 )
 
-from fitcoach.kit.envelope import ApiModel, StrictApiModel
+from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.models import Plan, PlanItem
 from fitcoach.models.enums import PlanType, SubscriptionType
 
@@ -256,3 +256,7 @@ class PlanForUserOut(ApiModel):
     plan: PlanOut
     source: PlanSource = Field(description="custom: assigned to the user; default: the fallback")
     subscription_type: SubscriptionType
+
+
+class DefaultPlanIn(StrictApiModel):
+    plan_id: uuid.UUID = Field(description="A template plan of the matching type")

@@ -13,10 +13,10 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import audit_service, changes_between
+from fitcoach.core.errors import Forbidden
 from fitcoach.customers.service import customers_service
-from fitcoach.db.read_cache import CachedRead
-from fitcoach.kit.errors import Forbidden
-from fitcoach.kit.pagination import PageRequest
+from fitcoach.db.cache.reads import CachedRead
+from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, Plan, PlanItem
 from fitcoach.models.enums import PlanType, Role, SubscriptionType
 from fitcoach.plans.exceptions import (
@@ -296,6 +296,17 @@ class PlansService:
         if not access.writable:
             raise Forbidden()
         return access.plan
+
+    async def set_default(
+        self,
+        session: AsyncSession,
+        admin: Actor,
+        plan_type: PlanType,
+        plan_id: uuid.UUID,
+        now: datetime,
+    ) -> None:
+        await self.require_template(session, plan_id, plan_type)
+        await setting_service.set_default_plan(session, plan_type, plan_id, admin.id, now)
 
 
 plans_service = PlansService()

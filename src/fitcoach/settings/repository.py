@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.db.read_cache import CachedRead
+from fitcoach.db.cache.reads import CachedRead
 from fitcoach.models import Setting
 
 _ALL: CachedRead[dict[str, str]] = CachedRead("settings", topic="settings", max_groups=1)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.db.read_cache import CachedRead
+from fitcoach.db.cache.reads import CachedRead
 from fitcoach.models import Subscription
 from fitcoach.models.enums import SubscriptionType
 

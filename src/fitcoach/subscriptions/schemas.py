@@ -2,10 +2,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated, Literal
 
-from fitcoach.kit.envelope import ApiModel
+from pydantic import Field
+
+from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.models import Subscription
 from fitcoach.models.enums import SubscriptionType
+from fitcoach.settings.schemas import FreeDays
 from fitcoach.subscriptions.repository import SubscriptionTerm
 from fitcoach.subscriptions.service import SubscriptionStatus, is_active
 
@@ -49,3 +53,17 @@ class SubscriptionStatusOut(ApiModel):
             is_subscribed=status.is_subscribed,
             subscription=SubscriptionOut.of(status.current, now) if status.current else None,
         )
+
+
+class UserFreeDaysIn(StrictApiModel):
+    user_id: uuid.UUID
+    free_days: FreeDays
+
+
+class GrantSubscriptionIn(StrictApiModel):
+    type: Literal["paid"]
+    days: Annotated[int, Field(strict=True, ge=1, le=3650, description="1-3650")]
+
+
+class SubscriptionGrantOut(ApiModel):
+    subscription: SubscriptionOut

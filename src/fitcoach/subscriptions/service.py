@@ -10,10 +10,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.models import Subscription
+from fitcoach.audit.service import audit_service, changes_between
+from fitcoach.models import Actor, Subscription
 from fitcoach.models.enums import SubscriptionType
 from fitcoach.settings.service import setting_service
 from fitcoach.subscriptions.repository import SubscriptionTerm, subscription_repository
+from fitcoach.users.service import user_service
 
 WARNING_WINDOW = timedelta(days=3)
 
@@ -110,6 +112,40 @@ class SubscriptionService:
             type=SubscriptionType(current.type) if subscribed else None,
             ends_soon=subscribed and current.ends_at - now < WARNING_WINDOW,
         )
+
+    async def change_free_days(
+        self, session: AsyncSession, admin: Actor, user_id: uuid.UUID, days: int, now: datetime
+    ) -> None:
+        # Locked, so two admins changing one user's trial at once apply one after the other.
+        await user_service.lock(session, user_id)
+        before = await self.free_days_of(session, user_id)
+        subscription = await self.set_free_days(session, user_id, days, admin.id, now)
+        audit_service.record(
+            session,
+            action="subscription.free_days.updated",
+            resource_type="subscription",
+            resource_id=subscription.id,
+            changes=changes_between({"freeDays": before}, {"freeDays": days}),
+            details={"userId": str(user_id)},
+            now=now,
+        )
+
+    async def grant_paid_by(
+        self, session: AsyncSession, admin: Actor, user_id: uuid.UUID, days: int, now: datetime
+    ) -> Subscription:
+        await user_service.get(session, user_id)
+        subscription = await self.grant_paid(session, user_id, days, admin.id, now)
+        await session.flush()
+        audit_service.record(
+            session,
+            action="subscription.paid.granted",
+            resource_type="subscription",
+            resource_id=subscription.id,
+            changes=changes_between({}, {"type": "paid", "days": days}),
+            details={"userId": str(user_id)},
+            now=now,
+        )
+        return subscription
 
 
 subscription_service = SubscriptionService()

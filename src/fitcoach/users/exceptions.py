@@ -1,4 +1,4 @@
-from fitcoach.kit.errors import Conflict, NotFound
+from fitcoach.core.errors import Conflict, NotFound
 
 
 class UserNotFound(NotFound):

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import CursorResult, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.kit.pagination import PageRequest, SortColumn, sort_order
-from fitcoach.kit.search import contains_text
+from fitcoach.http.pagination import PageRequest, SortColumn, sort_order
+from fitcoach.http.search import contains_text
 from fitcoach.models import User, UserRole
 from fitcoach.models.enums import Role
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import Field, field_validator
 
-from fitcoach.kit.envelope import ApiModel
+from fitcoach.http.envelope import ApiModel
 from fitcoach.models.enums import Gender, Role
 
 NAME_MIN, NAME_MAX = 5, 30

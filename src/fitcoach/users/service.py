@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.kit.pagination import PageRequest
+from fitcoach.http.pagination import PageRequest
 from fitcoach.models import User
 from fitcoach.models.enums import Role
 from fitcoach.users.exceptions import EmailAlreadyRegistered, PhoneAlreadyRegistered, UserNotFound

@@ -1,0 +1,116 @@
+"""Who is calling: `CurrentUser` for any signed-in user, `AdminUser` and `StaffUser` for roles.
+Every endpoint declares one of these, or is public by design (sign-in, OTP, health). This sits
+below every domain with endpoints, so each can declare its callers without importing sign-in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from fitcoach.access import tokens
+from fitcoach.access.exceptions import (
+    AccessTokenExpired,
+    AccountBlocked,
+    InvalidAccessToken,
+    SessionEnded,
+)
+from fitcoach.access.principal import Principal
+from fitcoach.access.repository import caller_repository
+from fitcoach.config import Settings
+from fitcoach.core.clock import Clock
+from fitcoach.core.errors import Forbidden, Unauthorized
+from fitcoach.db.session import READ_ONLY_METHODS, DbSession, ReadSession
+from fitcoach.http.request_context import current_request_context
+from fitcoach.models import User
+from fitcoach.models.enums import Role
+from fitcoach.users.service import user_service
+
+# Called once per authenticated state-changing request, before its handler runs.
+AuthenticatedWriteHook = Callable[[Request], None]
+
+_bearer = HTTPBearer(auto_error=False, description="Access token from login, register or refresh")
+
+
+def _access_claims(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> tokens.AccessClaims:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("Authentication required")
+    settings: Settings = request.app.state.settings
+    clock: Clock = request.app.state.clock
+    try:
+        return tokens.decode_access_token(settings, credentials.credentials, clock.now())
+    except tokens.ExpiredAccessToken as exc:
+        raise AccessTokenExpired() from exc
+    except tokens.InvalidAccessToken as exc:
+        raise InvalidAccessToken() from exc
+
+
+async def _verified_claims(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> tokens.AccessClaims:
+    return _access_claims(request, credentials)
+
+
+AccessClaimsDep = Annotated[tokens.AccessClaims, Depends(_verified_claims)]
+
+
+# Every authenticated request runs this, so it asks FastAPI for as little as it can: each
+# dependency it would declare costs as much to resolve as the cached lookup of the caller.
+async def _current_principal(
+    request: Request,
+    session: ReadSession,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    claims = _access_claims(request, credentials)
+    found = await caller_repository.principal(session, claims.user_id, claims.session_id)
+    if found is None:
+        raise SessionEnded()
+    principal, session_live = found
+    # Blocking also ends every session; saying "blocked" tells the app not to offer a new login.
+    if principal.is_blocked:
+        raise AccountBlocked()
+    if not session_live:
+        raise SessionEnded()
+    context = current_request_context()
+    if context is not None:
+        context.actor_id = principal.id
+        context.actor_roles = tuple(role.value for role in principal.roles)
+    if request.method not in READ_ONLY_METHODS:
+        # The handler's work runs in its own transaction: hand this connection back now.
+        await session.close()
+        # Every change an authenticated actor makes is audited; create_app wires the audit
+        # trail's fallback here, so this layer does not depend on the trail's domain.
+        on_write: AuthenticatedWriteHook = request.app.state.on_authenticated_write
+        on_write(request)
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(_current_principal)]
+
+
+async def _current_account(principal: CurrentUser, session: DbSession) -> User:
+    return await user_service.get(session, principal.id)
+
+
+# The caller's own account as a loaded row, for the endpoints that change it (password, MFA).
+CurrentAccount = Annotated[User, Depends(_current_account)]
+
+
+def require_role(*roles: Role, message: str | None = None) -> object:
+    """A dependency admitting users holding any of `roles`; others get 403 with `message`."""
+
+    async def _check(user: CurrentUser) -> Principal:
+        if not any(user.has_role(role) for role in roles):
+            raise Forbidden(message)
+        return user
+
+    return Depends(_check)
+
+
+AdminUser = Annotated[Principal, require_role(Role.ADMIN)]
+StaffUser = Annotated[Principal, require_role(Role.ADMIN, Role.COACH)]

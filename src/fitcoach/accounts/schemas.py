@@ -1,0 +1,62 @@
+"""Requests of the admin console's account management."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from fitcoach.auth.passwords import PASSWORD_POLICY_DESCRIPTION, check_password_policy
+from fitcoach.http.envelope import StrictApiModel
+from fitcoach.models.enums import Role
+from fitcoach.users.schemas import NAME_DESCRIPTION, clean_name
+
+UserSort = Literal["name", "-name", "createdAt", "-createdAt"]
+# Customers sign themselves up; the console creates the staff who serve them.
+StaffRole = Literal[Role.COACH, Role.ADMIN]
+
+
+def _distinct(roles: list[Role]) -> list[Role]:
+    if len(set(roles)) != len(roles):
+        raise ValueError("Each role may be given once")
+    return roles
+
+
+class CreateUserIn(StrictApiModel):
+    name: str = Field(description=NAME_DESCRIPTION)
+    email: str | None = Field(default=None, min_length=3, max_length=254)
+    phone: str | None = Field(default=None, min_length=1, max_length=32)
+    password: str = Field(description=PASSWORD_POLICY_DESCRIPTION)
+    roles: list[StaffRole] = Field(min_length=1, max_length=2, description="COACH and/or ADMIN")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return clean_name(value)
+
+    @field_validator("password")
+    @classmethod
+    def _policy(cls, value: str) -> str:
+        return check_password_policy(value)
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, value: list[Role]) -> list[Role]:
+        return _distinct(value)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> CreateUserIn:
+        if self.email is None and self.phone is None:
+            raise ValueError("Give an email or a phone, so the new user can sign in")
+        return self
+
+
+class SetRolesIn(StrictApiModel):
+    roles: list[Role] = Field(
+        min_length=1, max_length=3, description="The user's whole set of roles from now on"
+    )
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, value: list[Role]) -> list[Role]:
+        return _distinct(value)

@@ -1,0 +1,201 @@
+"""Account management for the admin console and the operator's CLI: staff accounts, roles and
+blocks, each an orchestration of the domains that own the rule (users, sign-in sessions,
+coach assignments) with its audit entry."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.accounts.exceptions import CannotBlockSelf, CannotRemoveOwnAdminRole
+from fitcoach.accounts.schemas import CreateUserIn
+from fitcoach.audit.service import audit_service, changes_between, secret_changed
+from fitcoach.auth.passwords import hash_password
+from fitcoach.auth.service import auth_service, parse_email, parse_phone
+from fitcoach.config import Settings
+from fitcoach.customers.service import customers_service
+from fitcoach.http.pagination import PageRequest
+from fitcoach.models import Actor, User
+from fitcoach.models.enums import Role
+from fitcoach.users.exceptions import EmailAlreadyRegistered
+from fitcoach.users.service import user_service
+
+DEFAULT_ADMIN_NAME = "Administrator"
+
+
+@dataclass(frozen=True)
+class ProvisionedAdmin:
+    user: User
+    promoted: bool
+
+
+class AccountsService:
+    async def provision_admin(
+        self,
+        session: AsyncSession,
+        *,
+        phone: str,
+        password_hash: str,
+        name: str | None,
+        email: str | None,
+        now: datetime,
+    ) -> ProvisionedAdmin:
+        """Create an admin, or make the phone's user one and set their password (the operator's
+        way in, `fitcoach create-admin`; the trail names the system as the actor)."""
+        user = await user_service.find_by_phone(session, phone)
+        if user is None:
+            user = await user_service.create(
+                session,
+                name=name or DEFAULT_ADMIN_NAME,
+                roles=[Role.ADMIN],
+                phone=phone,
+                email=email,
+                password_hash=password_hash,
+            )
+            audit_service.record(
+                session,
+                action="user.created",
+                resource_type="user",
+                resource_id=user.id,
+                changes=changes_between({}, {"roles": ["ADMIN"], "phone": phone, "email": email}),
+                now=now,
+            )
+            return ProvisionedAdmin(user=user, promoted=False)
+        before = {"roles": sorted(user.roles), "name": user.name, "email": user.email}
+        if email is not None and email != user.email:
+            if await user_service.find_by_email(session, email) is not None:
+                raise EmailAlreadyRegistered()
+            user.email = email
+        user_service.grant_role(user, Role.ADMIN)
+        user.password_hash = password_hash
+        if name is not None:
+            user.name = name
+        after = {"roles": sorted(user.roles), "name": user.name, "email": user.email}
+        audit_service.record(
+            session,
+            action="user.roles.changed",
+            resource_type="user",
+            resource_id=user.id,
+            changes={**changes_between(before, after), **secret_changed("password")},
+            now=now,
+        )
+        return ProvisionedAdmin(user=user, promoted=True)
+
+    async def create_user(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        body: CreateUserIn,
+        now: datetime,
+    ) -> User:
+        """A coach or an admin, signing in with the password the admin chose; addresses are
+        unverified until their owner proves them."""
+        email = parse_email(body.email) if body.email is not None else None
+        phone = parse_phone(settings, body.phone) if body.phone is not None else None
+        user = await user_service.create(
+            session,
+            name=body.name,
+            roles=list(body.roles),
+            phone=phone,
+            email=email,
+            password_hash=await hash_password(body.password),
+        )
+        audit_service.record(
+            session,
+            action="user.created",
+            resource_type="user",
+            resource_id=user.id,
+            changes={
+                **changes_between(
+                    {},
+                    {
+                        "name": user.name,
+                        "roles": sorted(user.roles),
+                        "phone": phone,
+                        "email": email,
+                    },
+                ),
+                **secret_changed("password"),
+            },
+            now=now,
+        )
+        return user
+
+    async def list_users(
+        self,
+        session: AsyncSession,
+        *,
+        text: str | None,
+        role: Role | None,
+        blocked: bool | None,
+        sort: str,
+        page: PageRequest,
+    ) -> tuple[list[User], int]:
+        return await user_service.search(
+            session, text=text, role=role, blocked=blocked, sort=sort, page=page
+        )
+
+    async def set_roles(
+        self,
+        session: AsyncSession,
+        admin: Actor,
+        user_id: uuid.UUID,
+        roles: set[Role],
+        now: datetime,
+    ) -> User:
+        """Replace a user's roles. Roles are read from the database on every request, so a role
+        taken away stops working on the user's next request; a coach who stops being one also
+        stops being assigned to customers."""
+        if user_id == admin.id and Role.ADMIN not in roles:
+            raise CannotRemoveOwnAdminRole()
+        user = await user_service.lock(session, user_id)
+        before = sorted(user.roles)
+        await user_service.set_roles(session, user, roles)
+        if Role.COACH in before and Role.COACH not in roles:
+            await customers_service.end_assignments_of_coach(session, admin, user.id, now)
+        audit_service.record(
+            session,
+            action="user.roles.changed",
+            resource_type="user",
+            resource_id=user.id,
+            changes=changes_between({"roles": before}, {"roles": sorted(user.roles)}),
+            now=now,
+        )
+        return user
+
+    async def block_user(
+        self, session: AsyncSession, admin: Actor, user_id: uuid.UUID, now: datetime
+    ) -> None:
+        """Blocked users are refused at sign-in and on every request; ending their sessions
+        also kills their refresh tokens, so nothing they hold keeps working."""
+        if user_id == admin.id:
+            raise CannotBlockSelf()
+        user = await user_service.lock(session, user_id)
+        self._record_block_change(session, user, blocked=True, now=now)
+        user_service.set_blocked(user, True, now)
+        await auth_service.revoke_all_sessions(session, user_id, now, "blocked")
+        await session.flush()
+
+    async def unblock_user(self, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+        user = await user_service.lock(session, user_id)
+        self._record_block_change(session, user, blocked=False, now=now)
+        user_service.set_blocked(user, False, now)
+        await session.flush()
+
+    def _record_block_change(
+        self, session: AsyncSession, user: User, *, blocked: bool, now: datetime
+    ) -> None:
+        audit_service.record(
+            session,
+            action="user.blocked" if blocked else "user.unblocked",
+            resource_type="user",
+            resource_id=user.id,
+            changes=changes_between({"isBlocked": user.is_blocked}, {"isBlocked": blocked}),
+            now=now,
+        )
+
+
+accounts_service = AccountsService()

@@ -1,1 +1,0 @@
-"""The admin console's operations: business settings, blocking users, granting subscriptions."""

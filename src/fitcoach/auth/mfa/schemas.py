@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, field_validator, model_validator
+
+from fitcoach.http.envelope import ApiModel, StrictApiModel
+
+_CODE = re.compile(r"[0-9]{6}")
+MFA_CODE_FORMAT_MESSAGE = "MFA code must be exactly 6 digits"
+
+
+def check_mfa_code_format(value: str | None) -> str | None:
+    if value is not None and not _CODE.fullmatch(value):
+        raise ValueError(MFA_CODE_FORMAT_MESSAGE)
+    return value
+
+
+class TotpSetupOut(ApiModel):
+    secret: str = Field(description="Base32 secret, for authenticator apps without a camera")
+    otpauth_uri: str = Field(description="otpauth:// URI, usually shown as a QR code")
+
+
+class MfaCodeIn(StrictApiModel):
+    code: str = Field(description="6 digits from the authenticator app")
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        check_mfa_code_format(value)
+        return value
+
+
+class RecoveryCodesOut(ApiModel):
+    recovery_codes: list[str] = Field(description="Each works once; shown only this time")
+
+
+class MfaDisableIn(StrictApiModel):
+    code: str | None = Field(default=None, description="A current code from the app")
+    password: str | None = Field(default=None, min_length=1, max_length=1024)
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str | None) -> str | None:
+        return check_mfa_code_format(value)
+
+    @model_validator(mode="after")
+    def _one_proof(self) -> MfaDisableIn:
+        if (self.code is None) == (self.password is None):
+            raise ValueError("Send either code or password")
+        return self

@@ -1,0 +1,5 @@
+from fitcoach.http.envelope import ApiModel
+
+
+class OtpCheckOut(ApiModel):
+    is_valid: bool

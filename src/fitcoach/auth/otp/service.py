@@ -1,0 +1,192 @@
+"""The OTP rules: 6 CSPRNG digits, stored as an HMAC bound to phone and purpose, a lifetime, a
+resend cooldown and a daily cap per phone, an attempt cap, and single use."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from fitcoach.audit.service import audit_service
+from fitcoach.auth.otp.exceptions import (
+    InvalidOtp,
+    OtpAttemptsExceeded,
+    OtpDailyLimitReached,
+    OtpExpired,
+    OtpResendTooSoon,
+    SmsNotSent,
+    SmsServiceUnavailable,
+)
+from fitcoach.auth.otp.providers import SmsDeliveryError, SmsProvider, SmsProviderUnavailable
+from fitcoach.auth.otp.repository import otp_repository
+from fitcoach.config import Settings
+from fitcoach.core.crypto import derive_key, keyed_hash, random_digits, same_digest
+from fitcoach.core.metrics import OTP_SEND_FAILURES, OTP_SENT, SMS_PROVIDER_ERRORS
+from fitcoach.db.session import after_commit
+from fitcoach.models import OtpCode
+from fitcoach.models.enums import OtpPurpose
+
+log = structlog.get_logger("fitcoach.otp")
+
+OTP_LENGTH = 6
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class SmsDelivery:
+    """What sending needs beyond the request's own session: the provider, and a way to open a
+    fresh transaction to retire a code whose SMS never left."""
+
+    provider: SmsProvider
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+
+class OtpService:
+    def _hash(self, settings: Settings, phone: str, purpose: str, code: str) -> str:
+        key = derive_key(settings.signing_secret, "otp")
+        return keyed_hash(key, phone, purpose, code)
+
+    async def issue(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        *,
+        phone: str,
+        purpose: OtpPurpose,
+        now: datetime,
+        delivery: SmsDelivery | None,
+    ) -> None:
+        """Create a code and, with a delivery, send it once the transaction commits. Without one
+        (forgot-password for an unknown phone) the code is recorded but never sent, so cooldowns
+        and caps answer exactly as they do for a real account."""
+        fixed_code = settings.test_otps.get(phone)
+        if fixed_code is None:
+            await self._enforce_send_limits(session, settings, phone, now)
+        await otp_repository.retire_live_codes(session, phone, purpose.value, now)
+        code = fixed_code or random_digits(OTP_LENGTH)
+        record = OtpCode(
+            phone=phone,
+            purpose=purpose.value,
+            code_hash=self._hash(settings, phone, purpose.value, code),
+            attempts=0,
+            expires_at=now + timedelta(seconds=settings.otp_ttl_seconds),
+            created_at=now,
+        )
+        session.add(record)
+        await session.flush()
+        sends_sms = delivery is not None and fixed_code is None
+        audit_service.record(
+            session,
+            action="otp.sent",
+            resource_type="otp",
+            resource_id=record.id,
+            details={"phone": phone, "purpose": purpose.value, "smsSent": sends_sms},
+            now=now,
+        )
+        if delivery is None or fixed_code is not None:
+            return
+        text = self._message(settings, purpose, code)
+        after_commit(session, lambda: self._deliver(delivery, record, text, now))
+
+    async def _enforce_send_limits(
+        self, session: AsyncSession, settings: Settings, phone: str, now: datetime
+    ) -> None:
+        newest = await otp_repository.newest_for_phone(session, phone)
+        if newest is not None:
+            ready_at = newest.created_at + timedelta(seconds=settings.otp_resend_seconds)
+            if ready_at > now:
+                raise OtpResendTooSoon(retry_after=math.ceil((ready_at - now).total_seconds()))
+        if (
+            await otp_repository.count_since(session, phone, now - _DAY)
+            >= settings.otp_max_sends_per_day
+        ):
+            oldest = await otp_repository.oldest_since(session, phone, now - _DAY)
+            wait = (oldest + _DAY - now).total_seconds() if oldest else _DAY.total_seconds()
+            raise OtpDailyLimitReached(retry_after=math.ceil(wait))
+
+    def _message(self, settings: Settings, purpose: OtpPurpose, code: str) -> str:
+        minutes = max(settings.otp_ttl_seconds // 60, 1)
+        what = (
+            "password reset code" if purpose is OtpPurpose.password_reset else "verification code"
+        )
+        return (
+            f"{settings.app_name}: your {what} is {code}. It expires in {minutes} minutes. "
+            "Never share it with anyone."
+        )
+
+    async def _deliver(
+        self, delivery: SmsDelivery, record: OtpCode, text: str, now: datetime
+    ) -> None:
+        try:
+            await delivery.provider.send(record.phone, text)
+        except (SmsDeliveryError, SmsProviderUnavailable) as exc:
+            kind = "unavailable" if isinstance(exc, SmsProviderUnavailable) else "refused"
+            log.warning("sms_failed", provider=delivery.provider.name, kind=kind, error=str(exc))
+            SMS_PROVIDER_ERRORS.labels(provider=delivery.provider.name, kind=kind).inc()
+            OTP_SEND_FAILURES.labels(purpose=record.purpose).inc()
+            # A code the user never received must not stay usable, nor hold the resend cooldown.
+            async with delivery.sessionmaker() as session, session.begin():
+                await otp_repository.delete(session, record.id)
+                audit_service.record(
+                    session,
+                    action="otp.send_failed",
+                    resource_type="otp",
+                    resource_id=record.id,
+                    details={"phone": record.phone, "purpose": record.purpose, "error": kind},
+                    now=now,
+                )
+            if isinstance(exc, SmsProviderUnavailable):
+                raise SmsServiceUnavailable() from exc
+            raise SmsNotSent() from exc
+        OTP_SENT.labels(purpose=record.purpose).inc()
+
+    async def verify(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        *,
+        phone: str,
+        purposes: tuple[OtpPurpose, ...],
+        code: str,
+        now: datetime,
+        spend: bool,
+    ) -> None:
+        """Check `code` against the phone's live code. Every evaluation first reserves one of the
+        capped attempts atomically; a right code gives its attempt back (and is spent if asked)."""
+        live = await otp_repository.live_code(
+            session, phone, [purpose.value for purpose in purposes]
+        )
+        if live is None:
+            raise InvalidOtp()
+        if live.expires_at <= now:
+            raise OtpExpired()
+        if live.attempts >= settings.otp_max_attempts:
+            raise OtpAttemptsExceeded()
+        attempts = await otp_repository.reserve_attempt(session, live.id, settings.otp_max_attempts)
+        if attempts is None:
+            current = await otp_repository.get(session, live.id)
+            if current is not None and current.consumed_at is None:
+                raise OtpAttemptsExceeded()
+            raise InvalidOtp()
+        expected = self._hash(settings, phone, live.purpose, code)
+        if not same_digest(expected, live.code_hash):
+            if attempts == settings.otp_max_attempts:
+                audit_service.record(
+                    session,
+                    action="otp.attempts_exhausted",
+                    resource_type="otp",
+                    resource_id=live.id,
+                    details={"phone": phone, "purpose": live.purpose},
+                    now=now,
+                )
+            raise InvalidOtp()
+        if not await otp_repository.refund_attempt(
+            session, live.id, consume_at=now if spend else None
+        ):
+            raise InvalidOtp()
+
+
+otp_service = OtpService()

@@ -1,1 +1,0 @@
-"""Email delivery behind one interface, like SMS: console, outbox (tests) and SMTP."""

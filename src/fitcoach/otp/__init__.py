@@ -1,1 +1,0 @@
-"""One-time codes by SMS: issuing, delivering, verifying and spending them."""

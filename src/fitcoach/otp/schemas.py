@@ -1,5 +1,0 @@
-from fitcoach.kit.envelope import ApiModel
-
-
-class OtpCheckOut(ApiModel):
-    is_valid: bool

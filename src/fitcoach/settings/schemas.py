@@ -1,0 +1,22 @@
+"""The business settings as the admin console reads and writes them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from fitcoach.http.envelope import ApiModel, StrictApiModel
+
+# Strict, so that `true` or "7" is rejected instead of silently becoming 1 or 7.
+FreeDays = Annotated[int, Field(strict=True, ge=0, le=365, description="0-365")]
+
+
+class DefaultFreeDaysIn(StrictApiModel):
+    days: FreeDays
+
+
+class SettingsOut(ApiModel):
+    settings: dict[str, str | None] = Field(
+        description="DEFAULT_FREE_DAYS, DEFAULT_TRAINING_PLAN_ID, DEFAULT_DIET_PLAN_ID"
+    )
