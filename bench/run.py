@@ -1,6 +1,7 @@
 """The fitcoach benchmark, in one command (bench/README.md explains what it does and why):
 
-    .venv/bin/python bench/run.py [--quick] [--baseline bench/baseline.json] [--save-baseline]
+    .venv/bin/python bench/run.py [--quick] [--only SCENARIO] [--baseline bench/baseline.json]
+        [--save-baseline] [--allow-busy]
 
 Exit status: 0 when every budget passes and nothing got slower than the baseline, 1 when a
 budget fails or a scenario got slower, 2 when the run itself could not be done.
@@ -25,6 +26,7 @@ from harness.config import (
 )
 from harness.report import budgets_failed, compare, render_markdown, render_text, to_document
 from harness.runner import BenchRun, Options
+from harness.scenarios import SCENARIOS
 from harness.wrk import WrkMissing
 
 BASELINE = BENCH_DIR / "baseline.json"
@@ -69,6 +71,18 @@ def _parser() -> argparse.ArgumentParser:
         help="Redis database for rate limits; flushed before and after",
     )
     parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="SCENARIO",
+        help="measure only this scenario (beside the ceilings); repeatable, e.g. --only auth_me",
+    )
+    parser.add_argument(
+        "--allow-busy",
+        action="store_true",
+        help="measure even when other processes keep the machine busy (the report says so)",
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="keep the database and bench/results/work/ for a look afterwards",
@@ -84,7 +98,14 @@ def main(argv: list[str] | None = None) -> int:
         targets=Targets(args.postgres, args.database, args.redis),
         growth_sizes=GROWTH_SIZES_QUICK if args.quick else GROWTH_SIZES_FULL,
         keep=args.keep,
+        only=tuple(args.only),
+        allow_busy=args.allow_busy,
     )
+    unknown = set(args.only) - {scenario.key for scenario in SCENARIOS}
+    if unknown:
+        known = ", ".join(scenario.key for scenario in SCENARIOS if not scenario.is_ceiling)
+        print(f"bench: no scenario {', '.join(sorted(unknown))}; known: {known}", file=sys.stderr)
+        return 2
     try:
         results = BenchRun(options).execute()
     except (WrkMissing, RuntimeError, OSError, subprocess.SubprocessError,

@@ -30,7 +30,9 @@ class LoadShape:
     threads: int = 2
     duration_s: int = 10
     runs: int = 3
-    warmup_s: int = 2
+    # Throughput still rose from round to round after a 2 s warm-up (caches, JIT-less but
+    # allocator and pool growth): 8 s lets every scenario settle before it is measured.
+    warmup_s: int = 8
     growth_duration_s: int = 5  # per run at each size: six sizes to go, and p50 settles fast
     # Growth asks how a request's own time changes with the table, so it runs with a few
     # connections: at 64, p50 would be mostly time spent queueing behind the other 63.

@@ -118,6 +118,16 @@ def to_document(results: Results, command: str) -> Doc:
             server: [_worker_doc(pid, memory) for pid, memory in workers.items()]
             for server, workers in results.memory.items()
         },
+        "quietness": [
+            {
+                "when": label,
+                "busy": q.busy,
+                "load_1m": q.load_1m,
+                "others_cpu_share": round(q.others_cpu_share, 3),
+                "busiest": list(q.busiest),
+            }
+            for label, q in results.quietness
+        ],
     }
     doc["budgets"] = evaluate_budgets(doc)
     return doc
@@ -424,6 +434,13 @@ def notes(doc: Doc) -> list[str]:
         "(PostgreSQL's and wrk's own CPU not included); vs Starlette / vs FastAPI: req/s as a "
         "share of the ceiling's req/s in this run."
     ]
+    busy = [entry for entry in doc.get("quietness", []) if entry["busy"]]
+    if busy:
+        lines.append(
+            "MEASURED ON A BUSY MACHINE: other processes used the cores "
+            + "; ".join(f"{e['when']}: {e['others_cpu_share']:.0%} of a core" for e in busy)
+            + ". The ratios are skewed (noise slows the ceilings too); measure again."
+        )
     bound = doc.get("hash_bound")
     scenarios = doc["scenarios"]
     if bound:

@@ -25,6 +25,7 @@ from harness.config import RESULTS_DIR, BenchSettings, LoadShape, Targets
 from harness.growth import GROWTH, GrowthScenario, empty, grow
 from harness.machine import HashBound, cores, machine_info
 from harness.proc import WorkerSampler, rss_mib, wait_idle
+from harness.quiet import Quietness, measure_quietness
 from harness.scenarios import (
     SCENARIOS,
     Context,
@@ -45,6 +46,12 @@ from harness.servers import (
 from harness.wrk import WrkRun, ensure_wrk, run_wrk, wrk_version
 
 NOT_AVAILABLE = "not available yet"
+
+
+class MachineBusy(RuntimeError):
+    """Other processes use the cores the run needs."""
+
+
 CEILINGS = ("starlette", "fastapi")
 SETTLE_S = 1.0  # after start-up or load, before reading memory "at rest"
 
@@ -55,6 +62,8 @@ class Options:
     targets: Targets
     growth_sizes: tuple[int, ...]
     keep: bool  # keep the database and the work folder, for a look after the run
+    only: tuple[str, ...] = ()  # scenario keys to measure (with the ceilings); empty: all
+    allow_busy: bool = False  # measure even when other processes keep the machine busy
 
 
 @dataclass
@@ -93,6 +102,7 @@ class Results:
     scenarios: list[ScenarioResult] = field(default_factory=list)
     growth: list[GrowthResult] = field(default_factory=list)
     memory: dict[str, dict[int, WorkerMemory]] = field(default_factory=dict)
+    quietness: list[tuple[str, Quietness]] = field(default_factory=list)
     finished_at: datetime | None = None
 
 
@@ -108,7 +118,11 @@ class BenchRun:
         self.bench = BenchSettings(options.targets)
         self.work_dir = RESULTS_DIR / "work"
         self.results = Results(started_at=datetime.now(UTC), shape=self.shape)
-        self.results.scenarios = [ScenarioResult(scenario) for scenario in SCENARIOS]
+        self.results.scenarios = [
+            ScenarioResult(scenario)
+            for scenario in SCENARIOS
+            if not options.only or scenario.is_ceiling or scenario.key in options.only
+        ]
         self.servers: dict[str, Server] = {}
         self.context: Context | None = None
         self.wrk = ""
@@ -129,6 +143,7 @@ class BenchRun:
     # Prepare ------------------------------------------------------------------------------
 
     def _prepare(self) -> None:
+        self._require_quiet_machine()
         self.wrk = ensure_wrk()
         self._choose_fitcoach_command()
         shutil.rmtree(self.work_dir, ignore_errors=True)
@@ -140,6 +155,24 @@ class BenchRun:
         redis_url = self.options.targets.redis_url
         self.results.machine = machine_info(postgres, redis_url, wrk_version(self.wrk))
         self._measure_hash_bound()
+
+    def _require_quiet_machine(self) -> None:
+        quietness = measure_quietness(set())
+        progress(f"machine before the run: {quietness.describe()}")
+        if quietness.busy and not self.options.allow_busy:
+            raise MachineBusy(
+                f"the machine is busy ({quietness.describe()}); every ratio would be skewed. "
+                "Wait for it to settle, or pass --allow-busy to measure anyway (the report then "
+                "says so)."
+            )
+        self.results.quietness.append(("before the run", quietness))
+
+    def _note_quietness(self, label: str) -> None:
+        ours = {pid for server in self.servers.values() for pid in server.workers()}
+        quietness = measure_quietness(ours, sample_s=1.0)
+        self.results.quietness.append((label, quietness))
+        if quietness.busy:
+            progress(f"BUSY {label}: {quietness.describe()}")
 
     def _measure_hash_bound(self) -> None:
         progress("timing argon2 verifications for the hash-bound limit")
@@ -264,6 +297,7 @@ class BenchRun:
             progress(f"warm-up {shape.warmup_s} s: {result.scenario.title}")
             self._wrk(result.scenario, slot=0, duration_s=shape.warmup_s)
         for run in range(1, shape.runs + 1):
+            self._note_quietness(f"round {run}")
             if hash_rounds:
                 self._measure_hash_bound()
             for result in active:
