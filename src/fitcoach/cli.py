@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 import uvicorn
 from alembic.script import ScriptDirectory
 from email_validator import EmailNotValidError, validate_email
+from granian.constants import Interfaces
+from granian.server import Server as GranianServer
 from pydantic import ValidationError
 
 from fitcoach.accounts.service import DEFAULT_ADMIN_NAME, accounts_service
@@ -28,6 +30,7 @@ from fitcoach.db.migrate import alembic_config, upgrade_to_head
 from fitcoach.users.schemas import clean_name
 
 USAGE_ERROR = 2
+SERVERS = ("uvicorn", "granian")
 
 
 class UsageError(Exception):
@@ -63,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-migrate", action="store_true", help="start without applying pending migrations"
     )
+    serve.add_argument(
+        "--server",
+        choices=SERVERS,
+        default="uvicorn",
+        help="the ASGI server: uvicorn (default) or granian (see README)",
+    )
     serve.set_defaults(run=_serve)
 
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
@@ -85,6 +94,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         upgrade_to_head(settings.database_url)
     if args.workers > 1 and not os.environ.get(MULTIPROCESS_ENV):
         _share_metrics_between_workers(settings)
+    if args.server == "granian":
+        _serve_with_granian(args)
+        return
     uvicorn.run(
         "fitcoach.app:create_app",
         factory=True,
@@ -100,6 +112,21 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         proxy_headers=False,
         server_header=False,
     )
+
+
+def _serve_with_granian(args: argparse.Namespace) -> None:
+    """The same app under granian: equal throughput here, a steadier tail under saturation
+    (README compares them). Like uvicorn above: no access log of its own, no proxy headers."""
+    GranianServer(
+        "fitcoach.app:create_app",
+        factory=True,
+        address=args.host,
+        port=args.port,
+        workers=args.workers,
+        interface=Interfaces.ASGI,
+        log_access=False,
+        respawn_failed_workers=True,
+    ).serve()
 
 
 def _share_metrics_between_workers(settings: Settings) -> None:

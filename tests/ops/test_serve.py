@@ -148,3 +148,29 @@ async def test_metrics_are_summed_across_workers(tmp_path: Path) -> None:
     )
     assert float(line.rsplit(" ", 1)[1]) == 40.0
     assert (tmp_path / "data" / "prometheus").is_dir()
+
+
+async def test_serve_runs_under_granian(tmp_path: Path) -> None:
+    """`--server granian` serves the same app: migrations, sign-in, the access log, a clean stop."""
+    async with serving(
+        tmp_path, "--server", "granian", FITCOACH_TEST_OTPS=f"{SEED_PHONE}={SEED_OTP}"
+    ) as served:
+        http = served.http
+        sent = await http.post("/api/v1/auth/otp/send", json={"phone": SEED_PHONE})
+        assert sent.status_code == 200, sent.text
+        registered = await http.post(
+            "/api/v1/auth/otp/register",
+            content=SEED_REGISTER_BODY.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert registered.status_code == 201, registered.text
+        token = registered.json()["data"]["accessToken"]["token"]
+        me = await http.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 200, me.text
+        assert me.json()["data"]["user"]["phone"] == SEED_PHONE
+
+    assert served.exit_code == 0, served.log.read_text()
+    lines = _json_lines(served.log)
+    routes = [line["route"] for line in lines if line.get("logger") == "fitcoach.access"]
+    assert routes[-3:] == ["/api/v1/auth/otp/send", "/api/v1/auth/otp/register", "/api/v1/auth/me"]
+    assert SEED_OTP not in served.log.read_text()
