@@ -49,9 +49,10 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def worker_pids(parent: int) -> list[int]:
-    """uvicorn's workers: the children of the supervisor started by multiprocessing's spawn
-    (its resource tracker, also a child, is not a worker)."""
-    workers = []
+    """The server's workers: the supervisor's children. uvicorn starts them with
+    multiprocessing's spawn (its resource tracker, also a child, is not a worker); granian forks
+    them, so they carry the supervisor's own command line."""
+    spawned, forked = [], []
     for entry in PROC.iterdir():
         if not entry.name.isdigit():
             continue
@@ -59,11 +60,14 @@ def worker_pids(parent: int) -> list[int]:
         if fields is None or int(fields[1]) != parent:
             continue
         try:
-            if b"spawn_main" in (entry / "cmdline").read_bytes():
-                workers.append(int(entry.name))
+            cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-    return sorted(workers)
+        if b"spawn_main" in cmdline:
+            spawned.append(int(entry.name))
+        elif b"resource_tracker" not in cmdline:
+            forked.append(int(entry.name))
+    return sorted(spawned or forked)
 
 
 def wait_idle(pids: list[int], timeout_s: float = IDLE_TIMEOUT_S) -> bool:

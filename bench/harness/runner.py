@@ -134,7 +134,8 @@ class BenchRun:
         try:
             self._prepare()
             self._main_phase()
-            self._rate_limited_phase()
+            self._alone_phase("fitcoach-rl")
+            self._alone_phase("fitcoach-granian")
         finally:
             self._cleanup()
         self.results.finished_at = datetime.now(UTC)
@@ -214,7 +215,10 @@ class BenchRun:
             )
         test_otps = self._context().seed.test_otps
         env = self.bench.server_env(test_otps, rate_limits=name == "fitcoach-rl")
-        return ServerSpec(name, self.fitcoach_command, env, "/api/v1/health")
+        command = self.fitcoach_command
+        if name == "fitcoach-granian":
+            command = [*command, "--server", "granian"]
+        return ServerSpec(name, command, env, "/api/v1/health")
 
     def _start(self, name: str) -> Server:
         server = Server(self._spec(name), self.work_dir)
@@ -243,20 +247,22 @@ class BenchRun:
         self.routes = self._openapi_routes(self.servers["fitcoach"])
         active = [result for result in self.results.scenarios if self._ready(result)]
         self._measure_interleaved(active, hash_rounds=True)
-        self._growth_phase(self.servers["fitcoach"])
+        if not self.options.only:  # re-measuring one path: the growth steps are not asked for
+            self._growth_phase(self.servers["fitcoach"])
         for name in ("starlette", "fastapi", "fitcoach"):
             self._stop(name)
 
-    def _rate_limited_phase(self) -> None:
-        waiting = [r for r in self.results.scenarios if r.scenario.server == "fitcoach-rl"]
+    def _alone_phase(self, server_name: str) -> None:
+        """The scenarios of a second fitcoach (rate limits on, or under granian)."""
+        waiting = [r for r in self.results.scenarios if r.scenario.server == server_name]
         if not waiting:
             return
         # Alone, after the main fitcoach has stopped: two servers' pools at once could take
         # most of PostgreSQL's 100 connections, which others on the machine may need.
-        self._start("fitcoach-rl")
+        self._start(server_name)
         active = [result for result in waiting if self._ready(result)]
         self._measure_interleaved(active)
-        self._stop("fitcoach-rl")
+        self._stop(server_name)
 
     def _openapi_routes(self, server: Server) -> set[str] | None:
         response = httpx.get(f"{server.url}/openapi.json", timeout=30)
@@ -369,8 +375,10 @@ class BenchRun:
         """A worker gone after a run was killed by uvicorn (no answer to its health ping for
         5 s) or died: the run's figures include a restart, which the report must say."""
         gone = sorted(set(before) - set(server.workers()))
+        workers = self.results.memory[server.name]
         for pid in gone:
-            self.results.memory[server.name][pid].replaced_during = label
+            # A replacement of a replacement was never sampled at rest: no entry yet.
+            workers.setdefault(pid, WorkerMemory(rest_mib=0.0)).replaced_during = label
             progress(f"WARNING: {server.name} worker {pid} was replaced during {label}")
 
     def _context(self) -> Context:

@@ -9,7 +9,7 @@ reported as "not available yet"; adding one is a new entry in `SCENARIOS`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -94,7 +94,7 @@ Probe = Callable[[httpx.Client, Context], None]
 class Scenario:
     key: str  # stable: the baseline compares by it
     title: str
-    server: str  # "starlette", "fastapi", "fitcoach" or "fitcoach-rl"
+    server: str  # "starlette", "fastapi", "fitcoach", "fitcoach-rl" or "fitcoach-granian"
     script: str
     args: ArgsFor
     url_path: str = "/"
@@ -310,6 +310,20 @@ SCENARIOS = (
         probe=_otp_probe(forwarded=True),
     ),
 )
+
+# The hottest read and the heaviest list again under granian, in the same run as the ceilings,
+# for `fitcoach serve --server`'s default (README).
+GRANIAN_SCENARIOS = tuple(
+    replace(
+        scenario,
+        key=f"{scenario.key}_granian",
+        title=f"{scenario.title}, granian",
+        server="fitcoach-granian",
+    )
+    for scenario in SCENARIOS
+    if scenario.key in ("auth_me", "catalog_products")
+)
+SCENARIOS = SCENARIOS + GRANIAN_SCENARIOS
 
 
 def route_key(method_and_path: str) -> str:
