@@ -38,11 +38,16 @@ from fitcoach.http.envelope import error_responses
 from fitcoach.http.handlers import install_error_handlers
 from fitcoach.http.middleware import RequestContextMiddleware
 from fitcoach.http.ratelimit import create_limiter
+from fitcoach.notifications.delivery import DISPATCHER_INFO_KEY, NotificationDispatcher
 from fitcoach.notifications.email import create_email_provider
+from fitcoach.notifications.endpoints import router as notifications_router
+from fitcoach.notifications.providers import create_notification_providers
 from fitcoach.onboarding.endpoints import router as onboarding_router
 from fitcoach.plans.admin_endpoints import router as default_plans_router
 from fitcoach.plans.endpoints import router as plans_router
 from fitcoach.settings.endpoints import router as settings_router
+from fitcoach.stream.broker import BROKER_INFO_KEY, create_stream_broker
+from fitcoach.stream.endpoints import router as stream_router
 from fitcoach.subscriptions.endpoints import router as subscriptions_router
 
 API_PREFIX = "/api/v1"
@@ -57,6 +62,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     engine = create_engine(settings)
     change_feed, read_caches = create_read_caches(settings)
     sms_provider = create_sms_provider(settings)
+    clock = clock or Clock()
+    notification_providers = create_notification_providers(settings, sms_provider, clock)
+    stream_broker = create_stream_broker(settings.redis_url, settings.stream_redis_channel)
     # One pool per process, shared by the rate limiter and the health checks.
     redis_pool = (
         redis.ConnectionPool.from_url(
@@ -72,9 +80,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if change_feed is not None:
             await change_feed.start()
+        await stream_broker.start()
         yield
+        await stream_broker.stop()
         if change_feed is not None:
             await change_feed.stop()
+        await notification_providers.aclose()
         await sms_provider.aclose()
         if redis_pool is not None:
             await redis_pool.aclose()
@@ -92,15 +103,26 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         responses=error_responses(413, 422, 503),
     )
     app.state.settings = settings
-    app.state.clock = clock or Clock()
+    app.state.clock = clock
     app.state.engine = engine
-    app.state.sessionmaker = create_sessionmaker(engine)
+    sessionmaker = create_sessionmaker(engine)
+    # Services find what their after-commit work needs (the live channel's broker, the
+    # notification channels) on the sessions this app makes.
+    sessionmaker.configure(
+        info={
+            BROKER_INFO_KEY: stream_broker,
+            DISPATCHER_INFO_KEY: NotificationDispatcher(sessionmaker, notification_providers),
+        }
+    )
+    app.state.sessionmaker = sessionmaker
     app.state.read_only_sessionmaker = create_read_only_sessionmaker(engine, read_caches)
     app.state.change_feed = change_feed
     app.state.redis = redis.Redis(connection_pool=redis_pool) if redis_pool is not None else None
     app.state.limiter = create_limiter(settings, redis_pool)
     app.state.sms_provider = sms_provider
     app.state.email_provider = create_email_provider(settings)
+    app.state.notification_providers = notification_providers
+    app.state.stream_broker = stream_broker
     app.state.jwks_cache = JwksCache()
     app.state.on_authenticated_write = record_unaudited_write
     DB_POOL_SIZE.set(settings.database_pool_size)
@@ -124,6 +146,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         customers_router,
         settings_router,
         default_plans_router,
+        notifications_router,
+        stream_router,
         subscriptions_router,
         accounts_router,
         audit_router,

@@ -113,6 +113,26 @@ class Settings(BaseSettings):
     mfa_token_ttl_seconds: int = Field(default=300, ge=30, le=3_600)
     mfa_max_attempts: int = Field(default=5, ge=1, le=20)
 
+    # Notifications: push services, and how long a delivery keeps being retried.
+    push_provider: Literal["console", "outbox", "live"] = "console"
+    push_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Web Push (VAPID): the application server's private key (PEM or base64url raw) and the
+    # contact the push services see (mailto: or https:).
+    webpush_vapid_private_key: SecretStr | None = None
+    webpush_vapid_subject: str = "mailto:admin@localhost"
+    # FCM HTTP v1: the project, a service account's e-mail and private key (PEM), and the
+    # endpoints (overridable for a local stand-in).
+    fcm_project_id: str | None = None
+    fcm_client_email: str | None = None
+    fcm_private_key: SecretStr | None = None
+    fcm_base_url: str = "https://fcm.googleapis.com"
+    fcm_token_url: str = "https://oauth2.googleapis.com/token"
+    notification_max_attempts: int = Field(default=5, ge=1, le=50)
+    # The live channel (GET /stream): a heartbeat this often, when the caller's account is also
+    # re-checked (a blocked user's stream closes), and the Redis channel every worker shares.
+    stream_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    stream_redis_channel: str = "fitcoach:stream"
+
     @field_validator(
         "google_client_ids",
         "apple_client_ids",
@@ -167,6 +187,8 @@ class Settings(BaseSettings):
                 "FITCOACH_JWT_SECRET must be set to a random value of at least "
                 f"{_MIN_SECRET_LENGTH} characters when FITCOACH_ENV=production"
             )
+        if self.push_provider == "outbox":
+            raise ValueError("the outbox push provider keeps pushes in memory; not for production")
         if self.sms_provider == "outbox":
             raise ValueError("the outbox SMS provider keeps codes in memory; not for production")
         return self

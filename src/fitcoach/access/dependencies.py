@@ -4,11 +4,13 @@ below every domain with endpoints, so each can declare its callers without impor
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.access import tokens
 from fitcoach.access.exceptions import (
@@ -59,15 +61,14 @@ async def _verified_claims(
 AccessClaimsDep = Annotated[tokens.AccessClaims, Depends(_verified_claims)]
 
 
-# Every authenticated request runs this, so it asks FastAPI for as little as it can: each
-# dependency it would declare costs as much to resolve as the cached lookup of the caller.
-async def _current_principal(
-    request: Request,
-    session: ReadSession,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def live_principal(
+    session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID
 ) -> Principal:
-    claims = _access_claims(request, credentials)
-    found = await caller_repository.principal(session, claims.user_id, claims.session_id)
+    """The user of a live sign-in session; 401/403 once it has ended or the user is blocked."""
+    found = await caller_repository.principal(session, user_id, session_id)
     if found is None:
         raise SessionEnded()
     principal, session_live = found
@@ -76,6 +77,25 @@ async def _current_principal(
         raise AccountBlocked()
     if not session_live:
         raise SessionEnded()
+    return principal
+
+
+def authenticate_bearer(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> tokens.AccessClaims:
+    """The verified claims of the request's access token (for endpoints with a second way in)."""
+    return _access_claims(request, credentials)
+
+
+# Every authenticated request runs this, so it asks FastAPI for as little as it can: each
+# dependency it would declare costs as much to resolve as the cached lookup of the caller.
+async def _current_principal(
+    request: Request,
+    session: ReadSession,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    claims = _access_claims(request, credentials)
+    principal = await live_principal(session, claims.user_id, claims.session_id)
     context = current_request_context()
     if context is not None:
         context.actor_id = principal.id

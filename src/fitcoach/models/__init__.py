@@ -17,9 +17,17 @@ from fitcoach.models.identity import (
     MfaTotp,
     UserIdentity,
 )
+from fitcoach.models.notification import (
+    Delivery,
+    Device,
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+)
 from fitcoach.models.onboarding import OnboardingIntake, Questionnaire
 from fitcoach.models.plan import Plan, PlanItem
 from fitcoach.models.setting import Setting
+from fitcoach.models.stream import StreamEvent, StreamTicket
 from fitcoach.models.subscription import Subscription
 from fitcoach.models.user import Actor, User, UserRole
 
@@ -31,10 +39,15 @@ __all__ = [
     "CoachRatingTotals",
     "CustomerProfile",
     "CustomerRiskFlag",
+    "Delivery",
+    "Device",
     "EmailVerificationCode",
     "MfaChallenge",
     "MfaRecoveryCode",
     "MfaTotp",
+    "Notification",
+    "NotificationPreference",
+    "NotificationSettings",
     "OnboardingIntake",
     "OtpCode",
     "Plan",
@@ -46,6 +59,8 @@ __all__ = [
     "Questionnaire",
     "RefreshToken",
     "Setting",
+    "StreamEvent",
+    "StreamTicket",
     "Subscription",
     "User",
     "UserIdentity",

@@ -29,3 +29,36 @@ class SubscriptionType(StrEnum):
 class PlanType(StrEnum):
     training = "training"
     diet = "diet"
+
+
+class NotificationCategory(StrEnum):
+    """What a notification is about; preferences are kept per category and channel."""
+
+    subscription = "subscription"
+    trial = "trial"
+    training = "training"
+    sessions = "sessions"
+    messages = "messages"
+    account = "account"
+
+
+class NotificationChannel(StrEnum):
+    in_app = "in_app"
+    push = "push"
+    email = "email"
+    sms = "sms"
+
+
+class DeliveryState(StrEnum):
+    # Waiting for its due time (now, or the end of the user's quiet hours) or for a retry.
+    pending = "pending"
+    sent = "sent"
+    # Given up: the provider refused, or the attempts ran out.
+    failed = "failed"
+    # Nowhere to send it: no device, no verified address, or the user is blocked.
+    skipped = "skipped"
+
+
+class DeviceKind(StrEnum):
+    webpush = "webpush"
+    fcm = "fcm"

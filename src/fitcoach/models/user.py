@@ -33,6 +33,8 @@ class User(IdMixin, TimestampMixin, Base):
     lock_level: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None]
     mfa_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # IANA name (e.g. "Africa/Cairo"); null: UTC. Quiet hours and "in two days" are local.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"

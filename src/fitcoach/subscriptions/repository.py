@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.db.cache.reads import CachedRead
-from fitcoach.models import Subscription
+from fitcoach.models import Subscription, User
 from fitcoach.models.enums import SubscriptionType
 
 # Built once: every subscription-dependent screen (/auth/me, the plan reads) runs it, and
@@ -66,6 +66,24 @@ class SubscriptionRepository:
 
     def add(self, session: AsyncSession, subscription: Subscription) -> None:
         session.add(subscription)
+
+    async def free_ending_between(
+        self, session: AsyncSession, start: datetime, end: datetime
+    ) -> list[tuple[Subscription, str | None]]:
+        """Free subscriptions ending in [start, end) of users not blocked, with each user's
+        time zone."""
+        result = await session.execute(
+            select(Subscription, User.time_zone)
+            .join(User, User.id == Subscription.user_id)
+            .where(
+                Subscription.type == SubscriptionType.free.value,
+                Subscription.ends_at >= start,
+                Subscription.ends_at < end,
+                User.is_blocked.is_(False),
+            )
+            .order_by(Subscription.ends_at)
+        )
+        return [(row[0], row[1]) for row in result.all()]
 
 
 subscription_repository = SubscriptionRepository()

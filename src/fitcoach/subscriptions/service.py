@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import audit_service, changes_between
 from fitcoach.models import Actor, Subscription
-from fitcoach.models.enums import SubscriptionType
+from fitcoach.models.enums import NotificationCategory, SubscriptionType
+from fitcoach.notifications.service import NotificationRequest, notification_service
 from fitcoach.settings.service import setting_service
 from fitcoach.subscriptions.repository import SubscriptionTerm, subscription_repository
 from fitcoach.users.service import user_service
@@ -129,6 +130,19 @@ class SubscriptionService:
             details={"userId": str(user_id)},
             now=now,
         )
+        await notification_service.notify(
+            session,
+            NotificationRequest(
+                user_id=user_id,
+                category=NotificationCategory.subscription,
+                title="Your free trial has changed",
+                body=f"Your free trial now lasts {days} days, until "
+                f"{subscription.ends_at:%d %B %Y}.",
+                data={"subscriptionId": str(subscription.id), "freeDays": days},
+                dedupe_key=f"subscription.free_days:{subscription.id}:{now.isoformat()}",
+            ),
+            now,
+        )
 
     async def grant_paid_by(
         self, session: AsyncSession, admin: Actor, user_id: uuid.UUID, days: int, now: datetime
@@ -144,6 +158,19 @@ class SubscriptionService:
             changes=changes_between({}, {"type": "paid", "days": days}),
             details={"userId": str(user_id)},
             now=now,
+        )
+        await notification_service.notify(
+            session,
+            NotificationRequest(
+                user_id=user_id,
+                category=NotificationCategory.subscription,
+                title="Your subscription is active",
+                body=f"You have been given {days} days of subscription, until "
+                f"{subscription.ends_at:%d %B %Y}.",
+                data={"subscriptionId": str(subscription.id), "days": days},
+                dedupe_key=f"subscription.paid.granted:{subscription.id}",
+            ),
+            now,
         )
         return subscription
 

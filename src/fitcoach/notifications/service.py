@@ -1,0 +1,155 @@
+"""notify(): a notification for one user, written in the caller's transaction with one delivery
+per channel the user's preferences allow; deduplicated per user by its dedupe key; non-urgent
+outbound deliveries wait out the user's quiet hours. And the inbox the user reads it in."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.db.session import after_commit
+from fitcoach.http.pagination import PageRequest
+from fitcoach.models import Delivery, Notification
+from fitcoach.models.enums import DeliveryState, NotificationCategory, NotificationChannel
+from fitcoach.notifications.delivery import dispatcher_of
+from fitcoach.notifications.exceptions import NotificationNotFound
+from fitcoach.notifications.preferences import preference_service
+from fitcoach.notifications.quiet_hours import quiet_hours_end, zone_of
+from fitcoach.notifications.repository import notification_repository
+from fitcoach.stream.service import stream_service
+
+STREAM_KIND = "notification"
+
+
+@dataclass(frozen=True)
+class NotificationRequest:
+    """What to tell whom. `dedupe_key` names the event it comes from: the same key for the same
+    user is one notification, however often the event is handled."""
+
+    user_id: uuid.UUID
+    category: NotificationCategory
+    title: str
+    body: str
+    data: dict[str, Any] = field(default_factory=dict)
+    urgent: bool = False
+    dedupe_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Inbox:
+    items: list[Notification]
+    total: int
+    unread: int
+
+
+def notification_payload(notification: Notification) -> dict[str, Any]:
+    """The notification as the stream carries it (the inbox item's shape)."""
+    return {
+        "id": str(notification.id),
+        "category": notification.category,
+        "title": notification.title,
+        "body": notification.body,
+        "data": notification.data,
+        "urgent": notification.urgent,
+        "readAt": None,
+        "createdAt": notification.created_at.isoformat(),
+    }
+
+
+class NotificationService:
+    async def notify(
+        self, session: AsyncSession, request: NotificationRequest, now: datetime
+    ) -> Notification | None:
+        """The new notification, or None when it was a duplicate or its user is gone."""
+        user = await notification_repository.user(session, request.user_id)
+        if user is None:
+            return None
+        choices = await preference_service.load(session, request.user_id)
+        channels = choices.channels_for(request.category)
+        notification = await notification_repository.insert_unless_duplicate(
+            session,
+            {
+                "id": uuid.uuid4(),
+                "user_id": request.user_id,
+                "category": request.category.value,
+                "title": request.title,
+                "body": request.body,
+                "data": request.data,
+                "urgent": request.urgent,
+                "dedupe_key": request.dedupe_key or uuid.uuid4().hex,
+                "in_inbox": NotificationChannel.in_app in channels,
+                "created_at": now,
+            },
+        )
+        if notification is None:
+            return None
+        quiet_end = None
+        if not request.urgent and choices.quiet_start is not None and choices.quiet_end:
+            quiet_end = quiet_hours_end(
+                now, zone_of(user.time_zone), choices.quiet_start, choices.quiet_end
+            )
+        due_now: list[uuid.UUID] = []
+        for channel in sorted(channels):
+            delivery = self._delivery(notification, channel, now, quiet_end)
+            notification_repository.add_delivery(session, delivery)
+            if delivery.state == DeliveryState.pending.value and quiet_end is None:
+                due_now.append(delivery.id)
+        await session.flush()
+        if notification.in_inbox:
+            # The in-app channel is the inbox and the live stream; it never interrupts, so
+            # quiet hours do not hold it back.
+            await stream_service.publish(
+                session, request.user_id, STREAM_KIND, notification_payload(notification), now
+            )
+        dispatcher = dispatcher_of(session)
+        if dispatcher is not None and due_now:
+            after_commit(session, lambda: dispatcher.deliver_now(due_now))
+        return notification
+
+    def _delivery(
+        self,
+        notification: Notification,
+        channel: NotificationChannel,
+        now: datetime,
+        quiet_end: datetime | None,
+    ) -> Delivery:
+        in_app = channel is NotificationChannel.in_app
+        return Delivery(
+            id=uuid.uuid4(),
+            notification_id=notification.id,
+            channel=channel.value,
+            state=(DeliveryState.sent if in_app else DeliveryState.pending).value,
+            due_at=now if in_app or quiet_end is None else quiet_end,
+            attempts=1 if in_app else 0,
+            sent_at=now if in_app else None,
+        )
+
+    async def inbox(
+        self, session: AsyncSession, user_id: uuid.UUID, page: PageRequest, unread_only: bool
+    ) -> Inbox:
+        items, total = await notification_repository.inbox_page(session, user_id, page, unread_only)
+        unread = await notification_repository.unread_count(session, user_id)
+        return Inbox(items=items, total=total, unread=unread)
+
+    async def mark_read(
+        self, session: AsyncSession, user_id: uuid.UUID, notification_id: uuid.UUID, now: datetime
+    ) -> Notification:
+        notification = await notification_repository.own_notification(
+            session, user_id, notification_id
+        )
+        if notification is None:
+            raise NotificationNotFound()
+        if notification.read_at is None:
+            notification.read_at = now
+            await session.flush()
+        return notification
+
+    async def mark_all_read(self, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> int:
+        return await notification_repository.mark_all_read(session, user_id, now)
+
+
+notification_service = NotificationService()
