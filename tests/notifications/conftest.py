@@ -3,10 +3,14 @@ a local stand-in server."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 
 from fitcoach.notifications.channels import Outbox
+from tests.notifications.smtp_server import Inbox, free_port
 
 
 @pytest.fixture
@@ -21,3 +25,15 @@ def pushes(app: FastAPI) -> Outbox:
     outbox: Outbox | None = app.state.notification_providers.outbox
     assert outbox is not None
     return outbox
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 import httpx
 import uvicorn
-from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 
 @asynccontextmanager
-async def served(app: FastAPI) -> AsyncIterator[str]:
+async def served(app: ASGIApp) -> AsyncIterator[str]:
     """`app` on a free loopback port, in this event loop; its base URL. The caller runs the
     lifespan (the app fixture does), so the server does not run it again."""
     sock = socket.socket()

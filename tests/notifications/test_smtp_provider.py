@@ -3,15 +3,11 @@ and what registration and code requests answer when the server is down."""
 
 from __future__ import annotations
 
-import email
 import ipaddress
 import re
-import socket
 import ssl
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -31,38 +27,7 @@ from fitcoach.core.clock import FrozenClock
 from fitcoach.notifications.email import EmailDeliveryError, SmtpEmailProvider, email_provider_of
 from tests.conftest import make_settings
 from tests.factories import STRONG_PASSWORD, assert_error
-
-
-@dataclass
-class Inbox:
-    messages: list[tuple[str, list[str], Message]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        content = envelope.content
-        raw = content.decode() if isinstance(content, bytes) else content
-        self.messages.append(
-            (envelope.mail_from, list(envelope.rcpt_tos), email.message_from_string(raw))
-        )
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+from tests.notifications.smtp_server import Inbox, free_port
 
 
 def _smtp_settings(tmp_path: Path, port: int, database_url: str = "sqlite+aiosqlite:///:memory:"):  # type: ignore[no-untyped-def]
@@ -140,7 +105,7 @@ async def test_the_default_starttls_with_a_login(
         return AuthResult(success=(login, password) == ("mailer", "s3cret-pass"))
 
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(
         inbox,
         hostname="127.0.0.1",
@@ -171,7 +136,7 @@ async def test_the_default_starttls_with_a_login(
 
 
 async def test_an_unreachable_server_is_a_delivery_error(tmp_path: Path) -> None:
-    provider = SmtpEmailProvider(_smtp_settings(tmp_path, _free_port()))
+    provider = SmtpEmailProvider(_smtp_settings(tmp_path, free_port()))
     with pytest.raises(EmailDeliveryError):
         await provider.send("member@example.com", "Hello", "text")
 
@@ -211,7 +176,7 @@ async def test_registration_mails_the_code_over_smtp(
 async def test_a_failed_send_fails_a_resend_but_not_a_registration(
     app: FastAPI, clock: FrozenClock
 ) -> None:
-    app.state.settings.smtp_port = _free_port()
+    app.state.settings.smtp_port = free_port()
     app.state.settings.email_timeout_seconds = 2
     app.state.email_provider = SmtpEmailProvider(
         _smtp_settings(Path("."), app.state.settings.smtp_port)
