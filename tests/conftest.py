@@ -121,6 +121,9 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         "redis_url": REDIS_URL,
         "rate_limit_key_prefix": f"fitcoach-test-{uuid.uuid4().hex}",
         "access_log": False,
+        # A client reading a whole response (the ASGI transport, the fuzzers) gets the end of a
+        # stream; the live-channel tests ask for longer.
+        "stream_max_seconds": 0.5,
     }
     values.update(overrides)
     return load_settings(**values)

@@ -131,6 +131,10 @@ class Settings(BaseSettings):
     # The live channel (GET /stream): a heartbeat this often, when the caller's account is also
     # re-checked (a blocked user's stream closes), and the Redis channel every worker shares.
     stream_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    # Each stream ends after this long and the client reconnects (EventSource does so on its
+    # own, with Last-Event-ID): connections spread again over the workers after a deploy, and
+    # no stream outlives its caller's access by more than this.
+    stream_max_seconds: float = Field(default=300.0, gt=0, le=86_400)
     stream_redis_channel: str = "fitcoach:stream"
 
     @field_validator(

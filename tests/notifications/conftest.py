@@ -15,7 +15,11 @@ from tests.notifications.smtp_server import Inbox, free_port
 
 @pytest.fixture
 def settings_overrides(request: pytest.FixtureRequest) -> dict[str, object]:
-    overrides: dict[str, object] = {"push_provider": "outbox", "email_provider": "outbox"}
+    overrides: dict[str, object] = {
+        "push_provider": "outbox",
+        "email_provider": "outbox",
+        "stream_max_seconds": 60,
+    }
     overrides.update(getattr(request, "param", {}))
     return overrides
 

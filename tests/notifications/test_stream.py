@@ -39,7 +39,13 @@ async def test_a_notification_committed_on_one_instance_reaches_a_stream_on_anot
     clock: FrozenClock,
 ) -> None:
     other = create_app(
-        make_settings(database_url, tmp_path, stream_redis_channel=CHANNEL, push_provider="outbox"),
+        make_settings(
+            database_url,
+            tmp_path,
+            stream_redis_channel=CHANNEL,
+            push_provider="outbox",
+            stream_max_seconds=60,
+        ),
         clock=clock,
     )
     assert other.state.stream_broker.name == "redis"
@@ -132,3 +138,10 @@ async def test_a_blocked_users_stream_closes(
         assert stream.comments, "heartbeats were sent while the stream was open"
     response = await client.get("/api/v1/stream", headers=customer.headers)
     assert_error(response, 403)
+
+
+@with_settings(stream_max_seconds=0.3)
+async def test_a_stream_ends_after_its_longest_life(app: FastAPI, factory: Factory) -> None:
+    customer = await factory.customer()
+    async with served(app) as url, open_stream(url, headers=customer.headers) as stream:
+        assert await stream.next(wait_seconds=3) is None

@@ -14,12 +14,13 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from fitcoach.access.dependencies import CurrentUser
+from fitcoach.access.dependencies import BearerCredentials
 
 BEARER = [{"HTTPBearer": []}]
-# AdminUser and StaffUser are built on CurrentUser, so this one dependency marks every route
-# that needs a signed-in caller.
-_current_user = get_args(CurrentUser)[1].dependency
+# CurrentUser (and AdminUser and StaffUser, built on it) reads the bearer token, as does the
+# stream, which also takes a ticket: this one dependency marks every route that needs a
+# signed-in caller.
+_bearer = get_args(BearerCredentials)[1].dependency
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Operation:
 
 def _depends_on_current_user(dependant: Dependant) -> bool:
     return any(
-        sub.call is _current_user or _depends_on_current_user(sub) for sub in dependant.dependencies
+        sub.call is _bearer or _depends_on_current_user(sub) for sub in dependant.dependencies
     )
 
 

@@ -18,6 +18,9 @@ from typing import Any
 
 import pyotp
 
+from fitcoach.models.enums import DeviceKind, NotificationCategory
+from fitcoach.notifications.devices import DeviceRegistration, device_service
+from fitcoach.notifications.service import NotificationRequest, notification_service
 from tests.catalog.payloads import product_body
 from tests.factories import FIRST_MIGRATION, STRONG_PASSWORD, random_phone
 from tests.plans.payloads import plan_body
@@ -206,6 +209,33 @@ async def _blocked_customer(world: World, actor: Actor) -> Call:
     return Call(path={"user_id": world.customer.user_id})
 
 
+async def _customer_notification(world: World, actor: Actor) -> Call:
+    async with world.app.state.sessionmaker() as session, session.begin():
+        notification = await notification_service.notify(
+            session,
+            NotificationRequest(
+                user_id=world.customer.id,
+                category=NotificationCategory.account,
+                title="Matrix notice",
+                body="For the access matrix.",
+            ),
+            world.app.state.clock.now(),
+        )
+    assert notification is not None
+    return Call(path={"notification_id": str(notification.id)})
+
+
+async def _customer_device(world: World, actor: Actor) -> Call:
+    async with world.app.state.sessionmaker() as session, session.begin():
+        device = await device_service.register(
+            session,
+            world.customer.id,
+            DeviceRegistration(kind=DeviceKind.fcm, token=f"matrix-{uuid.uuid4().hex}"),
+            https_only=False,
+        )
+    return Call(path={"device_id": str(device.id)})
+
+
 def _fresh_phone(world: World) -> dict[str, str]:
     return {"phone": random_phone()}
 
@@ -375,6 +405,28 @@ MATRIX: dict[tuple[str, str], Row] = {
         signed_in(403, 403, 200, 404, 200), on_plan(lambda world: {"name": "Renamed plan"})
     ),
     ("DELETE", "/api/v1/plans/{plan_id}"): Row(signed_in(403, 403, 200, 404, 200), on_plan()),
+    # Notifications and the live channel: each user reaches only their own.
+    ("GET", "/api/v1/notifications"): Row(anyone_signed_in()),
+    ("POST", "/api/v1/notifications/read-all"): Row(anyone_signed_in()),
+    ("POST", "/api/v1/notifications/{notification_id}/read"): Row(
+        signed_in(200, 404, 404, 404, 404), _customer_notification
+    ),
+    ("GET", "/api/v1/notifications/preferences"): Row(anyone_signed_in()),
+    ("PUT", "/api/v1/notifications/preferences"): Row(
+        anyone_signed_in(),
+        _body(lambda world: {"quietHours": {"start": "22:00", "end": "07:00"}}),
+    ),
+    ("POST", "/api/v1/devices"): Row(
+        anyone_signed_in(201),
+        _body(lambda world: {"kind": "fcm", "token": f"matrix-{uuid.uuid4().hex}"}),
+    ),
+    ("DELETE", "/api/v1/devices/{device_id}"): Row(
+        signed_in(200, 404, 404, 404, 404), _customer_device
+    ),
+    ("POST", "/api/v1/stream/tickets"): Row(
+        anyone_signed_in(201), hands_over=frozenset({"ticket"})
+    ),
+    ("GET", "/api/v1/stream"): Row(anyone_signed_in()),
     # Probes: public so that load balancers and scrapers need no account.
     ("GET", "/api/v1/health"): Row(public()),
     ("GET", "/api/v1/health/live"): Row(public()),

@@ -81,7 +81,9 @@ async def test_cell(
         f"{method} {path} as {actor}: {response.status_code}, expected {expected}: "
         f"{response.text[:400]}"
     )
-    if path.startswith(API_PREFIX):
+    # A stream's body is events, not the envelope.
+    streamed = response.headers.get("content-type", "").startswith("text/event-stream")
+    if path.startswith(API_PREFIX) and not streamed:
         body = response.json()
         if expected >= 400:
             assert (body["status"], body["statusCode"]) == ("error", expected), body

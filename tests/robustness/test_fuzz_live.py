@@ -56,6 +56,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         FITCOACH_SMS_PROVIDER="outbox",
         FITCOACH_EMAIL_PROVIDER="outbox",
         FITCOACH_ACCESS_LOG="false",
+        FITCOACH_STREAM_MAX_SECONDS="0.5",
     )
     settings = fuzz_app_settings(sqlite_url(workdir), workdir / "beside")
     # The server migrates its database as it starts, so the app beside it opens it after.

@@ -50,6 +50,7 @@ async def _open_stream(
         sessionmaker=sessionmaker_of(request),
         read_only_sessionmaker=read_only,
         heartbeat_seconds=settings.stream_heartbeat_seconds,
+        max_seconds=settings.stream_max_seconds,
     )
 
 

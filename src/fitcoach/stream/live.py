@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ class OpenStream:
     sessionmaker: async_sessionmaker[AsyncSession]
     read_only_sessionmaker: async_sessionmaker[AsyncSession]
     heartbeat_seconds: float
+    max_seconds: float
 
     async def caller_still_allowed(self) -> bool:
         async with self.read_only_sessionmaker() as session:
@@ -52,10 +54,11 @@ class OpenStream:
                 ):
                     replayed.add(message.id)
                     yield _event(message)
-            while True:
+            ends_at = time.monotonic() + self.max_seconds
+            while (left := ends_at - time.monotonic()) > 0:
                 try:
                     message = await asyncio.wait_for(
-                        subscription.queue.get(), timeout=self.heartbeat_seconds
+                        subscription.queue.get(), timeout=min(self.heartbeat_seconds, left)
                     )
                 except TimeoutError:
                     if not await self.caller_still_allowed():
