@@ -114,7 +114,7 @@ async def get_notification_preferences(
 @router.put(
     "/notifications/preferences",
     response_model=DataEnvelope[PreferencesOut],
-    responses=error_responses(401, 403, 422),
+    responses=error_responses(400, 401, 403, 422),
     summary="Change channels per category, quiet hours or time zone (what is sent changes)",
 )
 async def update_notification_preferences(
@@ -135,7 +135,7 @@ async def update_notification_preferences(
     "/devices",
     response_model=DataEnvelope[DeviceOut],
     status_code=201,
-    responses=error_responses(401, 403, 422),
+    responses=error_responses(400, 401, 403, 422),
     summary="Register a push device: a Web Push subscription or an FCM token",
 )
 async def register_device(
