@@ -48,6 +48,15 @@ DB_POOL_CHECKED_OUT = Gauge(
 DB_POOL_SIZE = Gauge(
     "fitcoach_db_pool_size", "Configured database pool size", multiprocess_mode="livemax"
 )
+# outcome: sent, skipped, failed, or retry (pending again after a transient error).
+NOTIFICATION_DELIVERIES = Counter(
+    "fitcoach_notification_deliveries_total",
+    "Notification delivery attempts",
+    ["channel", "outcome"],
+)
+STREAMS_OPEN = Gauge(
+    "fitcoach_streams_open", "Live-channel streams open", multiprocess_mode="livesum"
+)
 
 
 def render_metrics() -> tuple[bytes, str]:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fitcoach.core.metrics import NOTIFICATION_DELIVERIES
 from fitcoach.models import Delivery, Notification, User
 from fitcoach.models.enums import DeliveryState, DeviceKind, NotificationChannel
 from fitcoach.notifications.channels import (
@@ -71,6 +72,8 @@ async def deliver_notification(
             _record(delivery, result, error, providers.max_attempts, providers.clock.now())
             if result is not None and result.dead_devices:
                 await notification_repository.delete_devices(session, result.dead_devices)
+        outcome = "retry" if delivery.state == DeliveryState.pending.value else delivery.state
+        NOTIFICATION_DELIVERIES.labels(channel=delivery.channel, outcome=outcome).inc()
         log.info(
             "notification_delivery",
             delivery_id=str(delivery.id),

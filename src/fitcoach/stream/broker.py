@@ -20,6 +20,8 @@ import redis.asyncio as redis
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.core.metrics import STREAMS_OPEN
+
 log = structlog.get_logger("fitcoach.stream")
 
 # Where sessions made by the app's sessionmaker find the broker (create_app puts it there).
@@ -74,9 +76,11 @@ class StreamBroker:
     async def subscribe(self, user_id: uuid.UUID) -> AsyncIterator[Subscription]:
         subscription = Subscription()
         self._subscriptions.setdefault(user_id, set()).add(subscription)
+        STREAMS_OPEN.inc()
         try:
             yield subscription
         finally:
+            STREAMS_OPEN.dec()
             subscribers = self._subscriptions.get(user_id)
             if subscribers is not None:
                 subscribers.discard(subscription)

@@ -49,7 +49,7 @@ class OpenStream:
         async with self.broker.subscribe(self.caller.user_id) as subscription:
             replayed: set[int] = set()
             if last_event_id is not None:
-                for message in await stream_service.replay(
+                async for message in stream_service.replay(
                     self.sessionmaker, self.caller.user_id, last_event_id
                 ):
                     replayed.add(message.id)

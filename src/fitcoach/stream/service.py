@@ -4,6 +4,7 @@ published once it commits; a stream ticket is short-lived, single-use and stored
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from fitcoach.stream.repository import stream_repository
 TICKET_TTL = timedelta(seconds=60)
 # How far back a reconnecting client can resume from.
 REPLAY_WINDOW = timedelta(days=2)
-REPLAY_LIMIT = 500
+REPLAY_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,19 @@ class StreamService:
 
     async def replay(
         self, sessionmaker: async_sessionmaker[AsyncSession], user_id: uuid.UUID, after_id: int
-    ) -> list[StreamMessage]:
-        async with sessionmaker() as session:
-            events = await stream_repository.events_after(session, user_id, after_id, REPLAY_LIMIT)
-            return [
-                StreamMessage(id=event.id, user_id=user_id, kind=event.kind, data=event.data)
-                for event in events
-            ]
+    ) -> AsyncIterator[StreamMessage]:
+        """Everything on the user's stream after `after_id`, oldest first, read in batches so a
+        long absence costs no more memory than a short one."""
+        while True:
+            async with sessionmaker() as session:
+                events = await stream_repository.events_after(
+                    session, user_id, after_id, REPLAY_BATCH
+                )
+            for event in events:
+                yield StreamMessage(id=event.id, user_id=user_id, kind=event.kind, data=event.data)
+                after_id = event.id
+            if len(events) < REPLAY_BATCH:
+                return
 
     async def prune(self, session: AsyncSession, now: datetime) -> None:
         """Drop events older than the replay window and expired tickets (a periodic job)."""
