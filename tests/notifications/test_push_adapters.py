@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from fitcoach.app import create_app
 from fitcoach.models import Device
+from fitcoach.notifications.delivery import deliver_due_notifications
 from tests.conftest import make_settings
 from tests.factories import Factory
 from tests.notifications.helpers import deliveries_of, grant, register_fcm, register_webpush
@@ -185,3 +186,24 @@ async def test_a_push_service_error_is_retried_later(live_push: LivePush) -> Non
 async def test_the_stand_in_is_reachable(live_push: LivePush) -> None:
     async with httpx.AsyncClient(base_url=live_push.url) as client:
         assert (await client.post("/push/probe")).status_code == 201
+
+
+async def test_a_delivery_that_keeps_failing_ends_failed_after_its_attempts(
+    live_push: LivePush,
+) -> None:
+    factory, client, app = live_push.factory, live_push.factory.client, live_push.app
+    admin, customer = await factory.admin(), await factory.customer()
+    live_push.service.statuses["fcm-down"] = 500
+    await register_fcm(client, customer, "fcm-down")
+    await grant(client, admin, customer)
+
+    providers = app.state.notification_providers
+    for _ in range(providers.max_attempts - 1):
+        app.state.clock.advance(hours=1)
+        assert await deliver_due_notifications(app.state.sessionmaker, providers) == 1
+    push = (await deliveries_of(app, customer.id))["push"]
+    assert (push.state, push.attempts) == ("failed", providers.max_attempts)
+    assert push.last_error == "FCM HTTP 500"
+    app.state.clock.advance(hours=1)
+    assert await deliver_due_notifications(app.state.sessionmaker, providers) == 0
+    assert len(live_push.service.to("/v1/projects/demo/messages:send")) == providers.max_attempts

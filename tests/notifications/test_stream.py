@@ -121,6 +121,10 @@ async def test_a_ticket_opens_one_stream_once(
     assert_error(response, 401, "Invalid or expired stream ticket")
     assert_error(await client.get("/api/v1/stream"), 401)
     assert_error(await client.post("/api/v1/stream/tickets"), 401)
+    response = await client.get(
+        "/api/v1/stream", headers={**customer.headers, "Last-Event-ID": "not-a-number"}
+    )
+    assert_error(response, 422)
 
 
 @with_settings(stream_heartbeat_seconds=0.2)
