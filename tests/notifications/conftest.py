@@ -18,7 +18,6 @@ def settings_overrides(request: pytest.FixtureRequest) -> dict[str, object]:
     overrides: dict[str, object] = {
         "push_provider": "outbox",
         "email_provider": "outbox",
-        "stream_max_seconds": 60,
     }
     overrides.update(getattr(request, "param", {}))
     return overrides

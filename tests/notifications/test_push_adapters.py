@@ -24,9 +24,9 @@ from fitcoach.notifications.delivery import deliver_due_notifications
 from tests.conftest import make_settings
 from tests.factories import Factory
 from tests.notifications.helpers import deliveries_of, grant, register_fcm, register_webpush
-from tests.notifications.live import served
 from tests.notifications.push_service import PushService
 from tests.ops.standalone import TEST_PEER
+from tests.stream.live import served
 
 
 def _pem(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> str:

@@ -84,11 +84,8 @@ async def mark_all_notifications_read(
 
 
 def _preferences_out(choices: NotificationChoices) -> PreferencesOut:
-    quiet = (
-        QuietHours(start=choices.quiet_start, end=choices.quiet_end)
-        if choices.quiet_start is not None and choices.quiet_end is not None
-        else None
-    )
+    hours = choices.quiet_hours
+    quiet = QuietHours(start=hours[0], end=hours[1]) if hours is not None else None
     return PreferencesOut(
         channels=[
             ChannelSwitch(category=category, channel=channel, enabled=enabled)

@@ -37,6 +37,12 @@ class NotificationChoices:
     quiet_end: time | None
     time_zone: str | None
 
+    @property
+    def quiet_hours(self) -> tuple[time, time] | None:
+        if self.quiet_start is None or self.quiet_end is None:
+            return None
+        return self.quiet_start, self.quiet_end
+
     def channels_for(self, category: NotificationCategory) -> frozenset[NotificationChannel]:
         return frozenset(
             channel for channel in NotificationChannel if self.enabled[(category, channel)]

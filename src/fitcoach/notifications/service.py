@@ -88,10 +88,9 @@ class NotificationService:
         if notification is None:
             return None
         quiet_end = None
-        if not request.urgent and choices.quiet_start is not None and choices.quiet_end:
-            quiet_end = quiet_hours_end(
-                now, zone_of(user.time_zone), choices.quiet_start, choices.quiet_end
-            )
+        if choices.quiet_hours is not None and not request.urgent:
+            start, end = choices.quiet_hours
+            quiet_end = quiet_hours_end(now, zone_of(user.time_zone), start, end)
         due_now: list[uuid.UUID] = []
         for channel in sorted(channels):
             delivery = self._delivery(notification, channel, now, quiet_end)

@@ -17,7 +17,7 @@ from fitcoach.core.clock import FrozenClock
 from tests.conftest import REDIS_URL, make_settings
 from tests.factories import Factory, assert_error, with_settings
 from tests.notifications.helpers import grant
-from tests.notifications.live import open_stream, served, until
+from tests.stream.live import open_stream, served, until
 
 # Shared by the two instances of a test, and by nothing else on this Redis.
 CHANNEL = f"fitcoach-test-stream-{uuid.uuid4().hex}"
