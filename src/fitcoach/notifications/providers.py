@@ -18,7 +18,6 @@ from fitcoach.notifications.channels.push import (
     PushSender,
 )
 from fitcoach.notifications.channels.sms import SmsChannel, TextSender
-from fitcoach.notifications.channels.webpush import WebPushSender
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,10 @@ class NotificationProviders:
 
 def _push_senders(settings: Settings, outbox: Outbox) -> dict[DeviceKind, PushSender]:
     if settings.push_provider == "live":
+        # Imported only here: Web Push brings aiohttp and requests, most of a second of start-up
+        # for every server worker of a deployment that never pushes.
+        from fitcoach.notifications.channels.webpush import WebPushSender
+
         senders: dict[DeviceKind, PushSender] = {}
         # Each service is used only when configured: a product without an app has no FCM.
         if settings.webpush_vapid_private_key is not None:
