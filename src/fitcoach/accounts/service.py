@@ -175,13 +175,21 @@ class AccountsService:
         if user_id == admin.id:
             raise CannotBlockSelf()
         user = await user_service.lock(session, user_id)
-        self._record_block_change(session, user, blocked=True, now=now)
-        user_service.set_blocked(user, True, now)
+        if user.is_blocked:
+            # Blocking twice changes nothing, so the trail records nothing; the sessions are
+            # ended again all the same, which is what a repeated click asks for.
+            audit_service.record_nothing_changed()
+        else:
+            self._record_block_change(session, user, blocked=True, now=now)
+            user_service.set_blocked(user, True, now)
         await session_service.revoke_all_sessions(session, user_id, now, "blocked")
         await session.flush()
 
     async def unblock_user(self, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
         user = await user_service.lock(session, user_id)
+        if not user.is_blocked:
+            audit_service.record_nothing_changed()
+            return
         self._record_block_change(session, user, blocked=False, now=now)
         user_service.set_blocked(user, False, now)
         await session.flush()

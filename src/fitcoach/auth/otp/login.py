@@ -37,8 +37,14 @@ class OtpLoginService:
         now: datetime,
     ) -> None:
         phone = parse_phone(settings, raw_phone)
+        user = await user_service.find_by_phone(session, phone)
+        # A blocked account gets the same answer, cooldown and caps as any phone, but no SMS: it
+        # could not sign in with the code, and the answer must not tell that it is blocked.
+        reachable = user is None or not user.is_blocked
         await otp_service.issue(
-            session, settings, CodeRequest(phone, OtpPurpose.auth, now, delivery)
+            session,
+            settings,
+            CodeRequest(phone, OtpPurpose.auth, now, delivery if reachable else None),
         )
 
     async def check_code(
