@@ -1,7 +1,7 @@
 """SQLAlchemy tables, one module per aggregate; importing this package registers them all."""
 
 from fitcoach.models.audit import AuditEntry
-from fitcoach.models.auth import AuthSession, OtpCode, RefreshToken
+from fitcoach.models.auth import AuthSession, LoginSource, OtpCode, RefreshToken
 from fitcoach.models.catalog import (
     CoachRatingTotals,
     Product,
@@ -32,6 +32,7 @@ __all__ = [
     "CustomerProfile",
     "CustomerRiskFlag",
     "EmailVerificationCode",
+    "LoginSource",
     "MfaChallenge",
     "MfaRecoveryCode",
     "MfaTotp",

@@ -20,7 +20,7 @@ from fitcoach.auth.identifiers import derived_name, parse_email, parse_phone
 from fitcoach.auth.otp.exceptions import InvalidOtp
 from fitcoach.auth.otp.service import CodeRequest, PresentedCode, SmsDelivery, otp_service
 from fitcoach.auth.password_hashing import hash_password, needs_rehash, verify_password
-from fitcoach.auth.passwords.lockout import login_lockout
+from fitcoach.auth.passwords.lockout import PasswordAttempt, login_lockout
 from fitcoach.auth.sign_in import Claim, Login, NewProfile, SignedIn, SignIn, sign_in_service
 from fitcoach.auth.tokens.service import session_service
 from fitcoach.config import Settings
@@ -146,20 +146,24 @@ class PasswordService:
     ) -> SignIn:
         user = await self._find_account(session, settings, credentials.identifier)
         password_hash = user.password_hash if user else None
-        locked = login_lockout.is_locked(user, login.now)
+        attempt = PasswordAttempt(user=user, ip=login.client.ip, now=login.now)
+        refusal = await login_lockout.refusal(session, attempt)
         claim = Claim(identifier=credentials.identifier)
 
         async def password_check() -> bool:
-            # The hash is always computed, so locked and unknown accounts take the same time.
+            # The hash is always computed (against a dummy hash for an unknown account or one
+            # without a password), so locked, unknown and known accounts take the same time.
             matches = await verify_password(password_hash, credentials.password)
-            if user is None:
-                return False
-            if locked:
+            if not matches and refusal != "source":
+                # A guess at a slowed account still counts against the address that made it.
+                await login_lockout.count_failure(
+                    session, settings, attempt, count_account=refusal is None
+                )
+            if refusal is not None:
                 claim.details["locked"] = True
+                claim.details["lockedBy"] = refusal
                 return False
-            if not matches:
-                await login_lockout.count_failure(session, settings, user, login.now)
-            return matches
+            return matches and user is not None
 
         user = await sign_in_service.checked(session, password_check, user, login, claim)
         if password_hash and needs_rehash(password_hash):
