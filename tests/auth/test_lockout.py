@@ -5,16 +5,25 @@ only slow it (a 60-second pause), so nobody can lock a victim out of their accou
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from sqlalchemy import select
 
 from fitcoach.core.clock import FrozenClock
 from fitcoach.models import LoginSource, User
 from tests.audit.trail import entries
-from tests.factories import STRONG_PASSWORD, Account, Factory, assert_error, enable_mfa
+from tests.factories import (
+    STRONG_PASSWORD,
+    Account,
+    Factory,
+    assert_error,
+    enable_mfa,
+    random_phone,
+)
 
 LOGIN = "/api/v1/auth/login"
 WRONG = "Wr0ng!Password"
@@ -195,3 +204,36 @@ async def test_mfa_login_resets_only_after_the_second_factor(
     )
     assert verified.status_code == 200
     assert (await _user(app, account)).failed_logins == 0
+
+
+async def test_known_and_unknown_accounts_cost_one_argon2_verification(
+    client: httpx.AsyncClient, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Response time must not tell which accounts exist: every password login verifies exactly
+    one argon2 hash, a dummy one when there is no account or it has no password."""
+    verified: list[str] = []
+    original = PasswordHasher.verify
+
+    def counting(self: PasswordHasher, hash: str, password: str) -> Literal[True]:
+        verified.append(hash)
+        return original(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
+    with_password = await factory.customer(email="known.person@example.com")
+    without_password = await factory.customer(password=None)
+    hashes = []
+    for provider in (
+        with_password.phone,
+        "known.person@example.com",
+        without_password.phone,
+        random_phone(),
+        "nobody.here@example.com",
+    ):
+        verified.clear()
+        response = await client.post(LOGIN, json={"provider": provider, "password": WRONG})
+        assert_error(response, 401, "Invalid credentials")
+        assert len(verified) == 1, provider
+        hashes.append(verified[0])
+    # The last three (no password, unknown phone, unknown address) all verified the dummy hash.
+    assert len(set(hashes[2:])) == 1
+    assert hashes[2] != hashes[0]
