@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from fitcoach.auth.otp.providers import OutboxSmsProvider
-from fitcoach.auth.passwords import hash_password
-from fitcoach.auth.service import ClientInfo, auth_service
+from fitcoach.auth.password_hashing import hash_password
+from fitcoach.auth.tokens.service import ClientInfo, session_service
 from fitcoach.db.migrate import MIGRATIONS_DIR
 from fitcoach.models import CoachAssignment, Questionnaire
 from fitcoach.models.enums import Role
@@ -96,7 +96,7 @@ class Factory:
             )
             if with_free_trial:
                 await subscription_service.start_free_trial(session, user.id, self.now)
-            issued = await auth_service.start_session(
+            issued = await session_service.start_session(
                 session,
                 settings,
                 user,

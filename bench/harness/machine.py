@@ -14,7 +14,7 @@ from pathlib import Path
 
 import redis
 
-from fitcoach.auth.passwords import hash_password, verify_password
+from fitcoach.auth.password_hashing import hash_password, verify_password
 from harness.seed import PASSWORD
 
 PACKAGES = ("fitcoach", "fastapi", "starlette", "pydantic", "uvicorn", "uvloop", "httptools",

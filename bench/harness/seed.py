@@ -21,7 +21,7 @@ from typing import Any
 import asyncpg
 
 from fitcoach.access.tokens import hash_refresh_token, issue_access_token, new_refresh_token
-from fitcoach.auth.passwords import hash_password
+from fitcoach.auth.password_hashing import hash_password
 from fitcoach.config import Environment, Settings
 from harness.catalog import seed_catalog
 from harness.config import BenchSettings

@@ -12,11 +12,14 @@ from fitcoach import __version__
 from fitcoach.accounts.endpoints import router as accounts_router
 from fitcoach.audit.dependencies import record_unaudited_write
 from fitcoach.audit.endpoints import router as audit_router
+from fitcoach.auth.email_verification.endpoints import router as email_verification_router
 from fitcoach.auth.endpoints import router as auth_router
 from fitcoach.auth.mfa.endpoints import router as mfa_router
+from fitcoach.auth.otp.endpoints import login_router as otp_login_router
 from fitcoach.auth.otp.endpoints import router as otp_router
 from fitcoach.auth.otp.providers import create_sms_provider
-from fitcoach.auth.social import JwksCache
+from fitcoach.auth.passwords.endpoints import router as passwords_router
+from fitcoach.auth.social.verification import JwksCache
 from fitcoach.catalog.endpoints import router as catalog_router
 from fitcoach.config import Settings, load_settings
 from fitcoach.core.clock import Clock
@@ -138,6 +141,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     # match and to dispatch), and each miss costs. No two routers answer the same path.
     routers = (
         auth_router,
+        otp_login_router,
+        passwords_router,
+        email_verification_router,
         plans_router,
         catalog_router,
         mfa_router,

@@ -19,7 +19,7 @@ from granian.server import Server as GranianServer
 from pydantic import ValidationError
 
 from fitcoach.accounts.service import DEFAULT_ADMIN_NAME, accounts_service
-from fitcoach.auth.passwords import check_password_policy, hash_password
+from fitcoach.auth.password_hashing import check_password_policy, hash_password
 from fitcoach.config import Settings, load_settings
 from fitcoach.core.errors import DomainError
 from fitcoach.core.logging import configure_logging

@@ -110,6 +110,7 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=10, ge=1, le=1_000)
     login_lock_minutes: int = Field(default=15, ge=1, le=1_440)
     login_lock_max_minutes: int = Field(default=1_440, ge=1, le=43_200)
+    login_slow_seconds: int = Field(default=60, ge=1, le=3_600)
     mfa_token_ttl_seconds: int = Field(default=300, ge=30, le=3_600)
     mfa_max_attempts: int = Field(default=5, ge=1, le=20)
 

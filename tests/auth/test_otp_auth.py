@@ -143,10 +143,11 @@ async def test_blocked_user_cannot_log_in_by_otp(
     client: httpx.AsyncClient, factory: Factory, app: FastAPI
 ) -> None:
     account = await factory.customer()
+    # The code is sent before the block: a blocked account is sent none (test_hardening.py).
+    code = await factory.send_code(account.phone)
     async with app.state.sessionmaker() as session, session.begin():
         user = await user_service.get(session, account.id)
         user_service.set_blocked(user, True, app.state.clock.now())
-    code = await factory.send_code(account.phone)
     assert_error(
         await client.post(LOGIN, json={"phone": account.phone, "otp": code}),
         403,

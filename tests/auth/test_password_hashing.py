@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 
-from fitcoach.auth.passwords import hash_password, verify_password
+from fitcoach.auth.password_hashing import hash_password, verify_password
 
 PASSWORD = "Str0ng!Passw0rd"
 

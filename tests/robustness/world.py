@@ -25,8 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitcoach.accounts.service import accounts_service
 from fitcoach.auth.mfa.service import mfa_service
 from fitcoach.auth.otp.providers import OutboxSmsProvider
-from fitcoach.auth.passwords import hash_password
-from fitcoach.auth.service import ClientInfo, auth_service
+from fitcoach.auth.password_hashing import hash_password
+from fitcoach.auth.tokens.service import ClientInfo, session_service
 from fitcoach.catalog.schemas import ProductIn, ReviewIn
 from fitcoach.catalog.service import catalog_service, review_service
 from fitcoach.models import CoachAssignment, User
@@ -296,7 +296,9 @@ async def build_world(
                 if member is Actor.EXPIRED
                 else now
             )
-            issued = await auth_service.start_session(session, settings, holder, _CLIENT, started)
+            issued = await session_service.start_session(
+                session, settings, holder, _CLIENT, started
+            )
             accounts[member] = Account(
                 id=holder.id,
                 phone=holder.phone or "",
@@ -306,7 +308,7 @@ async def build_world(
                 headers={"Authorization": f"Bearer {issued.access_token}"},
             )
         if actor is Actor.LOGGED_OUT:
-            await auth_service.logout(session, settings, accounts[actor].refresh_token, now)
+            await session_service.logout(session, settings, accounts[actor].refresh_token, now)
         if actor is Actor.BLOCKED:
             await accounts_service.block_user(session, admin, users[actor].id, now)
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from fitcoach.auth.passwords import PASSWORD_POLICY_DESCRIPTION, check_password_policy
+from fitcoach.auth.password_hashing import PASSWORD_POLICY_DESCRIPTION, check_password_policy
 from fitcoach.http.envelope import StrictApiModel
 from fitcoach.models.enums import Role
 from fitcoach.users.schemas import NAME_DESCRIPTION, clean_name

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitcoach.accounts.exceptions import CannotBlockSelf, CannotRemoveOwnAdminRole
 from fitcoach.accounts.schemas import CreateUserIn
 from fitcoach.audit.service import audit_service, changes_between, secret_changed
-from fitcoach.auth.passwords import hash_password
-from fitcoach.auth.service import auth_service, parse_email, parse_phone
+from fitcoach.auth.identifiers import parse_email, parse_phone
+from fitcoach.auth.password_hashing import hash_password
+from fitcoach.auth.tokens.service import session_service
 from fitcoach.config import Settings
 from fitcoach.customers.service import customers_service
 from fitcoach.http.pagination import PageRequest
@@ -174,13 +175,21 @@ class AccountsService:
         if user_id == admin.id:
             raise CannotBlockSelf()
         user = await user_service.lock(session, user_id)
-        self._record_block_change(session, user, blocked=True, now=now)
-        user_service.set_blocked(user, True, now)
-        await auth_service.revoke_all_sessions(session, user_id, now, "blocked")
+        if user.is_blocked:
+            # Blocking twice changes nothing, so the trail records nothing; the sessions are
+            # ended again all the same, which is what a repeated click asks for.
+            audit_service.record_nothing_changed()
+        else:
+            self._record_block_change(session, user, blocked=True, now=now)
+            user_service.set_blocked(user, True, now)
+        await session_service.revoke_all_sessions(session, user_id, now, "blocked")
         await session.flush()
 
     async def unblock_user(self, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
         user = await user_service.lock(session, user_id)
+        if not user.is_blocked:
+            audit_service.record_nothing_changed()
+            return
         self._record_block_change(session, user, blocked=False, now=now)
         user_service.set_blocked(user, False, now)
         await session.flush()

@@ -129,6 +129,13 @@ class AuditService:
         )
         error.commit_on_raise = True
 
+    def record_nothing_changed(self) -> None:
+        """A write request that turned out to change nothing (blocking a blocked user): there is
+        nothing to record, so its generic fallback entry is not written either."""
+        context = current_request_context()
+        if context is not None:
+            context.audited = True
+
     def ensure_recorded(self, session: AsyncSession, method: str, path: str, now: datetime) -> None:
         """The fallback entry of a state-changing request that recorded nothing itself."""
         context = current_request_context()

@@ -1,13 +1,19 @@
+"""The bodies of /auth/login, /auth/register (several forms each, told apart by `provider`),
+/auth/me, and the answer every route that issues tokens gives."""
+
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, TypeAdapter, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, TypeAdapter, field_validator
 
-from fitcoach.auth.passwords import PASSWORD_POLICY_DESCRIPTION, check_password_policy
-from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.auth.email_verification.schemas import EMAIL_DESCRIPTION
+from fitcoach.auth.me import Me
+from fitcoach.auth.mfa.schemas import MfaRequiredOut
+from fitcoach.auth.password_hashing import check_password_policy
+from fitcoach.auth.sign_in import MfaRequired, SignedIn, SignIn
+from fitcoach.http.envelope import ApiModel, DataEnvelope, StrictApiModel, ok
 from fitcoach.subscriptions.schemas import SubscriptionStatusOut
 from fitcoach.users.schemas import (
     NAME_DESCRIPTION,
@@ -16,44 +22,6 @@ from fitcoach.users.schemas import (
     UserOut,
     clean_name,
 )
-
-_OTP = re.compile(r"[0-9]{6}")
-OTP_FORMAT_MESSAGE = "OTP must be exactly 6 digits"
-PHONE_DESCRIPTION = "E.164 phone: + and 10-15 digits (spaces and dashes ignored)"
-
-
-def check_otp_format(value: str) -> str:
-    if not _OTP.fullmatch(value):
-        raise ValueError(OTP_FORMAT_MESSAGE)
-    return value
-
-
-class PhoneIn(StrictApiModel):
-    """Phone numbers are normalised by the service, which knows the default region."""
-
-    phone: str = Field(description=PHONE_DESCRIPTION)
-
-
-class PhoneOtpIn(PhoneIn):
-    otp: str = Field(description="6 digits")
-
-    @field_validator("otp")
-    @classmethod
-    def _otp(cls, value: str) -> str:
-        return check_otp_format(value)
-
-
-class OtpRegisterIn(NamedBodyMetricsIn, PhoneOtpIn):
-    pass
-
-
-class ResetPasswordIn(PhoneOtpIn):
-    new_password: str = Field(description=PASSWORD_POLICY_DESCRIPTION)
-
-    @field_validator("new_password")
-    @classmethod
-    def _policy(cls, value: str) -> str:
-        return check_password_policy(value)
 
 
 class PasswordLoginIn(StrictApiModel):
@@ -75,25 +43,9 @@ class RefreshTokenIn(StrictApiModel):
     refresh_token: str = Field(min_length=1, max_length=512)
 
 
-class ChangePasswordIn(StrictApiModel):
-    current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str
-
-    @field_validator("new_password")
-    @classmethod
-    def _policy(cls, value: str) -> str:
-        return check_password_policy(value)
-
-
 class AccessTokenOut(ApiModel):
     token: str
     expires_at: datetime = Field(description="ISO-8601 UTC")
-
-
-class AuthOut(ApiModel):
-    user: UserOut
-    access_token: AccessTokenOut
-    refresh_token: str
 
 
 class ProfileOut(ApiModel):
@@ -105,8 +57,21 @@ class ProfileOut(ApiModel):
     gender: str | None
 
 
+class AccountOut(UserOut):
+    """The user as every answer about the signed-in user shows them: /auth/me, and every sign-in
+    and registration (so a new account's answer shows its free trial)."""
+
+    subscription_status: SubscriptionStatusOut
+
+    @classmethod
+    def of(cls, me: Me) -> AccountOut:
+        user = UserOut.model_validate(me.user)
+        status = SubscriptionStatusOut.of(me.subscription, me.as_of)
+        return cls(**dict(user), subscription_status=status)
+
+
 class MeOut(ApiModel):
-    user: UserOut
+    user: AccountOut
     is_subscribed: bool
     subscription_type: str | None
     subscription_warning: bool
@@ -115,11 +80,50 @@ class MeOut(ApiModel):
     profile: ProfileOut | None
     mfa_enabled: bool
 
+    @classmethod
+    def of(cls, me: Me) -> MeOut:
+        user, status = me.user, me.subscription
+        metrics = me.body_metrics
+        profile = (
+            None
+            if all(value is None for value in metrics)
+            else ProfileOut(
+                height=user.height_cm, weight=user.weight_kg, age=user.age, gender=user.gender
+            )
+        )
+        return cls(
+            user=AccountOut.of(me),
+            is_subscribed=status.is_subscribed,
+            subscription_type=status.type.value if status.type else None,
+            subscription_warning=status.ends_soon,
+            # Plans are sized from all four body metrics; until each is known the app asks.
+            profile_update_required=any(value is None for value in metrics),
+            subscription_status=SubscriptionStatusOut.of(status, me.as_of),
+            profile=profile,
+            mfa_enabled=user.mfa_enabled,
+        )
+
+
+class AuthOut(ApiModel):
+    user: AccountOut
+    access_token: AccessTokenOut
+    refresh_token: str
+
+    @classmethod
+    def of_sign_in(cls, signed_in: SignedIn) -> AuthOut:
+        issued = signed_in.tokens
+        return cls(
+            user=AccountOut.of(signed_in.me),
+            access_token=AccessTokenOut(
+                token=issued.access_token, expires_at=issued.access_expires_at
+            ),
+            refresh_token=issued.refresh_token,
+        )
+
 
 # api-design.md's forms of /auth/register and /auth/login -------------------------------------
 
 SocialProvider = Literal["google", "apple", "facebook"]
-EMAIL_DESCRIPTION = "Email address; validated and stored lower-case"
 
 
 class RegisterMetadata(BodyMetricsIn):
@@ -190,42 +194,10 @@ register_form: TypeAdapter[RegisterIn] = TypeAdapter(RegisterIn)
 login_form: TypeAdapter[LoginIn] = TypeAdapter(LoginIn)
 
 
-class MfaRequiredOut(ApiModel):
-    """A login of an MFA user: the first factor passed; POST /auth/mfa/verify finishes it."""
-
-    mfa_required: Literal[True] = True
-    mfa_token: str = Field(description="Works once, for 5 minutes")
+SignInOut = DataEnvelope[AuthOut] | DataEnvelope[MfaRequiredOut]
 
 
-class MfaVerifyIn(StrictApiModel):
-    mfa_token: str = Field(min_length=1, max_length=512)
-    code: str | None = Field(default=None, description="6 digits from the authenticator app")
-    recovery_code: str | None = Field(default=None, min_length=1, max_length=64)
-
-    @field_validator("code")
-    @classmethod
-    def _code(cls, value: str | None) -> str | None:
-        if value is not None and not _OTP.fullmatch(value):
-            raise ValueError("MFA code must be exactly 6 digits")
-        return value
-
-    @model_validator(mode="after")
-    def _one_factor(self) -> MfaVerifyIn:
-        if (self.code is None) == (self.recovery_code is None):
-            raise ValueError("Send either code or recoveryCode")
-        return self
-
-
-class EmailIn(StrictApiModel):
-    email: str = Field(min_length=3, max_length=254, description=EMAIL_DESCRIPTION)
-
-
-class EmailVerifyIn(EmailIn):
-    code: str = Field(description="6 digits from the email")
-
-    @field_validator("code")
-    @classmethod
-    def _code(cls, value: str) -> str:
-        if not _OTP.fullmatch(value):
-            raise ValueError("Verification code must be exactly 6 digits")
-        return value
+def sign_in_out(result: SignIn) -> SignInOut:
+    if isinstance(result, MfaRequired):
+        return ok(MfaRequiredOut(mfa_token=result.mfa_token))
+    return ok(AuthOut.of_sign_in(result))

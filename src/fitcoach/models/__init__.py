@@ -1,7 +1,7 @@
 """SQLAlchemy tables, one module per aggregate; importing this package registers them all."""
 
 from fitcoach.models.audit import AuditEntry
-from fitcoach.models.auth import AuthSession, OtpCode, RefreshToken
+from fitcoach.models.auth import AuthSession, LoginSource, OtpCode, RefreshToken
 from fitcoach.models.catalog import (
     CoachRatingTotals,
     Product,
@@ -42,6 +42,7 @@ __all__ = [
     "Delivery",
     "Device",
     "EmailVerificationCode",
+    "LoginSource",
     "MfaChallenge",
     "MfaRecoveryCode",
     "MfaTotp",

@@ -54,3 +54,16 @@ class RefreshToken(IdMixin, Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginSource(Base):
+    """Password-login failures from one client address: consecutive wrong passwords from it
+    lock it (not the accounts it tried), each lock twice as long as the one before."""
+
+    __tablename__ = "login_sources"
+
+    ip: Mapped[str] = mapped_column(String(45), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    lock_level: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

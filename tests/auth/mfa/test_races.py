@@ -33,7 +33,9 @@ async def test_concurrent_failures_lock_once(
         for _ in range(12)
     )
     assert outcomes(responses) == Counter({(401, "Invalid credentials"): 12})
-    assert len(await entries(app, "auth.account.locked")) == 1
+    # The address is locked once; the account is only slowed, once.
+    assert len(await entries(app, "auth.source.locked")) == 1
+    assert len(await entries(app, "auth.account.slowed")) == 1
     async with app.state.sessionmaker() as session:
         user = (await session.execute(select(User).where(User.id == account.id))).scalar_one()
     assert user.lock_level == 1

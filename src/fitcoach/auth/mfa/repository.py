@@ -1,6 +1,7 @@
-"""Every query on TOTP secrets, recovery codes and MFA login challenges. Whatever may be spent
-once (a time step, a recovery code, a challenge and its attempts) is spent by one conditional
-UPDATE, so two concurrent requests can't both succeed."""
+"""Every query on TOTP secrets, recovery codes and MFA login challenges (these through the
+one-time-code rules). Whatever may be spent once (a time step, a recovery code, a challenge and
+its attempts) is spent by one conditional UPDATE, so two concurrent requests can't both
+succeed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,23 @@ from datetime import datetime
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.auth.mfa.exceptions import InvalidMfaToken, MfaAttemptsExceeded
+from fitcoach.auth.onetime_codes import OnetimeCodes, Refusals
+from fitcoach.core.crypto import random_token
 from fitcoach.models import MfaChallenge, MfaRecoveryCode, MfaTotp
+
+# A login challenge is a one-time code whose secret is a token naming it; a user may have several
+# pending (one per device signing in), so a new one does not end the others.
+mfa_challenges = OnetimeCodes(
+    MfaChallenge,
+    key_purpose="mfa-token",
+    refusals=Refusals(
+        unknown=InvalidMfaToken, expired=InvalidMfaToken, exhausted=MfaAttemptsExceeded
+    ),
+    hash_column="token_hash",
+    fresh_secret=random_token,
+    one_live_per_owner=False,
+)
 
 
 def _changed_one(result: object) -> bool:
@@ -58,47 +75,6 @@ class MfaRepository:
                 MfaRecoveryCode.used_at.is_(None),
             )
             .values(used_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return _changed_one(result)
-
-    async def challenge_by_hash(
-        self, session: AsyncSession, token_hash: str
-    ) -> MfaChallenge | None:
-        result = await session.execute(
-            select(MfaChallenge).where(MfaChallenge.token_hash == token_hash)
-        )
-        return result.scalar_one_or_none()
-
-    async def reserve_challenge_attempt(
-        self, session: AsyncSession, challenge_id: uuid.UUID, max_attempts: int
-    ) -> int | None:
-        result = await session.execute(
-            update(MfaChallenge)
-            .where(
-                MfaChallenge.id == challenge_id,
-                MfaChallenge.attempts < max_attempts,
-                MfaChallenge.consumed_at.is_(None),
-            )
-            .values(attempts=MfaChallenge.attempts + 1)
-            .returning(MfaChallenge.attempts)
-            .execution_options(synchronize_session=False)
-        )
-        return result.scalar_one_or_none()
-
-    async def challenge_consumed(self, session: AsyncSession, challenge_id: uuid.UUID) -> bool:
-        result = await session.execute(
-            select(MfaChallenge.consumed_at.is_not(None)).where(MfaChallenge.id == challenge_id)
-        )
-        return bool(result.scalar_one_or_none())
-
-    async def consume_challenge(
-        self, session: AsyncSession, challenge_id: uuid.UUID, now: datetime
-    ) -> bool:
-        result = await session.execute(
-            update(MfaChallenge)
-            .where(MfaChallenge.id == challenge_id, MfaChallenge.consumed_at.is_(None))
-            .values(consumed_at=now)
             .execution_options(synchronize_session=False)
         )
         return _changed_one(result)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -48,4 +49,28 @@ class MfaDisableIn(StrictApiModel):
     def _one_proof(self) -> MfaDisableIn:
         if (self.code is None) == (self.password is None):
             raise ValueError("Send either code or password")
+        return self
+
+
+class MfaRequiredOut(ApiModel):
+    """A login of an MFA user: the first factor passed; POST /auth/mfa/verify finishes it."""
+
+    mfa_required: Literal[True] = True
+    mfa_token: str = Field(description="Works once, for 5 minutes")
+
+
+class MfaVerifyIn(StrictApiModel):
+    mfa_token: str = Field(min_length=1, max_length=512)
+    code: str | None = Field(default=None, description="6 digits from the authenticator app")
+    recovery_code: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str | None) -> str | None:
+        return check_mfa_code_format(value)
+
+    @model_validator(mode="after")
+    def _one_factor(self) -> MfaVerifyIn:
+        if (self.code is None) == (self.recovery_code is None):
+            raise ValueError("Send either code or recoveryCode")
         return self

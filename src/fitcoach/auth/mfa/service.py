@@ -26,15 +26,15 @@ from fitcoach.auth.mfa.exceptions import (
     InvalidMfaToken,
     InvalidRecoveryCode,
     MfaAlreadyEnabled,
-    MfaAttemptsExceeded,
     MfaNotEnabled,
     MfaSetupNotStarted,
 )
-from fitcoach.auth.mfa.repository import mfa_repository
-from fitcoach.auth.passwords import verify_password
+from fitcoach.auth.mfa.repository import mfa_challenges, mfa_repository
+from fitcoach.auth.onetime_codes import Attempt, NewCode
+from fitcoach.auth.password_hashing import verify_password
 from fitcoach.config import Settings
-from fitcoach.core.crypto import derive_key, keyed_hash, random_token
-from fitcoach.models import MfaChallenge, MfaRecoveryCode, MfaTotp, User
+from fitcoach.core.crypto import derive_key, keyed_hash
+from fitcoach.models import MfaRecoveryCode, MfaTotp, User
 
 TOTP_STEP_SECONDS = 30
 # A code of the previous or next step is accepted too, for clocks a little apart.
@@ -48,6 +48,15 @@ _RECOVERY_HALF = 5
 class TotpSetup:
     secret: str
     otpauth_uri: str
+
+
+@dataclass(frozen=True)
+class MfaProof:
+    """The second factor of a pending login: its token and one of a code or a recovery code."""
+
+    mfa_token: str
+    code: str | None
+    recovery_code: str | None
 
 
 @dataclass(frozen=True)
@@ -82,9 +91,6 @@ class MfaService:
     def _recovery_hash(self, settings: Settings, user_id: uuid.UUID, code: str) -> str:
         key = derive_key(settings.signing_secret, "mfa-recovery-code")
         return keyed_hash(key, str(user_id), _normalise_recovery_code(code))
-
-    def _token_hash(self, settings: Settings, token: str) -> str:
-        return keyed_hash(derive_key(settings.signing_secret, "mfa-token"), token)
 
     def _matching_step(self, secret: str, code: str, now: datetime) -> int | None:
         totp = pyotp.TOTP(secret, interval=TOTP_STEP_SECONDS)
@@ -221,19 +227,16 @@ class MfaService:
     async def start_challenge(
         self, session: AsyncSession, settings: Settings, user: User, method: str, now: datetime
     ) -> str:
-        token = random_token(32)
-        mfa_repository.add(
+        issued = await mfa_challenges.issue(
             session,
-            MfaChallenge(
-                user_id=user.id,
-                token_hash=self._token_hash(settings, token),
-                method=method,
-                attempts=0,
-                expires_at=now + timedelta(seconds=settings.mfa_token_ttl_seconds),
-                created_at=now,
+            settings,
+            NewCode(
+                owner={"user_id": user.id, "method": method},
+                bound_to=(),
+                lifetime=timedelta(seconds=settings.mfa_token_ttl_seconds),
+                now=now,
             ),
         )
-        await session.flush()
         audit_service.record(
             session,
             action="auth.mfa.challenged",
@@ -243,50 +246,37 @@ class MfaService:
             details={"method": method},
             now=now,
         )
-        return token
+        return issued.secret
 
     async def pass_challenge(
-        self,
-        session: AsyncSession,
-        settings: Settings,
-        token: str,
-        *,
-        code: str | None,
-        recovery_code: str | None,
-        now: datetime,
+        self, session: AsyncSession, settings: Settings, proof: MfaProof, now: datetime
     ) -> PassedChallenge:
         """Check the second factor of a pending login and spend its token. Each check first
         reserves one of the capped attempts atomically."""
-        challenge = await mfa_repository.challenge_by_hash(
-            session, self._token_hash(settings, token)
-        )
-        if challenge is None or challenge.consumed_at is not None or challenge.expires_at <= now:
+        challenge = await mfa_challenges.find(session, settings, proof.mfa_token)
+        if challenge is None:
             raise InvalidMfaToken()
-        if challenge.attempts >= settings.mfa_max_attempts:
-            raise MfaAttemptsExceeded()
-        attempts = await mfa_repository.reserve_challenge_attempt(
-            session, challenge.id, settings.mfa_max_attempts
-        )
-        if attempts is None:
-            if await mfa_repository.challenge_consumed(session, challenge.id):
-                raise InvalidMfaToken()
-            raise MfaAttemptsExceeded()
         user_id = challenge.user_id
-        if recovery_code is not None:
-            factor = "recovery_code"
-            passed = await mfa_repository.use_recovery_code(
-                session, user_id, self._recovery_hash(settings, user_id, recovery_code), now
-            )
-        else:
-            factor = "totp"
-            row = await mfa_repository.totp_of(session, user_id)
-            passed = (
-                row is not None
-                and row.confirmed_at is not None
-                and await self._accept_totp(session, settings, row, code or "", now)
-            )
-        if not passed:
-            error = InvalidRecoveryCode() if recovery_code is not None else InvalidMfaCode()
+        factor = "recovery_code" if proof.recovery_code is not None else "totp"
+
+        async def second_factor(attempts: int) -> None:
+            if proof.recovery_code is not None:
+                passed = await mfa_repository.use_recovery_code(
+                    session,
+                    user_id,
+                    self._recovery_hash(settings, user_id, proof.recovery_code),
+                    now,
+                )
+            else:
+                row = await mfa_repository.totp_of(session, user_id)
+                passed = (
+                    row is not None
+                    and row.confirmed_at is not None
+                    and await self._accept_totp(session, settings, row, proof.code or "", now)
+                )
+            if passed:
+                return
+            error = InvalidRecoveryCode() if proof.recovery_code is not None else InvalidMfaCode()
             audit_service.record_failure(
                 session,
                 error,
@@ -298,9 +288,14 @@ class MfaService:
                 now=now,
             )
             raise error
-        if not await mfa_repository.consume_challenge(session, challenge.id, now):
-            raise InvalidMfaToken()
-        if recovery_code is not None:
+
+        await mfa_challenges.check_and_spend(
+            session,
+            challenge,
+            second_factor,
+            Attempt(max_attempts=settings.mfa_max_attempts, now=now),
+        )
+        if proof.recovery_code is not None:
             audit_service.record(
                 session,
                 action="auth.mfa.recovery_code_used",

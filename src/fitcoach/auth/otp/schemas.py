@@ -1,4 +1,40 @@
-from fitcoach.http.envelope import ApiModel
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, field_validator
+
+from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.users.schemas import NamedBodyMetricsIn
+
+_OTP = re.compile(r"[0-9]{6}")
+OTP_FORMAT_MESSAGE = "OTP must be exactly 6 digits"
+PHONE_DESCRIPTION = "E.164 phone: + and 10-15 digits (spaces and dashes ignored)"
+
+
+def check_otp_format(value: str) -> str:
+    if not _OTP.fullmatch(value):
+        raise ValueError(OTP_FORMAT_MESSAGE)
+    return value
+
+
+class PhoneIn(StrictApiModel):
+    """Phone numbers are normalised by the service, which knows the default region."""
+
+    phone: str = Field(description=PHONE_DESCRIPTION)
+
+
+class PhoneOtpIn(PhoneIn):
+    otp: str = Field(description="6 digits")
+
+    @field_validator("otp")
+    @classmethod
+    def _otp(cls, value: str) -> str:
+        return check_otp_format(value)
+
+
+class OtpRegisterIn(NamedBodyMetricsIn, PhoneOtpIn):
+    pass
 
 
 class OtpCheckOut(ApiModel):

@@ -11,19 +11,17 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fitcoach.audit.service import audit_service
+from fitcoach.auth.onetime_codes import Attempt, NewCode
 from fitcoach.auth.otp.exceptions import (
     InvalidOtp,
-    OtpAttemptsExceeded,
     OtpDailyLimitReached,
-    OtpExpired,
     OtpResendTooSoon,
     SmsNotSent,
     SmsServiceUnavailable,
 )
 from fitcoach.auth.otp.providers import SmsDeliveryError, SmsProvider, SmsProviderUnavailable
-from fitcoach.auth.otp.repository import otp_repository
+from fitcoach.auth.otp.repository import otp_codes, otp_repository
 from fitcoach.config import Settings
-from fitcoach.core.crypto import derive_key, keyed_hash, random_digits, same_digest
 from fitcoach.core.metrics import OTP_SEND_FAILURES, OTP_SENT, SMS_PROVIDER_ERRORS
 from fitcoach.db.session import after_commit
 from fitcoach.models import OtpCode
@@ -31,7 +29,6 @@ from fitcoach.models.enums import OtpPurpose
 
 log = structlog.get_logger("fitcoach.otp")
 
-OTP_LENGTH = 6
 _DAY = timedelta(days=1)
 
 
@@ -44,39 +41,51 @@ class SmsDelivery:
     sessionmaker: async_sessionmaker[AsyncSession]
 
 
-class OtpService:
-    def _hash(self, settings: Settings, phone: str, purpose: str, code: str) -> str:
-        key = derive_key(settings.signing_secret, "otp")
-        return keyed_hash(key, phone, purpose, code)
+@dataclass(frozen=True)
+class CodeRequest:
+    """A code to send: without a delivery it is recorded but never sent."""
 
-    async def issue(
-        self,
-        session: AsyncSession,
-        settings: Settings,
-        *,
-        phone: str,
-        purpose: OtpPurpose,
-        now: datetime,
-        delivery: SmsDelivery | None,
-    ) -> None:
+    phone: str
+    purpose: OtpPurpose
+    now: datetime
+    delivery: SmsDelivery | None
+
+
+@dataclass(frozen=True)
+class PresentedCode:
+    phone: str
+    purposes: tuple[OtpPurpose, ...]
+    code: str
+    now: datetime
+    spend: bool
+
+
+class OtpService:
+    async def issue(self, session: AsyncSession, settings: Settings, request: CodeRequest) -> None:
         """Create a code and, with a delivery, send it once the transaction commits. Without one
         (forgot-password for an unknown phone) the code is recorded but never sent, so cooldowns
         and caps answer exactly as they do for a real account."""
+        phone, purpose, now, delivery = (
+            request.phone,
+            request.purpose,
+            request.now,
+            request.delivery,
+        )
         fixed_code = settings.test_otps.get(phone)
         if fixed_code is None:
             await self._enforce_send_limits(session, settings, phone, now)
-        await otp_repository.retire_live_codes(session, phone, purpose.value, now)
-        code = fixed_code or random_digits(OTP_LENGTH)
-        record = OtpCode(
-            phone=phone,
-            purpose=purpose.value,
-            code_hash=self._hash(settings, phone, purpose.value, code),
-            attempts=0,
-            expires_at=now + timedelta(seconds=settings.otp_ttl_seconds),
-            created_at=now,
+        issued = await otp_codes.issue(
+            session,
+            settings,
+            NewCode(
+                owner={"phone": phone, "purpose": purpose.value},
+                bound_to=(phone, purpose.value),
+                lifetime=timedelta(seconds=settings.otp_ttl_seconds),
+                now=now,
+                secret=fixed_code,
+            ),
         )
-        session.add(record)
-        await session.flush()
+        record = issued.row
         sends_sms = delivery is not None and fixed_code is None
         audit_service.record(
             session,
@@ -88,13 +97,13 @@ class OtpService:
         )
         if delivery is None or fixed_code is not None:
             return
-        text = self._message(settings, purpose, code)
+        text = self._message(settings, purpose, issued.secret)
         after_commit(session, lambda: self._deliver(delivery, record, text, now))
 
     async def _enforce_send_limits(
         self, session: AsyncSession, settings: Settings, phone: str, now: datetime
     ) -> None:
-        newest = await otp_repository.newest_for_phone(session, phone)
+        newest = await otp_codes.newest(session, OtpCode.phone == phone)
         if newest is not None:
             ready_at = newest.created_at + timedelta(seconds=settings.otp_resend_seconds)
             if ready_at > now:
@@ -129,7 +138,7 @@ class OtpService:
             OTP_SEND_FAILURES.labels(purpose=record.purpose).inc()
             # A code the user never received must not stay usable, nor hold the resend cooldown.
             async with delivery.sessionmaker() as session, session.begin():
-                await otp_repository.delete(session, record.id)
+                await otp_codes.delete(session, record.id)
                 audit_service.record(
                     session,
                     action="otp.send_failed",
@@ -144,35 +153,22 @@ class OtpService:
         OTP_SENT.labels(purpose=record.purpose).inc()
 
     async def verify(
-        self,
-        session: AsyncSession,
-        settings: Settings,
-        *,
-        phone: str,
-        purposes: tuple[OtpPurpose, ...],
-        code: str,
-        now: datetime,
-        spend: bool,
+        self, session: AsyncSession, settings: Settings, presented: PresentedCode
     ) -> None:
-        """Check `code` against the phone's live code. Every evaluation first reserves one of the
-        capped attempts atomically; a right code gives its attempt back (and is spent if asked)."""
-        live = await otp_repository.live_code(
-            session, phone, [purpose.value for purpose in purposes]
+        """Check a code against the phone's live code of the given purposes, and spend it if
+        asked; a right code that is only checked stays usable with its attempt given back."""
+        phone, now = presented.phone, presented.now
+        live = await otp_codes.live(
+            session,
+            OtpCode.phone == phone,
+            OtpCode.purpose.in_([purpose.value for purpose in presented.purposes]),
         )
         if live is None:
             raise InvalidOtp()
-        if live.expires_at <= now:
-            raise OtpExpired()
-        if live.attempts >= settings.otp_max_attempts:
-            raise OtpAttemptsExceeded()
-        attempts = await otp_repository.reserve_attempt(session, live.id, settings.otp_max_attempts)
-        if attempts is None:
-            current = await otp_repository.get(session, live.id)
-            if current is not None and current.consumed_at is None:
-                raise OtpAttemptsExceeded()
-            raise InvalidOtp()
-        expected = self._hash(settings, phone, live.purpose, code)
-        if not same_digest(expected, live.code_hash):
+
+        async def same_code(attempts: int) -> None:
+            if otp_codes.matches(settings, live, (phone, live.purpose), presented.code):
+                return
             if attempts == settings.otp_max_attempts:
                 audit_service.record(
                     session,
@@ -183,10 +179,13 @@ class OtpService:
                     now=now,
                 )
             raise InvalidOtp()
-        if not await otp_repository.refund_attempt(
-            session, live.id, consume_at=now if spend else None
-        ):
-            raise InvalidOtp()
+
+        await otp_codes.check_and_spend(
+            session,
+            live,
+            same_code,
+            Attempt(max_attempts=settings.otp_max_attempts, now=now, spend=presented.spend),
+        )
 
 
 otp_service = OtpService()

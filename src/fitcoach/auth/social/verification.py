@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 import jwt
 import structlog
-from email_validator import EmailNotValidError, validate_email
 
-from fitcoach.auth.exceptions import (
+from fitcoach.auth.identifiers import parse_email
+from fitcoach.auth.social.exceptions import (
     IdTokenExpired,
     IdTokenNonceMismatch,
     InvalidIdToken,
@@ -28,6 +28,7 @@ from fitcoach.auth.exceptions import (
     SocialSignInNotConfigured,
 )
 from fitcoach.config import Settings
+from fitcoach.core.errors import Unprocessable
 
 log = structlog.get_logger("fitcoach.social")
 
@@ -150,8 +151,8 @@ def _verified_email(claims: dict[str, Any]) -> tuple[str | None, bool]:
     if not isinstance(raw, str) or not raw:
         return None, False
     try:
-        email = validate_email(raw, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
+        email = parse_email(raw)
+    except Unprocessable:
         return None, False
     verified = claims.get("email_verified")
     return email, verified is True or verified == "true"

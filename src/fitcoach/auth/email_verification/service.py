@@ -1,6 +1,6 @@
-"""Email verification codes: 6 CSPRNG digits mailed after the transaction commits, stored as an
-HMAC bound to the address, with a lifetime, a resend cooldown, an attempt cap and single use
-(the rules of SMS codes; the SMS code table is keyed by phone, hence a table of its own)."""
+"""Proving an account's e-mail address: 6 CSPRNG digits mailed after the transaction commits,
+one-time codes bound to the address (a lifetime, an attempt cap, single use) with a resend
+cooldown; and the account's flag set once a code passes."""
 
 from __future__ import annotations
 
@@ -12,23 +12,21 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fitcoach.audit.service import audit_service
-from fitcoach.auth.exceptions import (
-    EmailCodeAttemptsExceeded,
-    EmailCodeExpired,
+from fitcoach.auth.email_verification.exceptions import (
     EmailCodeResendTooSoon,
     EmailNotSent,
     InvalidEmailCode,
 )
-from fitcoach.auth.repository import identity_repository
+from fitcoach.auth.email_verification.repository import email_codes
+from fitcoach.auth.identifiers import parse_email
+from fitcoach.auth.onetime_codes import Attempt, NewCode
 from fitcoach.config import Settings
-from fitcoach.core.crypto import derive_key, keyed_hash, random_digits, same_digest
 from fitcoach.db.session import after_commit
 from fitcoach.models import EmailVerificationCode
 from fitcoach.notifications.email import EmailDeliveryError, EmailProvider
+from fitcoach.users.service import user_service
 
 log = structlog.get_logger("fitcoach.email_verification")
-
-CODE_LENGTH = 6
 
 
 @dataclass(frozen=True)
@@ -39,42 +37,42 @@ class EmailDelivery:
     sessionmaker: async_sessionmaker[AsyncSession]
 
 
-class EmailVerificationService:
-    def _hash(self, settings: Settings, email: str, code: str) -> str:
-        return keyed_hash(derive_key(settings.signing_secret, "email-verification"), email, code)
+@dataclass(frozen=True)
+class CodeMail:
+    """A code to issue for an address; without a delivery it is recorded, never sent."""
 
-    async def issue(
-        self,
-        session: AsyncSession,
-        settings: Settings,
-        email: str,
-        delivery: EmailDelivery | None,
-        now: datetime,
-        *,
-        after_registration: bool = False,
-    ) -> None:
+    email: str
+    delivery: EmailDelivery | None
+    now: datetime
+    after_registration: bool = False
+
+
+class EmailVerificationService:
+    async def issue(self, session: AsyncSession, settings: Settings, mail: CodeMail) -> None:
         """Record a code and mail it once the transaction commits. Without a delivery (an
         unknown or already verified address) it is recorded, never sent, so the cooldown answers
         alike. A failed send fails a resend request (502); right after registration, which must
         not fail for it, the failure is only logged (and there is no cooldown to wait out)."""
-        newest = await identity_repository.newest_email_code(session, email)
+        email, delivery, now = mail.email, mail.delivery, mail.now
+        after_registration = mail.after_registration
+        newest = await email_codes.newest(session, EmailVerificationCode.email == email)
         if newest is not None and not after_registration:
             ready_at = newest.created_at + timedelta(seconds=settings.otp_resend_seconds)
             if ready_at > now:
                 raise EmailCodeResendTooSoon(
                     retry_after=math.ceil((ready_at - now).total_seconds())
                 )
-        await identity_repository.retire_email_codes(session, email, now)
-        code = random_digits(CODE_LENGTH)
-        record = EmailVerificationCode(
-            email=email,
-            code_hash=self._hash(settings, email, code),
-            attempts=0,
-            expires_at=now + timedelta(seconds=settings.email_code_ttl_seconds),
-            created_at=now,
+        issued = await email_codes.issue(
+            session,
+            settings,
+            NewCode(
+                owner={"email": email},
+                bound_to=(email,),
+                lifetime=timedelta(seconds=settings.email_code_ttl_seconds),
+                now=now,
+            ),
         )
-        identity_repository.add(session, record)
-        await session.flush()
+        record, code = issued.row, issued.secret
         audit_service.record(
             session,
             action="auth.email.code_sent",
@@ -114,7 +112,7 @@ class EmailVerificationService:
             log.warning("email_failed", provider=delivery.provider.name, error=str(exc))
             # A code never received must not stay usable, nor hold the resend cooldown.
             async with delivery.sessionmaker() as session, session.begin():
-                await identity_repository.delete_email_code(session, record.id)
+                await email_codes.delete(session, record.id)
                 audit_service.record(
                     session,
                     action="auth.email.send_failed",
@@ -129,24 +127,54 @@ class EmailVerificationService:
     async def verify(
         self, session: AsyncSession, settings: Settings, email: str, code: str, now: datetime
     ) -> None:
-        """Check and spend the address's live code. Each check reserves one of the capped
-        attempts first, atomically."""
-        live = await identity_repository.live_email_code(session, email)
+        """Check and spend the address's live code."""
+        live = await email_codes.live(session, EmailVerificationCode.email == email)
         if live is None:
             raise InvalidEmailCode()
-        if live.expires_at <= now:
-            raise EmailCodeExpired()
-        if live.attempts >= settings.otp_max_attempts:
-            raise EmailCodeAttemptsExceeded()
-        attempts = await identity_repository.reserve_email_attempt(
-            session, live.id, settings.otp_max_attempts
+
+        async def same_code(_attempts: int) -> None:
+            if not email_codes.matches(settings, live, (email,), code):
+                raise InvalidEmailCode()
+
+        await email_codes.check_and_spend(
+            session, live, same_code, Attempt(max_attempts=settings.otp_max_attempts, now=now)
         )
-        if attempts is None:
-            raise EmailCodeAttemptsExceeded()
-        if not same_digest(self._hash(settings, email, code), live.code_hash):
+
+    # The public routes ----------------------------------------------------------------------
+
+    async def send_code(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        raw_email: str,
+        delivery: EmailDelivery,
+        now: datetime,
+    ) -> None:
+        email = parse_email(raw_email)
+        user = await user_service.find_by_email(session, email)
+        # Unknown, verified and blocked addresses get the same answer and cooldown, no email.
+        needs_code = user is not None and not user.email_verified and not user.is_blocked
+        await self.issue(session, settings, CodeMail(email, delivery if needs_code else None, now))
+
+    async def verify_address(
+        self, session: AsyncSession, settings: Settings, raw_email: str, code: str, now: datetime
+    ) -> None:
+        email = parse_email(raw_email)
+        await self.verify(session, settings, email, code, now)
+        user = await user_service.find_by_email(session, email)
+        if user is None:
             raise InvalidEmailCode()
-        if not await identity_repository.consume_email_code(session, live.id, now):
-            raise InvalidEmailCode()
+        if not user.email_verified:
+            user.email_verified = True
+            audit_service.record(
+                session,
+                action="auth.email.verified",
+                resource_type="user",
+                resource_id=user.id,
+                actor_id=user.id,
+                changes={"email_verified": {"before": False, "after": True}},
+                now=now,
+            )
 
 
 email_verification_service = EmailVerificationService()

@@ -1,0 +1,23 @@
+from fitcoach.core.errors import BadGateway, BadRequest, TooManyRequests
+
+
+class InvalidEmailCode(BadRequest):
+    message = "Invalid verification code"
+    # A wrong guess must be counted even though the request fails.
+    commit_on_raise = True
+
+
+class EmailCodeExpired(BadRequest):
+    message = "Verification code has expired"
+
+
+class EmailCodeAttemptsExceeded(TooManyRequests):
+    message = "Maximum verification attempts exceeded"
+
+
+class EmailCodeResendTooSoon(TooManyRequests):
+    message = "Please wait before requesting a new code"
+
+
+class EmailNotSent(BadGateway):
+    message = "We could not send the email, please try again"

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from fitcoach.auth.otp.schemas import PhoneOtpIn
+from fitcoach.auth.password_hashing import PASSWORD_POLICY_DESCRIPTION, check_password_policy
+from fitcoach.http.envelope import StrictApiModel
+
+
+class ResetPasswordIn(PhoneOtpIn):
+    new_password: str = Field(description=PASSWORD_POLICY_DESCRIPTION)
+
+    @field_validator("new_password")
+    @classmethod
+    def _policy(cls, value: str) -> str:
+        return check_password_policy(value)
+
+
+class ChangePasswordIn(StrictApiModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str
+
+    @field_validator("new_password")
+    @classmethod
+    def _policy(cls, value: str) -> str:
+        return check_password_policy(value)
