@@ -49,6 +49,11 @@ from fitcoach.settings.endpoints import router as settings_router
 from fitcoach.stream.broker import BROKER_INFO_KEY, create_stream_broker
 from fitcoach.stream.endpoints import router as stream_router
 from fitcoach.subscriptions.endpoints import router as subscriptions_router
+from fitcoach.training.completion.endpoints import router as completion_router
+from fitcoach.training.exercises.endpoints import router as exercises_router
+from fitcoach.training.schedules.endpoints import router as schedules_router
+from fitcoach.training.streaks.endpoints import router as achievements_router
+from fitcoach.training.today.endpoints import router as today_router
 
 API_PREFIX = "/api/v1"
 REDIS_TIMEOUT_SECONDS = 1.0
@@ -138,6 +143,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     # match and to dispatch), and each miss costs. No two routers answer the same path.
     routers = (
         auth_router,
+        exercises_router,
+        # Before plans_router, whose "/plans/{plan_id}" would take "/plans/today".
+        today_router,
+        completion_router,
+        schedules_router,
+        achievements_router,
         plans_router,
         catalog_router,
         mfa_router,

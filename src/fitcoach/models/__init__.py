@@ -29,6 +29,17 @@ from fitcoach.models.plan import Plan, PlanItem
 from fitcoach.models.setting import Setting
 from fitcoach.models.stream import StreamEvent, StreamTicket
 from fitcoach.models.subscription import Subscription
+from fitcoach.models.training import (
+    CustomerBadge,
+    Exercise,
+    ExerciseTag,
+    Habit,
+    ItemLog,
+    PlanAssignment,
+    PlanSchedule,
+    Streak,
+    TrainingProfile,
+)
 from fitcoach.models.user import Actor, User, UserRole
 
 __all__ = [
@@ -37,11 +48,16 @@ __all__ = [
     "AuthSession",
     "CoachAssignment",
     "CoachRatingTotals",
+    "CustomerBadge",
     "CustomerProfile",
     "CustomerRiskFlag",
     "Delivery",
     "Device",
     "EmailVerificationCode",
+    "Exercise",
+    "ExerciseTag",
+    "Habit",
+    "ItemLog",
     "MfaChallenge",
     "MfaRecoveryCode",
     "MfaTotp",
@@ -51,7 +67,9 @@ __all__ = [
     "OnboardingIntake",
     "OtpCode",
     "Plan",
+    "PlanAssignment",
     "PlanItem",
+    "PlanSchedule",
     "Product",
     "ProductAddon",
     "ProductGoal",
@@ -59,9 +77,11 @@ __all__ = [
     "Questionnaire",
     "RefreshToken",
     "Setting",
+    "Streak",
     "StreamEvent",
     "StreamTicket",
     "Subscription",
+    "TrainingProfile",
     "User",
     "UserIdentity",
     "UserRole",

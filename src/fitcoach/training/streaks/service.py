@@ -1,0 +1,119 @@
+"""Keeping each customer's streak, freezes and badges up to date with their logged days; what
+the PlanItemCompleted handler does (run in the completion's transaction until the outbox lands)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.models import CustomerBadge, ItemLog, Streak
+from fitcoach.models.enums import PlanType
+from fitcoach.training.events import BadgeAwarded, PlanItemCompleted
+from fitcoach.training.logs.repository import logs_repository
+from fitcoach.training.schedules.days import items_on
+from fitcoach.training.schedules.repository import FollowedPlan
+from fitcoach.training.schedules.service import schedules_service
+from fitcoach.training.streaks.rules import (
+    BADGE_RULES,
+    DayRecord,
+    streak_of,
+)
+from fitcoach.training.timezones import local_date
+
+log = structlog.get_logger("fitcoach.streaks")
+# How far back a streak is recomputed; a longer one keeps its stored longest.
+HISTORY_DAYS = 400
+
+
+@dataclass(frozen=True)
+class Achievements:
+    streak: Streak | None
+    badges: list[CustomerBadge]
+
+
+def day_records(
+    followed: list[FollowedPlan], logs: list[ItemLog], first: date, last: date
+) -> dict[date, DayRecord]:
+    done = {(entry.subject_id, entry.local_date) for entry in logs if entry.status == "completed"}
+    records: dict[date, DayRecord] = {}
+    day = first
+    while day <= last:
+        workouts = workouts_done = items = items_done = 0
+        for plan in followed:
+            for item in items_on(plan, day):
+                finished = (item.id, day) in done
+                items += 1
+                items_done += finished
+                if plan.plan.type == PlanType.training:
+                    workouts += 1
+                    workouts_done += finished
+        if items:
+            records[day] = DayRecord(workouts, workouts_done, items, items_done)
+        day += timedelta(days=1)
+    return records
+
+
+class StreaksService:
+    async def lock(self, session: AsyncSession, customer_id: uuid.UUID, now: datetime) -> Streak:
+        return await logs_repository.locked_streak(session, customer_id, now)
+
+    async def on_plan_item_completed(
+        self, session: AsyncSession, event: PlanItemCompleted, now: datetime
+    ) -> list[BadgeAwarded]:
+        """Recompute the customer's streak from their days; award the badges now reached."""
+        customer_id = event.customer_id
+        streak = await self.lock(session, customer_id, now)
+        timezone = await schedules_service.timezone_of(session, customer_id)
+        today = max(local_date(now, timezone), event.local_date)
+        followed = await schedules_service.followed_by(session, customer_id)
+        starts = [plan.assignment.start_date for plan in followed]
+        first = max(min(starts, default=today), today - timedelta(days=HISTORY_DAYS))
+        logs = await logs_repository.since(session, customer_id, first)
+        state = streak_of(day_records(followed, logs, first, today), first, today)
+        streak.current = state.current
+        streak.longest = max(state.longest, streak.longest)
+        streak.freezes = state.freezes
+        streak.freezes_used = state.freezes_used
+        streak.perfect_weeks = state.perfect_weeks
+        streak.workouts = await logs_repository.completed_workouts(session, customer_id)
+        streak.updated_at = now
+        return await self._award(session, streak, now)
+
+    async def _award(
+        self, session: AsyncSession, streak: Streak, now: datetime
+    ) -> list[BadgeAwarded]:
+        measures = {
+            "workouts": streak.workouts,
+            "longest": streak.longest,
+            "perfect_weeks": streak.perfect_weeks,
+        }
+        awarded = []
+        for rule in BADGE_RULES:
+            if measures[rule.measure] >= rule.target and await logs_repository.award(
+                session, streak.customer_id, rule.badge.value, now
+            ):
+                awarded.append(
+                    BadgeAwarded(
+                        occurred_at=now,
+                        actor_id=streak.customer_id,
+                        subject_type="customer",
+                        subject_id=streak.customer_id,
+                        customer_id=streak.customer_id,
+                        badge=rule.badge.value,
+                    )
+                )
+                # The customer's notification follows from this event once the outbox lands.
+                log.info("badge_awarded", customer_id=str(streak.customer_id), badge=rule.badge)
+        return awarded
+
+    async def achievements(self, session: AsyncSession, customer_id: uuid.UUID) -> Achievements:
+        streak = await logs_repository.streak(session, customer_id)
+        badges = await logs_repository.badges(session, customer_id)
+        return Achievements(streak=streak, badges=badges)
+
+
+streaks_service = StreaksService()
