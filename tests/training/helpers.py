@@ -76,3 +76,15 @@ async def log_item(
     return await factory.client.patch(
         f"/api/v1/plans/{plan_id}/items/{item_id}", json=body, headers=customer.headers
     )
+
+
+async def refresh(factory: Factory, account: Account) -> None:
+    """New tokens for `account` after the clock moved past its access token's life."""
+    response = await factory.client.post(
+        "/api/v1/auth/refresh-token", json={"refreshToken": account.refresh_token}
+    )
+    assert response.status_code == 200, response.text
+    data = response.json()["data"]
+    account.access_token = data["accessToken"]["token"]
+    account.refresh_token = data["refreshToken"]
+    account.headers = {"Authorization": f"Bearer {account.access_token}"}
