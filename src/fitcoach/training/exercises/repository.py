@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.http.pagination import PageRequest, SortColumn, fetch_page, sort_order
@@ -100,13 +100,13 @@ class ExercisesRepository:
             )
         if not related:
             return []
-        variation_first = (
-            (Exercise.variation_group == exercise.variation_group)
-            if exercise.variation_group
-            else None
-        )
         statement = select(Exercise).where(Exercise.id != exercise.id, or_(*related))
-        order = [variation_first.desc()] if variation_first is not None else []
+        # A CASE rather than ordering a boolean: PostgreSQL sorts its NULLs first when descending.
+        order = (
+            [case((Exercise.variation_group == exercise.variation_group, 0), else_=1)]
+            if exercise.variation_group
+            else []
+        )
         result = await session.scalars(
             statement.order_by(*order, Exercise.name, Exercise.id).limit(MAX_ALTERNATIVES)
         )
