@@ -50,7 +50,7 @@ async def list_exercises(
         equipment=equipment.value if equipment else None,
         movement_pattern=movement_pattern.value if movement_pattern else None,
     )
-    exercises, total = await exercises_service.list(session, where, sort, page)
+    exercises, total = await exercises_service.find(session, where, sort, page)
     return ok(Page[ExerciseOut].of([ExerciseOut.of(one) for one in exercises], total, page))
 
 

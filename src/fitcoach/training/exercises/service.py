@@ -70,7 +70,7 @@ def _replace_tags(exercise: Exercise, replaced: dict[str, list[str]]) -> None:
 
 
 class ExercisesService:
-    async def list(
+    async def find(
         self, session: AsyncSession, where: ExerciseFilter, sort: str, page: PageRequest
     ) -> tuple[list[Exercise], int]:
         return await exercises_repository.list_page(session, where, sort, page)
