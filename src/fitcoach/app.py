@@ -53,6 +53,7 @@ from fitcoach.training.completion.endpoints import router as completion_router
 from fitcoach.training.exercises.endpoints import router as exercises_router
 from fitcoach.training.schedules.endpoints import router as schedules_router
 from fitcoach.training.streaks.endpoints import router as achievements_router
+from fitcoach.training.substitutions.endpoints import router as substitutions_router
 from fitcoach.training.today.endpoints import router as today_router
 
 API_PREFIX = "/api/v1"
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         completion_router,
         schedules_router,
         achievements_router,
+        substitutions_router,
         plans_router,
         catalog_router,
         mfa_router,

@@ -156,3 +156,38 @@ class CustomerBadge(IdMixin, Base):
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     badge: Mapped[str] = mapped_column(String(48))
     awarded_at: Mapped[datetime]
+
+
+class ItemSubstitution(IdMixin, TimestampMixin, Base):
+    """A customer doing a library alternative instead of a plan item's exercise. Theirs alone:
+    the plan, shared or not, is never changed. One per customer and item; reverting deletes it."""
+
+    __tablename__ = "item_substitutions"
+    __table_args__ = (UniqueConstraint("customer_id", "item_id"),)
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    plan_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plan_items.id", ondelete="CASCADE"))
+    exercise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(500))
+
+
+class ProgressEntry(IdMixin, TimestampMixin, Base):
+    """One measurement of a customer: body weight, body fat, a girth or a photo, with its unit
+    and the time it was taken."""
+
+    __tablename__ = "progress_entries"
+    __table_args__ = (Index("ix_progress_entries_customer_measured", "customer_id", "measured_at"),)
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float | None]
+    unit: Mapped[str | None] = mapped_column(String(8))
+    site: Mapped[str | None] = mapped_column(String(16))
+    photo_url: Mapped[str | None] = mapped_column(String(2048))
+    measured_at: Mapped[datetime]
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )

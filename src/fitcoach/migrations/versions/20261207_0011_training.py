@@ -220,14 +220,70 @@ def _create_logs() -> None:
     )
 
 
+def _create_substitutions_and_progress() -> None:
+    op.create_table(
+        "item_substitutions",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("customer_id", sa.Uuid(), nullable=False),
+        sa.Column("plan_id", sa.Uuid(), nullable=False),
+        sa.Column("item_id", sa.Uuid(), nullable=False),
+        sa.Column("exercise_id", sa.Uuid(), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        *_timestamps(),
+        _user_fk("customer_id", "item_substitutions"),
+        _plan_fk("item_substitutions"),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["plan_items.id"],
+            name=op.f("fk_item_substitutions_item_id_plan_items"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["exercise_id"],
+            ["exercises.id"],
+            name=op.f("fk_item_substitutions_exercise_id_exercises"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_item_substitutions")),
+        sa.UniqueConstraint(
+            "customer_id", "item_id", name=op.f("uq_item_substitutions_customer_id_item_id")
+        ),
+    )
+    op.create_index(op.f("ix_item_substitutions_plan_id"), "item_substitutions", ["plan_id"])
+    op.create_table(
+        "progress_entries",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("customer_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("value", sa.Float(), nullable=True),
+        sa.Column("unit", sa.String(length=8), nullable=True),
+        sa.Column("site", sa.String(length=16), nullable=True),
+        sa.Column("photo_url", sa.String(length=2048), nullable=True),
+        sa.Column("measured_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("recorded_by_id", sa.Uuid(), nullable=True),
+        *_timestamps(),
+        _user_fk("customer_id", "progress_entries"),
+        _user_fk("recorded_by_id", "progress_entries", "SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_progress_entries")),
+    )
+    op.create_index(
+        "ix_progress_entries_customer_measured",
+        "progress_entries",
+        ["customer_id", "measured_at"],
+    )
+
+
 def upgrade() -> None:
     _create_library()
     _create_schedules()
     _create_logs()
+    _create_substitutions_and_progress()
 
 
 def downgrade() -> None:
     for table in (
+        "progress_entries",
+        "item_substitutions",
         "customer_badges",
         "streaks",
         "item_logs",

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import Field
 
 from fitcoach.http.envelope import ApiModel
+from fitcoach.training.substitutions.schemas import SubstitutionOut
 
 
 class LogOut(ApiModel):
@@ -39,7 +40,8 @@ class TodayItemOut(ApiModel):
     protein_g: float | None
     notes: str | None
     media_url: str | None
-    exercise: ExerciseMediaOut | None
+    exercise: ExerciseMediaOut | None = Field(description="The substitute, when there is one")
+    substitution: SubstitutionOut | None
     log: LogOut
 
 

@@ -8,13 +8,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.models import Actor, Exercise, ItemLog, PlanItem
+from fitcoach.models import Actor, Exercise, ItemLog, ItemSubstitution, PlanItem
 from fitcoach.training.completion.metrics import volume_kg
 from fitcoach.training.completion.service import subject_type_of
 from fitcoach.training.exercises.service import exercises_service
 from fitcoach.training.logs.repository import logs_repository
 from fitcoach.training.schedules.days import items_on
 from fitcoach.training.schedules.service import schedules_service
+from fitcoach.training.substitutions.schemas import SubstitutionOut
+from fitcoach.training.substitutions.service import substitutions_service
 from fitcoach.training.timezones import local_date, zone
 from fitcoach.training.today.schemas import (
     ExerciseMediaOut,
@@ -40,6 +42,15 @@ def _log_out(log: ItemLog | None) -> LogOut:
 
 def _media(exercise: Exercise | None) -> ExerciseMediaOut | None:
     return ExerciseMediaOut.model_validate(exercise) if exercise is not None else None
+
+
+def _swap_out(substitution: ItemSubstitution, item: PlanItem) -> SubstitutionOut:
+    return SubstitutionOut(
+        id=substitution.id,
+        original_exercise=item.exercise or "",
+        reason=substitution.reason,
+        created_at=substitution.created_at,
+    )
 
 
 def _key(item: PlanItem) -> str:
@@ -85,6 +96,9 @@ class TodayService:
         library = await exercises_service.by_names(
             session, [item.exercise for item, _ in scheduled if item.exercise]
         )
+        swaps = await substitutions_service.of_items(
+            session, customer.id, [item.id for item, _ in scheduled]
+        )
         items = [
             TodayItemOut(
                 id=item.id,
@@ -98,7 +112,8 @@ class TodayService:
                 protein_g=item.protein_g,
                 notes=item.notes,
                 media_url=item.media_url,
-                exercise=_media(library.get(_key(item))),
+                exercise=_media(swaps[item.id][1] if item.id in swaps else library.get(_key(item))),
+                substitution=_swap_out(swaps[item.id][0], item) if item.id in swaps else None,
                 log=_log_out(logs.get(item.id)),
             )
             for item, plan_type in scheduled
