@@ -51,6 +51,7 @@ from fitcoach.stream.endpoints import router as stream_router
 from fitcoach.subscriptions.endpoints import router as subscriptions_router
 from fitcoach.training.completion.endpoints import router as completion_router
 from fitcoach.training.exercises.endpoints import router as exercises_router
+from fitcoach.training.progress.endpoints import router as progress_router
 from fitcoach.training.schedules.endpoints import router as schedules_router
 from fitcoach.training.streaks.endpoints import router as achievements_router
 from fitcoach.training.substitutions.endpoints import router as substitutions_router
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         schedules_router,
         achievements_router,
         substitutions_router,
+        progress_router,
         plans_router,
         catalog_router,
         mfa_router,

@@ -38,3 +38,8 @@ class FutureDay(Unprocessable):
 
 class UndoOnlySameDay(Unprocessable):
     message = "A completion can only be set back to pending on the same day"
+
+
+class AdherenceRangeInvalid(Unprocessable):
+    def __init__(self, max_days: int) -> None:
+        super().__init__(f"from must not be after to, and the range at most {max_days} days")
