@@ -150,3 +150,33 @@ async def test_badges_are_awarded_once_under_20_concurrent_completions(
         "progress": 0,
         "target": 1,
     }
+
+
+async def test_the_admins_policy_sets_the_freeze_rate_and_who_else_may_not(
+    factory: Factory, clock: FrozenClock
+) -> None:
+    set_local_time(clock, "2026-12-07T12:00:00", "UTC")
+    admin = await factory.admin()
+    customer = await factory.customer()
+    policy = {"dayShare": 50, "freezeEveryDays": 2, "maxFreezes": 1}
+    refused = await factory.client.put(
+        "/api/v1/admin/settings/streaks", json=policy, headers=customer.headers
+    )
+    assert refused.status_code == 403, refused.text
+    bad = await factory.client.put(
+        "/api/v1/admin/settings/streaks", json={**policy, "dayShare": 0}, headers=admin.headers
+    )
+    assert bad.status_code == 422, bad.text
+    response = await factory.client.put(
+        "/api/v1/admin/settings/streaks", json=policy, headers=admin.headers
+    )
+    assert response.status_code == 200, response.text
+
+    plan_id, item_id = await _daily_plan(factory, customer, date(2026, 12, 7))
+    for day in ("2026-12-07", "2026-12-08", "2026-12-09", "2026-12-10"):
+        set_local_time(clock, f"{day}T12:00:00", "UTC")
+        await refresh(factory, customer)
+        await log_item(factory, customer, plan_id, item_id)
+    achievements = await _achievements(factory, customer)
+    assert achievements["currentStreak"] == 4
+    assert achievements["freezes"] == 1  # one every 2 days, at most 1 in stock

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from fitcoach.db.session import ReadSession
-from fitcoach.http.envelope import DataEnvelope, error_responses, ok
+from fitcoach.access.dependencies import AdminUser
+from fitcoach.db.session import DbSession, ReadSession
+from fitcoach.http.dependencies import ClockDep
+from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.training.dependencies import CustomerUser
-from fitcoach.training.streaks.rules import BADGE_RULES, StreakState, progress_of
-from fitcoach.training.streaks.schemas import AchievementsOut, BadgeOut, NextBadgeOut
+from fitcoach.training.streaks.rules import BADGE_RULES, StreakPolicy, StreakState, progress_of
+from fitcoach.training.streaks.schemas import (
+    AchievementsOut,
+    BadgeOut,
+    NextBadgeOut,
+    StreakPolicyIn,
+)
 from fitcoach.training.streaks.service import streaks_service
 
 router = APIRouter(tags=["training"])
@@ -63,3 +70,21 @@ async def my_achievements(
             else None,
         )
     )
+
+
+@router.put(
+    "/admin/settings/streaks",
+    response_model=MessageEnvelope,
+    responses=error_responses(401, 403, 422),
+    summary="Set what makes a day count and how freezes are earned (admin)",
+)
+async def set_streak_policy(
+    body: StreakPolicyIn, admin: AdminUser, session: DbSession, clock: ClockDep
+) -> MessageEnvelope:
+    policy = StreakPolicy(
+        day_share=body.day_share,
+        freeze_every=body.freeze_every_days,
+        max_freezes=body.max_freezes,
+    )
+    await streaks_service.set_policy(session, admin, policy, clock.now())
+    return said("Streak policy updated")

@@ -3,9 +3,9 @@
 The streak is recomputed from the days rather than bumped by each completion, so that a repeated
 PATCH, an undo, a late log for an earlier day or concurrent requests all end in the same numbers.
 A day counts when every workout scheduled that day is completed and at least COUNTED_SHARE of its
-scheduled items are. Rest days (nothing scheduled) neither break nor extend the streak. Today,
-while it lasts, cannot break it. A missed day spends a freeze if there is one; a freeze is earned
-every FREEZE_EVERY counted days, at most MAX_FREEZES in stock."""
+scheduled items are (the admin's StreakPolicy). Rest days (nothing scheduled) neither break nor
+extend the streak. Today, while it lasts, cannot break it. A missed day spends a freeze if there
+is one; a freeze is earned every `freeze_every` counted days, at most `max_freezes` in stock."""
 
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-COUNTED_SHARE = 0.8
-FREEZE_EVERY = 7
-MAX_FREEZES = 2
+
+@dataclass(frozen=True)
+class StreakPolicy:
+    day_share: int = 80  # percent of a day's items, on top of every workout
+    freeze_every: int = 7
+    max_freezes: int = 2
 
 
 @dataclass(frozen=True)
@@ -29,12 +32,11 @@ class DayRecord:
     def rest(self) -> bool:
         return self.items == 0
 
-    @property
-    def counted(self) -> bool:
+    def counted(self, policy: StreakPolicy) -> bool:
         return (
             not self.rest
             and self.workouts_done == self.workouts
-            and self.items_done >= COUNTED_SHARE * self.items
+            and self.items_done * 100 >= policy.day_share * self.items
         )
 
     @property
@@ -51,19 +53,22 @@ class StreakState:
     perfect_weeks: int = 0
 
 
-def streak_of(days: dict[date, DayRecord], first: date, today: date) -> StreakState:
-    """Walk the local days from `first` to `today`; `days` holds the scheduled ones."""
+def streak_of(
+    days: dict[date, DayRecord], span: tuple[date, date], policy: StreakPolicy
+) -> StreakState:
+    """Walk the local days of `span` (first, today); `days` holds the scheduled ones."""
+    first, today = span
     current = longest = freezes = used = earned_at = 0
     perfect_weeks = 0
     day = first
     while day <= today:
         record = days.get(day)
         if record is not None and not record.rest:
-            if record.counted:
+            if record.counted(policy):
                 current += 1
                 longest = max(longest, current)
                 earned_at += 1
-                if earned_at % FREEZE_EVERY == 0 and freezes < MAX_FREEZES:
+                if earned_at % policy.freeze_every == 0 and freezes < policy.max_freezes:
                     freezes += 1
             elif day < today:
                 if freezes:

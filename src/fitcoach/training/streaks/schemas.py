@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from fitcoach.http.envelope import ApiModel
+from fitcoach.http.envelope import ApiModel, StrictApiModel
 
 
 class BadgeOut(ApiModel):
@@ -30,3 +30,11 @@ class AchievementsOut(ApiModel):
     workouts: int
     badges: list[BadgeOut]
     next_badge: NextBadgeOut | None
+
+
+class StreakPolicyIn(StrictApiModel):
+    day_share: int = Field(
+        strict=True, ge=1, le=100, description="Percent of a day's items that must be done"
+    )
+    freeze_every_days: int = Field(strict=True, ge=1, le=365, description="Counted days per freeze")
+    max_freezes: int = Field(strict=True, ge=0, le=30, description="Freezes kept in stock at most")

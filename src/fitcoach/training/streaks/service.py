@@ -3,6 +3,7 @@ the PlanItemCompleted handler does (run in the completion's transaction until th
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -10,8 +11,9 @@ from datetime import date, datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.models import CustomerBadge, ItemLog, Streak
+from fitcoach.models import Actor, CustomerBadge, ItemLog, Streak
 from fitcoach.models.enums import PlanType
+from fitcoach.settings.service import SettingKey, setting_service
 from fitcoach.training.events import BadgeAwarded, PlanItemCompleted
 from fitcoach.training.logs.repository import logs_repository
 from fitcoach.training.schedules.days import items_on
@@ -20,6 +22,7 @@ from fitcoach.training.schedules.service import schedules_service
 from fitcoach.training.streaks.rules import (
     BADGE_RULES,
     DayRecord,
+    StreakPolicy,
     streak_of,
 )
 from fitcoach.training.timezones import local_date
@@ -73,7 +76,8 @@ class StreaksService:
         starts = [plan.assignment.start_date for plan in followed]
         first = max(min(starts, default=today), today - timedelta(days=HISTORY_DAYS))
         logs = await logs_repository.since(session, customer_id, first)
-        state = streak_of(day_records(followed, logs, first, today), first, today)
+        policy = await self.policy(session)
+        state = streak_of(day_records(followed, logs, first, today), (first, today), policy)
         streak.current = state.current
         streak.longest = max(state.longest, streak.longest)
         streak.freezes = state.freezes
@@ -109,6 +113,30 @@ class StreaksService:
                 # The customer's notification follows from this event once the outbox lands.
                 log.info("badge_awarded", customer_id=str(streak.customer_id), badge=rule.badge)
         return awarded
+
+    async def policy(self, session: AsyncSession) -> StreakPolicy:
+        stored = await setting_service.value(session, SettingKey.STREAK_POLICY)
+        if stored is None:
+            return StreakPolicy()
+        values = json.loads(stored)
+        return StreakPolicy(
+            day_share=values["dayShare"],
+            freeze_every=values["freezeEveryDays"],
+            max_freezes=values["maxFreezes"],
+        )
+
+    async def set_policy(
+        self, session: AsyncSession, admin: Actor, policy: StreakPolicy, now: datetime
+    ) -> None:
+        """Applies from the next recomputation of each customer's streak."""
+        value = json.dumps(
+            {
+                "dayShare": policy.day_share,
+                "freezeEveryDays": policy.freeze_every,
+                "maxFreezes": policy.max_freezes,
+            }
+        )
+        await setting_service.set(session, SettingKey.STREAK_POLICY, value, admin.id, now)
 
     async def achievements(self, session: AsyncSession, customer_id: uuid.UUID) -> Achievements:
         streak = await logs_repository.streak(session, customer_id)
