@@ -180,3 +180,34 @@ async def test_the_admins_policy_sets_the_freeze_rate_and_who_else_may_not(
     achievements = await _achievements(factory, customer)
     assert achievements["currentStreak"] == 4
     assert achievements["freezes"] == 1  # one every 2 days, at most 1 in stock
+
+
+async def test_an_admin_defined_badge_is_earned_like_the_built_in_ones(
+    factory: Factory, clock: FrozenClock
+) -> None:
+    set_local_time(clock, "2026-12-07T12:00:00", "UTC")
+    admin = await factory.admin()
+    customer = await factory.customer()
+    badge = {"code": "three_sessions", "name": "Three sessions", "measure": "workouts", "target": 3}
+    created = await factory.client.post("/api/v1/admin/badges", json=badge, headers=admin.headers)
+    assert created.status_code == 201, created.text
+    again = await factory.client.post("/api/v1/admin/badges", json=badge, headers=admin.headers)
+    assert again.status_code == 409, again.text
+    built_in = await factory.client.post(
+        "/api/v1/admin/badges", json={**badge, "code": "streak_7"}, headers=admin.headers
+    )
+    assert built_in.status_code == 409, built_in.text
+    refused = await factory.client.post(
+        "/api/v1/admin/badges", json={**badge, "code": "mine"}, headers=customer.headers
+    )
+    assert refused.status_code == 403, refused.text
+
+    plan_id, item_id = await _daily_plan(factory, customer, date(2026, 12, 7))
+    for day in ("2026-12-07", "2026-12-08", "2026-12-09"):
+        set_local_time(clock, f"{day}T12:00:00", "UTC")
+        await refresh(factory, customer)
+        await log_item(factory, customer, plan_id, item_id)
+    earned = {
+        one["badge"]: one["name"] for one in (await _achievements(factory, customer))["badges"]
+    }
+    assert earned["three_sessions"] == "Three sessions"

@@ -30,6 +30,7 @@ from fitcoach.models.setting import Setting
 from fitcoach.models.stream import StreamEvent, StreamTicket
 from fitcoach.models.subscription import Subscription
 from fitcoach.models.training import (
+    BadgeDefinition,
     CustomerBadge,
     Exercise,
     ExerciseTag,
@@ -48,6 +49,7 @@ __all__ = [
     "Actor",
     "AuditEntry",
     "AuthSession",
+    "BadgeDefinition",
     "CoachAssignment",
     "CoachRatingTotals",
     "CustomerBadge",

@@ -191,3 +191,17 @@ class ProgressEntry(IdMixin, TimestampMixin, Base):
     recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+
+
+class BadgeDefinition(IdMixin, TimestampMixin, Base):
+    """A badge an admin defined, earned like the built-in ones when a measure reaches a target."""
+
+    __tablename__ = "badge_definitions"
+
+    code: Mapped[str] = mapped_column(String(48), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    measure: Mapped[str] = mapped_column(String(16))
+    target: Mapped[int]
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )

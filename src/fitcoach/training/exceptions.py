@@ -1,6 +1,6 @@
 """Errors of the training domain that its subpackages share."""
 
-from fitcoach.core.errors import Forbidden, NotFound, Unprocessable
+from fitcoach.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 
 class PlanNotFollowed(NotFound):
@@ -43,3 +43,7 @@ class UndoOnlySameDay(Unprocessable):
 class AdherenceRangeInvalid(Unprocessable):
     def __init__(self, max_days: int) -> None:
         super().__init__(f"from must not be after to, and the range at most {max_days} days")
+
+
+class BadgeCodeTaken(Conflict):
+    message = "A badge with this code already exists"

@@ -273,15 +273,33 @@ def _create_substitutions_and_progress() -> None:
     )
 
 
+def _create_badge_definitions() -> None:
+    op.create_table(
+        "badge_definitions",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("code", sa.String(length=48), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("measure", sa.String(length=16), nullable=False),
+        sa.Column("target", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Uuid(), nullable=True),
+        *_timestamps(),
+        _user_fk("created_by_id", "badge_definitions", "SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_badge_definitions")),
+        sa.UniqueConstraint("code", name=op.f("uq_badge_definitions_code")),
+    )
+
+
 def upgrade() -> None:
     _create_library()
     _create_schedules()
     _create_logs()
     _create_substitutions_and_progress()
+    _create_badge_definitions()
 
 
 def downgrade() -> None:
     for table in (
+        "badge_definitions",
         "progress_entries",
         "item_substitutions",
         "customer_badges",

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.models import CustomerBadge, ItemLog, Streak
+from fitcoach.models import BadgeDefinition, CustomerBadge, ItemLog, Streak
 
 
 def _insert_if_absent(session: AsyncSession) -> Any:
@@ -103,6 +103,19 @@ class LogsRepository:
             .order_by(CustomerBadge.awarded_at, CustomerBadge.badge)
         )
         return list(result)
+
+    async def badge_definitions(self, session: AsyncSession) -> list[BadgeDefinition]:
+        result = await session.scalars(
+            select(BadgeDefinition).order_by(BadgeDefinition.created_at, BadgeDefinition.code)
+        )
+        return list(result)
+
+    async def badge_code_taken(self, session: AsyncSession, code: str) -> bool:
+        found = await session.scalar(select(BadgeDefinition.id).where(BadgeDefinition.code == code))
+        return found is not None
+
+    def add_definition(self, session: AsyncSession, definition: BadgeDefinition) -> None:
+        session.add(definition)
 
 
 logs_repository = LogsRepository()

@@ -1,4 +1,5 @@
-"""Your streak, freezes, badges and the progress to your next badge."""
+"""Your streak, freezes, badges and the progress to your next badge; the admin's streak policy
+and badges."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.training.dependencies import CustomerUser
-from fitcoach.training.streaks.rules import BADGE_RULES, StreakPolicy, StreakState, progress_of
+from fitcoach.training.streaks.rules import BadgeRule, StreakPolicy
 from fitcoach.training.streaks.schemas import (
     AchievementsOut,
+    BadgeDefinitionIn,
+    BadgeDefinitionOut,
     BadgeOut,
     NextBadgeOut,
     StreakPolicyIn,
@@ -19,7 +22,6 @@ from fitcoach.training.streaks.schemas import (
 from fitcoach.training.streaks.service import streaks_service
 
 router = APIRouter(tags=["training"])
-_NAMES = {rule.badge.value: rule.name for rule in BADGE_RULES}
 
 
 @router.get(
@@ -32,38 +34,22 @@ async def my_achievements(
     customer: CustomerUser, session: ReadSession
 ) -> DataEnvelope[AchievementsOut]:
     found = await streaks_service.achievements(session, customer.id)
-    streak = found.streak
-    state = StreakState(
-        current=streak.current if streak else 0,
-        longest=streak.longest if streak else 0,
-        freezes=streak.freezes if streak else 0,
-        freezes_used=streak.freezes_used if streak else 0,
-        perfect_weeks=streak.perfect_weeks if streak else 0,
-    )
-    workouts = streak.workouts if streak else 0
-    held = {badge.badge for badge in found.badges}
-    upcoming = [rule for rule in BADGE_RULES if rule.badge.value not in held]
-    upcoming.sort(key=lambda rule: rule.target - progress_of(rule, state, workouts))
-    following = upcoming[0] if upcoming else None
+    streak, following = found.streak, found.next_badge
     return ok(
         AchievementsOut(
-            current_streak=state.current,
-            longest_streak=state.longest,
-            freezes=state.freezes,
-            freezes_used=state.freezes_used,
-            workouts=workouts,
+            current_streak=streak.current if streak else 0,
+            longest_streak=found.standing.longest,
+            freezes=streak.freezes if streak else 0,
+            freezes_used=streak.freezes_used if streak else 0,
+            workouts=found.standing.workouts,
             badges=[
-                BadgeOut(
-                    badge=one.badge,
-                    name=_NAMES.get(one.badge, one.badge),
-                    awarded_at=one.awarded_at,
-                )
-                for one in found.badges
+                BadgeOut(badge=badge.badge, name=name, awarded_at=badge.awarded_at)
+                for badge, name in found.badges
             ],
             next_badge=NextBadgeOut(
-                badge=following.badge.value,
+                badge=following.code,
                 name=following.name,
-                progress=progress_of(following, state, workouts),
+                progress=found.standing.progress(following),
                 target=following.target,
             )
             if following
@@ -88,3 +74,19 @@ async def set_streak_policy(
     )
     await streaks_service.set_policy(session, admin, policy, clock.now())
     return said("Streak policy updated")
+
+
+@router.post(
+    "/admin/badges",
+    response_model=DataEnvelope[BadgeDefinitionOut],
+    status_code=201,
+    responses=error_responses(401, 403, 409, 422),
+    summary="Define a badge earned when workouts, the longest streak or perfect weeks reach a "
+    "target (admin)",
+)
+async def define_badge(
+    body: BadgeDefinitionIn, admin: AdminUser, session: DbSession, clock: ClockDep
+) -> DataEnvelope[BadgeDefinitionOut]:
+    rule = BadgeRule(body.code, body.name, body.measure, body.target)
+    definition = await streaks_service.define_badge(session, admin, rule, clock.now())
+    return ok(BadgeDefinitionOut.model_validate(definition))

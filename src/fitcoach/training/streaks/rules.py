@@ -98,24 +98,37 @@ class Badge(StrEnum):
     perfect_week = "perfect_week"
 
 
+class Measure(StrEnum):
+    workouts = "workouts"
+    longest = "longest"
+    perfect_weeks = "perfect_weeks"
+
+
 @dataclass(frozen=True)
 class BadgeRule:
-    badge: Badge
+    code: str
     name: str
-    measure: str  # "workouts", "longest" or "perfect_weeks"
+    measure: Measure
     target: int
 
 
 BADGE_RULES = (
-    BadgeRule(Badge.first_workout, "First workout", "workouts", 1),
-    BadgeRule(Badge.streak_7, "7-day streak", "longest", 7),
-    BadgeRule(Badge.streak_30, "30-day streak", "longest", 30),
-    BadgeRule(Badge.streak_100, "100-day streak", "longest", 100),
-    BadgeRule(Badge.workouts_100, "100 workouts", "workouts", 100),
-    BadgeRule(Badge.perfect_week, "Perfect week", "perfect_weeks", 1),
+    BadgeRule(Badge.first_workout, "First workout", Measure.workouts, 1),
+    BadgeRule(Badge.streak_7, "7-day streak", Measure.longest, 7),
+    BadgeRule(Badge.streak_30, "30-day streak", Measure.longest, 30),
+    BadgeRule(Badge.streak_100, "100-day streak", Measure.longest, 100),
+    BadgeRule(Badge.workouts_100, "100 workouts", Measure.workouts, 100),
+    BadgeRule(Badge.perfect_week, "Perfect week", Measure.perfect_weeks, 1),
 )
 
 
-def progress_of(rule: BadgeRule, state: StreakState, workouts: int) -> int:
-    values = {"workouts": workouts, "longest": state.longest, "perfect_weeks": state.perfect_weeks}
-    return min(values[rule.measure], rule.target)
+@dataclass(frozen=True)
+class Standing:
+    """What badges measure, for one customer."""
+
+    workouts: int
+    longest: int
+    perfect_weeks: int
+
+    def progress(self, rule: BadgeRule) -> int:
+        return min(int(getattr(self, rule.measure.value)), rule.target)

@@ -11,17 +11,21 @@ from datetime import date, datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.models import Actor, CustomerBadge, ItemLog, Streak
+from fitcoach.models import Actor, BadgeDefinition, CustomerBadge, ItemLog, Streak
 from fitcoach.models.enums import PlanType
 from fitcoach.settings.service import SettingKey, setting_service
 from fitcoach.training.events import BadgeAwarded, PlanItemCompleted
+from fitcoach.training.exceptions import BadgeCodeTaken
 from fitcoach.training.logs.repository import logs_repository
 from fitcoach.training.schedules.days import items_on
 from fitcoach.training.schedules.repository import FollowedPlan
 from fitcoach.training.schedules.service import schedules_service
 from fitcoach.training.streaks.rules import (
     BADGE_RULES,
+    BadgeRule,
     DayRecord,
+    Measure,
+    Standing,
     StreakPolicy,
     streak_of,
 )
@@ -35,7 +39,15 @@ HISTORY_DAYS = 400
 @dataclass(frozen=True)
 class Achievements:
     streak: Streak | None
-    badges: list[CustomerBadge]
+    badges: list[tuple[CustomerBadge, str]]  # with the badge's name
+    standing: Standing
+    next_badge: BadgeRule | None
+
+
+def _standing(streak: Streak | None) -> Standing:
+    if streak is None:
+        return Standing(workouts=0, longest=0, perfect_weeks=0)
+    return Standing(streak.workouts, streak.longest, streak.perfect_weeks)
 
 
 def day_records(
@@ -90,15 +102,11 @@ class StreaksService:
     async def _award(
         self, session: AsyncSession, streak: Streak, now: datetime
     ) -> list[BadgeAwarded]:
-        measures = {
-            "workouts": streak.workouts,
-            "longest": streak.longest,
-            "perfect_weeks": streak.perfect_weeks,
-        }
+        standing = _standing(streak)
         awarded = []
-        for rule in BADGE_RULES:
-            if measures[rule.measure] >= rule.target and await logs_repository.award(
-                session, streak.customer_id, rule.badge.value, now
+        for rule in await self.badge_rules(session):
+            if standing.progress(rule) >= rule.target and await logs_repository.award(
+                session, streak.customer_id, rule.code, now
             ):
                 awarded.append(
                     BadgeAwarded(
@@ -107,11 +115,11 @@ class StreaksService:
                         subject_type="customer",
                         subject_id=streak.customer_id,
                         customer_id=streak.customer_id,
-                        badge=rule.badge.value,
+                        badge=rule.code,
                     )
                 )
                 # The customer's notification follows from this event once the outbox lands.
-                log.info("badge_awarded", customer_id=str(streak.customer_id), badge=rule.badge)
+                log.info("badge_awarded", customer_id=str(streak.customer_id), badge=rule.code)
         return awarded
 
     async def policy(self, session: AsyncSession) -> StreakPolicy:
@@ -139,9 +147,50 @@ class StreaksService:
         await setting_service.set(session, SettingKey.STREAK_POLICY, value, admin.id, now)
 
     async def achievements(self, session: AsyncSession, customer_id: uuid.UUID) -> Achievements:
+        """The next badge is the one closest to its target that the customer lacks."""
         streak = await logs_repository.streak(session, customer_id)
         badges = await logs_repository.badges(session, customer_id)
-        return Achievements(streak=streak, badges=badges)
+        rules = await self.badge_rules(session)
+        names = {rule.code: rule.name for rule in rules}
+        standing = _standing(streak)
+        held = {badge.badge for badge in badges}
+        upcoming = [rule for rule in rules if rule.code not in held]
+        upcoming.sort(key=lambda rule: rule.target - standing.progress(rule))
+        return Achievements(
+            streak=streak,
+            badges=[(badge, names.get(badge.badge, badge.badge)) for badge in badges],
+            standing=standing,
+            next_badge=upcoming[0] if upcoming else None,
+        )
+
+    async def badge_rules(self, session: AsyncSession) -> list[BadgeRule]:
+        """The built-in badges, then the admins' own."""
+        defined = await logs_repository.badge_definitions(session)
+        return [
+            *BADGE_RULES,
+            *(BadgeRule(one.code, one.name, Measure(one.measure), one.target) for one in defined),
+        ]
+
+    async def define_badge(
+        self, session: AsyncSession, admin: Actor, rule: BadgeRule, now: datetime
+    ) -> BadgeDefinition:
+        """Customers already past the target earn it at their next completion."""
+        if rule.code in {one.code for one in BADGE_RULES} or await logs_repository.badge_code_taken(
+            session, rule.code
+        ):
+            raise BadgeCodeTaken()
+        definition = BadgeDefinition(
+            code=rule.code,
+            name=rule.name,
+            measure=rule.measure.value,
+            target=rule.target,
+            created_by_id=admin.id,
+            created_at=now,
+            updated_at=now,
+        )
+        logs_repository.add_definition(session, definition)
+        await session.flush()
+        return definition
 
 
 streaks_service = StreaksService()
