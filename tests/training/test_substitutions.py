@@ -9,7 +9,7 @@ from typing import Any
 
 from fitcoach.core.clock import FrozenClock
 from tests.factories import Account, Factory, assert_error
-from tests.training.helpers import follow, set_local_time, today, training_plan
+from tests.training.helpers import follow, log_item, set_local_time, today, training_plan
 
 
 async def _exercise(factory: Factory, coach: Account, name: str, **fields: Any) -> str:
@@ -112,6 +112,12 @@ async def test_substitution_rules_ranking_isolation_and_revert(
     theirs = (await today(factory, neighbour))["items"][0]
     assert theirs["substitution"] is None
     assert theirs["exercise"]["name"] == "Base squat"
+    wrong_swap = await log_item(factory, customer, plan["id"], item_id, substitutionId=theirs["id"])
+    assert_error(wrong_swap, 422, "substitutionId is not the substitution applied to this item")
+    logged = await log_item(
+        factory, customer, plan["id"], item_id, substitutionId=swapped["substitution"]["id"]
+    )
+    assert logged.status_code == 200, logged.text
     template = await factory.client.get(f"/api/v1/plans/{plan['id']}", headers=admin.headers)
     assert template.json()["data"]["items"][0]["exercise"] == "Base squat"
 

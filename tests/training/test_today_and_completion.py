@@ -204,3 +204,43 @@ async def test_customers_log_only_plans_they_follow_and_coaches_assign_only_thei
         f"/api/v1/plans/{custom['id']}/assignments", json=body, headers=admin.headers
     )
     assert_error(theirs, 422)
+
+
+async def test_meals_count_planned_and_logged_calories_and_protein(
+    factory: Factory, clock: FrozenClock
+) -> None:
+    set_local_time(clock, "2026-12-07T10:00:00", "UTC")
+    admin = await factory.admin()
+    customer = await factory.customer()
+    meals = [
+        {"day": 1, "meal": "Breakfast", "foods": ["Oats"], "calories": 500, "protein_g": 30},
+        {"day": 1, "meal": "Lunch", "foods": ["Rice"], "calories": 700, "protein_g": 40},
+    ]
+    response = await factory.client.post(
+        "/api/v1/plans",
+        json={"type": "diet", "name": "Cut", "items": meals},
+        headers=admin.headers,
+    )
+    assert response.status_code == 201, response.text
+    plan = response.json()["data"]
+    await follow(factory, admin, plan["id"], customer, date(2026, 12, 7), {"kind": "weekdays"})
+    breakfast = plan["items"][0]["id"]
+    wrong = await log_item(factory, customer, plan["id"], breakfast, metrics={"sets": 3})
+    assert_error(wrong, 422)
+    logged = await log_item(
+        factory,
+        customer,
+        plan["id"],
+        breakfast,
+        metrics={"calories": {"value": 450, "unit": "kcal"}, "protein": {"value": 28, "unit": "g"}},
+    )
+    assert logged.status_code == 200, logged.text
+    assert logged.json()["data"]["itemType"] == "meal"
+    totals = (await today(factory, customer))["totals"]
+    assert totals == {
+        "plannedCalories": 1200,
+        "loggedCalories": 450.0,
+        "plannedProteinG": 70.0,
+        "loggedProteinG": 28.0,
+        "workoutVolumeKg": 0.0,
+    }

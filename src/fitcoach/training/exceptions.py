@@ -47,3 +47,7 @@ class AdherenceRangeInvalid(Unprocessable):
 
 class BadgeCodeTaken(Conflict):
     message = "A badge with this code already exists"
+
+
+class NotTheSubstitution(Unprocessable):
+    message = "substitutionId is not the substitution applied to this item"

@@ -21,6 +21,9 @@ class LogStatus(StrEnum):
 class CompletionIn(StrictApiModel):
     status: LogStatus = Field(description="pending undoes the day's completion or skip")
     date: dt.date | None = Field(default=None, description="Your local day; default today")
+    substitution_id: uuid.UUID | None = Field(
+        default=None, description="The substitution done instead, if any; checked against the item"
+    )
     feedback: Annotated[str, Field(max_length=2000)] | None = None
     metrics: dict[str, Any] = Field(default_factory=dict)
 

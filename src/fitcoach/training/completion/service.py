@@ -18,6 +18,7 @@ from fitcoach.training.exceptions import (
     FutureDay,
     ItemNotInPlan,
     NotScheduledThatDay,
+    NotTheSubstitution,
     PlanNotFollowed,
     UndoOnlySameDay,
 )
@@ -28,6 +29,7 @@ from fitcoach.training.schedules.days import items_on
 from fitcoach.training.schedules.repository import FollowedPlan
 from fitcoach.training.schedules.service import schedules_service
 from fitcoach.training.streaks.service import streaks_service
+from fitcoach.training.substitutions.service import substitutions_service
 from fitcoach.training.timezones import local_date
 
 
@@ -80,7 +82,7 @@ class CompletionService:
         followed = await schedules_service.followed_by(session, customer.id, command.plan_id)
         if not followed:
             raise PlanNotFollowed()
-        subject = await self._subject(session, followed[0], command.item_id, day)
+        subject = await self._subject(session, (customer, followed[0]), command, day)
         streak = await streaks_service.lock(session, customer.id, now)
         existing = (await logs_repository.on_day(session, customer.id, day)).get(command.item_id)
         if body.status is LogStatus.pending:
@@ -146,8 +148,15 @@ class CompletionService:
         return not same, existing
 
     async def _subject(
-        self, session: AsyncSession, followed: FollowedPlan, subject_id: uuid.UUID, day: date
+        self,
+        session: AsyncSession,
+        whose: tuple[Actor, FollowedPlan],
+        command: CompletionCommand,
+        day: date,
     ) -> Subject:
+        """What is logged: a habit, or a scheduled item as done (its substitute, if any)."""
+        customer, followed = whose
+        subject_id = command.item_id
         for habit in followed.habits:
             if habit.id == subject_id:
                 return Subject(SubjectType.habit, habit.unit)
@@ -156,6 +165,13 @@ class CompletionService:
             raise ItemNotInPlan()
         if item not in items_on(followed, day):
             raise NotScheduledThatDay()
+        swaps = await substitutions_service.of_items(session, customer.id, [item.id])
+        swap = swaps.get(item.id)
+        given = command.body.substitution_id
+        if given is not None and (swap is None or swap[0].id != given):
+            raise NotTheSubstitution()
+        if swap is not None:
+            return Subject(subject_type_of(followed.plan.type, swap[1]))
         return Subject(await item_type(session, followed.plan.type, item))
 
 
