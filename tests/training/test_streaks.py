@@ -211,3 +211,30 @@ async def test_an_admin_defined_badge_is_earned_like_the_built_in_ones(
         one["badge"]: one["name"] for one in (await _achievements(factory, customer))["badges"]
     }
     assert earned["three_sessions"] == "Three sessions"
+
+
+async def test_editing_the_plan_does_not_rewrite_days_already_logged(
+    factory: Factory, clock: FrozenClock
+) -> None:
+    set_local_time(clock, "2026-12-07T12:00:00", "UTC")
+    admin = await factory.admin()
+    customer = await factory.customer()
+    plan = await training_plan(factory, admin, [DAILY])
+    await follow(
+        factory, admin, plan["id"], customer, date(2026, 12, 7), {"kind": "cycle", "cycleDays": 1}
+    )
+    await log_item(factory, customer, plan["id"], plan["items"][0]["id"])
+    # The plan's items are replaced (new ids) by its coach's edit.
+    edited = await factory.client.patch(
+        f"/api/v1/plans/{plan['id']}",
+        json={"items": [{**DAILY, "exercise": "Lunges"}]},
+        headers=admin.headers,
+    )
+    assert edited.status_code == 200, edited.text
+    set_local_time(clock, "2026-12-08T12:00:00", "UTC")
+    await refresh(factory, customer)
+    await refresh(factory, admin)
+    response = await log_item(
+        factory, customer, plan["id"], edited.json()["data"]["items"][0]["id"]
+    )
+    assert response.json()["data"]["streak"] == 2

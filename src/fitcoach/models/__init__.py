@@ -41,6 +41,7 @@ from fitcoach.models.training import (
     PlanSchedule,
     ProgressEntry,
     Streak,
+    TrainingDay,
     TrainingProfile,
 )
 from fitcoach.models.user import Actor, User, UserRole
@@ -87,6 +88,7 @@ __all__ = [
     "StreamEvent",
     "StreamTicket",
     "Subscription",
+    "TrainingDay",
     "TrainingProfile",
     "User",
     "UserIdentity",

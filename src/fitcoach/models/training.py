@@ -205,3 +205,20 @@ class BadgeDefinition(IdMixin, TimestampMixin, Base):
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+
+
+class TrainingDay(TimestampMixin, Base):
+    """A customer's local day as it stood at its last log: what was scheduled and done. Streaks
+    read past days from here, so a later edit of the plan (which replaces its items) does not
+    rewrite a day the customer already logged."""
+
+    __tablename__ = "training_days"
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    workouts: Mapped[int]
+    workouts_done: Mapped[int]
+    items: Mapped[int]
+    items_done: Mapped[int]

@@ -289,16 +289,33 @@ def _create_badge_definitions() -> None:
     )
 
 
+def _create_training_days() -> None:
+    op.create_table(
+        "training_days",
+        sa.Column("customer_id", sa.Uuid(), nullable=False),
+        sa.Column("local_date", sa.Date(), nullable=False),
+        sa.Column("workouts", sa.Integer(), nullable=False),
+        sa.Column("workouts_done", sa.Integer(), nullable=False),
+        sa.Column("items", sa.Integer(), nullable=False),
+        sa.Column("items_done", sa.Integer(), nullable=False),
+        *_timestamps(),
+        _user_fk("customer_id", "training_days"),
+        sa.PrimaryKeyConstraint("customer_id", "local_date", name=op.f("pk_training_days")),
+    )
+
+
 def upgrade() -> None:
     _create_library()
     _create_schedules()
     _create_logs()
     _create_substitutions_and_progress()
     _create_badge_definitions()
+    _create_training_days()
 
 
 def downgrade() -> None:
     for table in (
+        "training_days",
         "badge_definitions",
         "progress_entries",
         "item_substitutions",

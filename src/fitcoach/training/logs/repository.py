@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.models import BadgeDefinition, CustomerBadge, ItemLog, Streak
+from fitcoach.models import BadgeDefinition, CustomerBadge, ItemLog, Streak, TrainingDay
 
 
 def _insert_if_absent(session: AsyncSession) -> Any:
@@ -103,6 +103,24 @@ class LogsRepository:
             .order_by(CustomerBadge.awarded_at, CustomerBadge.badge)
         )
         return list(result)
+
+    async def days_since(
+        self, session: AsyncSession, customer_id: uuid.UUID, first: date
+    ) -> list[TrainingDay]:
+        result = await session.scalars(
+            select(TrainingDay).where(
+                TrainingDay.customer_id == customer_id, TrainingDay.local_date >= first
+            )
+        )
+        return list(result)
+
+    async def day(
+        self, session: AsyncSession, customer_id: uuid.UUID, on: date
+    ) -> TrainingDay | None:
+        return await session.get(TrainingDay, (customer_id, on))
+
+    def add_day(self, session: AsyncSession, day: TrainingDay) -> None:
+        session.add(day)
 
     async def badge_definitions(self, session: AsyncSession) -> list[BadgeDefinition]:
         result = await session.scalars(

@@ -11,7 +11,14 @@ from datetime import date, datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.models import Actor, BadgeDefinition, CustomerBadge, ItemLog, Streak
+from fitcoach.models import (
+    Actor,
+    BadgeDefinition,
+    CustomerBadge,
+    ItemLog,
+    Streak,
+    TrainingDay,
+)
 from fitcoach.models.enums import PlanType
 from fitcoach.settings.service import SettingKey, setting_service
 from fitcoach.training.events import BadgeAwarded, PlanItemCompleted
@@ -88,8 +95,15 @@ class StreaksService:
         starts = [plan.assignment.start_date for plan in followed]
         first = max(min(starts, default=today), today - timedelta(days=HISTORY_DAYS))
         logs = await logs_repository.since(session, customer_id, first)
+        records = day_records(followed, logs, first, today)
+        await self._keep_day(session, customer_id, event.local_date, records, now)
+        # Days already logged count as they stood; the plan may have changed since.
+        for kept in await logs_repository.days_since(session, customer_id, first):
+            records[kept.local_date] = DayRecord(
+                kept.workouts, kept.workouts_done, kept.items, kept.items_done
+            )
         policy = await self.policy(session)
-        state = streak_of(day_records(followed, logs, first, today), (first, today), policy)
+        state = streak_of(records, (first, today), policy)
         streak.current = state.current
         streak.longest = max(state.longest, streak.longest)
         streak.freezes = state.freezes
@@ -98,6 +112,24 @@ class StreaksService:
         streak.workouts = await logs_repository.completed_workouts(session, customer_id)
         streak.updated_at = now
         return await self._award(session, streak, now)
+
+    async def _keep_day(
+        self,
+        session: AsyncSession,
+        customer_id: uuid.UUID,
+        on: date,
+        records: dict[date, DayRecord],
+        now: datetime,
+    ) -> None:
+        record = records.get(on, DayRecord(0, 0, 0, 0))
+        day = await logs_repository.day(session, customer_id, on)
+        if day is None:
+            day = TrainingDay(customer_id=customer_id, local_date=on, created_at=now)
+            logs_repository.add_day(session, day)
+        day.workouts, day.workouts_done = record.workouts, record.workouts_done
+        day.items, day.items_done = record.items, record.items_done
+        day.updated_at = now
+        await session.flush()
 
     async def _award(
         self, session: AsyncSession, streak: Streak, now: datetime
