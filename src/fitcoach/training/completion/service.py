@@ -85,35 +85,29 @@ class CompletionService:
         subject = await self._subject(session, (customer, followed[0]), command, day)
         streak = await streaks_service.lock(session, customer.id, now)
         existing = (await logs_repository.on_day(session, customer.id, day)).get(command.item_id)
+        log: ItemLog | None = None
         if body.status is LogStatus.pending:
             if existing is not None and day != today:
                 raise UndoOnlySameDay()
             if existing is not None:
                 await logs_repository.remove(session, existing)
-            changed, log = existing is not None, None
+            changed = existing is not None
         else:
-            metrics = validated_metrics(subject.type, body.metrics, subject.habit_unit)
-            changed, log = self._write(existing, body, metrics)
-            if log is None:
-                log = ItemLog(
-                    customer_id=customer.id,
-                    plan_id=command.plan_id,
-                    subject_id=command.item_id,
-                    subject_type=subject.type.value,
-                    local_date=day,
-                    status=body.status.value,
-                    metrics=metrics,
-                    feedback=body.feedback,
-                    logged_at=now,
-                    timezone=timezone,
-                    created_at=now,
-                    updated_at=now,
-                )
-                logs_repository.add(session, log)
-                changed = True
-            elif changed:
-                log.logged_at = log.updated_at = now
-            await session.flush()
+            draft = ItemLog(
+                customer_id=customer.id,
+                plan_id=command.plan_id,
+                subject_id=command.item_id,
+                subject_type=subject.type.value,
+                local_date=day,
+                status=body.status.value,
+                metrics=validated_metrics(subject.type, body.metrics, subject.habit_unit),
+                feedback=body.feedback,
+                logged_at=now,
+                timezone=timezone,
+                created_at=now,
+                updated_at=now,
+            )
+            changed, log = await self._record(session, existing, draft)
         if changed:
             await streaks_service.on_plan_item_completed(
                 session,
@@ -131,20 +125,24 @@ class CompletionService:
             )
         return CompletionResult(subject.type, log, day, timezone, streak.current)
 
-    def _write(
-        self, existing: ItemLog | None, body: CompletionIn, metrics: dict[str, object]
-    ) -> tuple[bool, ItemLog | None]:
+    async def _record(
+        self, session: AsyncSession, existing: ItemLog | None, draft: ItemLog
+    ) -> tuple[bool, ItemLog]:
+        """The day's log of the subject as `draft` says, and whether that changed anything."""
         if existing is None:
-            return False, None
-        same = (
-            existing.status == body.status.value
-            and existing.metrics == metrics
-            and existing.feedback == body.feedback
+            logs_repository.add(session, draft)
+            await session.flush()
+            return True, draft
+        same = (existing.status, existing.metrics, existing.feedback) == (
+            draft.status,
+            draft.metrics,
+            draft.feedback,
         )
         if not same:
-            existing.status = body.status.value
-            existing.metrics = dict(metrics)
-            existing.feedback = body.feedback
+            existing.status, existing.metrics = draft.status, draft.metrics
+            existing.feedback = draft.feedback
+            existing.logged_at = existing.updated_at = draft.logged_at
+            await session.flush()
         return not same, existing
 
     async def _subject(
