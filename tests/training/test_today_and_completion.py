@@ -244,3 +244,38 @@ async def test_meals_count_planned_and_logged_calories_and_protein(
         "loggedProteinG": 28.0,
         "workoutVolumeKg": 0.0,
     }
+
+
+async def test_a_customer_habit_of_their_own_shows_every_day_and_is_theirs_alone(
+    factory: Factory, clock: FrozenClock
+) -> None:
+    set_local_time(clock, "2026-12-07T10:00:00", "UTC")
+    coach = await factory.coach()
+    other_coach = await factory.coach()
+    customer = await factory.customer()
+    stranger = await factory.customer()
+    await factory.assign_coach(coach, customer)
+    body = {"kind": "steps", "name": "Walk", "target": 8000}
+    url = f"/api/v1/customers/{customer.user_id}/habits"
+    assert_error(await factory.client.post(url, json=body, headers=other_coach.headers), 404)
+    created = await factory.client.post(url, json=body, headers=coach.headers)
+    assert created.status_code == 201, created.text
+    habit = created.json()["data"]
+    assert habit["planId"] is None
+    assert habit["unit"] == "steps"
+
+    day = await today(factory, customer)
+    assert day["reason"] == "No plan has been assigned to you yet"
+    assert [(one["name"], one["planId"]) for one in day["habits"]] == [("Walk", None)]
+    logged = await factory.client.patch(
+        f"/api/v1/me/habits/{habit['id']}",
+        json={"status": "completed", "metrics": {"value": 9100, "unit": "steps"}},
+        headers=customer.headers,
+    )
+    assert logged.status_code == 200, logged.text
+    assert logged.json()["data"]["planId"] is None
+    assert (await today(factory, customer))["habits"][0]["log"]["metrics"]["value"] == 9100
+    not_theirs = await factory.client.patch(
+        f"/api/v1/me/habits/{habit['id']}", json={"status": "completed"}, headers=stranger.headers
+    )
+    assert_error(not_theirs, 404, "Habit not found among your own habits")

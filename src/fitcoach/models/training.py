@@ -7,7 +7,16 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fitcoach.db.base import Base, IdMixin, TimestampMixin
@@ -85,12 +94,19 @@ class PlanAssignment(IdMixin, TimestampMixin, Base):
 
 
 class Habit(IdMixin, TimestampMixin, Base):
-    """A daily target (water, steps, sleep or a custom check) of a plan's followers."""
+    """A daily target (water, steps, sleep or a custom check) of a plan's followers, or of one
+    customer."""
 
     __tablename__ = "habits"
+    __table_args__ = (
+        CheckConstraint("(plan_id IS NULL) <> (customer_id IS NULL)", name="one_owner"),
+    )
 
-    plan_id: Mapped[uuid.UUID] = mapped_column(
+    plan_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("plans.id", ondelete="CASCADE"), index=True
+    )
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(120))
@@ -120,7 +136,8 @@ class ItemLog(IdMixin, TimestampMixin, Base):
     )
 
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    # Null for a habit of the customer's own.
+    plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     subject_id: Mapped[uuid.UUID]
     subject_type: Mapped[str] = mapped_column(String(16))
     local_date: Mapped[date] = mapped_column(Date)

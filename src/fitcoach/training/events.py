@@ -29,7 +29,7 @@ class PlanItemCompleted(_TrainingEvent):
     version: ClassVar[int] = 1
 
     customer_id: uuid.UUID
-    plan_id: uuid.UUID
+    plan_id: uuid.UUID | None  # None: a habit of the customer's own
     local_date: date
     status: str
 

@@ -51,3 +51,7 @@ class BadgeCodeTaken(Conflict):
 
 class NotTheSubstitution(Unprocessable):
     message = "substitutionId is not the substitution applied to this item"
+
+
+class HabitNotFound(NotFound):
+    message = "Habit not found among your own habits"

@@ -147,16 +147,22 @@ def _create_schedules() -> None:
     op.create_table(
         "habits",
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("plan_id", sa.Uuid(), nullable=False),
+        sa.Column("plan_id", sa.Uuid(), nullable=True),
+        sa.Column("customer_id", sa.Uuid(), nullable=True),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("target", sa.Float(), nullable=False),
         sa.Column("unit", sa.String(length=16), nullable=False),
         *_timestamps(),
         _plan_fk("habits"),
+        _user_fk("customer_id", "habits"),
+        sa.CheckConstraint(
+            "(plan_id IS NULL) <> (customer_id IS NULL)", name=op.f("ck_habits_one_owner")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_habits")),
     )
     op.create_index(op.f("ix_habits_plan_id"), "habits", ["plan_id"])
+    op.create_index(op.f("ix_habits_customer_id"), "habits", ["customer_id"])
 
 
 def _create_logs() -> None:
@@ -172,7 +178,7 @@ def _create_logs() -> None:
         "item_logs",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("customer_id", sa.Uuid(), nullable=False),
-        sa.Column("plan_id", sa.Uuid(), nullable=False),
+        sa.Column("plan_id", sa.Uuid(), nullable=True),
         sa.Column("subject_id", sa.Uuid(), nullable=False),
         sa.Column("subject_type", sa.String(length=16), nullable=False),
         sa.Column("local_date", sa.Date(), nullable=False),

@@ -29,7 +29,7 @@ class CompletionIn(StrictApiModel):
 
 
 class CompletionOut(ApiModel):
-    plan_id: uuid.UUID
+    plan_id: uuid.UUID | None = Field(description="null: a habit of your own")
     item_id: uuid.UUID
     item_type: str = Field(description="strength, cardio, meal or habit")
     date: dt.date

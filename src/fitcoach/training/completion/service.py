@@ -16,6 +16,7 @@ from fitcoach.training.completion.schemas import CompletionIn, LogStatus
 from fitcoach.training.events import PlanItemCompleted
 from fitcoach.training.exceptions import (
     FutureDay,
+    HabitNotFound,
     ItemNotInPlan,
     NotScheduledThatDay,
     NotTheSubstitution,
@@ -35,7 +36,7 @@ from fitcoach.training.timezones import local_date
 
 @dataclass(frozen=True)
 class CompletionCommand:
-    plan_id: uuid.UUID
+    plan_id: uuid.UUID | None  # None: item_id is a habit of the customer's own
     item_id: uuid.UUID
     body: CompletionIn
 
@@ -79,10 +80,13 @@ class CompletionService:
         day = body.date or today
         if day > today:
             raise FutureDay()
-        followed = await schedules_service.followed_by(session, customer.id, command.plan_id)
-        if not followed:
-            raise PlanNotFollowed()
-        subject = await self._subject(session, (customer, followed[0]), command, day)
+        if command.plan_id is None:
+            subject = await self._own_habit(session, customer, command.item_id)
+        else:
+            followed = await schedules_service.followed_by(session, customer.id, command.plan_id)
+            if not followed:
+                raise PlanNotFollowed()
+            subject = await self._subject(session, (customer, followed[0]), command, day)
         streak = await streaks_service.lock(session, customer.id, now)
         existing = (await logs_repository.on_day(session, customer.id, day)).get(command.item_id)
         log: ItemLog | None = None
@@ -144,6 +148,15 @@ class CompletionService:
             existing.logged_at = existing.updated_at = draft.logged_at
             await session.flush()
         return not same, existing
+
+    async def _own_habit(
+        self, session: AsyncSession, customer: Actor, habit_id: uuid.UUID
+    ) -> Subject:
+        habits = await schedules_service.customer_habits(session, customer.id)
+        habit = next((one for one in habits if one.id == habit_id), None)
+        if habit is None:
+            raise HabitNotFound()
+        return Subject(SubjectType.habit, habit.unit)
 
     async def _subject(
         self,

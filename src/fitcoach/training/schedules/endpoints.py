@@ -66,6 +66,22 @@ async def add_habit(
     return ok(HabitOut.model_validate(habit))
 
 
+@router.post(
+    "/customers/{customer_id}/habits",
+    response_model=DataEnvelope[HabitOut],
+    status_code=201,
+    responses=error_responses(401, 404, 422),
+    summary="Give a customer a daily habit of their own (the customer, their coach, admins)",
+)
+async def add_customer_habit(
+    customer_id: uuid.UUID, body: HabitIn, actor: CurrentUser, session: DbSession, clock: ClockDep
+) -> DataEnvelope[HabitOut]:
+    habit = await schedules_service.add_customer_habit(
+        session, actor, customer_id, body, clock.now()
+    )
+    return ok(HabitOut.model_validate(habit))
+
+
 @router.put(
     "/me/timezone",
     response_model=DataEnvelope[TimezoneOut],

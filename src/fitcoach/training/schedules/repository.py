@@ -89,8 +89,18 @@ class SchedulesRepository:
             select(Habit).where(Habit.plan_id.in_(plan_ids)).order_by(Habit.created_at, Habit.id)
         )
         for habit in result:
-            found.setdefault(habit.plan_id, []).append(habit)
+            if habit.plan_id is not None:
+                found.setdefault(habit.plan_id, []).append(habit)
         return found
+
+    async def customer_habits(self, session: AsyncSession, customer_id: uuid.UUID) -> list[Habit]:
+        """The customer's own habits (not those of their plans)."""
+        result = await session.scalars(
+            select(Habit)
+            .where(Habit.customer_id == customer_id)
+            .order_by(Habit.created_at, Habit.id)
+        )
+        return list(result)
 
     async def profile(self, session: AsyncSession, user_id: uuid.UUID) -> TrainingProfile | None:
         return await session.get(TrainingProfile, user_id)

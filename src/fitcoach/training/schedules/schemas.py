@@ -84,7 +84,8 @@ class HabitIn(StrictApiModel):
 
 class HabitOut(ApiModel):
     id: uuid.UUID
-    plan_id: uuid.UUID
+    plan_id: uuid.UUID | None = Field(description="The plan's habit; null: the customer's own")
+    customer_id: uuid.UUID | None
     kind: HabitKind
     name: str
     target: float

@@ -90,6 +90,32 @@ class SchedulesService:
         await session.flush()
         return habit
 
+    async def add_customer_habit(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        customer_id: uuid.UUID,
+        body: HabitIn,
+        now: datetime,
+    ) -> Habit:
+        """The customer, their coach or an admin gives the customer a habit of their own."""
+        await customers_service.profile(session, actor, customer_id, now)
+        habit = Habit(
+            customer_id=customer_id,
+            kind=body.kind.value,
+            name=body.name,
+            target=body.target,
+            unit=HABIT_UNITS.get(body.kind, body.unit or ""),
+            created_at=now,
+            updated_at=now,
+        )
+        schedules_repository.add(session, habit)
+        await session.flush()
+        return habit
+
+    async def customer_habits(self, session: AsyncSession, customer_id: uuid.UUID) -> list[Habit]:
+        return await schedules_repository.customer_habits(session, customer_id)
+
     async def followed_by(
         self, session: AsyncSession, customer_id: uuid.UUID, plan_id: uuid.UUID | None = None
     ) -> list[FollowedPlan]:

@@ -47,7 +47,7 @@ class TodayItemOut(ApiModel):
 
 class TodayHabitOut(ApiModel):
     id: uuid.UUID
-    plan_id: uuid.UUID
+    plan_id: uuid.UUID | None = Field(description="null: the customer's own habit")
     kind: str
     name: str
     target: float

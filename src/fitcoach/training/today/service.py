@@ -89,7 +89,7 @@ class TodayService:
         day = on or local_date(now, timezone)
         followed = await schedules_service.followed_by(session, customer.id)
         started = [plan for plan in followed if plan.assignment.start_date <= day]
-        logs = await logs_repository.on_day(session, customer.id, day) if started else {}
+        logs = await logs_repository.on_day(session, customer.id, day)
         scheduled: list[tuple[PlanItem, str]] = [
             (item, plan.plan.type) for plan in started for item in items_on(plan, day)
         ]
@@ -118,6 +118,7 @@ class TodayService:
             )
             for item, plan_type in scheduled
         ]
+        own = await schedules_service.customer_habits(session, customer.id)
         habits = [
             TodayHabitOut(
                 id=habit.id,
@@ -128,8 +129,7 @@ class TodayService:
                 unit=habit.unit,
                 log=_log_out(logs.get(habit.id)),
             )
-            for plan in started
-            for habit in plan.habits
+            for habit in [*(habit for plan in started for habit in plan.habits), *own]
         ]
         reason = None
         if not followed:
