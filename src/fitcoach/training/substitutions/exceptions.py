@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from fitcoach.core.errors import NotFound, Unprocessable
+from fitcoach.core.errors import Conflict, NotFound, Unprocessable
 
 
 class NotInLibrary(Unprocessable):
@@ -34,3 +34,7 @@ class EquipmentMissing(Unprocessable):
 
 class SubstitutionNotFound(NotFound):
     message = "Substitution not found"
+
+
+class SubstitutionConflict(Conflict):
+    message = "The item was substituted at the same moment by another request; try again"

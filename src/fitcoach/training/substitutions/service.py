@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.customers.service import customers_service
@@ -24,6 +25,7 @@ from fitcoach.training.substitutions.exceptions import (
     EquipmentMissing,
     NotAnAlternative,
     NotInLibrary,
+    SubstitutionConflict,
     SubstitutionNotFound,
 )
 from fitcoach.training.substitutions.repository import substitutions_repository
@@ -135,7 +137,10 @@ class SubstitutionsService:
         substitution.exercise_id = alternative.id
         substitution.reason = reason
         substitution.updated_at = now
-        await session.flush()
+        try:
+            await session.flush()
+        except IntegrityError as exc:  # a concurrent first substitution of the item won
+            raise SubstitutionConflict() from exc
         # The coach's notification follows from this once the outbox and notifications land.
         log.info("item_substituted", customer_id=str(customer.id), item_id=str(item_id))
         return Substituted(context.item, substitution, context.original, alternative)
