@@ -52,6 +52,13 @@ from fitcoach.settings.endpoints import router as settings_router
 from fitcoach.stream.broker import BROKER_INFO_KEY, create_stream_broker
 from fitcoach.stream.endpoints import router as stream_router
 from fitcoach.subscriptions.endpoints import router as subscriptions_router
+from fitcoach.training.completion.endpoints import router as completion_router
+from fitcoach.training.exercises.endpoints import router as exercises_router
+from fitcoach.training.progress.endpoints import router as progress_router
+from fitcoach.training.schedules.endpoints import router as schedules_router
+from fitcoach.training.streaks.endpoints import router as achievements_router
+from fitcoach.training.substitutions.endpoints import router as substitutions_router
+from fitcoach.training.today.endpoints import router as today_router
 
 API_PREFIX = "/api/v1"
 REDIS_TIMEOUT_SECONDS = 1.0
@@ -144,6 +151,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         otp_login_router,
         passwords_router,
         email_verification_router,
+        exercises_router,
+        # Before plans_router, whose "/plans/{plan_id}" would take "/plans/today".
+        today_router,
+        completion_router,
+        schedules_router,
+        achievements_router,
+        substitutions_router,
+        progress_router,
         plans_router,
         catalog_router,
         mfa_router,

@@ -1,4 +1,5 @@
-"""The `fitcoach` command: serve the API, apply migrations, create or promote an admin."""
+"""The `fitcoach` command: serve the API, apply migrations, create or promote an admin, seed the
+exercise library."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from fitcoach.core.metrics import MULTIPROCESS_ENV
 from fitcoach.core.phone import InvalidPhoneNumber, normalize_phone
 from fitcoach.db.engine import create_engine, create_sessionmaker
 from fitcoach.db.migrate import alembic_config, upgrade_to_head
+from fitcoach.training.exercises.service import exercises_service
 from fitcoach.users.schemas import clean_name
 
 USAGE_ERROR = 2
@@ -85,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
     create_admin.add_argument("--name", help=f"5-30 characters (default {DEFAULT_ADMIN_NAME!r})")
     create_admin.add_argument("--email", help="optional email address to sign in with")
     create_admin.set_defaults(run=_create_admin)
+
+    seed_exercises = commands.add_parser(
+        "seed-exercises",
+        help="add the shipped exercises missing from the library (never changes an edited one)",
+    )
+    seed_exercises.set_defaults(run=_seed_exercises)
     return parser
 
 
@@ -142,6 +150,21 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> None:
     upgrade_to_head(settings.database_url)
     head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
     print(f"Database is at the newest schema revision: {head}")
+
+
+def _seed_exercises(settings: Settings, args: argparse.Namespace) -> None:
+    upgrade_to_head(settings.database_url)
+    added = asyncio.run(_seed_library(settings))
+    print(f"Exercise library seeded: {added} added")
+
+
+async def _seed_library(settings: Settings) -> int:
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            return await exercises_service.seed_library(session, datetime.now(UTC))
+    finally:
+        await engine.dispose()
 
 
 @dataclass(frozen=True)

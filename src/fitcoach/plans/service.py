@@ -120,6 +120,10 @@ class PlansService:
         )
         return plan
 
+    async def writable(self, session: AsyncSession, actor: Actor, plan_id: uuid.UUID) -> Plan:
+        """The plan with its items if `actor` may change it: 404 unseen, 403 seen only."""
+        return await self._writable(session, actor, plan_id, with_items=True)
+
     async def get(self, session: AsyncSession, actor: Actor, plan_id: uuid.UUID) -> Plan:
         access = await self._readable(session, actor, plan_id, with_items=True)
         return access.plan

@@ -17,6 +17,8 @@ class SettingKey(StrEnum):
     DEFAULT_FREE_DAYS = "DEFAULT_FREE_DAYS"
     DEFAULT_TRAINING_PLAN_ID = "DEFAULT_TRAINING_PLAN_ID"
     DEFAULT_DIET_PLAN_ID = "DEFAULT_DIET_PLAN_ID"
+    # A JSON object: {"dayShare": percent, "freezeEveryDays": n, "maxFreezes": m} (training).
+    STREAK_POLICY = "STREAK_POLICY"
 
 
 DEFAULT_FREE_DAYS = 7
@@ -24,6 +26,7 @@ _DEFAULTS: dict[SettingKey, str | None] = {
     SettingKey.DEFAULT_FREE_DAYS: str(DEFAULT_FREE_DAYS),
     SettingKey.DEFAULT_TRAINING_PLAN_ID: None,
     SettingKey.DEFAULT_DIET_PLAN_ID: None,
+    SettingKey.STREAK_POLICY: None,
 }
 DEFAULT_PLAN_KEYS: dict[PlanType, SettingKey] = {
     PlanType.training: SettingKey.DEFAULT_TRAINING_PLAN_ID,
@@ -35,6 +38,7 @@ _AUDIT_ACTIONS = {
     SettingKey.DEFAULT_FREE_DAYS: "settings.free_days.updated",
     SettingKey.DEFAULT_TRAINING_PLAN_ID: "settings.default_training_plan.updated",
     SettingKey.DEFAULT_DIET_PLAN_ID: "settings.default_diet_plan.updated",
+    SettingKey.STREAK_POLICY: "settings.streak_policy.updated",
 }
 
 
@@ -46,6 +50,11 @@ class SettingService:
     async def free_days(self, session: AsyncSession) -> int:
         value = await setting_repository.get(session, SettingKey.DEFAULT_FREE_DAYS)
         return int(value) if value is not None else DEFAULT_FREE_DAYS
+
+    async def value(self, session: AsyncSession, key: SettingKey) -> str | None:
+        """The stored value of `key`, or its default."""
+        stored = await setting_repository.get(session, key)
+        return stored if stored is not None else _DEFAULTS[key]
 
     async def default_plan_id(self, session: AsyncSession, key: SettingKey) -> uuid.UUID | None:
         value = await setting_repository.get(session, key)

@@ -1,0 +1,41 @@
+"""Logging a plan item on the wire."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from fitcoach.http.envelope import ApiModel, StrictApiModel
+
+
+class LogStatus(StrEnum):
+    pending = "pending"
+    completed = "completed"
+    skipped = "skipped"
+
+
+class CompletionIn(StrictApiModel):
+    status: LogStatus = Field(description="pending undoes the day's completion or skip")
+    date: dt.date | None = Field(default=None, description="Your local day; default today")
+    substitution_id: uuid.UUID | None = Field(
+        default=None, description="The substitution done instead, if any; checked against the item"
+    )
+    feedback: Annotated[str, Field(max_length=2000)] | None = None
+    metrics: dict[str, Any] = Field(default_factory=dict)
+
+
+class CompletionOut(ApiModel):
+    plan_id: uuid.UUID | None = Field(description="null: a habit of your own")
+    item_id: uuid.UUID
+    item_type: str = Field(description="strength, cardio, meal or habit")
+    date: dt.date
+    timezone: str
+    status: LogStatus
+    logged_at: dt.datetime | None
+    metrics: dict[str, Any]
+    feedback: str | None
+    streak: int = Field(description="Your current streak after this change")

@@ -1,0 +1,102 @@
+"""The exercise library: anyone signed in finds and reads exercises; coaches and admins edit."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from fitcoach.access.dependencies import CurrentUser, StaffUser
+from fitcoach.db.session import DbSession, ReadSession
+from fitcoach.http.dependencies import ClockDep
+from fitcoach.http.envelope import DataEnvelope, error_responses, ok
+from fitcoach.http.pagination import Page, PageRequestDep
+from fitcoach.http.search import SearchQuery
+from fitcoach.training.exercises.repository import ExerciseFilter
+from fitcoach.training.exercises.rules import Equipment, MovementPattern
+from fitcoach.training.exercises.schemas import (
+    ExerciseDetailOut,
+    ExerciseIn,
+    ExerciseOut,
+    ExerciseSort,
+    ExerciseUpdateIn,
+    Muscle,
+)
+from fitcoach.training.exercises.service import exercises_service
+
+router = APIRouter(prefix="/exercises", tags=["exercises"])
+
+
+@router.get(
+    "",
+    response_model=DataEnvelope[Page[ExerciseOut]],
+    responses=error_responses(401, 422),
+    summary="Find exercises by name, muscle, equipment or movement pattern (anyone signed in)",
+)
+async def list_exercises(
+    _caller: CurrentUser,
+    session: ReadSession,
+    page: PageRequestDep,
+    q: SearchQuery = None,
+    muscle: Annotated[Muscle | None, Query(description="A primary or secondary muscle")] = None,
+    equipment: Equipment | None = None,
+    movement_pattern: Annotated[MovementPattern | None, Query(alias="movementPattern")] = None,
+    sort: ExerciseSort = "name",
+) -> DataEnvelope[Page[ExerciseOut]]:
+    where = ExerciseFilter(
+        q=q,
+        muscle=muscle,
+        equipment=equipment.value if equipment else None,
+        movement_pattern=movement_pattern.value if movement_pattern else None,
+    )
+    exercises, total = await exercises_service.find(session, where, sort, page)
+    return ok(Page[ExerciseOut].of([ExerciseOut.of(one) for one in exercises], total, page))
+
+
+@router.get(
+    "/{exercise_id}",
+    response_model=DataEnvelope[ExerciseDetailOut],
+    responses=error_responses(401, 404, 422),
+    summary="An exercise with its alternatives (anyone signed in)",
+)
+async def get_exercise(
+    exercise_id: uuid.UUID, _caller: CurrentUser, session: ReadSession
+) -> DataEnvelope[ExerciseDetailOut]:
+    found = await exercises_service.with_alternatives(session, exercise_id)
+    return ok(
+        ExerciseDetailOut(
+            **ExerciseOut.of(found.exercise).model_dump(),
+            alternatives=[ExerciseOut.of(one) for one in found.alternatives],
+        )
+    )
+
+
+@router.post(
+    "",
+    response_model=DataEnvelope[ExerciseOut],
+    status_code=201,
+    responses=error_responses(401, 403, 422),
+    summary="Add an exercise to the library (coaches and admins)",
+)
+async def create_exercise(
+    body: ExerciseIn, _staff: StaffUser, session: DbSession, clock: ClockDep
+) -> DataEnvelope[ExerciseOut]:
+    return ok(ExerciseOut.of(await exercises_service.create(session, body, clock.now())))
+
+
+@router.patch(
+    "/{exercise_id}",
+    response_model=DataEnvelope[ExerciseOut],
+    responses=error_responses(401, 403, 404, 422),
+    summary="Change an exercise of the library (coaches and admins)",
+)
+async def update_exercise(
+    exercise_id: uuid.UUID,
+    body: ExerciseUpdateIn,
+    _staff: StaffUser,
+    session: DbSession,
+    clock: ClockDep,
+) -> DataEnvelope[ExerciseOut]:
+    exercise = await exercises_service.update(session, exercise_id, body, clock.now())
+    return ok(ExerciseOut.of(exercise))

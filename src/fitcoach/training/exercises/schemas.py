@@ -1,0 +1,106 @@
+"""The exercise library on the wire."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, HttpUrl, StringConstraints, TypeAdapter, ValidationError
+
+from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.models import Exercise
+from fitcoach.training.exercises.rules import Equipment, HealthFlag, MovementPattern
+
+_http_url = TypeAdapter(HttpUrl)
+
+
+def _check_url(value: str) -> str:
+    try:
+        _http_url.validate_python(value)
+    except ValidationError as exc:
+        raise ValueError("must be an http or https URL") from exc
+    return value
+
+
+MediaUrl = Annotated[str, Field(max_length=2048), AfterValidator(_check_url)]
+Muscle = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z_]{2,48}$")
+]
+ExerciseSort = Literal["name", "-name", "createdAt", "-createdAt"]
+
+
+class ExerciseOut(ApiModel):
+    id: uuid.UUID
+    name: str
+    category: str
+    movement_pattern: MovementPattern
+    instructions: str
+    image_url: str | None
+    video_url: str | None
+    primary_muscles: list[str]
+    secondary_muscles: list[str]
+    equipment: list[str] = Field(description="Empty: the source did not say")
+    contraindications: list[str] = Field(
+        description="The intake's health flags for which this exercise is unsafe"
+    )
+    variation_group: str | None
+    licence: str = Field(description="The Creative Commons licence of the exercise's data")
+    author: str
+
+    @classmethod
+    def of(cls, exercise: Exercise) -> ExerciseOut:
+        return cls(
+            id=exercise.id,
+            name=exercise.name,
+            category=exercise.category,
+            movement_pattern=MovementPattern(exercise.movement_pattern),
+            instructions=exercise.instructions,
+            image_url=exercise.image_url,
+            video_url=exercise.video_url,
+            primary_muscles=exercise.tagged("primary_muscle"),
+            secondary_muscles=exercise.tagged("secondary_muscle"),
+            equipment=exercise.tagged("equipment"),
+            contraindications=exercise.tagged("contraindication"),
+            variation_group=exercise.variation_group,
+            licence=exercise.licence,
+            author=exercise.author,
+        )
+
+
+class ExerciseDetailOut(ExerciseOut):
+    alternatives: list[ExerciseOut] = Field(
+        description="Variations first, then the same movement pattern on a shared muscle"
+    )
+
+
+class ExerciseIn(StrictApiModel):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
+    category: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=32)
+    ]
+    movement_pattern: MovementPattern
+    instructions: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+    image_url: MediaUrl | None = None
+    video_url: MediaUrl | None = None
+    primary_muscles: list[Muscle] = Field(min_length=1, max_length=10)
+    secondary_muscles: list[Muscle] = Field(default_factory=list, max_length=10)
+    equipment: list[Equipment] = Field(default_factory=list, max_length=10)
+    contraindications: list[HealthFlag] = Field(default_factory=list, max_length=10)
+    variation_group: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class ExerciseUpdateIn(StrictApiModel):
+    """Only the fields sent change; licence and author stay those of the source."""
+
+    name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
+        | None
+    ) = None
+    movement_pattern: MovementPattern | None = None
+    instructions: Annotated[str, StringConstraints(min_length=1, max_length=5000)] | None = None
+    image_url: MediaUrl | None = None
+    video_url: MediaUrl | None = None
+    primary_muscles: list[Muscle] | None = Field(default=None, min_length=1, max_length=10)
+    secondary_muscles: list[Muscle] | None = Field(default=None, max_length=10)
+    equipment: list[Equipment] | None = Field(default=None, max_length=10)
+    contraindications: list[HealthFlag] | None = Field(default=None, max_length=10)

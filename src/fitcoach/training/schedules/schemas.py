@@ -1,0 +1,100 @@
+"""Plan schedules, assignments, habits and the customer's time zone on the wire."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import Field, StringConstraints, model_validator
+
+from fitcoach.http.envelope import ApiModel, StrictApiModel
+
+
+class ScheduleKind(StrEnum):
+    weekdays = "weekdays"
+    cycle = "cycle"
+
+
+class HabitKind(StrEnum):
+    water = "water"
+    steps = "steps"
+    sleep = "sleep"
+    custom = "custom"
+
+
+# The unit each built-in habit is counted in; a custom habit names its own.
+HABIT_UNITS = {HabitKind.water: "ml", HabitKind.steps: "steps", HabitKind.sleep: "h"}
+
+
+class ScheduleIn(StrictApiModel):
+    kind: ScheduleKind = Field(
+        description="weekdays: an item's day 1-7 is Monday-Sunday; cycle: day N of a repeating "
+        "cycle of cycleDays days from the assignment's start date"
+    )
+    cycle_days: Annotated[int, Field(strict=True, ge=1, le=366)] | None = None
+
+    @model_validator(mode="after")
+    def _cycle_needs_length(self) -> Self:
+        if self.kind is ScheduleKind.cycle and self.cycle_days is None:
+            raise ValueError("cycleDays is required for a cycle schedule")
+        if self.kind is ScheduleKind.weekdays and self.cycle_days is not None:
+            raise ValueError("cycleDays applies only to a cycle schedule")
+        return self
+
+
+class ScheduleOut(ApiModel):
+    plan_id: uuid.UUID
+    kind: ScheduleKind
+    cycle_days: int | None
+
+
+class AssignmentIn(StrictApiModel):
+    customer_id: uuid.UUID
+    start_date: date
+
+
+class AssignmentOut(ApiModel):
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    customer_id: uuid.UUID
+    start_date: date
+
+
+class HabitIn(StrictApiModel):
+    kind: HabitKind
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    target: Annotated[float, Field(strict=True, gt=0, le=1_000_000)]
+    unit: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None
+    ) = Field(
+        default=None, description="Fixed for water (ml), steps and sleep (h); required for custom"
+    )
+
+    @model_validator(mode="after")
+    def _unit_of_kind(self) -> Self:
+        fixed = HABIT_UNITS.get(self.kind)
+        if fixed is None and self.unit is None:
+            raise ValueError("unit is required for a custom habit")
+        if fixed is not None and self.unit not in (None, fixed):
+            raise ValueError(f"a {self.kind.value} habit is counted in {fixed}")
+        return self
+
+
+class HabitOut(ApiModel):
+    id: uuid.UUID
+    plan_id: uuid.UUID | None = Field(description="The plan's habit; null: the customer's own")
+    customer_id: uuid.UUID | None
+    kind: HabitKind
+    name: str
+    target: float
+    unit: str
+
+
+class TimezoneIn(StrictApiModel):
+    timezone: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class TimezoneOut(ApiModel):
+    timezone: str
