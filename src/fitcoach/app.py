@@ -41,6 +41,7 @@ from fitcoach.http.envelope import error_responses
 from fitcoach.http.handlers import install_error_handlers
 from fitcoach.http.middleware import RequestContextMiddleware
 from fitcoach.http.ratelimit import create_limiter
+from fitcoach.http.text_guard import SurrogateGuardMiddleware
 from fitcoach.notifications.delivery import DISPATCHER_INFO_KEY, NotificationDispatcher
 from fitcoach.notifications.email import create_email_provider
 from fitcoach.notifications.endpoints import router as notifications_router
@@ -140,6 +141,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(ReadSessionMiddleware)
     # Inside the request context, so a replayed request keeps one id and one access-log line.
     app.add_middleware(TransactionRetryMiddleware, retries=settings.database_conflict_retries)
+    # Before anything parses the request, inside the request context (request id, body cap).
+    app.add_middleware(SurrogateGuardMiddleware)
     app.add_middleware(
         RequestContextMiddleware, settings=settings, pool_stats=lambda: connections_in_use(engine)
     )

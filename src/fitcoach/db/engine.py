@@ -23,6 +23,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         engine = create_async_engine(
             settings.database_url,
+            hide_parameters=True,
             pool_size=settings.database_pool_size,
             pool_timeout=settings.database_pool_timeout_seconds,
             # pysqlite's own transaction handling is off; _begin_immediate issues BEGIN itself.
@@ -32,6 +33,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
         return engine
     return create_async_engine(
         settings.database_url,
+        # A statement's error message would otherwise quote its bound values (password hashes,
+        # phone numbers, tokens) into every log line and traceback that shows the error.
+        hide_parameters=True,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_timeout=settings.database_pool_timeout_seconds,

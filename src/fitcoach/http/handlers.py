@@ -121,7 +121,9 @@ async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResp
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled_error", path=request.url.path)
+    # The logging set-up (core/logging.py) writes the exception's types and frames only: its
+    # message may quote SQL parameters, request text or secrets.
+    log.error("unhandled_error", path=request.scope.get("path"), exc_info=exc)
     return error_response(request, 500, "Internal server error")
 
 
