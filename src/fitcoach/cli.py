@@ -21,13 +21,15 @@ from pydantic import ValidationError
 
 from fitcoach.accounts.service import DEFAULT_ADMIN_NAME, accounts_service
 from fitcoach.auth.password_hashing import check_password_policy, hash_password
-from fitcoach.config import Settings, load_settings
+from fitcoach.config import Settings, load_settings, settings_problems
 from fitcoach.core.errors import DomainError
 from fitcoach.core.logging import configure_logging
 from fitcoach.core.metrics import MULTIPROCESS_ENV
 from fitcoach.core.phone import InvalidPhoneNumber, normalize_phone
 from fitcoach.db.engine import create_engine, create_sessionmaker
 from fitcoach.db.migrate import alembic_config, upgrade_to_head
+from fitcoach.db.preflight import DatabaseUrlError, check_database_url
+from fitcoach.db.sqlite_owner import claim_sqlite_file
 from fitcoach.training.exercises.service import exercises_service
 from fitcoach.users.schemas import clean_name
 
@@ -45,11 +47,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         settings = load_settings()
     except ValidationError as exc:
-        print(f"fitcoach: the settings are invalid\n{exc}", file=sys.stderr)
+        for problem in settings_problems(exc):
+            print(f"fitcoach: {problem}", file=sys.stderr)
         sys.exit(USAGE_ERROR)
     try:
+        # Every command needs the database; a URL that cannot work is one line, not a traceback.
+        check_database_url(settings.database_url)
         args.run(settings, args)
-    except UsageError as exc:
+    except (UsageError, DatabaseUrlError) as exc:
         print(f"fitcoach {args.command}: {exc}", file=sys.stderr)
         sys.exit(USAGE_ERROR)
 
@@ -98,6 +103,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     configure_logging(level=settings.log_level, as_json=settings.logs_as_json)
+    if settings.is_sqlite:
+        warning = claim_sqlite_file(settings.database_url)
+        if warning is not None:
+            print(f"fitcoach serve: {warning}", file=sys.stderr)
     if not args.no_migrate:
         upgrade_to_head(settings.database_url)
     if args.workers > 1 and not os.environ.get(MULTIPROCESS_ENV):

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from fitcoach.core.phone import parse_test_otps
@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     test_otps: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
 
     sms_provider: Literal["console", "twilio", "outbox"] = "console"
+    # Production refuses the console provider (codes in the log, no SMS) unless this says so.
+    allow_console_sms_in_production: bool = False
     sms_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None
@@ -196,6 +198,12 @@ class Settings(BaseSettings):
             raise ValueError("the outbox push provider keeps pushes in memory; not for production")
         if self.sms_provider == "outbox":
             raise ValueError("the outbox SMS provider keeps codes in memory; not for production")
+        if self.sms_provider == "console" and not self.allow_console_sms_in_production:
+            raise ValueError(
+                "FITCOACH_SMS_PROVIDER=console writes sign-in codes to the log instead of "
+                "texting them; set FITCOACH_SMS_PROVIDER=twilio for production, or "
+                "FITCOACH_ALLOW_CONSOLE_SMS_IN_PRODUCTION=true to run so on purpose"
+            )
         return self
 
     @cached_property
@@ -230,3 +238,17 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def settings_problems(error: ValidationError) -> list[str]:
+    """One line per invalid setting, named by its environment variable (what an operator sets),
+    not by its Python field; the value is not repeated, as it may be a secret."""
+    problems = []
+    for detail in error.errors(include_url=False, include_input=False):
+        message = detail["msg"].removeprefix("Value error, ")
+        location = detail["loc"]
+        if location:
+            variable = f"{Settings.model_config['env_prefix']}{str(location[0]).upper()}"
+            message = f"{variable}: {message}"
+        problems.append(message)
+    return problems

@@ -64,11 +64,13 @@ class Served:
 
 
 @asynccontextmanager
-async def serving(tmp_path: Path, *arguments: str, **settings: str) -> AsyncIterator[Served]:
+async def serving(
+    tmp_path: Path, *arguments: str, log_name: str = "serve.log", **settings: str
+) -> AsyncIterator[Served]:
     """`fitcoach serve` on a free port until the block ends, then a graceful stop."""
     port = _free_port()
     environment = cli_environment(tmp_path, FITCOACH_LOG_JSON="true", **settings)
-    log = tmp_path / "serve.log"
+    log = tmp_path / log_name
     with log.open("wb") as output:
         process = await asyncio.create_subprocess_exec(
             str(FITCOACH),
@@ -174,3 +176,15 @@ async def test_serve_runs_under_granian(tmp_path: Path) -> None:
     routes = [line["route"] for line in lines if line.get("logger") == "fitcoach.access"]
     assert routes[-3:] == ["/api/v1/auth/otp/send", "/api/v1/auth/otp/register", "/api/v1/auth/me"]
     assert SEED_OTP not in served.log.read_text()
+
+
+async def test_a_second_server_on_the_same_sqlite_file_is_warned(tmp_path: Path) -> None:
+    async with (
+        serving(tmp_path) as first,
+        serving(tmp_path, "--no-migrate", log_name="second.log") as second,
+    ):
+        assert (await second.http.get("/api/v1/health/live")).status_code == 200
+        warning = "another `fitcoach serve` (pid "
+        assert warning in second.log.read_text()
+        assert "already serving the SQLite file" in second.log.read_text()
+        assert warning not in first.log.read_text()
