@@ -77,8 +77,14 @@ class Settings(BaseSettings):
     # exact count reads every match, which at a million products cost more than the page.
     catalog_count_limit: int = Field(default=1_000, ge=1, le=1_000_000)
 
-    metrics_enabled: bool = True
+    # /metrics, and /docs, /redoc and /openapi.json: None means on, except in production,
+    # where what the API offers and how busy it is are nobody's business by default.
+    metrics_enabled: bool | None = None
     metrics_token: SecretStr | None = None
+    docs_enabled: bool | None = None
+    # Strict-Transport-Security on answers served over TLS (directly, or per X-Forwarded-Proto
+    # from a trusted proxy); 0 sends none.
+    hsts_max_age_seconds: int = Field(default=31_536_000, ge=0)
 
     # Accounts: email delivery, social sign-in, password lockout and two-factor login.
     email_provider: Literal["console", "smtp", "outbox"] = "console"
@@ -209,6 +215,17 @@ class Settings(BaseSettings):
     @cached_property
     def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         return tuple(ipaddress.ip_network(entry, strict=False) for entry in self.trusted_proxies)
+
+    @property
+    def serves_metrics(self) -> bool:
+        return self._on_outside_production(self.metrics_enabled)
+
+    @property
+    def serves_docs(self) -> bool:
+        return self._on_outside_production(self.docs_enabled)
+
+    def _on_outside_production(self, enabled: bool | None) -> bool:
+        return enabled if enabled is not None else self.env is not Environment.production
 
     @property
     def is_sqlite(self) -> bool:

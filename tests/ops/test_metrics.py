@@ -4,10 +4,14 @@ The in-process registry is shared by every test, so each test compares before an
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 
+from tests.conftest import make_settings
 from tests.factories import Factory, assert_error, random_phone, with_settings
+from tests.ops.cli import sqlite_url
+from tests.ops.standalone import standalone_app
 
 
 def sample(metrics: str, name: str, **labels: str) -> float:
@@ -38,13 +42,13 @@ async def test_requests_are_counted_by_route_template(
         )
     await client.get("/api/v1/no-such-route")
     after = await scrape(client)
-    template = {"method": "GET", "route": "/api/v1/plans/{plan_id}", "status": "404"}
+    template = {"method": "GET", "route": "/api/v1/plans/{plan_id}", "status": "4xx"}
     assert (
         sample(after, "fitcoach_http_requests_total", **template)
         - sample(before, "fitcoach_http_requests_total", **template)
         == 3
     )
-    unmatched = {"route": "unmatched", "status": "404"}
+    unmatched = {"route": "unmatched", "status": "4xx"}
     assert sample(after, "fitcoach_http_requests_total", **unmatched) > sample(
         before, "fitcoach_http_requests_total", **unmatched
     )
@@ -85,3 +89,58 @@ async def test_metrics_behind_a_token(client: httpx.AsyncClient) -> None:
 @with_settings(metrics_enabled=False)
 async def test_metrics_can_be_turned_off(client: httpx.AsyncClient) -> None:
     assert_error(await client.get("/metrics"), 404)
+
+
+def _series(metrics: str) -> set[str]:
+    return {
+        line.rsplit(" ", 1)[0]
+        for line in metrics.splitlines()
+        if line.startswith("fitcoach_http_request")
+    }
+
+
+async def _junk(client: httpx.AsyncClient, round_: int) -> None:
+    for method in ("FOO", f"X{round_}", "PROPFIND", "get", "TRACE"):
+        await client.request(method, f"/api/v1/junk-{round_}/{method}")
+        await client.request(method, "/api/v1/health/live")
+    for path in (f"/{round_}", f"/api/v1/plans/{round_}/x", f"/wp-login.php?{round_}=1"):
+        await client.get(path)
+    await client.post("/api/v1/auth/login", content=b"{bad json")
+
+
+async def test_no_request_adds_a_series(client: httpx.AsyncClient) -> None:
+    """Method, route and status labels come from fixed sets: once each kind of junk was seen,
+    more junk (new methods, paths, statuses) adds no series, only counts."""
+    await _junk(client, 0)
+    before = _series(await scrape(client))
+    for round_ in range(1, 6):
+        await _junk(client, round_)
+    after = await scrape(client)
+    assert _series(after) == before
+    assert sample(after, "fitcoach_http_requests_total", method="other", route="unmatched") > 0
+    assert sample(after, "fitcoach_http_requests_total", route="/api/v1/health/live", status="4xx")
+
+
+async def test_metrics_and_docs_are_off_in_production_by_default(tmp_path: Path) -> None:
+    settings = make_settings(
+        sqlite_url(tmp_path),
+        tmp_path,
+        env="production",
+        sms_provider="console",
+        allow_console_sms_in_production=True,
+    )
+    async with standalone_app(settings) as (_, client):
+        for path in ("/metrics", "/docs", "/redoc", "/openapi.json"):
+            assert_error(await client.get(path), 404)
+    on = make_settings(
+        sqlite_url(tmp_path),
+        tmp_path,
+        env="production",
+        sms_provider="console",
+        allow_console_sms_in_production=True,
+        metrics_enabled=True,
+        docs_enabled=True,
+    )
+    async with standalone_app(on) as (_, client):
+        for path in ("/metrics", "/docs", "/redoc", "/openapi.json"):
+            assert (await client.get(path)).status_code == 200, path

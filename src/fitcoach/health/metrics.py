@@ -1,6 +1,6 @@
-"""GET /metrics in the Prometheus text format. Off with FITCOACH_METRICS_ENABLED=false; behind a
-bearer token with FITCOACH_METRICS_TOKEN; open otherwise, as scrapers on a private network
-expect."""
+"""GET /metrics in the Prometheus text format. Off with FITCOACH_METRICS_ENABLED=false (and by
+default in production); behind a bearer token with FITCOACH_METRICS_TOKEN; open otherwise, as
+scrapers on a private network expect."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ router = APIRouter(tags=["health"])
 )
 async def metrics(request: Request) -> Response:
     settings = request.app.state.settings
-    if not settings.metrics_enabled:
+    if not settings.serves_metrics:
         raise NotFound("Route not found")
     if settings.metrics_token is not None:
         expected = f"Bearer {settings.metrics_token.get_secret_value()}"

@@ -12,7 +12,7 @@ from starlette.requests import Request
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def _is_trusted(address: str, trusted: Sequence[Network]) -> bool:
+def is_trusted_proxy(address: str, trusted: Sequence[Network]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -24,10 +24,10 @@ def resolve_client_ip(
     peer: str | None, forwarded_for: str | None, trusted: Sequence[Network]
 ) -> str:
     client = peer or "unknown"
-    if not trusted or not _is_trusted(client, trusted) or not forwarded_for:
+    if not trusted or not is_trusted_proxy(client, trusted) or not forwarded_for:
         return client
     for hop in reversed([part.strip() for part in forwarded_for.split(",") if part.strip()]):
-        if not _is_trusted(hop, trusted):
+        if not is_trusted_proxy(hop, trusted):
             try:
                 return str(ipaddress.ip_address(hop))
             except ValueError:

@@ -1,6 +1,7 @@
-"""Request context: a request id on every log line and in X-Request-ID, the client IP and actor
-for the audit trail, one access-log line and the HTTP metrics per request (by route template,
-status and duration), and the request-body cap answered in the error envelope."""
+"""Request context: a request id on every log line and in X-Request-ID, the security headers on
+every answer, the client IP and actor for the audit trail, one access-log line and the HTTP
+metrics per request (by route template, method and status class, each from a fixed set), and the
+request-body cap answered in the error envelope."""
 
 from __future__ import annotations
 
@@ -18,12 +19,23 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fitcoach.config import Settings
 from fitcoach.core.metrics import DB_POOL_CHECKED_OUT, HTTP_LATENCY, HTTP_REQUESTS
-from fitcoach.http.client_ip import resolve_client_ip
+from fitcoach.http.client_ip import is_trusted_proxy, resolve_client_ip
 from fitcoach.http.envelope import error_body
 from fitcoach.http.request_context import close_request_context, open_request_context
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 access_log = structlog.get_logger("fitcoach.access")
+
+# Metric labels come from fixed sets only, so no request can add a series: a method outside
+# this set is "other", a status is its class, a path no route matches is "unmatched".
+_METRIC_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# An API answers JSON to programs: nothing to sniff, frame or refer from.
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+)
 
 
 class RequestContextMiddleware:
@@ -34,6 +46,11 @@ class RequestContextMiddleware:
         self.settings = settings
         self.pool_stats = pool_stats
         self._route_templates: dict[int, str] = {}
+        self._hsts = (
+            (b"strict-transport-security", f"max-age={settings.hsts_max_age_seconds}".encode())
+            if settings.hsts_max_age_seconds
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,16 +73,16 @@ class RequestContextMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status_code = 500
+        added_headers = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
+        if self._hsts is not None and self._over_tls(scope, headers):
+            added_headers.append(self._hsts)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status_code
             if message["type"] == "http.response.start":
                 status_code = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    (b"x-request-id", request_id.encode()),
-                ]
+                message["headers"] = [*message["headers"], *added_headers]
             await send(message)
 
         try:
@@ -80,8 +97,10 @@ class RequestContextMiddleware:
             route = self._route_template(scope)
             # Unmatched paths share one label, so scanners cannot blow up the series count.
             route_label = route or "unmatched"
-            HTTP_REQUESTS.labels(scope["method"], route_label, str(status_code)).inc()
-            HTTP_LATENCY.labels(scope["method"], route_label).observe(elapsed)
+            method_label = scope["method"] if scope["method"] in _METRIC_METHODS else "other"
+            status_label = f"{min(max(status_code // 100, 1), 5)}xx"
+            HTTP_REQUESTS.labels(method_label, route_label, status_label).inc()
+            HTTP_LATENCY.labels(method_label, route_label).observe(elapsed)
             if self.pool_stats is not None:
                 DB_POOL_CHECKED_OUT.set(self.pool_stats())
             if self.settings.access_log:
@@ -95,6 +114,19 @@ class RequestContextMiddleware:
                 )
             structlog.contextvars.clear_contextvars()
             close_request_context(context_token)
+
+    def _over_tls(self, scope: Scope, headers: dict[bytes, bytes]) -> bool:
+        """Served over TLS: by this server, or by a trusted proxy that says so. An untrusted
+        client's X-Forwarded-Proto is ignored, as its X-Forwarded-For is."""
+        if scope.get("scheme") == "https":
+            return True
+        proto = headers.get(b"x-forwarded-proto", b"").decode("latin-1").split(",")[0].strip()
+        peer = scope.get("client")
+        return (
+            proto.lower() == "https"
+            and peer is not None
+            and is_trusted_proxy(peer[0], self.settings.trusted_proxy_networks)
+        )
 
     async def _too_large(self, send: Send) -> None:
         message = body_too_large_message(self.settings.max_body_bytes)
