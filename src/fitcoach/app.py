@@ -37,6 +37,7 @@ from fitcoach.db.retry import TransactionRetryMiddleware
 from fitcoach.db.session import ReadSessionMiddleware
 from fitcoach.health.endpoints import router as health_router
 from fitcoach.health.metrics import router as metrics_router
+from fitcoach.http.docs import install_docs
 from fitcoach.http.envelope import error_responses
 from fitcoach.http.handlers import install_error_handlers
 from fitcoach.http.middleware import RequestContextMiddleware
@@ -112,6 +113,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         ),
         lifespan=lifespan,
         responses=error_responses(413, 422, 503),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.serves_docs else None,
     )
     app.state.settings = settings
     app.state.clock = clock
@@ -180,4 +184,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(metrics_router)
+    if settings.serves_docs:
+        install_docs(app)
     return app
