@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.factories import assert_error, random_phone
+from tests.factories import Factory, assert_error, random_phone
 
 LIMITS = [
     ("/api/v1/auth/otp/send", 5, lambda: {"phone": random_phone()}),
@@ -57,3 +57,27 @@ async def test_limits_are_per_client_ip(app, client: httpx.AsyncClient) -> None:
         assert (
             await neighbour.post("/api/v1/auth/otp/send", json={"phone": random_phone()})
         ).status_code == 200
+
+
+MFA_SETUP = "/api/v1/auth/mfa/totp/setup"
+MFA_MANAGE_LIMIT = 10
+
+
+async def test_bearer_routes_count_after_authentication_and_per_user(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    """Anonymous callers get their 401 without touching the bucket, and two users behind one
+    address each have their own: before, both shared the address's bucket, so anyone could
+    lock a signed-in user out of managing their second factor."""
+    first, second = await factory.customer(), await factory.customer()
+    for _ in range(MFA_MANAGE_LIMIT + 5):
+        assert_error(await client.post(MFA_SETUP), 401)
+        bad_token = {"Authorization": "Bearer not-a-token"}
+        assert_error(await client.post(MFA_SETUP, headers=bad_token), 401)
+    for attempt in range(MFA_MANAGE_LIMIT):
+        response = await client.post(MFA_SETUP, headers=first.headers)
+        assert response.status_code == 200, (attempt, response.text)
+        assert response.headers["RateLimit-Remaining"] == str(MFA_MANAGE_LIMIT - attempt - 1)
+    assert_error(await client.post(MFA_SETUP, headers=first.headers), 429)
+    response = await client.post(MFA_SETUP, headers=second.headers)
+    assert response.status_code == 200, response.text

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,7 @@ from fitcoach.config import Settings
 from fitcoach.core.clock import Clock
 from fitcoach.core.errors import Forbidden, Unauthorized
 from fitcoach.db.session import READ_ONLY_METHODS, DbSession, ReadSession
+from fitcoach.http.ratelimit import RateLimit
 from fitcoach.http.request_context import current_request_context
 from fitcoach.models import User
 from fitcoach.models.enums import Role
@@ -119,6 +120,18 @@ async def _current_account(principal: CurrentUser, session: DbSession) -> User:
 
 # The caller's own account as a loaded row, for the endpoints that change it (password, MFA).
 CurrentAccount = Annotated[User, Depends(_current_account)]
+
+
+def user_rate_limit(scope: str, limit: str) -> Any:
+    """The rate limit of a bearer route: a sub-dependency of authentication, so it counts only
+    once the caller is known (an anonymous client gets its 401 without touching any bucket),
+    and per user, so one user cannot use up another's budget behind a shared address."""
+    rate_limit = RateLimit(scope, limit)
+
+    async def _count(request: Request, response: Response, principal: CurrentUser) -> None:
+        await rate_limit.hit(request, response, f"user:{principal.id}")
+
+    return Depends(_count)
 
 
 def require_role(*roles: Role, message: str | None = None) -> object:

@@ -42,7 +42,9 @@ def create_limiter(
 @dataclass(frozen=True)
 class RateLimit:
     """A dependency that counts one hit for the caller's IP on this endpoint, and answers 429
-    (with Retry-After and RateLimit headers) once the limit is used up."""
+    (with Retry-After and RateLimit headers) once the limit is used up. Routes behind a bearer
+    token count per user instead, after authentication (access.dependencies.user_rate_limit),
+    so an anonymous client cannot drain a signed-in user's bucket."""
 
     scope: str
     limit: str
@@ -56,10 +58,13 @@ class RateLimit:
         return item
 
     async def __call__(self, request: Request, response: Response) -> None:
+        await self.hit(request, response, client_ip(request))
+
+    async def hit(self, request: Request, response: Response, identity: str) -> None:
+        """Count one request of `identity` (an IP, or `user:<id>`) against this limit."""
         if not request.app.state.settings.rate_limit_enabled:
             return
         limiter: MovingWindowRateLimiter = request.app.state.limiter
-        identity = client_ip(request)
         try:
             allowed = await limiter.hit(self.item, self.scope, identity)
             stats = await limiter.get_window_stats(self.item, self.scope, identity)

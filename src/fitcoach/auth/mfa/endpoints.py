@@ -3,15 +3,14 @@ second factor is POST /auth/mfa/verify, in the auth router (it issues the tokens
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from fitcoach.access.dependencies import CurrentAccount
+from fitcoach.access.dependencies import CurrentAccount, user_rate_limit
 from fitcoach.auth.mfa.schemas import MfaCodeIn, MfaDisableIn, RecoveryCodesOut, TotpSetupOut
 from fitcoach.auth.mfa.service import mfa_service
 from fitcoach.db.session import DbSession
 from fitcoach.http.dependencies import ClockDep, SettingsDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
-from fitcoach.http.ratelimit import RateLimit
 
 router = APIRouter(prefix="/auth/mfa", tags=["mfa"])
 MANAGE_LIMIT = "10/15 minutes"
@@ -20,7 +19,7 @@ MANAGE_LIMIT = "10/15 minutes"
 @router.post(
     "/totp/setup",
     response_model=DataEnvelope[TotpSetupOut],
-    dependencies=[Depends(RateLimit("mfa.manage", MANAGE_LIMIT))],
+    dependencies=[user_rate_limit("mfa.manage", MANAGE_LIMIT)],
     responses=error_responses(401, 403, 409, 429),
     summary="Start TOTP setup: a new secret and otpauth:// URI (signed-in user)",
 )
@@ -34,7 +33,7 @@ async def setup_totp(
 @router.post(
     "/totp/confirm",
     response_model=DataEnvelope[RecoveryCodesOut],
-    dependencies=[Depends(RateLimit("mfa.manage", MANAGE_LIMIT))],
+    dependencies=[user_rate_limit("mfa.manage", MANAGE_LIMIT)],
     responses=error_responses(400, 401, 403, 409, 422, 429),
     summary="Turn MFA on with a code from the app; answers 10 one-time recovery codes, once",
 )
@@ -52,7 +51,7 @@ async def confirm_totp(
 @router.delete(
     "/totp",
     response_model=MessageEnvelope,
-    dependencies=[Depends(RateLimit("mfa.manage", MANAGE_LIMIT))],
+    dependencies=[user_rate_limit("mfa.manage", MANAGE_LIMIT)],
     responses=error_responses(400, 401, 403, 409, 422, 429),
     summary="Turn MFA off with a current code or the password (signed-in user)",
 )

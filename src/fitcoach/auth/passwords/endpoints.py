@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from fitcoach.access.dependencies import AccessClaimsDep, CurrentAccount
+from fitcoach.access.dependencies import AccessClaimsDep, CurrentAccount, user_rate_limit
 from fitcoach.auth.otp.dependencies import SmsDeliveryDep
 from fitcoach.auth.otp.schemas import PhoneIn
 from fitcoach.auth.passwords.schemas import ChangePasswordIn, ResetPasswordIn
@@ -59,7 +59,7 @@ async def reset_password(
 @router.patch(
     "/password",
     response_model=MessageEnvelope,
-    dependencies=[Depends(RateLimit("auth.password", PASSWORD_LIMIT))],
+    dependencies=[user_rate_limit("auth.password", PASSWORD_LIMIT)],
     responses=error_responses(400, 401, 403, 422, 429),
     summary="Change the password (signed-in user); ends every other session",
 )
