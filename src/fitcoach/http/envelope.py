@@ -4,12 +4,34 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, field_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import core_schema
 
 T = TypeVar("T")
+
+
+def utc_milliseconds(moment: datetime) -> str:
+    # A naive value is UTC already (SQLite hands timestamps back without a zone).
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="milliseconds") + "Z"
+
+
+def _serialize_moments(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "datetime" and "serialization" not in node:
+            node["serialization"] = core_schema.plain_serializer_function_ser_schema(
+                utc_milliseconds, when_used="json-unless-none"
+            )
+        for value in node.values():
+            _serialize_moments(value)
+    elif isinstance(node, list):
+        for item in node:
+            _serialize_moments(item)
 
 
 class ApiModel(BaseModel):
@@ -18,6 +40,18 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, from_attributes=True, extra="ignore"
     )
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[BaseModel], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """Every moment on the wire as the spec writes it, UTC with milliseconds
+        (`2026-12-07T10:00:00.000Z`): each datetime in every schema is given the serializer
+        here, once when the class is built, so no schema has to remember it, other fields pay
+        nothing and the OpenAPI document still says `format: date-time`."""
+        schema = handler(source)
+        _serialize_moments(schema)
+        return schema
 
 
 class StrictApiModel(ApiModel):
