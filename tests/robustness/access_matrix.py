@@ -248,7 +248,6 @@ MATRIX: dict[tuple[str, str], Row] = {
     # The API's description: public, like the API's shape it describes.
     ("GET", "/openapi.json"): Row(public()),
     ("GET", "/docs"): Row(public()),
-    ("GET", "/docs/oauth2-redirect"): Row(public()),
     ("GET", "/redoc"): Row(public()),
     # Sign-in: public by design; the body carries the proof, any bearer token is ignored.
     ("POST", "/api/v1/auth/otp/send"): Row(public(), _body(_fresh_phone)),
