@@ -92,12 +92,17 @@ def test_foreign_loggers_and_secret_fields_are_cleaned(log_output: io.StringIO) 
         raise ValueError(f"invalid input for query argument $1: '{SECRET_HASH}'")
     except ValueError:
         # How uvicorn reports an exception that escaped the app.
-        logging.getLogger("uvicorn.error").exception("Exception in ASGI application \ud800")
+        logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
     logging.getLogger("fitcoach.test").warning("plain line")
-    structlog.get_logger("fitcoach.test").info("login", password_hash=SECRET_HASH, token="t")
+    # A lone surrogate in a field: escaped on the way out, not a logging error. (Not in a stdlib
+    # record's message: pytest-xdist could not ship that captured line between its processes.)
+    structlog.get_logger("fitcoach.test").info(
+        "login", password_hash=SECRET_HASH, token="t", name="bad \ud800 name"
+    )
     logged = log_output.getvalue()
     assert "Exception in ASGI application" in logged
     assert "builtins.ValueError" in logged
     assert "plain line" in logged
     assert "[redacted]" in logged
     assert SECRET_HASH not in logged
+    assert "bad \\ud800 name" in logged
