@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping, Sequence
 import httpx
 from fastapi import FastAPI
 
-from fitcoach.catalog.service import Recommendation, catalog_service
+from fitcoach.catalog.recommendations.service import Recommendation, recommendations_service
 from fitcoach.core.clock import FrozenClock
 from fitcoach.models.vocabulary import Goal, RiskFlag
 from tests.catalog.payloads import create_product, post_review, published_product
@@ -23,7 +23,7 @@ async def _recommend(
     limit: int = 10,
 ) -> list[Recommendation]:
     async with app.state.sessionmaker() as session:
-        return await catalog_service.recommend(
+        return await recommendations_service.recommend(
             session,
             goals=goals,
             preferences=preferences or {},

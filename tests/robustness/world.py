@@ -27,8 +27,9 @@ from fitcoach.auth.mfa.service import mfa_service
 from fitcoach.auth.otp.providers import OutboxSmsProvider
 from fitcoach.auth.password_hashing import hash_password
 from fitcoach.auth.tokens.service import ClientInfo, session_service
-from fitcoach.catalog.schemas import ProductIn, ReviewIn
-from fitcoach.catalog.service import catalog_service, review_service
+from fitcoach.catalog.products.service import ProductDraft, product_service
+from fitcoach.catalog.reviews.service import review_service
+from fitcoach.catalog.schemas import ProductIn
 from fitcoach.models import CoachAssignment, User
 from fitcoach.models.enums import PlanType, Role
 from fitcoach.notifications.email import OutboxEmailProvider
@@ -210,7 +211,7 @@ class World:
         """Put the draft product on sale (by its coach); its id."""
         async with self.app.state.sessionmaker() as session, session.begin():
             coach = await user_service.get(session, self.ids[Actor.ASSIGNED_COACH])
-            await catalog_service.publish(session, coach, self.objects.draft_product_id, self._now)
+            await product_service.publish(session, coach, self.objects.draft_product_id, self._now)
         return self.objects.draft_product_id
 
     async def hide_review(self) -> None:
@@ -234,8 +235,8 @@ class World:
         return self.app.state.clock.now()
 
 
-def _product(title: str) -> ProductIn:
-    return ProductIn.model_validate(product_body(title=title, goals=["build_muscle"]))
+def _product(title: str) -> ProductDraft:
+    return ProductIn.model_validate(product_body(title=title, goals=["build_muscle"])).to_draft()
 
 
 def _only_code(text: str) -> str:
@@ -356,14 +357,15 @@ async def _furnish(
 
     # Products serve a goal the customer's answers do not name: recommending scans every
     # product serving their goals, and worlds pile up through a module.
-    draft = await catalog_service.create(session, coach, _product("Draft program"), now)
-    published = await catalog_service.create(session, coach, _product("Published program"), now)
-    await catalog_service.publish(session, coach, published.product.id, now)
+    draft = await product_service.create(session, coach, _product("Draft program"), now)
+    published = await product_service.create(session, coach, _product("Published program"), now)
+    await product_service.publish(session, coach, published.product.id, now)
     review = await review_service.create(
         session,
         customer,
         published.product.id,
-        ReviewIn.model_validate({"rating": 4, "text": "Worth it"}),
+        4,
+        "Worth it",
         now,
     )
     questionnaire = await onboarding_service.current_questionnaire(session)

@@ -9,7 +9,7 @@ from fastapi import Depends, Query
 
 from fitcoach.access.dependencies import require_role
 from fitcoach.catalog.exceptions import InvalidPriceRange
-from fitcoach.catalog.repository import ProductFilter
+from fitcoach.catalog.products.repository import ProductFilter
 from fitcoach.catalog.schemas import MAX_PRICE_MINOR
 from fitcoach.models import User
 from fitcoach.models.enums import Role

@@ -12,7 +12,14 @@ from fastapi import APIRouter, Body
 
 from fitcoach.access.dependencies import AdminUser, CurrentUser, StaffUser
 from fitcoach.catalog.dependencies import CustomerUser, ProductFilterDep
-from fitcoach.catalog.repository import CoachStanding
+from fitcoach.catalog.products.repository import CoachStanding
+from fitcoach.catalog.products.service import (
+    ProductCard,
+    ProductListing,
+    ProductView,
+    product_service,
+)
+from fitcoach.catalog.reviews.service import ReviewView, review_service
 from fitcoach.catalog.schemas import (
     CoachOut,
     ProductDetailOut,
@@ -26,14 +33,6 @@ from fitcoach.catalog.schemas import (
     ReviewOut,
     ReviewUpdateIn,
     TestimonialOut,
-)
-from fitcoach.catalog.service import (
-    ProductCard,
-    ProductListing,
-    ProductView,
-    ReviewView,
-    catalog_service,
-    review_service,
 )
 from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep, SettingsDep
@@ -91,7 +90,9 @@ def _review_out(view: ReviewView) -> ReviewOut:
 async def create_product(
     body: Annotated[ProductIn, Body()], actor: StaffUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[ProductOut]:
-    return ok(_product_out(await catalog_service.create(session, actor, body, clock.now())))
+    return ok(
+        _product_out(await product_service.create(session, actor, body.to_draft(), clock.now()))
+    )
 
 
 @router.get(
@@ -117,7 +118,7 @@ async def list_products(
         items = [_summary_out(card) for card in listing.cards]
         return Page[ProductSummaryOut].of(items, listing.total, page, count_limit=count_limit)
 
-    return ok(await catalog_service.published_page(session, where, sort, page, count_limit, render))
+    return ok(await product_service.published_page(session, where, sort, page, count_limit, render))
 
 
 @router.get(
@@ -132,10 +133,11 @@ async def list_products(
 async def get_product(
     product_id: uuid.UUID, actor: CurrentUser, session: ReadSession, page: PageRequestDep
 ) -> DataEnvelope[ProductDetailOut]:
-    detail = await catalog_service.get(session, actor, product_id, page)
-    product = _product_out(detail.view)
+    view = await product_service.get(session, actor, product_id)
+    found = await review_service.page_of(session, actor, view.product, page)
+    product = _product_out(view)
     reviews = Page[ReviewOut].of(
-        [_review_out(view) for view in detail.reviews], detail.review_total, page
+        [_review_out(review) for review in found.reviews], found.total, page
     )
     return ok(ProductDetailOut.model_validate({**dict(product), "reviews": reviews}))
 
@@ -153,7 +155,7 @@ async def update_product(
     session: DbSession,
     clock: ClockDep,
 ) -> DataEnvelope[ProductOut]:
-    view = await catalog_service.update(session, actor, product_id, body, clock.now())
+    view = await product_service.update(session, actor, product_id, body.to_changes(), clock.now())
     return ok(_product_out(view))
 
 
@@ -166,7 +168,7 @@ async def update_product(
 async def publish_product(
     product_id: uuid.UUID, actor: StaffUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[ProductOut]:
-    return ok(_product_out(await catalog_service.publish(session, actor, product_id, clock.now())))
+    return ok(_product_out(await product_service.publish(session, actor, product_id, clock.now())))
 
 
 @router.post(
@@ -178,7 +180,7 @@ async def publish_product(
 async def archive_product(
     product_id: uuid.UUID, actor: StaffUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[ProductOut]:
-    return ok(_product_out(await catalog_service.archive(session, actor, product_id, clock.now())))
+    return ok(_product_out(await product_service.archive(session, actor, product_id, clock.now())))
 
 
 @router.post(
@@ -195,7 +197,9 @@ async def create_review(
     session: DbSession,
     clock: ClockDep,
 ) -> DataEnvelope[ReviewOut]:
-    view = await review_service.create(session, author, product_id, body, clock.now())
+    view = await review_service.create(
+        session, author, product_id, body.rating, body.text, clock.now()
+    )
     return ok(_review_out(view))
 
 
@@ -213,7 +217,9 @@ async def update_review(
     session: DbSession,
     clock: ClockDep,
 ) -> DataEnvelope[ReviewOut]:
-    view = await review_service.update(session, actor, product_id, review_id, body, clock.now())
+    view = await review_service.update(
+        session, actor, product_id, review_id, body.to_changes(), clock.now()
+    )
     return ok(_review_out(view))
 
 

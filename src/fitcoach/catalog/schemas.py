@@ -2,48 +2,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    Field,
-    HttpUrl,
-    StringConstraints,
-    TypeAdapter,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import AfterValidator, Field
 
+from fitcoach.catalog.products.service import Addon, Included, ProductChanges, ProductDraft
+from fitcoach.catalog.reviews.service import ReviewChanges
 from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.fields import distinct, http_url, label, not_null
 from fitcoach.http.pagination import Page
 from fitcoach.models import Product, ProductAddon
+from fitcoach.models.enums import ProductStatus
 from fitcoach.models.vocabulary import Goal, Level, RiskFlag
 
 MAX_PRICE_MINOR = 1_000_000_000
 MEDIA_URL_MESSAGE = "mediaUrls must be http or https URLs"
-
-_http_url = TypeAdapter(HttpUrl)
-
-
-def _check_media_url(value: str) -> str:
-    """Validated as an http(s) URL but stored as sent, so clients get back exactly their link."""
-    try:
-        _http_url.validate_python(value)
-    except ValidationError as exc:
-        raise ValueError(MEDIA_URL_MESSAGE) from exc
-    return value
-
-
-def _label(max_length: int) -> StringConstraints:
-    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
-
-
-def _distinct(values: list[str]) -> list[str]:
-    """Repeated entries are dropped, keeping the first occurrence's position."""
-    return list(dict.fromkeys(values))
-
 
 # Numbers are strict so that `true` or "12" is rejected instead of silently becoming 1 or 12.
 PriceMinor = Annotated[
@@ -54,15 +27,15 @@ Currency = Annotated[
     str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD", examples=["USD"])
 ]
 DurationWeeks = Annotated[int, Field(strict=True, ge=1, le=104)]
-Title = Annotated[str, _label(120)]
+Title = Annotated[str, label(120)]
 Description = Annotated[str, Field(max_length=5000)]
-Tag = Annotated[str, _label(32)]
-MediaUrl = Annotated[str, Field(max_length=2048), AfterValidator(_check_media_url)]
-Goals = Annotated[list[Goal], Field(min_length=1, max_length=len(Goal)), AfterValidator(_distinct)]
+Tag = Annotated[str, label(32)]
+MediaUrl = Annotated[str, Field(max_length=2048), http_url(MEDIA_URL_MESSAGE)]
+Goals = Annotated[list[Goal], Field(min_length=1, max_length=len(Goal)), AfterValidator(distinct)]
 Contraindications = Annotated[
-    list[RiskFlag], Field(max_length=len(RiskFlag)), AfterValidator(_distinct)
+    list[RiskFlag], Field(max_length=len(RiskFlag)), AfterValidator(distinct)
 ]
-Tags = Annotated[list[Tag], Field(max_length=20), AfterValidator(_distinct)]
+Tags = Annotated[list[Tag], Field(max_length=20), AfterValidator(distinct)]
 MediaUrls = Annotated[list[MediaUrl], Field(max_length=20)]
 ReviewText = Annotated[str, Field(max_length=2000)]
 Rating = Annotated[int, Field(strict=True, ge=1, le=5)]
@@ -74,10 +47,21 @@ class IncludedIn(StrictApiModel):
     custom_diet_plan: Annotated[bool, Field(strict=True)] = False
     chat_access: Annotated[bool, Field(strict=True)] = False
 
+    def to_included(self) -> Included:
+        return Included(
+            sessions_per_month=self.sessions_per_month,
+            custom_training_plan=self.custom_training_plan,
+            custom_diet_plan=self.custom_diet_plan,
+            chat_access=self.chat_access,
+        )
+
 
 class AddonIn(StrictApiModel):
     name: Title
     price: PriceMinor
+
+    def to_addon(self) -> Addon:
+        return Addon(name=self.name, price=self.price)
 
 
 class ProductIn(StrictApiModel):
@@ -100,6 +84,23 @@ class ProductIn(StrictApiModel):
     )
     media_urls: MediaUrls = Field(default_factory=list)
 
+    def to_draft(self) -> ProductDraft:
+        return ProductDraft(
+            title=self.title,
+            description=self.description,
+            goals=self.goals,
+            duration_weeks=self.duration_weeks,
+            price=self.price,
+            currency=self.currency,
+            level=self.level,
+            coach_id=self.coach_id,
+            included=self.included.to_included(),
+            addons=[addon.to_addon() for addon in self.addons],
+            tags=self.tags,
+            contraindications=self.contraindications,
+            media_urls=self.media_urls,
+        )
+
 
 class ProductUpdateIn(StrictApiModel):
     """Only the fields given change; lists given replace the stored list."""
@@ -117,7 +118,7 @@ class ProductUpdateIn(StrictApiModel):
     contraindications: Contraindications | None = None
     media_urls: MediaUrls | None = None
 
-    @field_validator(
+    _not_null = not_null(
         "title",
         "goals",
         "duration_weeks",
@@ -130,11 +131,24 @@ class ProductUpdateIn(StrictApiModel):
         "contraindications",
         "media_urls",
     )
-    @classmethod
-    def _not_null(cls, value: object, info: ValidationInfo) -> object:
-        if value is None:
-            raise ValueError(f"{info.field_name} cannot be null")
-        return value
+
+    def to_changes(self) -> ProductChanges:
+        given = self.model_fields_set
+        return ProductChanges(
+            given=frozenset(given),
+            title=self.title,
+            description=self.description,
+            goals=self.goals,
+            duration_weeks=self.duration_weeks,
+            price=self.price,
+            currency=self.currency,
+            level=self.level,
+            included=self.included.to_included() if self.included is not None else None,
+            addons=[addon.to_addon() for addon in self.addons] if self.addons is not None else None,
+            tags=self.tags,
+            contraindications=self.contraindications,
+            media_urls=self.media_urls,
+        )
 
 
 class ReviewIn(StrictApiModel):
@@ -146,18 +160,12 @@ class ReviewUpdateIn(StrictApiModel):
     rating: Rating | None = None
     text: ReviewText | None = Field(default=None, description="null clears it")
 
-    @field_validator("rating")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("rating cannot be null")
-        return value
+    _not_null = not_null("rating")
 
-
-class ProductStatus(StrEnum):
-    draft = "draft"
-    published = "published"
-    archived = "archived"
+    def to_changes(self) -> ReviewChanges:
+        return ReviewChanges(
+            given=frozenset(self.model_fields_set), rating=self.rating, text=self.text
+        )
 
 
 ProductSort = Literal["price", "-price", "rating", "newest", "popular"]

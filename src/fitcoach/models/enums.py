@@ -62,3 +62,9 @@ class DeliveryState(StrEnum):
 class DeviceKind(StrEnum):
     webpush = "webpush"
     fcm = "fcm"
+
+
+class ProductStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+    archived = "archived"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from fitcoach.access.dependencies import AdminUser, CurrentUser
-from fitcoach.catalog.service import Recommendation
+from fitcoach.catalog.recommendations.service import Recommendation
 from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClientIp, ClockDep
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import audit_service, changes_between
-from fitcoach.catalog.service import Recommendation, catalog_service
+from fitcoach.catalog.recommendations.service import Recommendation, recommendations_service
 from fitcoach.models import Actor, CustomerProfile, OnboardingIntake, Questionnaire, User
 from fitcoach.onboarding.answers import QuestionnaireRules
 from fitcoach.onboarding.exceptions import (
@@ -162,7 +162,7 @@ class OnboardingService:
             details={"intakeId": str(intake.id), "userId": str(customer.id)},
             now=now,
         )
-        recommendations = await catalog_service.recommend(
+        recommendations = await recommendations_service.recommend(
             session,
             goals=answers.goals,
             preferences=answers.preferences,

@@ -1,9 +1,9 @@
-"""Every query on products and reviews, and who may see or change which.
+"""Every query on products, their coaches' standing and their testimonials, and who may see
+or change which product.
 
 Products are read through `readable_by`: everyone reads published products, a coach also their
 own drafts and archived products, an admin everything. `writable_by`: an admin changes every
-product, a coach their own. Reviews are read through their own `readable_by`: hidden reviews
-only by admins and their author.
+product, a coach their own.
 
 Review totals are kept twice, each by single UPDATE statements that add a delta: on the product
 (its visible reviews) and on its coach (the totals of the coach's published products). Every
@@ -30,7 +30,6 @@ from sqlalchemy import (
     false,
     func,
     insert,
-    literal,
     or_,
     select,
     true,
@@ -238,25 +237,6 @@ class ProductsRepository:
             )
         return found
 
-    async def recommendation_candidates(
-        self, session: AsyncSession, goals: Collection[str]
-    ) -> list[tuple[Product, int]]:
-        """Published products with how many of `goals` each serves: those serving at least one
-        when goals are given, else all."""
-        if not goals:
-            every = await session.execute(
-                select(Product, literal(0)).where(Product.status == PUBLISHED)
-            )
-            return [(product, 0) for product, _ in every.all()]
-        overlap = func.count(ProductGoal.goal)
-        result = await session.execute(
-            select(Product, overlap)
-            .join(ProductGoal, ProductGoal.product_id == Product.id)
-            .where(Product.status == PUBLISHED, ProductGoal.goal.in_(set(goals)))
-            .group_by(Product.id)
-        )
-        return [(product, int(count)) for product, count in result.all()]
-
     def add(self, session: AsyncSession, product: Product) -> None:
         session.add(product)
 
@@ -342,74 +322,4 @@ class ProductsRepository:
         await session.execute(statement)
 
 
-class ReviewsRepository:
-    def readable_by(self, actor: Actor) -> ColumnElement[bool]:
-        if actor.has_role(Role.ADMIN):
-            return true()
-        return or_(ProductReview.hidden.is_(false()), ProductReview.author_id == actor.id)
-
-    async def find_readable(
-        self,
-        session: AsyncSession,
-        product_id: uuid.UUID,
-        review_id: uuid.UUID,
-        actor: Actor,
-        *,
-        for_update: bool = False,
-    ) -> ProductReview | None:
-        statement = select(ProductReview).where(
-            ProductReview.id == review_id,
-            ProductReview.product_id == product_id,
-            self.readable_by(actor),
-        )
-        if for_update:
-            statement = statement.with_for_update()
-        return (await session.execute(statement)).scalar_one_or_none()
-
-    async def exists(
-        self, session: AsyncSession, product_id: uuid.UUID, author_id: uuid.UUID
-    ) -> bool:
-        found = await session.scalar(
-            select(ProductReview.id).where(
-                ProductReview.product_id == product_id, ProductReview.author_id == author_id
-            )
-        )
-        return found is not None
-
-    async def list_page(
-        self,
-        session: AsyncSession,
-        product_id: uuid.UUID,
-        readable: ColumnElement[bool],
-        page: PageRequest,
-    ) -> tuple[list[ProductReview], int]:
-        statement = (
-            select(ProductReview)
-            .where(ProductReview.product_id == product_id, readable)
-            .order_by(ProductReview.created_at.desc(), ProductReview.id.desc())
-        )
-        return await fetch_page(session, statement, page)
-
-    async def author_names(
-        self, session: AsyncSession, author_ids: Collection[uuid.UUID]
-    ) -> dict[uuid.UUID, str]:
-        if not author_ids:
-            return {}
-        result = await session.execute(
-            select(User.id, User.name).where(User.id.in_(set(author_ids)))
-        )
-        return dict(result.all())
-
-    def add(self, session: AsyncSession, review: ProductReview) -> None:
-        session.add(review)
-
-    async def delete(self, session: AsyncSession, review_id: uuid.UUID) -> None:
-        await session.execute(
-            delete(ProductReview)
-            .where(ProductReview.id == review_id)
-            .execution_options(synchronize_session=False)
-        )
-
-
 products_repository = ProductsRepository()
-reviews_repository = ReviewsRepository()

@@ -1,0 +1,1 @@
+"""Products: the coaching programs coaches sell, their status, and the published catalog."""

@@ -1,0 +1,1 @@
+"""Programs recommended to a customer from their goals, preferences and risks."""

@@ -1,0 +1,1 @@
+"""Reviews of published products, and the rating totals they keep."""
