@@ -333,21 +333,21 @@ async def _furnish(
     # Templates (the world's defaults) by an admin; the customer's custom plans by an admin
     # too, so the assigned coach reaches them only through the assignment.
     training_template = await plans_service.create(
-        session, admin, _plan_in.validate_python(plan_body("training")), now
+        session, admin, _plan_in.validate_python(plan_body("training")).to_draft(), now
     )
     diet_template = await plans_service.create(
-        session, admin, _plan_in.validate_python(plan_body("diet")), now
+        session, admin, _plan_in.validate_python(plan_body("diet")).to_draft(), now
     )
     custom_training = await plans_service.create(
         session,
         admin,
-        _plan_in.validate_python(plan_body("training", userId=str(customer.id))),
+        _plan_in.validate_python(plan_body("training", userId=str(customer.id))).to_draft(),
         now,
     )
     await plans_service.create(
         session,
         admin,
-        _plan_in.validate_python(plan_body("diet", userId=str(customer.id))),
+        _plan_in.validate_python(plan_body("diet", userId=str(customer.id))).to_draft(),
         now,
     )
     await setting_service.set_default_plan(

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.access.dependencies import CurrentUser, StaffUser
@@ -17,6 +17,7 @@ from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_response
 from fitcoach.http.pagination import Page, PageRequestDep
 from fitcoach.models import Actor
 from fitcoach.models.enums import PlanType
+from fitcoach.plans.dependencies import PlanFilterDep
 from fitcoach.plans.schemas import (
     PlanForUserOut,
     PlanIn,
@@ -36,7 +37,7 @@ async def _plan_for_user(
     shown = await plans_service.for_user(session, actor, user_id, plan_type, now)
     return ok(
         PlanForUserOut(
-            plan=shown.plan,
+            plan=PlanOut.of(shown.plan),
             source=shown.source,
             subscription_type=shown.subscription_type,
         )
@@ -90,7 +91,7 @@ async def create_plan(
     session: DbSession,
     clock: ClockDep,
 ) -> DataEnvelope[PlanOut]:
-    plan = await plans_service.create(session, author, body, clock.now())
+    plan = await plans_service.create(session, author, body.to_draft(), clock.now())
     return ok(PlanOut.of(plan))
 
 
@@ -107,24 +108,10 @@ async def list_plans(
     actor: StaffUser,
     session: ReadSession,
     page: PageRequestDep,
-    plan_type: Annotated[PlanType | None, Query(alias="type")] = None,
-    user_id: Annotated[
-        uuid.UUID | None, Query(alias="userId", description="Custom plans of this user")
-    ] = None,
-    template: Annotated[
-        bool | None, Query(description="true: templates only; false: custom plans only")
-    ] = None,
+    where: PlanFilterDep,
     sort: PlanSort = "-createdAt",
 ) -> DataEnvelope[Page[PlanSummaryOut]]:
-    listing = await plans_service.list_readable(
-        session,
-        actor,
-        plan_type=plan_type,
-        owner_id=user_id,
-        template=template,
-        sort=sort,
-        page=page,
-    )
+    listing = await plans_service.list_readable(session, actor, where, sort, page)
     summaries = [
         PlanSummaryOut.of(plan, listing.item_counts.get(plan.id, 0)) for plan in listing.plans
     ]
@@ -162,7 +149,7 @@ async def update_plan(
     session: DbSession,
     clock: ClockDep,
 ) -> DataEnvelope[PlanOut]:
-    plan = await plans_service.update(session, actor, plan_id, body, clock.now())
+    plan = await plans_service.update(session, actor, plan_id, body.to_changes(), clock.now())
     return ok(PlanOut.of(plan))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
@@ -52,6 +53,86 @@ _NEWEST_CUSTOM_IDS: CachedRead[uuid.UUID | None] = CachedRead(
 class PlanAccess:
     plan: Plan
     writable: bool
+
+
+@dataclass(frozen=True)
+class PlanFilter:
+    plan_type: PlanType | None = None
+    owner_id: uuid.UUID | None = None
+    template: bool | None = None
+    """True: templates only; False: custom plans only."""
+
+
+@dataclass(frozen=True)
+class PlanItemView:
+    """An item as readers are shown it; a training item leaves the diet fields None and the
+    other way round."""
+
+    id: uuid.UUID
+    position: int
+    day: int
+    notes: str | None
+    media_url: str | None
+    exercise: str | None
+    sets: int | None
+    reps: str | None
+    rest_seconds: int | None
+    meal: str | None
+    foods: tuple[str, ...] | None
+    calories: int | None
+    protein_g: float | None
+    carbs_g: float | None
+    fat_g: float | None
+
+    @classmethod
+    def of(cls, item: PlanItem) -> PlanItemView:
+        return cls(
+            id=item.id,
+            position=item.position,
+            day=item.day,
+            notes=item.notes,
+            media_url=item.media_url,
+            exercise=item.exercise,
+            sets=item.sets,
+            reps=item.reps,
+            rest_seconds=item.rest_seconds,
+            meal=item.meal,
+            foods=tuple(item.foods) if item.foods is not None else None,
+            calories=item.calories,
+            protein_g=item.protein_g,
+            carbs_g=item.carbs_g,
+            fat_g=item.fat_g,
+        )
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A plan with its items, detached from the session and immutable, so that one copy can
+    be shared by every reader between changes of the plan."""
+
+    id: uuid.UUID
+    type: str
+    name: str
+    description: str | None
+    owner_id: uuid.UUID | None
+    author_id: uuid.UUID | None
+    items: tuple[PlanItemView, ...]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, plan: Plan) -> PlanView:
+        return cls(
+            id=plan.id,
+            type=plan.type,
+            name=plan.name,
+            description=plan.description,
+            owner_id=plan.owner_id,
+            author_id=plan.author_id,
+            items=tuple(PlanItemView.of(item) for item in plan.items),
+            created_at=plan.created_at,
+            updated_at=plan.updated_at,
+        )
 
 
 def _of_assigned_customers(coach_id: uuid.UUID) -> ColumnElement[bool]:
@@ -138,21 +219,18 @@ class PlansRepository:
         self,
         session: AsyncSession,
         readable: ColumnElement[bool],
-        *,
-        plan_type: PlanType | None,
-        owner_id: uuid.UUID | None,
-        template: bool | None,
+        where: PlanFilter,
         sort: str,
         page: PageRequest,
     ) -> tuple[list[Plan], int]:
         statement: Select[Plan] = select(Plan).where(readable)
-        if plan_type is not None:
-            statement = statement.where(Plan.type == plan_type.value)
-        if owner_id is not None:
-            statement = statement.where(Plan.owner_id == owner_id)
-        if template is True:
+        if where.plan_type is not None:
+            statement = statement.where(Plan.type == where.plan_type.value)
+        if where.owner_id is not None:
+            statement = statement.where(Plan.owner_id == where.owner_id)
+        if where.template is True:
             statement = statement.where(Plan.owner_id.is_(None))
-        elif template is False:
+        elif where.template is False:
             statement = statement.where(Plan.owner_id.is_not(None))
         # The id breaks ties so that pages never overlap or skip a plan.
         statement = statement.order_by(sort_order(sort, _SORT_COLUMNS), Plan.id)

@@ -2,52 +2,27 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    Discriminator,
-    Field,
-    HttpUrl,
-    StringConstraints,
-    Tag,
-    TypeAdapter,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import Discriminator, Field, Tag
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.fields import http_url, label, not_null
 from fitcoach.models import Plan, PlanItem
 from fitcoach.models.enums import PlanType, SubscriptionType
+from fitcoach.plans.repository import PlanItemView, PlanView
+from fitcoach.plans.service import DietItem, PlanChanges, PlanDraft, PlanSource, TrainingItem
 
 MAX_ITEMS = 500
 MEDIA_URL_MESSAGE = "mediaUrl must be an http or https URL"
 
-_http_url = TypeAdapter(HttpUrl)
-
-
-def _check_media_url(value: str) -> str:
-    """Validated as an http(s) URL but stored as sent, so clients get back exactly their link."""
-    try:
-        _http_url.validate_python(value)
-    except ValidationError as exc:
-        raise ValueError(MEDIA_URL_MESSAGE) from exc
-    return value
-
-
-def _label(max_length: int) -> StringConstraints:
-    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
-
-
 # Numbers are strict so that `true` or "12" is rejected instead of silently becoming 1 or 12.
 Day = Annotated[int, Field(strict=True, ge=1, le=366)]
 Grams = Annotated[float, Field(strict=True, ge=0, le=2000)]
-PlanName = Annotated[str, _label(120)]
+PlanName = Annotated[str, label(120)]
 Description = Annotated[str, Field(max_length=5000)]
 Notes = Annotated[str, Field(max_length=2000)]
-MediaUrl = Annotated[str, Field(max_length=2048), AfterValidator(_check_media_url)]
+MediaUrl = Annotated[str, Field(max_length=2048), http_url(MEDIA_URL_MESSAGE)]
 
 
 class _PlanItemIn(StrictApiModel):
@@ -57,25 +32,25 @@ class _PlanItemIn(StrictApiModel):
 
 
 class TrainingItemIn(_PlanItemIn):
-    exercise: Annotated[str, _label(120)]
+    exercise: Annotated[str, label(120)]
     sets: Annotated[int, Field(strict=True, ge=1, le=100)]
-    reps: Annotated[str, _label(32)] = Field(description='A count or a range, e.g. "8-12"')
+    reps: Annotated[str, label(32)] = Field(description='A count or a range, e.g. "8-12"')
     rest_seconds: Annotated[int, Field(strict=True, ge=0, le=3600)] | None = None
+
+    def to_item(self) -> TrainingItem:
+        return TrainingItem(**self.model_dump())
 
 
 class DietItemIn(_PlanItemIn):
-    meal: Annotated[str, _label(120)]
-    foods: list[Annotated[str, _label(200)]] = Field(min_length=1, max_length=50)
+    meal: Annotated[str, label(120)]
+    foods: list[Annotated[str, label(200)]] = Field(min_length=1, max_length=50)
     calories: Annotated[int, Field(strict=True, ge=0, le=10000)]
     protein_g: Grams | None = None
     carbs_g: Grams | None = None
     fat_g: Grams | None = None
 
-
-ITEM_MODELS: dict[PlanType, type[TrainingItemIn] | type[DietItemIn]] = {
-    PlanType.training: TrainingItemIn,
-    PlanType.diet: DietItemIn,
-}
+    def to_item(self) -> DietItem:
+        return DietItem(**self.model_dump())
 
 
 class _PlanIn(StrictApiModel):
@@ -85,6 +60,16 @@ class _PlanIn(StrictApiModel):
     user_id: uuid.UUID | None = Field(
         default=None, description="Makes it a custom plan of this customer; omit for a template"
     )
+    items: list[TrainingItemIn] | list[DietItemIn]
+
+    def to_draft(self) -> PlanDraft:
+        return PlanDraft(
+            type=PlanType(self.type),
+            name=self.name,
+            description=self.description,
+            owner_id=self.user_id,
+            items=[item.to_item() for item in self.items],
+        )
 
 
 class TrainingPlanIn(_PlanIn):
@@ -148,17 +133,15 @@ class PlanUpdateIn(StrictApiModel):
         description="Replaces every item, in display order; each of the plan's type",
     )
 
-    @field_validator("name", "items")
-    @classmethod
-    def _not_null(cls, value: object, info: ValidationInfo) -> object:
-        if value is None:
-            raise ValueError(f"{info.field_name} cannot be null")
-        return value
+    _not_null = not_null("name", "items")
 
-
-class PlanSource(StrEnum):
-    custom = "custom"
-    default = "default"
+    def to_changes(self) -> PlanChanges:
+        return PlanChanges(
+            given=frozenset(self.model_fields_set),
+            name=self.name,
+            description=self.description,
+            items=[item.to_item() for item in self.items] if self.items is not None else None,
+        )
 
 
 PlanSort = Literal["createdAt", "-createdAt", "name", "-name"]
@@ -190,7 +173,7 @@ class DietItemOut(_PlanItemOut):
     media_url: str | None
 
 
-def _item_out(plan_type: str, item: PlanItem) -> TrainingItemOut | DietItemOut:
+def _item_out(plan_type: str, item: PlanItem | PlanItemView) -> TrainingItemOut | DietItemOut:
     if plan_type == PlanType.training:
         return TrainingItemOut.model_validate(item)
     return DietItemOut.model_validate(item)
@@ -237,7 +220,7 @@ class PlanOut(ApiModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, plan: Plan) -> PlanOut:
+    def of(cls, plan: Plan | PlanView) -> PlanOut:
         return cls(
             id=plan.id,
             type=PlanType(plan.type),

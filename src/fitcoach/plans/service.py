@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,27 +32,77 @@ from fitcoach.plans.exceptions import (
     SubscriptionRequired,
     WrongPlanType,
 )
-from fitcoach.plans.repository import PlanAccess, plans_repository
-from fitcoach.plans.schemas import (
-    ITEM_MODELS,
-    DietItemIn,
-    PlanIn,
-    PlanOut,
-    PlanSource,
-    PlanUpdateIn,
-    TrainingItemIn,
-)
+from fitcoach.plans.repository import PlanAccess, PlanFilter, PlanView, plans_repository
 from fitcoach.settings.service import setting_service
 from fitcoach.subscriptions.service import subscription_service
 from fitcoach.users.service import user_service
 
 # A plan as its readers are shown it, between changes of the plan or its items.
-_PLAN_VIEWS: CachedRead[PlanOut | None] = CachedRead("plan_views", topic="plan")
+_PLAN_VIEWS: CachedRead[PlanView | None] = CachedRead("plan_views", topic="plan")
+
+
+@dataclass(frozen=True)
+class _PlanItemFields:
+    day: int
+    notes: str | None = None
+    media_url: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingItem(_PlanItemFields):
+    exercise: str
+    sets: int
+    reps: str
+    rest_seconds: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DietItem(_PlanItemFields):
+    meal: str
+    foods: Sequence[str]
+    calories: int
+    protein_g: float | None = None
+    carbs_g: float | None = None
+    fat_g: float | None = None
+
+
+# The shape of item each type of plan holds.
+ITEM_KINDS: dict[PlanType, type[TrainingItem] | type[DietItem]] = {
+    PlanType.training: TrainingItem,
+    PlanType.diet: DietItem,
+}
+
+
+@dataclass(frozen=True)
+class PlanDraft:
+    """A new plan: a template, or with `owner_id` a customer's custom plan."""
+
+    type: PlanType
+    name: str
+    description: str | None
+    owner_id: uuid.UUID | None
+    items: Sequence[TrainingItem | DietItem]
+
+
+@dataclass(frozen=True)
+class PlanChanges:
+    """A partial update: only the fields named in `given` change (a given None description
+    clears it); items given replace every item."""
+
+    given: frozenset[str]
+    name: str | None = None
+    description: str | None = None
+    items: Sequence[TrainingItem | DietItem] | None = None
+
+
+class PlanSource(StrEnum):
+    custom = "custom"
+    default = "default"
 
 
 @dataclass(frozen=True)
 class UserPlan:
-    plan: PlanOut
+    plan: PlanView
     source: PlanSource
     subscription_type: SubscriptionType
 
@@ -63,8 +114,14 @@ class PlanListing:
     total: int
 
 
-def _plan_items(items: Sequence[TrainingItemIn | DietItemIn]) -> list[PlanItem]:
-    return [PlanItem(position=position, **item.model_dump()) for position, item in enumerate(items)]
+def _plan_items(items: Sequence[TrainingItem | DietItem]) -> list[PlanItem]:
+    rows = []
+    for position, item in enumerate(items):
+        fields = asdict(item)
+        if isinstance(item, DietItem):
+            fields["foods"] = list(item.foods)
+        rows.append(PlanItem(position=position, **fields))
+    return rows
 
 
 def _audited_fields(plan: Plan) -> dict[str, object]:
@@ -85,28 +142,28 @@ class PlansService:
         self,
         session: AsyncSession,
         author: Actor,
-        body: PlanIn,
+        draft: PlanDraft,
         now: datetime,
     ) -> Plan:
-        if body.user_id is not None:
+        if draft.owner_id is not None:
             # A coach's assignments are checked first, so that an id of no customer of theirs
             # answers the same whether it names a customer, another kind of user or nobody.
             if not author.has_role(Role.ADMIN) and not await customers_service.is_assigned(
-                session, author.id, body.user_id
+                session, author.id, draft.owner_id
             ):
                 raise CustomerNotAssigned()
-            owner = await user_service.get(session, body.user_id)
+            owner = await user_service.get(session, draft.owner_id)
             if not owner.has_role(Role.CUSTOMER):
                 raise OwnerNotCustomer()
         plan = Plan(
-            type=body.type,
-            name=body.name,
-            description=body.description,
-            owner_id=body.user_id,
+            type=draft.type.value,
+            name=draft.name,
+            description=draft.description,
+            owner_id=draft.owner_id,
             author_id=author.id,
             created_at=now,
             updated_at=now,
-            items=_plan_items(body.items),
+            items=_plan_items(draft.items),
         )
         plans_repository.add(session, plan)
         await session.flush()
@@ -132,22 +189,13 @@ class PlansService:
         self,
         session: AsyncSession,
         actor: Actor,
-        *,
-        plan_type: PlanType | None,
-        owner_id: uuid.UUID | None,
-        template: bool | None,
+        where: PlanFilter,
         sort: str,
         page: PageRequest,
     ) -> PlanListing:
         defaults = await setting_service.default_plan_ids(session)
         plans, total = await plans_repository.list_page(
-            session,
-            plans_repository.readable_by(actor, defaults.values()),
-            plan_type=plan_type,
-            owner_id=owner_id,
-            template=template,
-            sort=sort,
-            page=page,
+            session, plans_repository.readable_by(actor, defaults.values()), where, sort, page
         )
         counts = await plans_repository.item_counts(session, [plan.id for plan in plans])
         return PlanListing(plans=plans, item_counts=counts, total=total)
@@ -157,15 +205,15 @@ class PlansService:
         session: AsyncSession,
         actor: Actor,
         plan_id: uuid.UUID,
-        changes: PlanUpdateIn,
+        changes: PlanChanges,
         now: datetime,
     ) -> Plan:
         plan = await self._writable(session, actor, plan_id, with_items=True)
         before = _audited_fields(plan)
-        given = changes.model_fields_set
+        given = changes.given
         if changes.items is not None:
             plan_type = PlanType(plan.type)
-            if not all(isinstance(item, ITEM_MODELS[plan_type]) for item in changes.items):
+            if not all(isinstance(item, ITEM_KINDS[plan_type]) for item in changes.items):
                 raise ItemsDoNotMatchPlan(plan_type)
             plan.items = _plan_items(changes.items)
         if changes.name is not None:
@@ -255,10 +303,10 @@ class PlansService:
             raise NoDefaultPlan(plan_type)
         return UserPlan(plan=default, source=PlanSource.default, subscription_type=status.type)
 
-    async def _view(self, session: AsyncSession, plan_id: uuid.UUID) -> PlanOut | None:
-        async def load() -> PlanOut | None:
+    async def _view(self, session: AsyncSession, plan_id: uuid.UUID) -> PlanView | None:
+        async def load() -> PlanView | None:
             plan = await plans_repository.with_items(session, plan_id)
-            return PlanOut.of(plan) if plan is not None else None
+            return PlanView.of(plan) if plan is not None else None
 
         return await _PLAN_VIEWS.read(session, str(plan_id), None, load)
 
