@@ -23,7 +23,7 @@ from fitcoach.models import CoachAssignment, Questionnaire
 from fitcoach.models.enums import Role
 from fitcoach.subscriptions.service import subscription_service
 from fitcoach.users.schemas import BodyMetricsIn
-from fitcoach.users.service import user_service
+from fitcoach.users.service import NewUser, user_service
 
 STRONG_PASSWORD = "Str0ng!Passw0rd"
 
@@ -86,13 +86,17 @@ class Factory:
         async with self.app.state.sessionmaker() as session, session.begin():
             user = await user_service.create(
                 session,
-                name=name,
-                roles=list(roles) or [Role.CUSTOMER],
-                phone=phone,
-                email=email,
-                password_hash=await hash_password(password) if password else None,
-                phone_verified=True,
-                metrics=metrics or BodyMetricsIn(height=180, weight=75, age=30, gender="male"),
+                NewUser(
+                    name=name,
+                    roles=list(roles) or [Role.CUSTOMER],
+                    phone=phone,
+                    email=email,
+                    password_hash=await hash_password(password) if password else None,
+                    phone_verified=True,
+                    metrics=(
+                        metrics or BodyMetricsIn(height=180, weight=75, age=30, gender="male")
+                    ).to_metrics(),
+                ),
             )
             if with_free_trial:
                 await subscription_service.start_free_trial(session, user.id, self.now)

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import insert, text
 
-from fitcoach.audit.service import audit_service
+from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.core.errors import Conflict
 from fitcoach.db.session import DbSession
 from fitcoach.http.dependencies import ClockDep
@@ -178,7 +178,9 @@ async def test_a_failed_request_leaves_no_entry(client: httpx.AsyncClient, app: 
     """A handler that records an entry and then fails, through the real unit of work."""
 
     async def writes_then_fails(session: DbSession, clock: ClockDep) -> None:
-        audit_service.record(session, action="test.written", resource_type="test", now=clock.now())
+        audit_service.record(
+            session, AuditEvent(action="test.written", resource_type="test"), clock.now()
+        )
         await session.flush()
         raise Conflict("refused after writing")
 

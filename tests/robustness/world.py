@@ -31,7 +31,7 @@ from fitcoach.catalog.products.service import ProductDraft, product_service
 from fitcoach.catalog.reviews.service import review_service
 from fitcoach.catalog.schemas import ProductIn
 from fitcoach.models import CoachAssignment, User
-from fitcoach.models.enums import PlanType, Role
+from fitcoach.models.enums import Gender, PlanType, Role
 from fitcoach.notifications.email import OutboxEmailProvider
 from fitcoach.onboarding.schemas import IntakeIn
 from fitcoach.onboarding.service import onboarding_service
@@ -39,8 +39,7 @@ from fitcoach.plans.schemas import PlanIn
 from fitcoach.plans.service import plans_service
 from fitcoach.settings.service import setting_service
 from fitcoach.subscriptions.service import subscription_service
-from fitcoach.users.schemas import BodyMetricsIn
-from fitcoach.users.service import user_service
+from fitcoach.users.service import BodyMetrics, NewUser, user_service
 from tests.catalog.payloads import product_body
 from tests.factories import STRONG_PASSWORD, Account, random_phone
 from tests.plans.payloads import plan_body
@@ -198,7 +197,8 @@ class World:
         """A coach not assigned to the customer yet."""
         async with self.app.state.sessionmaker() as session, session.begin():
             coach = await user_service.create(
-                session, name="Matrix extra coach", roles=[Role.COACH], phone=random_phone()
+                session,
+                NewUser(name="Matrix extra coach", roles=[Role.COACH], phone=random_phone()),
             )
         return coach.id
 
@@ -260,13 +260,15 @@ async def build_world(
             email = f"{member.value.replace('_', '-')}-{uuid.uuid4().hex[:10]}@example.com"
             created = await user_service.create(
                 session,
-                name=f"Matrix {member.value.replace('_', ' ')}"[:30],
-                roles=_ROLES[member],
-                phone=random_phone(),
-                email=email,
-                password_hash=password_hash,
-                phone_verified=True,
-                metrics=BodyMetricsIn(height=170, weight=70, age=30, gender="female"),
+                NewUser(
+                    name=f"Matrix {member.value.replace('_', ' ')}"[:30],
+                    roles=_ROLES[member],
+                    phone=random_phone(),
+                    email=email,
+                    password_hash=password_hash,
+                    phone_verified=True,
+                    metrics=BodyMetrics(height=170, weight=70, age=30, gender=Gender.female),
+                ),
             )
             return created, email
 
@@ -372,8 +374,9 @@ async def _furnish(
     await onboarding_service.submit_intake(
         session,
         customer,
-        IntakeIn.model_validate({**INTAKE_ANSWERS, "questionnaireVersion": questionnaire.version}),
-        _CLIENT.ip,
+        IntakeIn.model_validate(
+            {**INTAKE_ANSWERS, "questionnaireVersion": questionnaire.version}
+        ).to_intake(_CLIENT.ip),
         now,
     )
     return Objects(

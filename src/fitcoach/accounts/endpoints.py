@@ -8,14 +8,13 @@ import uuid
 from fastapi import APIRouter
 
 from fitcoach.access.dependencies import AdminUser
+from fitcoach.accounts.dependencies import UserFilterDep
 from fitcoach.accounts.schemas import CreateUserIn, SetRolesIn, UserSort
 from fitcoach.accounts.service import accounts_service
 from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep, SettingsDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.http.pagination import Page, PageRequestDep
-from fitcoach.http.search import SearchQuery
-from fitcoach.models.enums import Role
 from fitcoach.users.schemas import UserOut
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -31,14 +30,10 @@ async def list_users(
     admin: AdminUser,
     session: ReadSession,
     page: PageRequestDep,
-    q: SearchQuery = None,
-    role: Role | None = None,
-    blocked: bool | None = None,
+    where: UserFilterDep,
     sort: UserSort = "-createdAt",
 ) -> DataEnvelope[Page[UserOut]]:
-    users, total = await accounts_service.list_users(
-        session, text=q, role=role, blocked=blocked, sort=sort, page=page
-    )
+    users, total = await accounts_service.list_users(session, where, sort, page)
     return ok(Page[UserOut].of([UserOut.model_validate(user) for user in users], total, page))
 
 
@@ -56,7 +51,7 @@ async def create_user(
     settings: SettingsDep,
     clock: ClockDep,
 ) -> DataEnvelope[UserOut]:
-    user = await accounts_service.create_user(session, settings, body, clock.now())
+    user = await accounts_service.create_user(session, settings, body.to_account(), clock.now())
     return ok(UserOut.model_validate(user))
 
 

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from fitcoach.accounts.service import StaffAccount
 from fitcoach.auth.password_hashing import PASSWORD_POLICY_DESCRIPTION, check_password_policy
 from fitcoach.http.envelope import StrictApiModel
 from fitcoach.models.enums import Role
@@ -49,6 +50,15 @@ class CreateUserIn(StrictApiModel):
         if self.email is None and self.phone is None:
             raise ValueError("Give an email or a phone, so the new user can sign in")
         return self
+
+    def to_account(self) -> StaffAccount:
+        return StaffAccount(
+            name=self.name,
+            roles=self.roles,
+            password=self.password,
+            email=self.email,
+            phone=self.phone,
+        )
 
 
 class SetRolesIn(StrictApiModel):

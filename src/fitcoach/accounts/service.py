@@ -5,14 +5,14 @@ coach assignments) with its audit entry."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.accounts.exceptions import CannotBlockSelf, CannotRemoveOwnAdminRole
-from fitcoach.accounts.schemas import CreateUserIn
-from fitcoach.audit.service import audit_service, changes_between, secret_changed
+from fitcoach.audit.service import AuditEvent, audit_service, changes_between, secret_changed
 from fitcoach.auth.identifiers import parse_email, parse_phone
 from fitcoach.auth.password_hashing import hash_password
 from fitcoach.auth.tokens.service import session_service
@@ -22,9 +22,20 @@ from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, User
 from fitcoach.models.enums import Role
 from fitcoach.users.exceptions import EmailAlreadyRegistered
-from fitcoach.users.service import user_service
+from fitcoach.users.service import NewUser, UserFilter, user_service
 
 DEFAULT_ADMIN_NAME = "Administrator"
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    """A coach or admin account the console creates; phone and email as the admin typed them."""
+
+    name: str
+    roles: Sequence[Role]
+    password: str
+    email: str | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,19 +61,25 @@ class AccountsService:
         if user is None:
             user = await user_service.create(
                 session,
-                name=name or DEFAULT_ADMIN_NAME,
-                roles=[Role.ADMIN],
-                phone=phone,
-                email=email,
-                password_hash=password_hash,
+                NewUser(
+                    name=name or DEFAULT_ADMIN_NAME,
+                    roles=[Role.ADMIN],
+                    phone=phone,
+                    email=email,
+                    password_hash=password_hash,
+                ),
             )
             audit_service.record(
                 session,
-                action="user.created",
-                resource_type="user",
-                resource_id=user.id,
-                changes=changes_between({}, {"roles": ["ADMIN"], "phone": phone, "email": email}),
-                now=now,
+                AuditEvent(
+                    action="user.created",
+                    resource_type="user",
+                    resource_id=user.id,
+                    changes=changes_between(
+                        {}, {"roles": ["ADMIN"], "phone": phone, "email": email}
+                    ),
+                ),
+                now,
             )
             return ProvisionedAdmin(user=user, promoted=False)
         before = {"roles": sorted(user.roles), "name": user.name, "email": user.email}
@@ -77,11 +94,13 @@ class AccountsService:
         after = {"roles": sorted(user.roles), "name": user.name, "email": user.email}
         audit_service.record(
             session,
-            action="user.roles.changed",
-            resource_type="user",
-            resource_id=user.id,
-            changes={**changes_between(before, after), **secret_changed("password")},
-            now=now,
+            AuditEvent(
+                action="user.roles.changed",
+                resource_type="user",
+                resource_id=user.id,
+                changes={**changes_between(before, after), **secret_changed("password")},
+            ),
+            now,
         )
         return ProvisionedAdmin(user=user, promoted=True)
 
@@ -89,55 +108,50 @@ class AccountsService:
         self,
         session: AsyncSession,
         settings: Settings,
-        body: CreateUserIn,
+        account: StaffAccount,
         now: datetime,
     ) -> User:
         """A coach or an admin, signing in with the password the admin chose; addresses are
         unverified until their owner proves them."""
-        email = parse_email(body.email) if body.email is not None else None
-        phone = parse_phone(settings, body.phone) if body.phone is not None else None
+        email = parse_email(account.email) if account.email is not None else None
+        phone = parse_phone(settings, account.phone) if account.phone is not None else None
         user = await user_service.create(
             session,
-            name=body.name,
-            roles=list(body.roles),
-            phone=phone,
-            email=email,
-            password_hash=await hash_password(body.password),
+            NewUser(
+                name=account.name,
+                roles=list(account.roles),
+                phone=phone,
+                email=email,
+                password_hash=await hash_password(account.password),
+            ),
         )
         audit_service.record(
             session,
-            action="user.created",
-            resource_type="user",
-            resource_id=user.id,
-            changes={
-                **changes_between(
-                    {},
-                    {
-                        "name": user.name,
-                        "roles": sorted(user.roles),
-                        "phone": phone,
-                        "email": email,
-                    },
-                ),
-                **secret_changed("password"),
-            },
-            now=now,
+            AuditEvent(
+                action="user.created",
+                resource_type="user",
+                resource_id=user.id,
+                changes={
+                    **changes_between(
+                        {},
+                        {
+                            "name": user.name,
+                            "roles": sorted(user.roles),
+                            "phone": phone,
+                            "email": email,
+                        },
+                    ),
+                    **secret_changed("password"),
+                },
+            ),
+            now,
         )
         return user
 
     async def list_users(
-        self,
-        session: AsyncSession,
-        *,
-        text: str | None,
-        role: Role | None,
-        blocked: bool | None,
-        sort: str,
-        page: PageRequest,
+        self, session: AsyncSession, where: UserFilter, sort: str, page: PageRequest
     ) -> tuple[list[User], int]:
-        return await user_service.search(
-            session, text=text, role=role, blocked=blocked, sort=sort, page=page
-        )
+        return await user_service.search(session, where, sort, page)
 
     async def set_roles(
         self,
@@ -159,11 +173,13 @@ class AccountsService:
             await customers_service.end_assignments_of_coach(session, admin, user.id, now)
         audit_service.record(
             session,
-            action="user.roles.changed",
-            resource_type="user",
-            resource_id=user.id,
-            changes=changes_between({"roles": before}, {"roles": sorted(user.roles)}),
-            now=now,
+            AuditEvent(
+                action="user.roles.changed",
+                resource_type="user",
+                resource_id=user.id,
+                changes=changes_between({"roles": before}, {"roles": sorted(user.roles)}),
+            ),
+            now,
         )
         return user
 
@@ -199,11 +215,13 @@ class AccountsService:
     ) -> None:
         audit_service.record(
             session,
-            action="user.blocked" if blocked else "user.unblocked",
-            resource_type="user",
-            resource_id=user.id,
-            changes=changes_between({"isBlocked": user.is_blocked}, {"isBlocked": blocked}),
-            now=now,
+            AuditEvent(
+                action="user.blocked" if blocked else "user.unblocked",
+                resource_type="user",
+                resource_id=user.id,
+                changes=changes_between({"isBlocked": user.is_blocked}, {"isBlocked": blocked}),
+            ),
+            now,
         )
 
 

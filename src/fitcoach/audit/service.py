@@ -6,6 +6,7 @@ import base64
 import binascii
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -61,30 +62,32 @@ def secret_changed(*fields: str) -> dict[str, Any]:
     return {field: {"before": SECRET_MARK, "after": SECRET_MARK} for field in fields}
 
 
+@dataclass(frozen=True)
+class AuditEvent:
+    """What happened to which resource, as a service adds it to the trail. The actor defaults
+    to the authenticated caller; sign-in events name the account they concern instead (`actor`,
+    or only its id when the account is not loaded). Secret fields in `details` are scrubbed."""
+
+    action: str
+    resource_type: str
+    resource_id: object | None = None
+    changes: Mapping[str, Any] | None = None
+    details: Mapping[str, Any] | None = None
+    actor: Actor | None = None
+    actor_id: uuid.UUID | None = None
+
+
 class AuditService:
-    def record(
-        self,
-        session: AsyncSession,
-        *,
-        action: str,
-        resource_type: str,
-        now: datetime,
-        resource_id: object | None = None,
-        changes: Mapping[str, Any] | None = None,
-        details: Mapping[str, Any] | None = None,
-        actor: Actor | None = None,
-        actor_id: uuid.UUID | None = None,
-    ) -> None:
-        """Add an entry to the current transaction. The actor defaults to the authenticated
-        caller; sign-in events name the account they concern instead (`actor`, or only its id
-        when the account is not loaded)."""
+    def record(self, session: AsyncSession, event: AuditEvent, now: datetime) -> None:
+        """Add an entry to the current transaction."""
         context = current_request_context()
-        if actor is not None:
-            acting_id: uuid.UUID | None = actor.id
-            roles: tuple[str, ...] = tuple(actor.roles)
+        if event.actor is not None:
+            acting_id: uuid.UUID | None = event.actor.id
+            roles: tuple[str, ...] = tuple(event.actor.roles)
         else:
-            acting_id = actor_id or (context.actor_id if context else None)
+            acting_id = event.actor_id or (context.actor_id if context else None)
             roles = context.actor_roles if context and acting_id == context.actor_id else ()
+        resource_id = event.resource_id
         audit_repository.add(
             session,
             AuditEntry(
@@ -92,41 +95,26 @@ class AuditService:
                 actor_type="user" if acting_id else ("anonymous" if context else "system"),
                 actor_id=acting_id,
                 actor_roles=",".join(sorted(roles)) or None,
-                action=action,
-                resource_type=resource_type,
+                action=event.action,
+                resource_type=event.resource_type,
                 resource_id=str(resource_id) if resource_id is not None else None,
                 client_ip=context.client_ip if context else None,
                 request_id=context.request_id if context else None,
-                changes=dict(changes) if changes else None,
-                details=_scrub(details) if details else None,
+                changes=dict(event.changes) if event.changes else None,
+                details=_scrub(event.details) if event.details else None,
             ),
         )
         if context is not None:
             context.audited = True
 
     def record_failure(
-        self,
-        session: AsyncSession,
-        error: DomainError,
-        *,
-        action: str,
-        resource_type: str,
-        now: datetime,
-        resource_id: object | None = None,
-        details: Mapping[str, Any] | None = None,
-        actor_id: uuid.UUID | None = None,
+        self, session: AsyncSession, error: DomainError, event: AuditEvent, now: datetime
     ) -> None:
-        """Record a refused attempt. The request fails, yet its entry must be kept, so the error
-        is marked to commit the transaction (which holds nothing else: refusals write nothing)."""
-        self.record(
-            session,
-            action=action,
-            resource_type=resource_type,
-            now=now,
-            resource_id=resource_id,
-            details={**(details or {}), "reason": error.message},
-            actor_id=actor_id,
-        )
+        """Record a refused attempt, with the error's message as its reason. The request fails,
+        yet its entry must be kept, so the error is marked to commit the transaction (which
+        holds nothing else: refusals write nothing)."""
+        details = {**(event.details or {}), "reason": error.message}
+        self.record(session, replace(event, details=details), now)
         error.commit_on_raise = True
 
     def record_nothing_changed(self) -> None:
@@ -143,10 +131,8 @@ class AuditService:
             return
         self.record(
             session,
-            action=f"request.{method.lower()}",
-            resource_type="route",
-            resource_id=path,
-            now=now,
+            AuditEvent(action=f"request.{method.lower()}", resource_type="route", resource_id=path),
+            now,
         )
 
     async def page(

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.access.exceptions import AccountBlocked
-from fitcoach.audit.service import audit_service
+from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.auth.exceptions import AccountNotRegistered, InvalidCredentials
 from fitcoach.auth.me import Me, me_service
 from fitcoach.auth.mfa.service import MfaProof, mfa_service
@@ -88,12 +88,18 @@ class SignInService:
             audit_service.record_failure(
                 session,
                 error,
-                action="auth.login.failed",
-                resource_type="user",
-                resource_id=user.id if user else None,
-                actor_id=user.id if user else None,
-                details={"method": login.method, "identifier": claim.identifier, **claim.details},
-                now=login.now,
+                AuditEvent(
+                    action="auth.login.failed",
+                    resource_type="user",
+                    resource_id=user.id if user else None,
+                    details={
+                        "method": login.method,
+                        "identifier": claim.identifier,
+                        **claim.details,
+                    },
+                    actor_id=user.id if user else None,
+                ),
+                login.now,
             )
             raise
         return user
@@ -140,12 +146,14 @@ class SignInService:
         )
         audit_service.record(
             session,
-            action="auth.login.succeeded",
-            resource_type="user",
-            resource_id=user.id,
-            actor=user,
-            details={"method": login.method},
-            now=login.now,
+            AuditEvent(
+                action="auth.login.succeeded",
+                resource_type="user",
+                resource_id=user.id,
+                details={"method": login.method},
+                actor=user,
+            ),
+            login.now,
         )
         return SignedIn(tokens=issued, me=await me_service.describe(session, user, login.now))
 
@@ -155,12 +163,14 @@ class SignInService:
         await subscription_service.start_free_trial(session, user.id, login.now)
         audit_service.record(
             session,
-            action="user.registered",
-            resource_type="user",
-            resource_id=user.id,
-            actor=user,
-            details={"method": login.method},
-            now=login.now,
+            AuditEvent(
+                action="user.registered",
+                resource_type="user",
+                resource_id=user.id,
+                details={"method": login.method},
+                actor=user,
+            ),
+            login.now,
         )
         return await self.signed_in(session, settings, user, login)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -85,21 +85,7 @@ class ProductIn(StrictApiModel):
     media_urls: MediaUrls = Field(default_factory=list)
 
     def to_draft(self) -> ProductDraft:
-        return ProductDraft(
-            title=self.title,
-            description=self.description,
-            goals=self.goals,
-            duration_weeks=self.duration_weeks,
-            price=self.price,
-            currency=self.currency,
-            level=self.level,
-            coach_id=self.coach_id,
-            included=self.included.to_included(),
-            addons=[addon.to_addon() for addon in self.addons],
-            tags=self.tags,
-            contraindications=self.contraindications,
-            media_urls=self.media_urls,
-        )
+        return ProductDraft(coach_id=self.coach_id, **_product_fields(self))
 
 
 class ProductUpdateIn(StrictApiModel):
@@ -133,22 +119,25 @@ class ProductUpdateIn(StrictApiModel):
     )
 
     def to_changes(self) -> ProductChanges:
-        given = self.model_fields_set
-        return ProductChanges(
-            given=frozenset(given),
-            title=self.title,
-            description=self.description,
-            goals=self.goals,
-            duration_weeks=self.duration_weeks,
-            price=self.price,
-            currency=self.currency,
-            level=self.level,
-            included=self.included.to_included() if self.included is not None else None,
-            addons=[addon.to_addon() for addon in self.addons] if self.addons is not None else None,
-            tags=self.tags,
-            contraindications=self.contraindications,
-            media_urls=self.media_urls,
-        )
+        return ProductChanges(given=frozenset(self.model_fields_set), **_product_fields(self))
+
+
+def _product_fields(body: ProductIn | ProductUpdateIn) -> dict[str, Any]:
+    """The fields a new product and a change share, in the service's terms."""
+    return {
+        "title": body.title,
+        "description": body.description,
+        "goals": body.goals,
+        "duration_weeks": body.duration_weeks,
+        "price": body.price,
+        "currency": body.currency,
+        "level": body.level,
+        "included": body.included.to_included() if body.included is not None else None,
+        "addons": [addon.to_addon() for addon in body.addons] if body.addons is not None else None,
+        "tags": body.tags,
+        "contraindications": body.contraindications,
+        "media_urls": body.media_urls,
+    }
 
 
 class ReviewIn(StrictApiModel):

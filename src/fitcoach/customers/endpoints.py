@@ -97,7 +97,9 @@ async def update_profile(
     clock: ClockDep,
 ) -> DataEnvelope[CustomerProfileOut]:
     now = clock.now()
-    view = await customers_service.update_profile(session, actor, customer_id, body, now)
+    view = await customers_service.update_profile(
+        session, actor, customer_id, body.to_changes(), now
+    )
     return ok(_profile_out(view, now))
 
 

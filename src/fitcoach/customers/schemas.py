@@ -4,9 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, field_validator
 
+from fitcoach.customers.service import ProfileChanges
 from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.fields import not_null
 from fitcoach.models.enums import Gender
 from fitcoach.models.vocabulary import Goal, RiskFlag
 from fitcoach.subscriptions.schemas import SubscriptionStatusOut
@@ -24,17 +26,23 @@ class ProfileUpdateIn(BodyMetricsIn, StrictApiModel):
         default=None, max_length=50, description="Preference key: answer; merged into the profile"
     )
 
-    @field_validator("name", "preferences")
-    @classmethod
-    def _not_null(cls, value: object, info: ValidationInfo) -> object:
-        if value is None:
-            raise ValueError(f"{info.field_name} cannot be null")
-        return value
+    _not_null = not_null("name", "preferences")
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
         return clean_name(value)
+
+    def to_changes(self) -> ProfileChanges:
+        return ProfileChanges(
+            given=frozenset(self.model_fields_set),
+            name=self.name,
+            preferences=self.preferences,
+            height=self.height,
+            weight=self.weight,
+            age=self.age,
+            gender=self.gender,
+        )
 
 
 class AssignCoachIn(StrictApiModel):

@@ -5,13 +5,15 @@ list."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.audit.service import audit_service, changes_between
+from fitcoach.audit.service import AuditEvent, audit_service, changes_between
 from fitcoach.core.errors import Forbidden
 from fitcoach.customers.exceptions import (
     CoachAlreadyAssigned,
@@ -24,15 +26,28 @@ from fitcoach.customers.repository import (
     CustomerOfCoach,
     customers_repository,
 )
-from fitcoach.customers.schemas import ProfileUpdateIn
 from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, CoachAssignment, CustomerProfile, User
-from fitcoach.models.enums import Role
+from fitcoach.models.enums import Gender, Role
 from fitcoach.models.vocabulary import RiskFlag
 from fitcoach.onboarding.service import onboarding_service
 from fitcoach.subscriptions.service import SubscriptionStatus, subscription_service
 from fitcoach.users.exceptions import UserNotFound
 from fitcoach.users.service import user_service
+
+
+@dataclass(frozen=True)
+class ProfileChanges:
+    """A partial update: only the fields named in `given` change (a given None clears a body
+    metric); preferences given are merged, a None answer removing that preference."""
+
+    given: frozenset[str]
+    name: str | None = None
+    preferences: Mapping[str, Any] | None = None
+    height: float | None = None
+    weight: float | None = None
+    age: int | None = None
+    gender: Gender | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +87,7 @@ class CustomersService:
         session: AsyncSession,
         actor: Actor,
         customer_id: uuid.UUID,
-        changes: ProfileUpdateIn,
+        changes: ProfileChanges,
         now: datetime,
     ) -> CustomerView:
         """The customer themself or an admin; an assigned coach reads but may not change."""
@@ -81,7 +96,7 @@ class CustomersService:
             raise Forbidden()
         profile = await onboarding_service.profile_of(session, customer.id)
         before = _editable_fields(customer, profile)
-        given = changes.model_fields_set
+        given = changes.given
         if changes.preferences is not None:
             profile = await onboarding_service.change_preferences(
                 session, customer.id, changes.preferences, now
@@ -102,11 +117,13 @@ class CustomersService:
             customer.updated_at = now
             audit_service.record(
                 session,
-                action="customer.profile.updated",
-                resource_type="user",
-                resource_id=customer.id,
-                changes=changes_between(before, after),
-                now=now,
+                AuditEvent(
+                    action="customer.profile.updated",
+                    resource_type="user",
+                    resource_id=customer.id,
+                    changes=changes_between(before, after),
+                ),
+                now,
             )
         await session.flush()
         return await self._view(session, customer, now)
@@ -135,11 +152,15 @@ class CustomersService:
             raise CoachAlreadyAssigned() from exc
         audit_service.record(
             session,
-            action="coach.assigned",
-            resource_type="coach_assignment",
-            resource_id=assignment.id,
-            changes=changes_between({}, {"customerId": str(customer.id), "coachId": str(coach.id)}),
-            now=now,
+            AuditEvent(
+                action="coach.assigned",
+                resource_type="coach_assignment",
+                resource_id=assignment.id,
+                changes=changes_between(
+                    {}, {"customerId": str(customer.id), "coachId": str(coach.id)}
+                ),
+            ),
+            now,
         )
         return CoachOfCustomer(coach_id=coach.id, name=coach.name, since=now)
 
@@ -181,16 +202,18 @@ class CustomersService:
         await session.flush()
         audit_service.record(
             session,
-            action="coach.unassigned",
-            resource_type="coach_assignment",
-            resource_id=assignment.id,
-            changes=changes_between({"unassignedAt": None}, {"unassignedAt": now.isoformat()}),
-            details={
-                "customerId": str(assignment.customer_id),
-                "coachId": str(assignment.coach_id),
-                "reason": reason,
-            },
-            now=now,
+            AuditEvent(
+                action="coach.unassigned",
+                resource_type="coach_assignment",
+                resource_id=assignment.id,
+                changes=changes_between({"unassignedAt": None}, {"unassignedAt": now.isoformat()}),
+                details={
+                    "customerId": str(assignment.customer_id),
+                    "coachId": str(assignment.coach_id),
+                    "reason": reason,
+                },
+            ),
+            now,
         )
 
     async def customers_of_coach(

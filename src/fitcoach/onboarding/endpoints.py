@@ -69,7 +69,7 @@ async def submit_intake(
     client_ip: ClientIp,
 ) -> DataEnvelope[IntakeOut]:
     outcome = await onboarding_service.submit_intake(
-        session, customer, body, client_ip, clock.now()
+        session, customer, body.to_intake(client_ip), clock.now()
     )
     return ok(
         IntakeOut(
@@ -91,7 +91,9 @@ async def submit_intake(
 async def create_questionnaire(
     body: QuestionnaireIn, admin: AdminUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[QuestionnaireOut]:
-    questionnaire = await onboarding_service.create_questionnaire(session, admin, body, clock.now())
+    questionnaire = await onboarding_service.create_questionnaire(
+        session, admin, body.stored(), clock.now()
+    )
     return ok(QuestionnaireOut.of(questionnaire))
 
 

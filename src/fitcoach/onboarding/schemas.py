@@ -10,6 +10,7 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints,
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.models import Questionnaire
 from fitcoach.models.vocabulary import Goal, Level, RiskFlag
+from fitcoach.onboarding.service import Intake
 
 MAX_QUESTIONS = 50
 MAX_OPTIONS = 50
@@ -166,6 +167,16 @@ class IntakeIn(StrictApiModel):
     consent_accepted: StrictBool | None = Field(
         default=None, description="Must be true: missing or false is refused with 409"
     )
+
+    def to_intake(self, client_ip: str | None) -> Intake:
+        return Intake(
+            questionnaire_version=self.questionnaire_version,
+            goals=self.goals,
+            preferences=self.preferences,
+            health_flags=self.health_flags,
+            consent_accepted=self.consent_accepted,
+            client_ip=client_ip,
+        )
 
 
 class RecommendedProgramOut(ApiModel):

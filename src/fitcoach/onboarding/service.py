@@ -6,7 +6,7 @@ follow from the health flags; the answer recommends catalog programs."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.audit.service import audit_service, changes_between
+from fitcoach.audit.service import AuditEvent, audit_service, changes_between
 from fitcoach.catalog.recommendations.service import Recommendation, recommendations_service
 from fitcoach.models import Actor, CustomerProfile, OnboardingIntake, Questionnaire, User
 from fitcoach.onboarding.answers import QuestionnaireRules
@@ -33,10 +33,22 @@ from fitcoach.onboarding.repository import (
     profile_repository,
     questionnaire_repository,
 )
-from fitcoach.onboarding.schemas import IntakeIn, QuestionnaireIn
 from fitcoach.users.service import user_service
 
 RECOMMENDATION_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A customer's answers to a questionnaire version (None: the current one), checked here
+    against what that version asks."""
+
+    questionnaire_version: int | None
+    goals: Sequence[str]
+    preferences: Mapping[str, Any]
+    health_flags: Sequence[str]
+    consent_accepted: bool | None
+    client_ip: str | None
 
 
 @dataclass(frozen=True)
@@ -68,10 +80,11 @@ class OnboardingService:
         return await questionnaire_repository.all(session)
 
     async def create_questionnaire(
-        self, session: AsyncSession, admin: Actor, body: QuestionnaireIn, now: datetime
+        self, session: AsyncSession, admin: Actor, questions: Mapping[str, Any], now: datetime
     ) -> Questionnaire:
-        """The new version becomes current and the previous one is retired. The current row is
-        locked, so concurrent creations number their versions one after the other."""
+        """The new version, asking `questions` (the document as stored and shown), becomes
+        current and the previous one is retired. The current row is locked, so concurrent
+        creations number their versions one after the other."""
         previous = await questionnaire_repository.current(session, for_update=True)
         version = await questionnaire_repository.latest_version(session) + 1
         if previous is not None:
@@ -79,7 +92,7 @@ class OnboardingService:
         questionnaire = Questionnaire(
             version=version,
             status=CURRENT,
-            questions=body.stored(),
+            questions=dict(questions),
             created_at=now,
             created_by_id=admin.id,
         )
@@ -92,12 +105,14 @@ class OnboardingService:
             raise QuestionnaireConflict() from exc
         audit_service.record(
             session,
-            action="questionnaire.created",
-            resource_type="questionnaire",
-            resource_id=questionnaire.id,
-            changes=changes_between({}, {"version": version, "status": CURRENT}),
-            details={"retiredVersion": previous.version if previous is not None else None},
-            now=now,
+            AuditEvent(
+                action="questionnaire.created",
+                resource_type="questionnaire",
+                resource_id=questionnaire.id,
+                changes=changes_between({}, {"version": version, "status": CURRENT}),
+                details={"retiredVersion": previous.version if previous is not None else None},
+            ),
+            now,
         )
         return questionnaire
 
@@ -105,16 +120,16 @@ class OnboardingService:
         self,
         session: AsyncSession,
         customer: User,
-        body: IntakeIn,
-        client_ip: str | None,
+        intake: Intake,
         now: datetime,
     ) -> IntakeOutcome:
-        if body.consent_accepted is not True:
+        if intake.consent_accepted is not True:
             raise ConsentRequired()
-        questionnaire = await self._answered_questionnaire(session, body.questionnaire_version)
+        questionnaire = await self._answered_questionnaire(session, intake.questionnaire_version)
         answers = QuestionnaireRules(questionnaire.questions).check(
-            body.goals, body.preferences, body.health_flags
+            intake.goals, intake.preferences, intake.health_flags
         )
+        client_ip = intake.client_ip
         # Locked, so two intakes of one customer at once write the profile one after the other.
         await user_service.lock(session, customer.id)
         profile = await profile_repository.of_user(session, customer.id)
@@ -131,7 +146,7 @@ class OnboardingService:
         profile.consent_version = questionnaire.version
         profile.consent_ip = client_ip
         profile.updated_at = now
-        intake = OnboardingIntake(
+        kept = OnboardingIntake(
             user_id=customer.id,
             questionnaire_version=questionnaire.version,
             goals=profile.goals,
@@ -142,25 +157,32 @@ class OnboardingService:
             consent_ip=client_ip,
             created_at=now,
         )
-        profile_repository.add_intake(session, intake)
+        profile_repository.add_intake(session, kept)
         await session.flush()
         await profile_repository.replace_risk_flags(session, customer.id, profile.risk_flags)
         audit_service.record(
             session,
-            action="onboarding.consent.recorded",
-            resource_type="customer_profile",
-            resource_id=profile.id,
-            details={"questionnaireVersion": questionnaire.version, "acceptedAt": now.isoformat()},
-            now=now,
+            AuditEvent(
+                action="onboarding.consent.recorded",
+                resource_type="customer_profile",
+                resource_id=profile.id,
+                details={
+                    "questionnaireVersion": questionnaire.version,
+                    "acceptedAt": now.isoformat(),
+                },
+            ),
+            now,
         )
         audit_service.record(
             session,
-            action="onboarding.intake.submitted",
-            resource_type="customer_profile",
-            resource_id=profile.id,
-            changes=changes_between(before, _answered_fields(profile)),
-            details={"intakeId": str(intake.id), "userId": str(customer.id)},
-            now=now,
+            AuditEvent(
+                action="onboarding.intake.submitted",
+                resource_type="customer_profile",
+                resource_id=profile.id,
+                changes=changes_between(before, _answered_fields(profile)),
+                details={"intakeId": str(kept.id), "userId": str(customer.id)},
+            ),
+            now,
         )
         recommendations = await recommendations_service.recommend(
             session,

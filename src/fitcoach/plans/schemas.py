@@ -179,7 +179,7 @@ def _item_out(plan_type: str, item: PlanItem | PlanItemView) -> TrainingItemOut 
     return DietItemOut.model_validate(item)
 
 
-class PlanSummaryOut(ApiModel):
+class _PlanFields(ApiModel):
     id: uuid.UUID
     type: PlanType
     name: str
@@ -187,52 +187,41 @@ class PlanSummaryOut(ApiModel):
     user_id: uuid.UUID | None = Field(description="The customer of a custom plan; null: template")
     author_id: uuid.UUID | None
     is_template: bool
+
+    @staticmethod
+    def fields_of(plan: Plan | PlanView) -> dict[str, Any]:
+        return {
+            "id": plan.id,
+            "type": PlanType(plan.type),
+            "name": plan.name,
+            "description": plan.description,
+            "user_id": plan.owner_id,
+            "author_id": plan.author_id,
+            "is_template": plan.owner_id is None,
+            "created_at": plan.created_at,
+            "updated_at": plan.updated_at,
+        }
+
+
+class PlanSummaryOut(_PlanFields):
     item_count: int
     created_at: datetime
     updated_at: datetime
 
     @classmethod
     def of(cls, plan: Plan, item_count: int) -> PlanSummaryOut:
-        return cls(
-            id=plan.id,
-            type=PlanType(plan.type),
-            name=plan.name,
-            description=plan.description,
-            user_id=plan.owner_id,
-            author_id=plan.author_id,
-            is_template=plan.owner_id is None,
-            item_count=item_count,
-            created_at=plan.created_at,
-            updated_at=plan.updated_at,
-        )
+        return cls(**cls.fields_of(plan), item_count=item_count)
 
 
-class PlanOut(ApiModel):
-    id: uuid.UUID
-    type: PlanType
-    name: str
-    description: str | None
-    user_id: uuid.UUID | None = Field(description="The customer of a custom plan; null: template")
-    author_id: uuid.UUID | None
-    is_template: bool
+class PlanOut(_PlanFields):
     items: list[TrainingItemOut | DietItemOut]
     created_at: datetime
     updated_at: datetime
 
     @classmethod
     def of(cls, plan: Plan | PlanView) -> PlanOut:
-        return cls(
-            id=plan.id,
-            type=PlanType(plan.type),
-            name=plan.name,
-            description=plan.description,
-            user_id=plan.owner_id,
-            author_id=plan.author_id,
-            is_template=plan.owner_id is None,
-            items=[_item_out(plan.type, item) for item in plan.items],
-            created_at=plan.created_at,
-            updated_at=plan.updated_at,
-        )
+        items = [_item_out(plan.type, item) for item in plan.items]
+        return cls(**cls.fields_of(plan), items=items)
 
 
 class PlanForUserOut(ApiModel):

@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.audit.service import audit_service, changes_between
+from fitcoach.audit.service import AuditEvent, audit_service, changes_between
 from fitcoach.core.errors import Forbidden
 from fitcoach.customers.service import customers_service
 from fitcoach.db.cache.reads import CachedRead
@@ -169,11 +169,13 @@ class PlansService:
         await session.flush()
         audit_service.record(
             session,
-            action="plan.created",
-            resource_type="plan",
-            resource_id=plan.id,
-            changes=changes_between({}, _audited_fields(plan)),
-            now=now,
+            AuditEvent(
+                action="plan.created",
+                resource_type="plan",
+                resource_id=plan.id,
+                changes=changes_between({}, _audited_fields(plan)),
+            ),
+            now,
         )
         return plan
 
@@ -224,11 +226,13 @@ class PlansService:
             plan.updated_at = now
             audit_service.record(
                 session,
-                action="plan.updated",
-                resource_type="plan",
-                resource_id=plan.id,
-                changes=changes_between(before, _audited_fields(plan)),
-                now=now,
+                AuditEvent(
+                    action="plan.updated",
+                    resource_type="plan",
+                    resource_id=plan.id,
+                    changes=changes_between(before, _audited_fields(plan)),
+                ),
+                now,
             )
         await session.flush()
         return plan
@@ -244,11 +248,13 @@ class PlansService:
             raise PlanIsDefault()
         audit_service.record(
             session,
-            action="plan.deleted",
-            resource_type="plan",
-            resource_id=plan.id,
-            changes=changes_between(_audited_fields(plan), {}),
-            now=now,
+            AuditEvent(
+                action="plan.deleted",
+                resource_type="plan",
+                resource_id=plan.id,
+                changes=changes_between(_audited_fields(plan), {}),
+            ),
+            now,
         )
         await plans_repository.delete(session, plan.id)
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.audit.service import audit_service, changes_between
+from fitcoach.audit.service import AuditEvent, audit_service, changes_between
 from fitcoach.models.enums import PlanType
 from fitcoach.settings.repository import setting_repository
 
@@ -80,11 +80,13 @@ class SettingService:
             await setting_repository.update(session, key.value, value, actor_id, now)
         audit_service.record(
             session,
-            action=_AUDIT_ACTIONS[key],
-            resource_type="setting",
-            resource_id=key.value,
-            changes=changes_between({"value": before}, {"value": value}),
-            now=now,
+            AuditEvent(
+                action=_AUDIT_ACTIONS[key],
+                resource_type="setting",
+                resource_id=key.value,
+                changes=changes_between({"value": before}, {"value": value}),
+            ),
+            now,
         )
 
     async def set_default_plan(

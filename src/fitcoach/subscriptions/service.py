@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.audit.service import audit_service, changes_between
+from fitcoach.audit.service import AuditEvent, audit_service, changes_between
 from fitcoach.models import Actor, Subscription
 from fitcoach.models.enums import NotificationCategory, SubscriptionType
 from fitcoach.notifications.service import NotificationRequest, notification_service
@@ -123,12 +123,14 @@ class SubscriptionService:
         subscription = await self.set_free_days(session, user_id, days, admin.id, now)
         audit_service.record(
             session,
-            action="subscription.free_days.updated",
-            resource_type="subscription",
-            resource_id=subscription.id,
-            changes=changes_between({"freeDays": before}, {"freeDays": days}),
-            details={"userId": str(user_id)},
-            now=now,
+            AuditEvent(
+                action="subscription.free_days.updated",
+                resource_type="subscription",
+                resource_id=subscription.id,
+                changes=changes_between({"freeDays": before}, {"freeDays": days}),
+                details={"userId": str(user_id)},
+            ),
+            now,
         )
         await notification_service.notify(
             session,
@@ -152,12 +154,14 @@ class SubscriptionService:
         await session.flush()
         audit_service.record(
             session,
-            action="subscription.paid.granted",
-            resource_type="subscription",
-            resource_id=subscription.id,
-            changes=changes_between({}, {"type": "paid", "days": days}),
-            details={"userId": str(user_id)},
-            now=now,
+            AuditEvent(
+                action="subscription.paid.granted",
+                resource_type="subscription",
+                resource_id=subscription.id,
+                changes=changes_between({}, {"type": "paid", "days": days}),
+                details={"userId": str(user_id)},
+            ),
+            now,
         )
         await notification_service.notify(
             session,

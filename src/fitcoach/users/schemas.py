@@ -7,6 +7,7 @@ from pydantic import Field, field_validator
 
 from fitcoach.http.envelope import ApiModel
 from fitcoach.models.enums import Gender, Role
+from fitcoach.users.service import BodyMetrics
 
 NAME_MIN, NAME_MAX = 5, 30
 NAME_DESCRIPTION = f"{NAME_MIN}-{NAME_MAX} characters"
@@ -26,6 +27,9 @@ class BodyMetricsIn(ApiModel):
     weight: float | None = Field(default=None, ge=20, le=500, description="kg, 20-500")
     age: int | None = Field(default=None, ge=13, le=120, description="years, 13-120")
     gender: Gender | None = None
+
+    def to_metrics(self) -> BodyMetrics:
+        return BodyMetrics(height=self.height, weight=self.weight, age=self.age, gender=self.gender)
 
 
 class NamedBodyMetricsIn(BodyMetricsIn):

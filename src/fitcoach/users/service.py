@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -10,10 +12,42 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.http.pagination import PageRequest
 from fitcoach.models import User
-from fitcoach.models.enums import Role
+from fitcoach.models.enums import Gender, Role
 from fitcoach.users.exceptions import EmailAlreadyRegistered, PhoneAlreadyRegistered, UserNotFound
 from fitcoach.users.repository import user_repository
-from fitcoach.users.schemas import BodyMetricsIn
+
+
+@dataclass(frozen=True)
+class BodyMetrics:
+    """The optional profile fields a user may give about themself."""
+
+    height: float | None = None
+    weight: float | None = None
+    age: int | None = None
+    gender: Gender | None = None
+
+
+@dataclass(frozen=True)
+class UserFilter:
+    """Which users a search returns: those matching every filter given."""
+
+    text: str | None = None
+    role: Role | None = None
+    blocked: bool | None = None
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """An account to create; addresses given are unverified unless said otherwise."""
+
+    name: str
+    roles: Sequence[Role]
+    phone: str | None = None
+    email: str | None = None
+    password_hash: str | None = None
+    phone_verified: bool = False
+    email_verified: bool = False
+    metrics: BodyMetrics | None = None
 
 
 class UserService:
@@ -29,30 +63,19 @@ class UserService:
     async def find_by_email(self, session: AsyncSession, email: str) -> User | None:
         return await user_repository.find_by_email(session, email)
 
-    async def create(
-        self,
-        session: AsyncSession,
-        *,
-        name: str,
-        roles: list[Role],
-        phone: str | None = None,
-        email: str | None = None,
-        password_hash: str | None = None,
-        phone_verified: bool = False,
-        email_verified: bool = False,
-        metrics: BodyMetricsIn | None = None,
-    ) -> User:
+    async def create(self, session: AsyncSession, new: NewUser) -> User:
+        phone, email, metrics = new.phone, new.email, new.metrics
         if phone and await user_repository.find_by_phone(session, phone):
             raise PhoneAlreadyRegistered()
         if email and await user_repository.find_by_email(session, email):
             raise EmailAlreadyRegistered()
         user = User(
-            name=name,
+            name=new.name,
             phone=phone,
             email=email,
-            password_hash=password_hash,
-            phone_verified=phone_verified,
-            email_verified=email_verified,
+            password_hash=new.password_hash,
+            phone_verified=new.phone_verified,
+            email_verified=new.email_verified,
             is_blocked=False,
         )
         if metrics is not None:
@@ -60,7 +83,7 @@ class UserService:
             user.weight_kg = metrics.weight
             user.age = metrics.age
             user.gender = metrics.gender.value if metrics.gender else None
-        user_repository.add(session, user, roles)
+        user_repository.add(session, user, list(new.roles))
         try:
             await session.flush()
         except IntegrityError as exc:
@@ -98,17 +121,10 @@ class UserService:
         await user_repository.set_roles(session, user, roles)
 
     async def search(
-        self,
-        session: AsyncSession,
-        *,
-        text: str | None,
-        role: Role | None,
-        blocked: bool | None,
-        sort: str,
-        page: PageRequest,
+        self, session: AsyncSession, where: UserFilter, sort: str, page: PageRequest
     ) -> tuple[list[User], int]:
         return await user_repository.search(
-            session, text=text, role=role, blocked=blocked, sort=sort, page=page
+            session, text=where.text, role=where.role, blocked=where.blocked, sort=sort, page=page
         )
 
     async def lock(self, session: AsyncSession, user_id: uuid.UUID) -> User:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from fitcoach.audit.service import audit_service
+from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.auth.email_verification.exceptions import (
     EmailCodeResendTooSoon,
     EmailNotSent,
@@ -75,11 +75,13 @@ class EmailVerificationService:
         record, code = issued.row, issued.secret
         audit_service.record(
             session,
-            action="auth.email.code_sent",
-            resource_type="email_verification",
-            resource_id=record.id,
-            details={"email": email, "emailSent": delivery is not None},
-            now=now,
+            AuditEvent(
+                action="auth.email.code_sent",
+                resource_type="email_verification",
+                resource_id=record.id,
+                details={"email": email, "emailSent": delivery is not None},
+            ),
+            now,
         )
         if delivery is None:
             return
@@ -115,11 +117,13 @@ class EmailVerificationService:
                 await email_codes.delete(session, record.id)
                 audit_service.record(
                     session,
-                    action="auth.email.send_failed",
-                    resource_type="email_verification",
-                    resource_id=record.id,
-                    details={"email": record.email},
-                    now=now,
+                    AuditEvent(
+                        action="auth.email.send_failed",
+                        resource_type="email_verification",
+                        resource_id=record.id,
+                        details={"email": record.email},
+                    ),
+                    now,
                 )
             if fail_loudly:
                 raise EmailNotSent() from exc
@@ -168,12 +172,14 @@ class EmailVerificationService:
             user.email_verified = True
             audit_service.record(
                 session,
-                action="auth.email.verified",
-                resource_type="user",
-                resource_id=user.id,
-                actor_id=user.id,
-                changes={"email_verified": {"before": False, "after": True}},
-                now=now,
+                AuditEvent(
+                    action="auth.email.verified",
+                    resource_type="user",
+                    resource_id=user.id,
+                    changes={"email_verified": {"before": False, "after": True}},
+                    actor_id=user.id,
+                ),
+                now,
             )
 
 

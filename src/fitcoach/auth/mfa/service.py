@@ -19,7 +19,7 @@ import pyotp
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.audit.service import audit_service, secret_changed
+from fitcoach.audit.service import AuditEvent, audit_service, secret_changed
 from fitcoach.auth.exceptions import WrongCurrentPassword
 from fitcoach.auth.mfa.exceptions import (
     InvalidMfaCode,
@@ -130,10 +130,8 @@ class MfaService:
         )
         audit_service.record(
             session,
-            action="auth.mfa.setup_started",
-            resource_type="user",
-            resource_id=user.id,
-            now=now,
+            AuditEvent(action="auth.mfa.setup_started", resource_type="user", resource_id=user.id),
+            now,
         )
         return TotpSetup(secret=secret, otpauth_uri=uri)
 
@@ -152,11 +150,13 @@ class MfaService:
             audit_service.record_failure(
                 session,
                 error,
-                action="auth.mfa.failed",
-                resource_type="user",
-                resource_id=user.id,
-                details={"step": "confirm"},
-                now=now,
+                AuditEvent(
+                    action="auth.mfa.failed",
+                    resource_type="user",
+                    resource_id=user.id,
+                    details={"step": "confirm"},
+                ),
+                now,
             )
             raise error
         row.confirmed_at = now
@@ -174,11 +174,16 @@ class MfaService:
         await session.flush()
         audit_service.record(
             session,
-            action="auth.mfa.enabled",
-            resource_type="user",
-            resource_id=user.id,
-            changes={"mfa_enabled": {"before": False, "after": True}, **secret_changed("secret")},
-            now=now,
+            AuditEvent(
+                action="auth.mfa.enabled",
+                resource_type="user",
+                resource_id=user.id,
+                changes={
+                    "mfa_enabled": {"before": False, "after": True},
+                    **secret_changed("secret"),
+                },
+            ),
+            now,
         )
         return codes
 
@@ -203,23 +208,27 @@ class MfaService:
             audit_service.record_failure(
                 session,
                 error,
-                action="auth.mfa.failed",
-                resource_type="user",
-                resource_id=user.id,
-                details={"step": "disable"},
-                now=now,
+                AuditEvent(
+                    action="auth.mfa.failed",
+                    resource_type="user",
+                    resource_id=user.id,
+                    details={"step": "disable"},
+                ),
+                now,
             )
             raise error
         await mfa_repository.delete_totp(session, user.id)
         user.mfa_enabled = False
         audit_service.record(
             session,
-            action="auth.mfa.disabled",
-            resource_type="user",
-            resource_id=user.id,
-            changes={"mfa_enabled": {"before": True, "after": False}},
-            details={"proof": "password" if password is not None else "totp"},
-            now=now,
+            AuditEvent(
+                action="auth.mfa.disabled",
+                resource_type="user",
+                resource_id=user.id,
+                changes={"mfa_enabled": {"before": True, "after": False}},
+                details={"proof": "password" if password is not None else "totp"},
+            ),
+            now,
         )
 
     # Login challenges -----------------------------------------------------------------------
@@ -239,12 +248,14 @@ class MfaService:
         )
         audit_service.record(
             session,
-            action="auth.mfa.challenged",
-            resource_type="user",
-            resource_id=user.id,
-            actor=user,
-            details={"method": method},
-            now=now,
+            AuditEvent(
+                action="auth.mfa.challenged",
+                resource_type="user",
+                resource_id=user.id,
+                details={"method": method},
+                actor=user,
+            ),
+            now,
         )
         return issued.secret
 
@@ -280,12 +291,14 @@ class MfaService:
             audit_service.record_failure(
                 session,
                 error,
-                action="auth.mfa.failed",
-                resource_type="user",
-                resource_id=user_id,
-                actor_id=user_id,
-                details={"method": challenge.method, "factor": factor, "attempt": attempts},
-                now=now,
+                AuditEvent(
+                    action="auth.mfa.failed",
+                    resource_type="user",
+                    resource_id=user_id,
+                    details={"method": challenge.method, "factor": factor, "attempt": attempts},
+                    actor_id=user_id,
+                ),
+                now,
             )
             raise error
 
@@ -298,11 +311,13 @@ class MfaService:
         if proof.recovery_code is not None:
             audit_service.record(
                 session,
-                action="auth.mfa.recovery_code_used",
-                resource_type="user",
-                resource_id=user_id,
-                actor_id=user_id,
-                now=now,
+                AuditEvent(
+                    action="auth.mfa.recovery_code_used",
+                    resource_type="user",
+                    resource_id=user_id,
+                    actor_id=user_id,
+                ),
+                now,
             )
         return PassedChallenge(user_id=user_id, method=challenge.method, factor=factor)
 

@@ -14,7 +14,7 @@ from fitcoach.auth.otp.service import CodeRequest, PresentedCode, SmsDelivery, o
 from fitcoach.auth.sign_in import Claim, Login, NewProfile, SignedIn, SignIn, sign_in_service
 from fitcoach.config import Settings
 from fitcoach.models.enums import OtpPurpose, Role
-from fitcoach.users.service import user_service
+from fitcoach.users.service import NewUser, user_service
 
 LOGIN_CODES = (OtpPurpose.auth,)
 
@@ -99,11 +99,13 @@ class OtpLoginService:
         )
         user = await user_service.create(
             session,
-            name=profile.name or "",
-            roles=[Role.CUSTOMER],
-            phone=phone,
-            phone_verified=True,
-            metrics=profile.metrics,
+            NewUser(
+                name=profile.name or "",
+                roles=[Role.CUSTOMER],
+                phone=phone,
+                phone_verified=True,
+                metrics=profile.metrics.to_metrics() if profile.metrics else None,
+            ),
         )
         return await sign_in_service.registered(session, settings, user, login)
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from fitcoach.audit.service import audit_service
+from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.auth.onetime_codes import Attempt, NewCode
 from fitcoach.auth.otp.exceptions import (
     InvalidOtp,
@@ -89,11 +89,13 @@ class OtpService:
         sends_sms = delivery is not None and fixed_code is None
         audit_service.record(
             session,
-            action="otp.sent",
-            resource_type="otp",
-            resource_id=record.id,
-            details={"phone": phone, "purpose": purpose.value, "smsSent": sends_sms},
-            now=now,
+            AuditEvent(
+                action="otp.sent",
+                resource_type="otp",
+                resource_id=record.id,
+                details={"phone": phone, "purpose": purpose.value, "smsSent": sends_sms},
+            ),
+            now,
         )
         if delivery is None or fixed_code is not None:
             return
@@ -141,11 +143,13 @@ class OtpService:
                 await otp_codes.delete(session, record.id)
                 audit_service.record(
                     session,
-                    action="otp.send_failed",
-                    resource_type="otp",
-                    resource_id=record.id,
-                    details={"phone": record.phone, "purpose": record.purpose, "error": kind},
-                    now=now,
+                    AuditEvent(
+                        action="otp.send_failed",
+                        resource_type="otp",
+                        resource_id=record.id,
+                        details={"phone": record.phone, "purpose": record.purpose, "error": kind},
+                    ),
+                    now,
                 )
             if isinstance(exc, SmsProviderUnavailable):
                 raise SmsServiceUnavailable() from exc
@@ -172,11 +176,13 @@ class OtpService:
             if attempts == settings.otp_max_attempts:
                 audit_service.record(
                     session,
-                    action="otp.attempts_exhausted",
-                    resource_type="otp",
-                    resource_id=live.id,
-                    details={"phone": phone, "purpose": live.purpose},
-                    now=now,
+                    AuditEvent(
+                        action="otp.attempts_exhausted",
+                        resource_type="otp",
+                        resource_id=live.id,
+                        details={"phone": phone, "purpose": live.purpose},
+                    ),
+                    now,
                 )
             raise InvalidOtp()
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.audit.service import audit_service
+from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.auth.passwords.repository import login_source_repository
 from fitcoach.config import Settings
 from fitcoach.models import User
@@ -80,11 +80,13 @@ class LoginLockout:
         ):
             audit_service.record(
                 session,
-                action="auth.source.locked",
-                resource_type="client_ip",
-                resource_id=attempt.ip,
-                details={"failures": failures, "minutes": minutes, "until": until.isoformat()},
-                now=now,
+                AuditEvent(
+                    action="auth.source.locked",
+                    resource_type="client_ip",
+                    resource_id=attempt.ip,
+                    details={"failures": failures, "minutes": minutes, "until": until.isoformat()},
+                ),
+                now,
             )
 
     async def _count_account_failure(
@@ -100,16 +102,18 @@ class LoginLockout:
         ):
             audit_service.record(
                 session,
-                action="auth.account.slowed",
-                resource_type="user",
-                resource_id=user.id,
-                actor_id=user.id,
-                details={
-                    "failures": failures,
-                    "seconds": settings.login_slow_seconds,
-                    "until": until.isoformat(),
-                },
-                now=now,
+                AuditEvent(
+                    action="auth.account.slowed",
+                    resource_type="user",
+                    resource_id=user.id,
+                    details={
+                        "failures": failures,
+                        "seconds": settings.login_slow_seconds,
+                        "until": until.isoformat(),
+                    },
+                    actor_id=user.id,
+                ),
+                now,
             )
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.audit.service import audit_service, secret_changed
+from fitcoach.audit.service import AuditEvent, audit_service, secret_changed
 from fitcoach.auth.email_verification.service import (
     CodeMail,
     EmailDelivery,
@@ -27,7 +27,7 @@ from fitcoach.config import Settings
 from fitcoach.core.errors import Unprocessable
 from fitcoach.models import User
 from fitcoach.models.enums import OtpPurpose, Role
-from fitcoach.users.service import user_service
+from fitcoach.users.service import NewUser, user_service
 
 RESET_CODES = (OtpPurpose.password_reset,)
 
@@ -124,12 +124,14 @@ class PasswordService:
         """A customer with a password; an email address is sent its verification code."""
         user = await user_service.create(
             session,
-            name=account.name,
-            roles=[Role.CUSTOMER],
-            phone=account.phone,
-            email=account.email,
-            password_hash=await hash_password(account.password),
-            metrics=account.profile.metrics,
+            NewUser(
+                name=account.name,
+                roles=[Role.CUSTOMER],
+                phone=account.phone,
+                email=account.email,
+                password_hash=await hash_password(account.password),
+                metrics=account.profile.metrics.to_metrics() if account.profile.metrics else None,
+            ),
         )
         if account.email:
             await email_verification_service.issue(
@@ -196,11 +198,13 @@ class PasswordService:
         )
         audit_service.record(
             session,
-            action="auth.password.changed",
-            resource_type="user",
-            resource_id=user.id,
-            changes=secret_changed("password"),
-            now=now,
+            AuditEvent(
+                action="auth.password.changed",
+                resource_type="user",
+                resource_id=user.id,
+                changes=secret_changed("password"),
+            ),
+            now,
         )
 
     async def send_reset_code(
@@ -238,12 +242,14 @@ class PasswordService:
         await session_service.revoke_all_sessions(session, user.id, now, "password_reset")
         audit_service.record(
             session,
-            action="auth.password.reset",
-            resource_type="user",
-            resource_id=user.id,
-            actor=user,
-            changes=secret_changed("password"),
-            now=now,
+            AuditEvent(
+                action="auth.password.reset",
+                resource_type="user",
+                resource_id=user.id,
+                changes=secret_changed("password"),
+                actor=user,
+            ),
+            now,
         )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.audit.service import audit_service
+from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.auth.identifiers import derived_name
 from fitcoach.auth.sign_in import Claim, Login, NewProfile, SignIn, sign_in_service
 from fitcoach.auth.social.exceptions import (
@@ -29,7 +29,7 @@ from fitcoach.config import Settings
 from fitcoach.core.errors import Unauthorized
 from fitcoach.models import User, UserIdentity
 from fitcoach.models.enums import Role
-from fitcoach.users.service import user_service
+from fitcoach.users.service import NewUser, user_service
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,12 @@ class SocialSignInService:
             audit_service.record_failure(
                 session,
                 error,
-                action="auth.login.failed",
-                resource_type="user",
-                details={"method": token.provider, "identifier": token.provider},
-                now=login.now,
+                AuditEvent(
+                    action="auth.login.failed",
+                    resource_type="user",
+                    details={"method": token.provider, "identifier": token.provider},
+                ),
+                login.now,
             )
             raise
         user, created = await self._account(session, settings, identity, token, login)
@@ -107,11 +109,13 @@ class SocialSignInService:
         profile = token.profile or NewProfile(name=None, metrics=None)
         user = await user_service.create(
             session,
-            name=profile.name or derived_name(fallback, f"{display} user"),
-            roles=[Role.CUSTOMER],
-            email=identity.email,
-            email_verified=identity.email_verified,
-            metrics=profile.metrics,
+            NewUser(
+                name=profile.name or derived_name(fallback, f"{display} user"),
+                roles=[Role.CUSTOMER],
+                email=identity.email,
+                email_verified=identity.email_verified,
+                metrics=profile.metrics.to_metrics() if profile.metrics else None,
+            ),
         )
         await self._link(session, user, identity, login)
         return user, True
@@ -136,12 +140,14 @@ class SocialSignInService:
             raise SocialAccountAlreadyRegistered(DISPLAY_NAMES[identity.provider]) from exc
         audit_service.record(
             session,
-            action="auth.identity.linked",
-            resource_type="user",
-            resource_id=user.id,
-            actor_id=user.id,
-            details={"provider": identity.provider, "subject": identity.subject},
-            now=login.now,
+            AuditEvent(
+                action="auth.identity.linked",
+                resource_type="user",
+                resource_id=user.id,
+                details={"provider": identity.provider, "subject": identity.subject},
+                actor_id=user.id,
+            ),
+            login.now,
         )
 
 

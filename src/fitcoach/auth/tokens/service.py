@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.access import tokens
 from fitcoach.access.exceptions import AccountBlocked
-from fitcoach.audit.service import audit_service
+from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.auth.tokens.exceptions import InvalidRefreshToken, RefreshTokenReused
 from fitcoach.auth.tokens.repository import session_repository
 from fitcoach.config import Settings
@@ -99,11 +99,13 @@ class SessionService:
             audit_service.record_failure(
                 session,
                 reused,
-                action="auth.refresh_token.reused",
-                resource_type="auth_session",
-                resource_id=family.id,
-                actor_id=family.user_id,
-                now=now,
+                AuditEvent(
+                    action="auth.refresh_token.reused",
+                    resource_type="auth_session",
+                    resource_id=family.id,
+                    actor_id=family.user_id,
+                ),
+                now,
             )
             raise reused
         user = await user_service.get(session, family.user_id)
@@ -126,11 +128,13 @@ class SessionService:
         await session_repository.revoke_session(session, family.id, now, "logout")
         audit_service.record(
             session,
-            action="auth.logout",
-            resource_type="auth_session",
-            resource_id=family.id,
-            actor_id=family.user_id,
-            now=now,
+            AuditEvent(
+                action="auth.logout",
+                resource_type="auth_session",
+                resource_id=family.id,
+                actor_id=family.user_id,
+            ),
+            now,
         )
 
     async def revoke_all_sessions(

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.audit.service import audit_service, changes_between
+from fitcoach.audit.service import AuditEvent, audit_service, changes_between
 from fitcoach.catalog.exceptions import (
     CoachesLeadTheirOwnProducts,
     CoachRequired,
@@ -181,11 +181,13 @@ class ProductService:
         await products_repository.replace_goals(session, product.id, product.goals)
         audit_service.record(
             session,
-            action="catalog.product.created",
-            resource_type="product",
-            resource_id=product.id,
-            changes=changes_between({}, _audited_fields(product)),
-            now=now,
+            AuditEvent(
+                action="catalog.product.created",
+                resource_type="product",
+                resource_id=product.id,
+                changes=changes_between({}, _audited_fields(product)),
+            ),
+            now,
         )
         return await self._view(session, product)
 
@@ -232,11 +234,13 @@ class ProductService:
             product.updated_at = now
             audit_service.record(
                 session,
-                action="catalog.product.updated",
-                resource_type="product",
-                resource_id=product.id,
-                changes=changes_between(before, _audited_fields(product)),
-                now=now,
+                AuditEvent(
+                    action="catalog.product.updated",
+                    resource_type="product",
+                    resource_id=product.id,
+                    changes=changes_between(before, _audited_fields(product)),
+                ),
+                now,
             )
         await session.flush()
         return await self._view(session, product)
@@ -352,11 +356,13 @@ class ProductService:
             product.published_at = now
         audit_service.record(
             session,
-            action=f"catalog.product.{status.value}",
-            resource_type="product",
-            resource_id=product.id,
-            changes=changes_between(before, {"status": product.status}),
-            now=now,
+            AuditEvent(
+                action=f"catalog.product.{status.value}",
+                resource_type="product",
+                resource_id=product.id,
+                changes=changes_between(before, {"status": product.status}),
+            ),
+            now,
         )
         await session.flush()
         return await self._view(session, product)

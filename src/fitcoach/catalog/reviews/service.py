@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.audit.service import audit_service, changes_between
+from fitcoach.audit.service import AuditEvent, audit_service, changes_between
 from fitcoach.catalog.exceptions import (
     AlreadyReviewed,
     ProductNotPublished,
@@ -216,11 +216,13 @@ class ReviewService:
     ) -> None:
         audit_service.record(
             session,
-            action=f"catalog.review.{verb}",
-            resource_type="product_review",
-            resource_id=review.id,
-            changes=changes_between(before, after),
-            now=now,
+            AuditEvent(
+                action=f"catalog.review.{verb}",
+                resource_type="product_review",
+                resource_id=review.id,
+                changes=changes_between(before, after),
+            ),
+            now,
         )
 
 

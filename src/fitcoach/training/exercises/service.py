@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.audit.service import audit_service, changes_between
+from fitcoach.audit.service import AuditEvent, audit_service, changes_between
 from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Exercise, ExerciseTag
 from fitcoach.training.exercises.exceptions import ExerciseNotFound
@@ -114,11 +114,13 @@ class ExercisesService:
         await session.flush()
         audit_service.record(
             session,
-            action="exercise.created",
-            resource_type="exercise",
-            resource_id=exercise.id,
-            changes=changes_between({}, _audited_fields(exercise)),
-            now=now,
+            AuditEvent(
+                action="exercise.created",
+                resource_type="exercise",
+                resource_id=exercise.id,
+                changes=changes_between({}, _audited_fields(exercise)),
+            ),
+            now,
         )
         return exercise
 
@@ -147,11 +149,13 @@ class ExercisesService:
         await session.flush()
         audit_service.record(
             session,
-            action="exercise.updated",
-            resource_type="exercise",
-            resource_id=exercise.id,
-            changes=changes_between(before, _audited_fields(exercise)),
-            now=now,
+            AuditEvent(
+                action="exercise.updated",
+                resource_type="exercise",
+                resource_id=exercise.id,
+                changes=changes_between(before, _audited_fields(exercise)),
+            ),
+            now,
         )
         return exercise
 
