@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
+from typing_extensions import TypeForm
 
 T = TypeVar("T")
 
@@ -47,9 +48,22 @@ def _refuse_nul_in(value: object) -> None:
             _refuse_nul_in(item)
 
 
+def schema_name(parameter: Any) -> str:
+    """The name a parametrised generic schema takes from its parameter: `list[PlanOut]` ->
+    `PlanOutList`. Client generators turn schema names into class names, and Pydantic's default
+    (`DataEnvelope[Page[PlanOut]]`) becomes `DataEnvelope_Page_PlanOut__` in the document."""
+    if get_origin(parameter) is list:
+        return f"{schema_name(get_args(parameter)[0])}List"
+    return str(getattr(parameter, "__name__", parameter))
+
+
 class DataEnvelope(BaseModel, Generic[T]):
     status: Literal["success"] = "success"
     data: T
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[TypeForm[Any], ...]) -> str:
+        return f"{schema_name(params[0])}Envelope"
 
 
 class MessageEnvelope(BaseModel):
@@ -63,9 +77,13 @@ class FieldError(BaseModel):
 
 
 class ErrorEnvelope(BaseModel):
+    """Every error answer. `code` is what a client branches on; the OpenAPI document lists every
+    code the app can answer (see fitcoach.http.openapi)."""
+
     status: Literal["error"] = "error"
     message: str
     statusCode: int
+    code: str = Field(description="Stable, machine-readable reason", examples=["not_found"])
     errors: list[FieldError] | None = None
 
 
@@ -79,8 +97,30 @@ def said(message: str) -> MessageEnvelope:
     return MessageEnvelope(message=message)
 
 
-def error_body(status_code: int, message: str, **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"status": "error", "message": message, "statusCode": status_code}
+# The codes of errors that are not DomainErrors: the framework's and the edge's own answers.
+# A DomainError's code lives on its class (fitcoach.core.errors).
+FRAMEWORK_ERROR_CODES = {
+    "malformed_json": "400: the body is not valid JSON",
+    "validation_failed": "422: a parameter or body field breaks the schema; `errors` lists each",
+    "route_not_found": "404: no route has this path",
+    "method_not_allowed": "405: the path exists, the method does not (see Allow)",
+    "payload_too_large": "413: the body exceeds the size limit",
+    "transaction_conflict": "503: a concurrent change won; retry (see Retry-After)",
+    "database_unavailable": "503: the database cannot be reached; retry (see Retry-After)",
+    "dependency_unavailable": "503: the health check found a dependency down",
+    "internal_error": "500: a bug; the request id in the logs finds it",
+    "http_error": "any other status the HTTP layer answers by itself",
+}
+HTTP_STATUS_CODES = {404: "route_not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+
+
+def error_body(status_code: int, message: str, code: str, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "status": "error",
+        "message": message,
+        "statusCode": status_code,
+        "code": code,
+    }
     body.update({key: value for key, value in extra.items() if value is not None})
     return body
 
