@@ -9,7 +9,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -27,6 +27,19 @@ _HTTP_MESSAGES = {
     405: "Method not allowed",
 }
 _LOCATION_PREFIXES = {"body", "query", "path", "header", "cookie"}
+
+
+class AnswerNow(Exception):
+    """Raised by a dependency that already has the whole answer (an idempotent replay): the
+    request's transaction rolls back and `response` is sent as it is."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("answered early")
+        self.response = response
+
+
+async def _on_answer_now(request: Request, exc: AnswerNow) -> Response:
+    return exc.response
 
 
 def error_response(
@@ -132,6 +145,7 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AnswerNow, _on_answer_now)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _on_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _on_domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http_error)  # type: ignore[arg-type]

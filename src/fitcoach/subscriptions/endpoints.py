@@ -11,6 +11,7 @@ from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.http.location import Created
 from fitcoach.http.paths import UserIdPath
+from fitcoach.idempotency.dependencies import IdempotentRoute, idempotent
 from fitcoach.subscriptions.schemas import (
     GrantSubscriptionIn,
     SubscriptionGrantOut,
@@ -19,7 +20,7 @@ from fitcoach.subscriptions.schemas import (
 )
 from fitcoach.subscriptions.service import subscription_service
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], route_class=IdempotentRoute)
 
 
 @router.post(
@@ -41,7 +42,9 @@ async def set_user_free_days(
     "/users/{userId}/subscription",
     response_model=DataEnvelope[SubscriptionGrantOut],
     status_code=201,
-    responses=error_responses(400, 401, 403, 404, 422),
+    # A paid grant: a retried request must not grant twice.
+    dependencies=[idempotent],
+    responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Grant a paid subscription of `days` days starting now (admin)",
 )
 async def grant_subscription(
