@@ -99,17 +99,17 @@ def said(message: str) -> MessageEnvelope:
 
 # The codes of errors that are not DomainErrors: the framework's and the edge's own answers.
 # A DomainError's code lives on its class (fitcoach.core.errors).
-FRAMEWORK_ERROR_CODES = {
-    "malformed_json": "400: the body is not valid JSON",
-    "validation_failed": "422: a parameter or body field breaks the schema; `errors` lists each",
-    "route_not_found": "404: no route has this path",
-    "method_not_allowed": "405: the path exists, the method does not (see Allow)",
-    "payload_too_large": "413: the body exceeds the size limit",
-    "transaction_conflict": "503: a concurrent change won; retry (see Retry-After)",
-    "database_unavailable": "503: the database cannot be reached; retry (see Retry-After)",
-    "dependency_unavailable": "503: the health check found a dependency down",
-    "internal_error": "500: a bug; the request id in the logs finds it",
-    "http_error": "any other status the HTTP layer answers by itself",
+FRAMEWORK_ERROR_CODES: dict[str, tuple[int, str]] = {
+    "malformed_json": (400, "The body is not valid JSON"),
+    "validation_failed": (422, "A parameter or body field breaks the schema; `errors` lists each"),
+    "route_not_found": (404, "No route has this path"),
+    "method_not_allowed": (405, "The path exists, the method does not (see `Allow`)"),
+    "payload_too_large": (413, "The body exceeds the size limit"),
+    "transaction_conflict": (503, "A concurrent change won; retry after `Retry-After`"),
+    "database_unavailable": (503, "The database cannot be reached; retry after `Retry-After`"),
+    "dependency_unavailable": (503, "The health check found a dependency down"),
+    "internal_error": (500, "A bug; the request id finds it in the logs"),
+    "http_error": (400, "Any other error the HTTP layer answers by itself"),
 }
 HTTP_STATUS_CODES = {404: "route_not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 

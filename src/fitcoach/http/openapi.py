@@ -54,6 +54,22 @@ def error_codes() -> list[str]:
     return sorted({*domain_error_codes(), *FRAMEWORK_ERROR_CODES})
 
 
+def error_code_table() -> str:
+    """The README's table of error codes, from the errors themselves."""
+    rows = {code: (status, meaning) for code, (status, meaning) in FRAMEWORK_ERROR_CODES.items()}
+    for code, error in domain_error_codes().items():
+        # The class's own default message; one built per raise (naming a provider, a field) is
+        # described by the code itself.
+        meaning = error.__dict__.get("message") or code.replace("_", " ").capitalize()
+        rows[code] = (error.status_code, meaning)
+    lines = ["| Code | Status | Meaning |", "| --- | --- | --- |"]
+    lines += [
+        f"| `{code}` | {status} | {meaning} |"
+        for code, (status, meaning) in sorted(rows.items(), key=lambda row: (row[1][0], row[0]))
+    ]
+    return "\n".join(lines)
+
+
 def install_openapi(app: FastAPI) -> None:
     """Serve the finished document at /openapi.json (built once, on first request)."""
 
