@@ -147,3 +147,56 @@ async def test_201_answers_carry_the_location_of_what_they_created(
     )
     assert response.status_code == 201, response.text
     assert response.headers["Location"] == (f"/api/v1/admin/users/{customer.user_id}/subscription")
+
+
+def _resolved(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in schema:
+        found: dict[str, Any] = document["components"]["schemas"][schema["$ref"].split("/")[-1]]
+        return found
+    return schema
+
+
+def test_every_operation_is_described_with_its_callers_and_errors(
+    document: dict[str, Any],
+) -> None:
+    for method, path, operation in operations(document):
+        description = operation.get("description", "")
+        own_text = description.split("**Who may call:**")[0].strip()
+        assert own_text, (method, path)
+        assert "**Who may call:**" in description, (method, path)
+        assert "**Errors**" in description, (method, path)
+    grant = document["paths"]["/api/v1/admin/users/{userId}/subscription"]["post"]
+    assert "**Who may call:** admins." in grant["description"]
+    assert (
+        "**Who may call:** anyone" in document["paths"]["/api/v1/auth/login"]["post"]["description"]
+    )
+
+
+def test_every_request_body_has_an_example(document: dict[str, Any]) -> None:
+    for method, path, operation in operations(document):
+        if "requestBody" not in operation:
+            continue
+        schema = _resolved(
+            document, operation["requestBody"]["content"]["application/json"]["schema"]
+        )
+        forms = schema.get("oneOf") or schema.get("anyOf") or [schema]
+        for form in forms:
+            assert _resolved(document, form).get("examples"), (method, path)
+
+
+def test_every_example_is_accepted_by_its_model() -> None:
+    import fitcoach.app  # noqa: F401 - defines every schema
+    from fitcoach.http.envelope import StrictApiModel
+
+    pending = list(StrictApiModel.__subclasses__())
+    checked = 0
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        # Inherited examples included: a subclass must accept what its schema shows.
+        extra = model.model_config.get("json_schema_extra")
+        examples = extra.get("examples", []) if isinstance(extra, dict) else []
+        for example in examples if isinstance(examples, list) else []:
+            model.model_validate(example)
+            checked += 1
+    assert checked >= 30

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
+    ConfigDict,
     Field,
     HttpUrl,
     StringConstraints,
@@ -81,6 +82,25 @@ class AddonIn(StrictApiModel):
 
 
 class ProductIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "12-week strength foundations",
+                    "description": "Three full-body sessions a week.",
+                    "goals": ["build_muscle"],
+                    "durationWeeks": 12,
+                    "price": 4900,
+                    "currency": "USD",
+                    "level": "beginner",
+                    "included": {"sessionsPerMonth": 2, "customTrainingPlan": True},
+                    "addons": [{"name": "Nutrition check-in", "price": 1500}],
+                    "tags": ["strength"],
+                }
+            ]
+        }
+    )
+
     title: Title
     description: Description | None = None
     goals: Goals
@@ -103,6 +123,10 @@ class ProductIn(StrictApiModel):
 
 class ProductUpdateIn(StrictApiModel):
     """Only the fields given change; lists given replace the stored list."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"price": 3900, "tags": ["strength", "sale"]}]}
+    )
 
     title: Title | None = None
     description: Description | None = Field(default=None, description="null clears it")
@@ -138,11 +162,17 @@ class ProductUpdateIn(StrictApiModel):
 
 
 class ReviewIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"rating": 5, "text": "Clear plan, steady progress."}]}
+    )
+
     rating: Rating
     text: ReviewText | None = None
 
 
 class ReviewUpdateIn(StrictApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"rating": 4}]})
+
     rating: Rating | None = None
     text: ReviewText | None = Field(default=None, description="null clears it")
 

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.models.enums import Gender
@@ -18,6 +18,12 @@ CustomerSort = Literal["name", "-name", "assignedAt", "-assignedAt"]
 class ProfileUpdateIn(BodyMetricsIn, StrictApiModel):
     """Demographics with the registration rules (null clears a body metric), and preferences
     checked against the current questionnaire (null removes an answer)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"weight": 72.0, "preferences": {"trainingDaysPerWeek": 4}}]
+        }
+    )
 
     name: str | None = Field(default=None, description=NAME_DESCRIPTION)
     preferences: dict[str, Any] | None = Field(
@@ -38,6 +44,10 @@ class ProfileUpdateIn(BodyMetricsIn, StrictApiModel):
 
 
 class AssignCoachIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"coachId": "3f2b8c1e-6a4d-4e2f-9b1a-7c5d2e8f4a10"}]}
+    )
+
     coach_id: uuid.UUID
 
 

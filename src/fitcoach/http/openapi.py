@@ -31,6 +31,18 @@ _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 _ERROR_SCHEMA = ErrorEnvelope.__name__
 
 
+# Who may call an operation, by the dependency that admits the caller (see describe_callers).
+_CALLERS: dict[Callable[..., Any], str] = {}
+PUBLIC = "anyone: the operation takes no access token"
+SIGNED_IN = "any signed-in user"
+
+
+def describe_callers(dependency: Callable[..., Any], callers: str) -> None:
+    """Say who `dependency` admits ("admins or coaches"). An operation's description names the
+    callers of the first role check it declares, else SIGNED_IN if it takes a token."""
+    _CALLERS[dependency] = callers
+
+
 def operation_id(route: APIRoute) -> str:
     """`send_login_otp` -> `sendLoginOtp`: the route function's name is the operation's name, so
     it is stable as long as the function keeps its name, and reads as the call it is."""
@@ -164,11 +176,36 @@ def _complete(route: APIRoute, operation: dict[str, Any]) -> None:
         responses.setdefault("413", _as_document(error[413]))
     if "422" in responses:
         responses["422"] = {**_as_document(error[422]), **_described(responses["422"])}
+    operation["description"] = _description(route, operation)
     rate_limited = _has_dependency(route.dependant, lambda call: isinstance(call, RateLimit))
     for status, response in responses.items():
         headers = _headers_of(status, rate_limited=rate_limited)
         if headers:
             response.setdefault("headers", {}).update(headers)
+
+
+def _description(route: APIRoute, operation: dict[str, Any]) -> str:
+    """The route's own text (its description or docstring, else its summary), then who may
+    call it and the errors it may answer: both derived, so neither drifts from the code."""
+    text = operation.get("description") or route.summary or ""
+    found = list(_callers(route.dependant))
+    callers = next((text for text in found if text != SIGNED_IN), found[0] if found else PUBLIC)
+    errors = "\n".join(
+        f"- {status}: {response.get('description', '')}"
+        for status, response in sorted(operation.get("responses", {}).items())
+        if status.startswith(("4", "5"))
+    )
+    return (
+        f"{text.strip()}\n\n**Who may call:** {callers}.\n\n"
+        f"**Errors** (each with a `code`, see ErrorEnvelope):\n{errors}"
+    )
+
+
+def _callers(dependant: Dependant) -> Iterator[str]:
+    for dependency in dependant.dependencies:
+        if dependency.call in _CALLERS:
+            yield _CALLERS[dependency.call]
+        yield from _callers(dependency)
 
 
 def _described(response: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    model_validator,
+)
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.models import Questionnaire
@@ -83,6 +91,33 @@ class HealthFlagQuestionIn(StrictApiModel):
 
 
 class QuestionnaireIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "goals": [{"key": "lose_weight", "label": "Lose weight"}],
+                    "preferences": [
+                        {
+                            "key": "trainingDaysPerWeek",
+                            "label": "Training days per week",
+                            "type": "integer",
+                            "min": 1,
+                            "max": 7,
+                        }
+                    ],
+                    "healthFlags": [
+                        {
+                            "key": "heart_condition",
+                            "label": "Do you have a heart condition?",
+                            "meaning": "A cardiac condition needs medical clearance",
+                            "riskFlags": ["cardiac_condition"],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     goals: list[GoalOptionIn] = Field(min_length=1, max_length=len(Goal))
     preferences: list[PreferenceQuestionIn] = Field(max_length=MAX_QUESTIONS)
     health_flags: list[HealthFlagQuestionIn] = Field(max_length=MAX_QUESTIONS)
@@ -151,6 +186,19 @@ class QuestionnaireOut(ApiModel):
 
 
 class IntakeIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "goals": ["lose_weight"],
+                    "preferences": {"trainingDaysPerWeek": 3},
+                    "healthFlags": [],
+                    "consentAccepted": True,
+                }
+            ]
+        }
+    )
+
     # Bounded to the column's 32-bit integer: a larger number must be a 422, not a query error.
     questionnaire_version: StrictInt | None = Field(
         default=None,

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    ConfigDict,
     Discriminator,
     Field,
     HttpUrl,
@@ -88,11 +89,51 @@ class _PlanIn(StrictApiModel):
 
 
 class TrainingPlanIn(_PlanIn):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "training",
+                    "name": "Beginner full body",
+                    "items": [
+                        {
+                            "day": 1,
+                            "exercise": "Goblet squat",
+                            "sets": 3,
+                            "reps": "10-12",
+                            "restSeconds": 90,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     type: Literal["training"]
     items: list[TrainingItemIn] = Field(max_length=MAX_ITEMS, description="In display order")
 
 
 class DietPlanIn(_PlanIn):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "diet",
+                    "name": "Balanced 2,000 kcal",
+                    "items": [
+                        {
+                            "day": 1,
+                            "meal": "Breakfast",
+                            "foods": ["Oats", "Greek yogurt"],
+                            "calories": 450,
+                            "proteinG": 30,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     type: Literal["diet"]
     items: list[DietItemIn] = Field(max_length=MAX_ITEMS, description="In display order")
 
@@ -140,6 +181,8 @@ PlanItemIn = Annotated[
 
 
 class PlanUpdateIn(StrictApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Beginner full body, v2"}]})
+
     name: PlanName | None = None
     description: Description | None = Field(default=None, description="null clears it")
     items: list[PlanItemIn] | None = Field(
@@ -259,4 +302,8 @@ class PlanForUserOut(ApiModel):
 
 
 class DefaultPlanIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"planId": "3f2b8c1e-6a4d-4e2f-9b1a-7c5d2e8f4a10"}]}
+    )
+
     plan_id: uuid.UUID = Field(description="A template plan of the matching type")

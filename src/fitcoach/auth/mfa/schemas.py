@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 
@@ -23,6 +23,8 @@ class TotpSetupOut(ApiModel):
 
 
 class MfaCodeIn(StrictApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123456"}]})
+
     code: str = Field(description="6 digits from the authenticator app")
 
     @field_validator("code")
@@ -37,6 +39,8 @@ class RecoveryCodesOut(ApiModel):
 
 
 class MfaDisableIn(StrictApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123456"}]})
+
     code: str | None = Field(default=None, description="A current code from the app")
     password: str | None = Field(default=None, min_length=1, max_length=1024)
 
