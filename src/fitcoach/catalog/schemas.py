@@ -13,11 +13,9 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
-    ValidationInfo,
-    field_validator,
 )
 
-from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.envelope import HTTP_URL, ApiModel, StrictApiModel
 from fitcoach.http.pagination import Page
 from fitcoach.models import Product, ProductAddon
 from fitcoach.models.vocabulary import Goal, Level, RiskFlag
@@ -58,7 +56,9 @@ DurationWeeks = Annotated[int, Field(strict=True, ge=1, le=104)]
 Title = Annotated[str, _label(120)]
 Description = Annotated[str, Field(max_length=5000)]
 Tag = Annotated[str, _label(32)]
-MediaUrl = Annotated[str, Field(max_length=2048), AfterValidator(_check_media_url)]
+MediaUrl = Annotated[
+    str, Field(max_length=2048, json_schema_extra=HTTP_URL), AfterValidator(_check_media_url)
+]
 Goals = Annotated[list[Goal], Field(min_length=1, max_length=len(Goal)), AfterValidator(_distinct)]
 Contraindications = Annotated[
     list[RiskFlag], Field(max_length=len(RiskFlag)), AfterValidator(_distinct)
@@ -141,24 +141,21 @@ class ProductUpdateIn(StrictApiModel):
     contraindications: Contraindications | None = None
     media_urls: MediaUrls | None = None
 
-    @field_validator(
-        "title",
-        "goals",
-        "duration_weeks",
-        "price",
-        "currency",
-        "level",
-        "included",
-        "addons",
-        "tags",
-        "contraindications",
-        "media_urls",
+    never_null = frozenset(
+        {
+            "title",
+            "goals",
+            "duration_weeks",
+            "price",
+            "currency",
+            "level",
+            "included",
+            "addons",
+            "tags",
+            "contraindications",
+            "media_urls",
+        }
     )
-    @classmethod
-    def _not_null(cls, value: object, info: ValidationInfo) -> object:
-        if value is None:
-            raise ValueError(f"{info.field_name} cannot be null")
-        return value
 
 
 class ReviewIn(StrictApiModel):
@@ -176,12 +173,7 @@ class ReviewUpdateIn(StrictApiModel):
     rating: Rating | None = None
     text: ReviewText | None = Field(default=None, description="null clears it")
 
-    @field_validator("rating")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("rating cannot be null")
-        return value
+    never_null = frozenset({"rating"})
 
 
 class ProductStatus(StrEnum):

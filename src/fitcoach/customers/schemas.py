@@ -4,13 +4,13 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.models.enums import Gender
 from fitcoach.models.vocabulary import Goal, RiskFlag
 from fitcoach.subscriptions.schemas import SubscriptionStatusOut
-from fitcoach.users.schemas import NAME_DESCRIPTION, BodyMetricsIn, clean_name
+from fitcoach.users.schemas import NAME_DESCRIPTION, NAME_SCHEMA, BodyMetricsIn, clean_name
 
 CustomerSort = Literal["name", "-name", "assignedAt", "-assignedAt"]
 
@@ -25,17 +25,14 @@ class ProfileUpdateIn(BodyMetricsIn, StrictApiModel):
         }
     )
 
-    name: str | None = Field(default=None, description=NAME_DESCRIPTION)
+    name: str | None = Field(
+        default=None, description=NAME_DESCRIPTION, json_schema_extra=NAME_SCHEMA
+    )
     preferences: dict[str, Any] | None = Field(
         default=None, max_length=50, description="Preference key: answer; merged into the profile"
     )
 
-    @field_validator("name", "preferences")
-    @classmethod
-    def _not_null(cls, value: object, info: ValidationInfo) -> object:
-        if value is None:
-            raise ValueError(f"{info.field_name} cannot be null")
-        return value
+    never_null = frozenset({"name", "preferences"})
 
     @field_validator("name")
     @classmethod

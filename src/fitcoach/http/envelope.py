@@ -4,10 +4,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeVar, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 from typing_extensions import TypeForm
 
 T = TypeVar("T")
@@ -23,17 +33,95 @@ class ApiModel(BaseModel):
 
 class StrictApiModel(ApiModel):
     """Request bodies: an unknown field is an error, so a client learns of a typo or of a field
-    it may not set (roles, ids) instead of having it silently dropped."""
+    it may not set (roles, ids) instead of having it silently dropped.
+
+    Every rule checked here is also stated in the body's JSON schema, so a schema-valid body
+    is never refused as invalid: strings carry a no-NUL pattern, fields in `never_null` lose
+    their null branch, and a whole number sent as `30.0` (an integer to JSON Schema) counts
+    as the integer."""
 
     model_config = ConfigDict(extra="forbid")
+    # Optional fields a client may leave out but may not send as null (in a PATCH, null would
+    # mean "clear", which these fields cannot be).
+    never_null: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="before")
     @classmethod
-    def _refuse_nul(cls, value: Any) -> Any:
+    def _edge_rules(cls, value: Any, info: ValidationInfo) -> Any:
         """PostgreSQL text cannot hold NUL: refuse it in every string of a body (422, on the
         field), on every database alike, rather than fail at the insert."""
         _refuse_nul_in(value)
+        name = info.field_name or ""
+        if value is None and name in cls.never_null:
+            raise ValueError(f"{name} cannot be null")
+        if isinstance(value, float) and value.is_integer() and _takes_int(cls, name):
+            return int(value)
         return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        properties = handler.resolve_ref_schema(schema).get("properties", {})
+        for name, field in cls.model_fields.items():
+            prop = properties.get(field.alias or name)
+            if prop is None:
+                continue
+            if name in cls.never_null:
+                _drop_null(prop)
+            _state_no_nul(prop)
+        return schema
+
+
+def schema_rule(**rule: Any) -> dict[str, Any]:
+    """`json_schema_extra` stating a rule that a validator of the field enforces with its own
+    message (a `pattern=` constraint would answer with the generic one first)."""
+    return {_JSON_SCHEMA_KEYS.get(key, key): value for key, value in rule.items()}
+
+
+_JSON_SCHEMA_KEYS = {"min_length": "minLength", "max_length": "maxLength"}
+SIX_DIGITS = schema_rule(pattern="^[0-9]{6}$")
+# Safe forms of an http(s) URL: a host of dotted labels and a plain path.
+HTTP_URL = schema_rule(
+    pattern="^https?://[a-z0-9]+(\\.[a-z0-9]+)*(/[A-Za-z0-9._~-]*)*$", format="uri"
+)
+UNIQUE_ITEMS = schema_rule(uniqueItems=True)
+
+
+def _takes_int(model: type[BaseModel], name: str) -> bool:
+    field = model.model_fields.get(name)
+    if field is None:
+        return False
+    annotation = field.annotation
+    members = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else ()
+    # `Rating | None`: each member may be Annotated[int, ...].
+    accepted = {get_args(m)[0] if get_origin(m) is Annotated else m for m in members}
+    return annotation is int or (int in accepted and float not in accepted)
+
+
+def _drop_null(prop: dict[str, Any]) -> None:
+    members = [member for member in prop.pop("anyOf", []) if member != {"type": "null"}]
+    if len(members) == 1:
+        prop.update(members[0])
+    elif members:
+        prop["anyOf"] = members
+
+
+_NO_NUL = "^[^\\u0000]*$"
+
+
+# A required text holds a visible character: labels are stripped before their length counts.
+_NO_NUL_NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+
+
+def _state_no_nul(schema: dict[str, Any]) -> None:
+    if schema.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(schema):
+        schema["pattern"] = _NO_NUL_NOT_BLANK if schema.get("minLength", 0) > 0 else _NO_NUL
+    for member in schema.get("anyOf", []):
+        _state_no_nul(member)
+    if isinstance(schema.get("items"), dict):
+        _state_no_nul(schema["items"])
 
 
 def _refuse_nul_in(value: object) -> None:

@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.envelope import UNIQUE_ITEMS, ApiModel, StrictApiModel
 from fitcoach.models import Questionnaire
 from fitcoach.models.vocabulary import Goal, Level, RiskFlag
 
@@ -80,7 +80,9 @@ class HealthFlagQuestionIn(StrictApiModel):
     label: Label
     meaning: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     risk_flags: list[RiskFlag] = Field(
-        min_length=1, description="The risk flags a customer with this flag gets"
+        min_length=1,
+        description="The risk flags a customer with this flag gets",
+        json_schema_extra=UNIQUE_ITEMS,
     )
 
     @model_validator(mode="after")

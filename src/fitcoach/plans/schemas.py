@@ -15,11 +15,9 @@ from pydantic import (
     Tag,
     TypeAdapter,
     ValidationError,
-    ValidationInfo,
-    field_validator,
 )
 
-from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.envelope import HTTP_URL, ApiModel, StrictApiModel
 from fitcoach.models import Plan, PlanItem
 from fitcoach.models.enums import PlanType, SubscriptionType
 
@@ -48,7 +46,9 @@ Grams = Annotated[float, Field(strict=True, ge=0, le=2000)]
 PlanName = Annotated[str, _label(120)]
 Description = Annotated[str, Field(max_length=5000)]
 Notes = Annotated[str, Field(max_length=2000)]
-MediaUrl = Annotated[str, Field(max_length=2048), AfterValidator(_check_media_url)]
+MediaUrl = Annotated[
+    str, Field(max_length=2048, json_schema_extra=HTTP_URL), AfterValidator(_check_media_url)
+]
 
 
 class _PlanItemIn(StrictApiModel):
@@ -191,12 +191,7 @@ class PlanUpdateIn(StrictApiModel):
         description="Replaces every item, in display order; each of the plan's type",
     )
 
-    @field_validator("name", "items")
-    @classmethod
-    def _not_null(cls, value: object, info: ValidationInfo) -> object:
-        if value is None:
-            raise ValueError(f"{info.field_name} cannot be null")
-        return value
+    never_null = frozenset({"name", "items"})
 
 
 class PlanSource(StrEnum):

@@ -5,11 +5,15 @@ from datetime import datetime
 
 from pydantic import Field, field_validator
 
-from fitcoach.http.envelope import ApiModel
+from fitcoach.http.envelope import ApiModel, schema_rule
 from fitcoach.models.enums import Gender, Role
 
 NAME_MIN, NAME_MAX = 5, 30
 NAME_DESCRIPTION = f"{NAME_MIN}-{NAME_MAX} characters"
+# The names clean_name keeps as they are: single spaces between visible characters.
+NAME_SCHEMA = schema_rule(
+    pattern=f"^[^\\s\\u0000](?:[^\\s\\u0000]| (?=[^\\s\\u0000])){{{NAME_MIN - 1},{NAME_MAX - 1}}}$"
+)
 
 
 def clean_name(value: str) -> str:
@@ -29,7 +33,7 @@ class BodyMetricsIn(ApiModel):
 
 
 class NamedBodyMetricsIn(BodyMetricsIn):
-    name: str = Field(description=NAME_DESCRIPTION)
+    name: str = Field(description=NAME_DESCRIPTION, json_schema_extra=NAME_SCHEMA)
 
     @field_validator("name")
     @classmethod

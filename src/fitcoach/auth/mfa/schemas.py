@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.envelope import SIX_DIGITS, ApiModel, StrictApiModel
 
 _CODE = re.compile(r"[0-9]{6}")
 MFA_CODE_FORMAT_MESSAGE = "MFA code must be exactly 6 digits"
@@ -25,7 +25,9 @@ class TotpSetupOut(ApiModel):
 class MfaCodeIn(StrictApiModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123456"}]})
 
-    code: str = Field(description="6 digits from the authenticator app")
+    code: str = Field(
+        description="6 digits from the authenticator app", json_schema_extra=SIX_DIGITS
+    )
 
     @field_validator("code")
     @classmethod
@@ -41,7 +43,9 @@ class RecoveryCodesOut(ApiModel):
 class MfaDisableIn(StrictApiModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123456"}]})
 
-    code: str | None = Field(default=None, description="A current code from the app")
+    code: str | None = Field(
+        default=None, description="A current code from the app", json_schema_extra=SIX_DIGITS
+    )
     password: str | None = Field(default=None, min_length=1, max_length=1024)
 
     @field_validator("code")
