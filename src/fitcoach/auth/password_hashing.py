@@ -59,7 +59,9 @@ PASSWORD_POLICY_DESCRIPTION = (
 # The policy as a JSON Schema pattern, so clients and generated data can meet it up front.
 PASSWORD_SCHEMA = schema_rule(
     pattern=(
-        "^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])(?=.*[^A-Za-z0-9])"
+        # [\\s\\S], not `.`: a newline may come before the character a class needs. \\d as
+        # in _CLASSES (any script's digits).
+        "^(?=[\\s\\S]*[A-Z])(?=[\\s\\S]*[a-z])(?=[\\s\\S]*\\d)(?=[\\s\\S]*[^A-Za-z0-9])"
         f"[^\\u0000]{{{PASSWORD_MIN},{PASSWORD_MAX}}}$"
     )
 )

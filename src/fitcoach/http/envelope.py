@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    StringConstraints,
     ValidationInfo,
     field_validator,
 )
@@ -70,7 +71,7 @@ class StrictApiModel(ApiModel):
                 continue
             if name in cls.never_null:
                 _drop_null(prop)
-            _state_no_nul(prop)
+            _state_no_nul(prop, not_blank=_strips_blank(field.annotation, field.metadata))
         return schema
 
 
@@ -111,17 +112,29 @@ def _drop_null(prop: dict[str, Any]) -> None:
 _NO_NUL = "^[^\\u0000]*$"
 
 
-# A required text holds a visible character: labels are stripped before their length counts.
+# A label is stripped before its length counts: it must hold a visible character.
 _NO_NUL_NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 
 
-def _state_no_nul(schema: dict[str, Any]) -> None:
+def _strips_blank(annotation: Any, metadata: list[Any]) -> bool:
+    """Whether the text (or the texts of a list) is stripped before a minimum length counts,
+    so that a blank one is refused."""
+    for item in metadata:
+        if isinstance(item, StringConstraints) and item.strip_whitespace and item.min_length:
+            return True
+    if get_origin(annotation) is Annotated:
+        base, *extra = get_args(annotation)
+        return _strips_blank(base, list(extra))
+    return any(_strips_blank(argument, []) for argument in get_args(annotation))
+
+
+def _state_no_nul(schema: dict[str, Any], *, not_blank: bool) -> None:
     if schema.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(schema):
-        schema["pattern"] = _NO_NUL_NOT_BLANK if schema.get("minLength", 0) > 0 else _NO_NUL
+        schema["pattern"] = _NO_NUL_NOT_BLANK if not_blank else _NO_NUL
     for member in schema.get("anyOf", []):
-        _state_no_nul(member)
+        _state_no_nul(member, not_blank=not_blank)
     if isinstance(schema.get("items"), dict):
-        _state_no_nul(schema["items"])
+        _state_no_nul(schema["items"], not_blank=not_blank)
 
 
 def _refuse_nul_in(value: object) -> None:

@@ -10,9 +10,13 @@ from fitcoach.models.enums import Gender, Role
 
 NAME_MIN, NAME_MAX = 5, 30
 NAME_DESCRIPTION = f"{NAME_MIN}-{NAME_MAX} characters"
-# The names clean_name keeps as they are: single spaces between visible characters.
+# clean_name's rule: NAME_MIN-NAME_MAX characters once the ends are stripped and each inner
+# run of whitespace counts as one space.
+_VISIBLE = "[^\\s\\u0000]"
 NAME_SCHEMA = schema_rule(
-    pattern=f"^[^\\s\\u0000](?:[^\\s\\u0000]| (?=[^\\s\\u0000])){{{NAME_MIN - 1},{NAME_MAX - 1}}}$"
+    pattern=(
+        f"^\\s*{_VISIBLE}(?:{_VISIBLE}|\\s+(?={_VISIBLE})){{{NAME_MIN - 1},{NAME_MAX - 1}}}\\s*$"
+    )
 )
 
 
