@@ -29,7 +29,7 @@ class CreateUserIn(StrictApiModel):
                 {
                     "name": "Jordan Coach",
                     "email": "jordan@example.com",
-                    "password": "Str0ng!Passw0rd",
+                    "password": "Example-Passw0rd!",
                     "roles": ["COACH"],
                 }
             ]

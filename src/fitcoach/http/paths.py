@@ -15,4 +15,8 @@ ReviewIdPath = Annotated[uuid.UUID, Path(alias="reviewId", description="The revi
 CustomerIdPath = Annotated[
     uuid.UUID, Path(alias="customerId", description="The customer's user id")
 ]
+NotificationIdPath = Annotated[
+    uuid.UUID, Path(alias="notificationId", description="The notification's id")
+]
+DeviceIdPath = Annotated[uuid.UUID, Path(alias="deviceId", description="The device's id")]
 CoachIdPath = Annotated[uuid.UUID, Path(alias="coachId", description="The coach's user id")]
