@@ -36,6 +36,19 @@ class CreateUserIn(StrictApiModel):
         }
     )
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Jordan Coach",
+                    "email": "jordan@example.com",
+                    "password": "Example-Passw0rd!",
+                    "roles": ["COACH"],
+                }
+            ]
+        }
+    )
+
     name: str = Field(description=NAME_DESCRIPTION)
     email: str | None = Field(default=None, min_length=3, max_length=254)
     phone: str | None = Field(default=None, min_length=1, max_length=32)
@@ -65,6 +78,8 @@ class CreateUserIn(StrictApiModel):
 
 
 class SetRolesIn(StrictApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"roles": ["COACH", "ADMIN"]}]})
+
     model_config = ConfigDict(json_schema_extra={"examples": [{"roles": ["COACH", "ADMIN"]}]})
 
     roles: list[Role] = Field(

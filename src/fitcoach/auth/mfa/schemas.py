@@ -68,6 +68,14 @@ class MfaRequiredOut(ApiModel):
 
 
 class MfaVerifyIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"mfaToken": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", "code": "123456"}
+            ]
+        }
+    )
+
     mfa_token: str = Field(min_length=1, max_length=512)
     code: str | None = Field(default=None, description="6 digits from the authenticator app")
     recovery_code: str | None = Field(default=None, min_length=1, max_length=64)
