@@ -216,11 +216,17 @@ def with_settings(**overrides: object) -> pytest.MarkDecorator:
     return pytest.mark.parametrize("settings_overrides", [overrides], indirect=True)
 
 
-def assert_error(response: httpx.Response, status: int, message: str | None = None) -> None:
-    """The error envelope of the auth-flow update, with statusCode equal to the HTTP status."""
+def assert_error(
+    response: httpx.Response, status: int, message: str | None = None, *, code: str | None = None
+) -> None:
+    """The error envelope of the auth-flow update, with statusCode equal to the HTTP status and
+    a machine-readable code."""
     assert response.status_code == status, response.text
     body = response.json()
     assert body["status"] == "error"
     assert body["statusCode"] == status
+    assert re.fullmatch(r"[a-z][a-z0-9_]*", body["code"]), body
+    if code is not None:
+        assert body["code"] == code, body
     if message is not None:
         assert body["message"] == message

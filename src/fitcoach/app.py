@@ -41,6 +41,7 @@ from fitcoach.http.docs import install_docs
 from fitcoach.http.envelope import error_responses
 from fitcoach.http.handlers import install_error_handlers
 from fitcoach.http.middleware import RequestContextMiddleware
+from fitcoach.http.openapi import install_openapi, operation_id
 from fitcoach.http.ratelimit import create_limiter
 from fitcoach.http.text_guard import SurrogateGuardMiddleware
 from fitcoach.notifications.delivery import DISPATCHER_INFO_KEY, NotificationDispatcher
@@ -112,11 +113,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "is `{status: error, message, statusCode}`."
         ),
         lifespan=lifespan,
-        responses=error_responses(413, 422, 503),
+        # Any operation may find the database unavailable; 403, 413 and 422 are added where
+        # they can happen (fitcoach.http.openapi).
+        responses=error_responses(503),
+        generate_unique_id_function=operation_id,
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json" if settings.serves_docs else None,
     )
+    install_openapi(app)
     app.state.settings = settings
     app.state.clock = clock
     app.state.engine = engine

@@ -42,7 +42,7 @@ async def test_requests_are_counted_by_route_template(
         )
     await client.get("/api/v1/no-such-route")
     after = await scrape(client)
-    template = {"method": "GET", "route": "/api/v1/plans/{plan_id}", "status": "4xx"}
+    template = {"method": "GET", "route": "/api/v1/plans/{planId}", "status": "4xx"}
     assert (
         sample(after, "fitcoach_http_requests_total", **template)
         - sample(before, "fitcoach_http_requests_total", **template)
@@ -52,7 +52,7 @@ async def test_requests_are_counted_by_route_template(
     assert sample(after, "fitcoach_http_requests_total", **unmatched) > sample(
         before, "fitcoach_http_requests_total", **unmatched
     )
-    latency = {"method": "GET", "route": "/api/v1/plans/{plan_id}"}
+    latency = {"method": "GET", "route": "/api/v1/plans/{planId}"}
     assert (
         sample(after, "fitcoach_http_request_duration_seconds_count", **latency)
         - sample(before, "fitcoach_http_request_duration_seconds_count", **latency)

@@ -5,7 +5,7 @@ body), so the status says only whether the actor may make it. Public routes succ
 whatever token they carry. Every id is checked against what the caller may see: a customer sees
 only themself, a coach only the customers assigned to them now, an admin everyone. A caller who
 may not see an object gets 404, as if it did not exist (403 where the route says "learn nothing"
-for every id, such as /plans/training/{user_id}); 403 otherwise means the caller's role may not
+for every id, such as /plans/training/{userId}); 403 otherwise means the caller's role may not
 do this, or they may see the object but not change it.
 """
 
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyotp
+from pydantic.alias_generators import to_camel
 
 from fitcoach.models.enums import DeviceKind, NotificationCategory
 from fitcoach.notifications.devices import DeviceRegistration, device_service
@@ -99,13 +100,14 @@ def admin_only(status: int = 200) -> dict[Actor, int]:
 
 
 def _call(**path: Callable[[World], object]) -> Callable[..., Builder]:
-    """A builder from path ids and a body, each a function of the world."""
+    """A builder from path ids (snake_case here, camelCase in the path) and a body, each a
+    function of the world."""
 
     def with_body(body: Callable[[World], Any] | None = None) -> Builder:
         @_reads_only
         async def build(world: World, actor: Actor) -> Call:
             return Call(
-                path={name: str(value(world)) for name, value in path.items()},
+                path={to_camel(name): str(value(world)) for name, value in path.items()},
                 json=body(world) if body is not None else None,
             )
 
@@ -191,7 +193,7 @@ async def _new_product(world: World, actor: Actor) -> Call:
 async def _review_new_product(world: World, actor: Actor) -> Call:
     """A published product the customer has not reviewed yet."""
     product_id = await world.publish_draft()
-    return Call(path={"product_id": str(product_id)}, json={"rating": 5, "text": "Great coach"})
+    return Call(path={"productId": str(product_id)}, json={"rating": 5, "text": "Great coach"})
 
 
 async def _hidden_review(world: World, actor: Actor) -> Call:
@@ -201,12 +203,12 @@ async def _hidden_review(world: World, actor: Actor) -> Call:
 
 async def _assign_coach(world: World, actor: Actor) -> Call:
     coach_id = await world.extra_coach()
-    return Call(path={"customer_id": world.customer.user_id}, json={"coachId": str(coach_id)})
+    return Call(path={"customerId": world.customer.user_id}, json={"coachId": str(coach_id)})
 
 
 async def _blocked_customer(world: World, actor: Actor) -> Call:
     await world.block_customer()
-    return Call(path={"user_id": world.customer.user_id})
+    return Call(path={"userId": world.customer.user_id})
 
 
 async def _customer_notification(world: World, actor: Actor) -> Call:
@@ -222,7 +224,7 @@ async def _customer_notification(world: World, actor: Actor) -> Call:
             world.app.state.clock.now(),
         )
     assert notification is not None
-    return Call(path={"notification_id": str(notification.id)})
+    return Call(path={"notificationId": str(notification.id)})
 
 
 async def _customer_device(world: World, actor: Actor) -> Call:
@@ -233,7 +235,7 @@ async def _customer_device(world: World, actor: Actor) -> Call:
             DeviceRegistration(kind=DeviceKind.fcm, token=f"matrix-{uuid.uuid4().hex}"),
             https_only=False,
         )
-    return Call(path={"device_id": str(device.id)})
+    return Call(path={"deviceId": str(device.id)})
 
 
 def _fresh_phone(world: World) -> dict[str, str]:
@@ -311,15 +313,15 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/v1/admin/questionnaires"): Row(admin_only()),
     # Customers and their coaches.
-    ("GET", "/api/v1/customers/{customer_id}/profile"): Row(
+    ("GET", "/api/v1/customers/{customerId}/profile"): Row(
         signed_in(200, 404, 200, 404, 200), on_customer()
     ),
-    ("PATCH", "/api/v1/customers/{customer_id}/profile"): Row(
+    ("PATCH", "/api/v1/customers/{customerId}/profile"): Row(
         signed_in(200, 404, 403, 404, 200),
         on_customer(lambda world: {"name": "Matrix Renamed", "weight": 68}),
     ),
-    ("POST", "/api/v1/customers/{customer_id}/coaches"): Row(admin_only(201), _assign_coach),
-    ("DELETE", "/api/v1/customers/{customer_id}/coaches/{coach_id}"): Row(
+    ("POST", "/api/v1/customers/{customerId}/coaches"): Row(admin_only(201), _assign_coach),
+    ("DELETE", "/api/v1/customers/{customerId}/coaches/{coachId}"): Row(
         admin_only(),
         _call(customer_id=_customer_id, coach_id=lambda world: world.id_of(Actor.ASSIGNED_COACH))(),
     ),
@@ -327,31 +329,31 @@ MATRIX: dict[tuple[str, str], Row] = {
     # Catalog: the products are led by the assigned coach; the review is the customer's.
     ("POST", "/api/v1/catalog/products"): Row(signed_in(403, 403, 201, 201, 201), _new_product),
     ("GET", "/api/v1/catalog/products"): Row(anyone_signed_in()),
-    ("GET", "/api/v1/catalog/products/{product_id}"): Row(
+    ("GET", "/api/v1/catalog/products/{productId}"): Row(
         signed_in(404, 404, 200, 404, 200), on_draft()
     ),
-    ("PATCH", "/api/v1/catalog/products/{product_id}"): Row(
+    ("PATCH", "/api/v1/catalog/products/{productId}"): Row(
         signed_in(403, 403, 200, 404, 200), on_draft(lambda world: {"title": "Renamed program"})
     ),
-    ("POST", "/api/v1/catalog/products/{product_id}/publish"): Row(
+    ("POST", "/api/v1/catalog/products/{productId}/publish"): Row(
         signed_in(403, 403, 200, 404, 200), on_draft()
     ),
-    ("POST", "/api/v1/catalog/products/{product_id}/archive"): Row(
+    ("POST", "/api/v1/catalog/products/{productId}/archive"): Row(
         signed_in(403, 403, 200, 403, 200), on_published()
     ),
-    ("POST", "/api/v1/catalog/products/{product_id}/reviews"): Row(
+    ("POST", "/api/v1/catalog/products/{productId}/reviews"): Row(
         signed_in(201, 201, 403, 403, 403), _review_new_product
     ),
-    ("PATCH", "/api/v1/catalog/products/{product_id}/reviews/{review_id}"): Row(
+    ("PATCH", "/api/v1/catalog/products/{productId}/reviews/{reviewId}"): Row(
         signed_in(200, 403, 403, 403, 403), on_review(lambda world: {"rating": 5})
     ),
-    ("DELETE", "/api/v1/catalog/products/{product_id}/reviews/{review_id}"): Row(
+    ("DELETE", "/api/v1/catalog/products/{productId}/reviews/{reviewId}"): Row(
         signed_in(200, 403, 403, 403, 200), on_review()
     ),
-    ("POST", "/api/v1/catalog/products/{product_id}/reviews/{review_id}/hide"): Row(
+    ("POST", "/api/v1/catalog/products/{productId}/reviews/{reviewId}/hide"): Row(
         admin_only(), on_review()
     ),
-    ("POST", "/api/v1/catalog/products/{product_id}/reviews/{review_id}/unhide"): Row(
+    ("POST", "/api/v1/catalog/products/{productId}/reviews/{reviewId}/unhide"): Row(
         admin_only(), _hidden_review
     ),
     # Admin console.
@@ -381,33 +383,33 @@ MATRIX: dict[tuple[str, str], Row] = {
             }
         ),
     ),
-    ("PATCH", "/api/v1/admin/users/{user_id}/roles"): Row(
+    ("PATCH", "/api/v1/admin/users/{userId}/roles"): Row(
         admin_only(), on_user(lambda world: {"roles": ["CUSTOMER", "COACH"]})
     ),
-    ("POST", "/api/v1/admin/users/{user_id}/block"): Row(admin_only(), on_user()),
-    ("POST", "/api/v1/admin/users/{user_id}/unblock"): Row(admin_only(), _blocked_customer),
-    ("POST", "/api/v1/admin/users/{user_id}/subscription"): Row(
+    ("POST", "/api/v1/admin/users/{userId}/block"): Row(admin_only(), on_user()),
+    ("POST", "/api/v1/admin/users/{userId}/unblock"): Row(admin_only(), _blocked_customer),
+    ("POST", "/api/v1/admin/users/{userId}/subscription"): Row(
         admin_only(201), on_user(lambda world: {"type": "paid", "days": 30})
     ),
     ("GET", "/api/v1/audit-logs"): Row(admin_only()),
     # Plans: the customer's custom plans were written by an admin, so the assigned coach
     # reaches them only through the assignment.
-    ("GET", "/api/v1/plans/training/{user_id}"): Row(signed_in(200, 403, 200, 403, 200), on_user()),
-    ("GET", "/api/v1/plans/diet/{user_id}"): Row(signed_in(200, 403, 200, 403, 200), on_user()),
+    ("GET", "/api/v1/plans/training/{userId}"): Row(signed_in(200, 403, 200, 403, 200), on_user()),
+    ("GET", "/api/v1/plans/diet/{userId}"): Row(signed_in(200, 403, 200, 403, 200), on_user()),
     ("POST", "/api/v1/plans"): Row(
         signed_in(403, 403, 201, 403, 201),
         _body(lambda world: plan_body("training", userId=world.customer.user_id)),
     ),
     ("GET", "/api/v1/plans"): Row(signed_in(403, 403, 200, 200, 200)),
-    ("GET", "/api/v1/plans/{plan_id}"): Row(signed_in(200, 404, 200, 404, 200), on_plan()),
-    ("PATCH", "/api/v1/plans/{plan_id}"): Row(
+    ("GET", "/api/v1/plans/{planId}"): Row(signed_in(200, 404, 200, 404, 200), on_plan()),
+    ("PATCH", "/api/v1/plans/{planId}"): Row(
         signed_in(403, 403, 200, 404, 200), on_plan(lambda world: {"name": "Renamed plan"})
     ),
-    ("DELETE", "/api/v1/plans/{plan_id}"): Row(signed_in(403, 403, 200, 404, 200), on_plan()),
+    ("DELETE", "/api/v1/plans/{planId}"): Row(signed_in(403, 403, 200, 404, 200), on_plan()),
     # Notifications and the live channel: each user reaches only their own.
     ("GET", "/api/v1/notifications"): Row(anyone_signed_in()),
     ("POST", "/api/v1/notifications/read-all"): Row(anyone_signed_in()),
-    ("POST", "/api/v1/notifications/{notification_id}/read"): Row(
+    ("POST", "/api/v1/notifications/{notificationId}/read"): Row(
         signed_in(200, 404, 404, 404, 404), _customer_notification
     ),
     ("GET", "/api/v1/notifications/preferences"): Row(anyone_signed_in()),
@@ -419,7 +421,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         anyone_signed_in(201),
         _body(lambda world: {"kind": "fcm", "token": f"matrix-{uuid.uuid4().hex}"}),
     ),
-    ("DELETE", "/api/v1/devices/{device_id}"): Row(
+    ("DELETE", "/api/v1/devices/{deviceId}"): Row(
         signed_in(200, 404, 404, 404, 404), _customer_device
     ),
     ("POST", "/api/v1/stream/tickets"): Row(
@@ -437,10 +439,10 @@ MATRIX: dict[tuple[str, str], Row] = {
 # Denied cells where the actor may see the object but not change it, so a 403 there tells them
 # nothing new; in every other denied cell, an id that names nothing must get the same answer.
 SEEN_BUT_NOT_THEIRS: set[tuple[str, str, Actor]] = {
-    ("PATCH", "/api/v1/customers/{customer_id}/profile", Actor.ASSIGNED_COACH),
-    ("POST", "/api/v1/catalog/products/{product_id}/archive", Actor.UNASSIGNED_COACH),
+    ("PATCH", "/api/v1/customers/{customerId}/profile", Actor.ASSIGNED_COACH),
+    ("POST", "/api/v1/catalog/products/{productId}/archive", Actor.UNASSIGNED_COACH),
     *(
-        (method, "/api/v1/catalog/products/{product_id}/reviews/{review_id}", actor)
+        (method, "/api/v1/catalog/products/{productId}/reviews/{reviewId}", actor)
         for method in ("PATCH", "DELETE")
         for actor in (
             Actor.OTHER_CUSTOMER,

@@ -25,6 +25,7 @@ from fitcoach.config import Settings
 from fitcoach.core.clock import Clock
 from fitcoach.core.errors import Forbidden, Unauthorized
 from fitcoach.db.session import READ_ONLY_METHODS, DbSession, ReadSession
+from fitcoach.http.openapi import SIGNED_IN, describe_callers
 from fitcoach.http.ratelimit import RateLimit
 from fitcoach.http.request_context import current_request_context
 from fitcoach.models import User
@@ -111,6 +112,7 @@ async def _current_principal(
     return principal
 
 
+describe_callers(_current_principal, SIGNED_IN)
 CurrentUser = Annotated[Principal, Depends(_current_principal)]
 
 
@@ -142,7 +144,13 @@ def require_role(*roles: Role, message: str | None = None) -> object:
             raise Forbidden(message)
         return user
 
+    describe_callers(_check, " or ".join(_plural(role) for role in roles))
     return Depends(_check)
+
+
+def _plural(role: Role) -> str:
+    name = role.value.lower()
+    return f"{name}es" if name.endswith(("ch", "sh", "s")) else f"{name}s"
 
 
 AdminUser = Annotated[Principal, require_role(Role.ADMIN)]

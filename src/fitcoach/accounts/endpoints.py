@@ -3,8 +3,6 @@ unblock. Admins only."""
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter
 
 from fitcoach.access.dependencies import AdminUser
@@ -14,7 +12,9 @@ from fitcoach.accounts.service import accounts_service
 from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep, SettingsDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.http.location import Created
 from fitcoach.http.pagination import Page, PageRequestDep
+from fitcoach.http.paths import UserIdPath
 from fitcoach.users.schemas import UserOut
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -50,19 +50,22 @@ async def create_user(
     session: DbSession,
     settings: SettingsDep,
     clock: ClockDep,
+    created: Created,
 ) -> DataEnvelope[UserOut]:
     user = await accounts_service.create_user(session, settings, body.to_account(), clock.now())
+    # The API has no page of one account; its roles are the staff account's admin resource.
+    created.route("set_user_roles", userId=user.id)
     return ok(UserOut.model_validate(user))
 
 
 @router.patch(
-    "/users/{user_id}/roles",
+    "/users/{userId}/roles",
     response_model=DataEnvelope[UserOut],
     responses=error_responses(400, 401, 403, 404, 422),
     summary="Replace a user's roles; a role taken away stops working on their next request (admin)",
 )
 async def set_user_roles(
-    user_id: uuid.UUID,
+    user_id: UserIdPath,
     body: SetRolesIn,
     admin: AdminUser,
     session: DbSession,
@@ -73,26 +76,26 @@ async def set_user_roles(
 
 
 @router.post(
-    "/users/{user_id}/block",
+    "/users/{userId}/block",
     response_model=MessageEnvelope,
     responses=error_responses(401, 403, 404, 422),
     summary="Block a user: sign-in refused, every session and refresh token ended (admin)",
 )
 async def block_user(
-    user_id: uuid.UUID, admin: AdminUser, session: DbSession, clock: ClockDep
+    user_id: UserIdPath, admin: AdminUser, session: DbSession, clock: ClockDep
 ) -> MessageEnvelope:
     await accounts_service.block_user(session, admin, user_id, clock.now())
     return said("User blocked successfully")
 
 
 @router.post(
-    "/users/{user_id}/unblock",
+    "/users/{userId}/unblock",
     response_model=MessageEnvelope,
     responses=error_responses(401, 403, 404, 422),
     summary="Unblock a user; they sign in again to get new tokens (admin)",
 )
 async def unblock_user(
-    user_id: uuid.UUID, admin: AdminUser, session: DbSession, clock: ClockDep
+    user_id: UserIdPath, admin: AdminUser, session: DbSession, clock: ClockDep
 ) -> MessageEnvelope:
     await accounts_service.unblock_user(session, user_id, clock.now())
     return said("User unblocked successfully")

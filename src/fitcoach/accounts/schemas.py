@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from fitcoach.accounts.service import StaffAccount
 from fitcoach.auth.password_hashing import PASSWORD_POLICY_DESCRIPTION, check_password_policy
@@ -24,6 +24,32 @@ def _distinct(roles: list[Role]) -> list[Role]:
 
 
 class CreateUserIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Jordan Coach",
+                    "email": "jordan@example.com",
+                    "password": "Example-Passw0rd!",
+                    "roles": ["COACH"],
+                }
+            ]
+        }
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Jordan Coach",
+                    "email": "jordan@example.com",
+                    "password": "Example-Passw0rd!",
+                    "roles": ["COACH"],
+                }
+            ]
+        }
+    )
+
     name: str = Field(description=NAME_DESCRIPTION)
     email: str | None = Field(default=None, min_length=3, max_length=254)
     phone: str | None = Field(default=None, min_length=1, max_length=32)
@@ -62,6 +88,10 @@ class CreateUserIn(StrictApiModel):
 
 
 class SetRolesIn(StrictApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"roles": ["COACH", "ADMIN"]}]})
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"roles": ["COACH", "ADMIN"]}]})
+
     roles: list[Role] = Field(
         min_length=1, max_length=3, description="The user's whole set of roles from now on"
     )

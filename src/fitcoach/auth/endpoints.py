@@ -41,6 +41,7 @@ from fitcoach.auth.tokens.service import session_service
 from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep, SettingsDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.http.location import located_at
 from fitcoach.http.ratelimit import RateLimit
 from fitcoach.users.schemas import BodyMetricsIn
 
@@ -142,7 +143,11 @@ async def verify_mfa(
     "/register",
     response_model=SignInOut,
     status_code=201,
-    dependencies=[Depends(RateLimit("auth.register", REGISTER_LIMIT)), NO_STORE],
+    dependencies=[
+        Depends(RateLimit("auth.register", REGISTER_LIMIT)),
+        NO_STORE,
+        located_at("get_me"),
+    ],
     responses=error_responses(400, 401, 409, 422, 429, 503),
     summary="Create a customer account (public; 10 per hour per client IP); starts the free trial",
     openapi_extra=_documented_body(register_form),
@@ -206,7 +211,7 @@ async def register(
     responses=error_responses(401, 403),
     summary="The signed-in user with subscription state and profile (any signed-in user)",
 )
-async def me(user: CurrentUser, session: ReadSession, clock: ClockDep) -> DataEnvelope[MeOut]:
+async def get_me(user: CurrentUser, session: ReadSession, clock: ClockDep) -> DataEnvelope[MeOut]:
     return ok(MeOut.of(await me_service.describe(session, user, clock.now())))
 
 

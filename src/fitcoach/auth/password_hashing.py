@@ -14,6 +14,8 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from fitcoach.http.envelope import schema_rule
+
 # OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1, hash_len=32, salt_len=16)
 
@@ -53,6 +55,15 @@ PASSWORD_POLICY_MESSAGE = (
 )
 PASSWORD_POLICY_DESCRIPTION = (
     f"{PASSWORD_MIN}-{PASSWORD_MAX} characters with upper, lower, number, special"
+)
+# The policy as a JSON Schema pattern, so clients and generated data can meet it up front.
+PASSWORD_SCHEMA = schema_rule(
+    pattern=(
+        # [\\s\\S], not `.`: a newline may come before the character a class needs. \\d as
+        # in _CLASSES (any script's digits).
+        "^(?=[\\s\\S]*[A-Z])(?=[\\s\\S]*[a-z])(?=[\\s\\S]*\\d)(?=[\\s\\S]*[^A-Za-z0-9])"
+        f"[^\\u0000]{{{PASSWORD_MIN},{PASSWORD_MAX}}}$"
+    )
 )
 _CLASSES = (
     re.compile(r"[A-Z]"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, TypeAdapter, field_validator
+from pydantic import ConfigDict, Discriminator, Field, Tag, TypeAdapter, field_validator
 
 from fitcoach.auth.email_verification.schemas import EMAIL_DESCRIPTION
 from fitcoach.auth.me import Me
@@ -25,11 +25,25 @@ from fitcoach.users.schemas import (
 
 
 class PasswordLoginIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"provider": "+14155550123", "password": "Example-Passw0rd!"}]
+        }
+    )
+
     provider: str = Field(min_length=1, max_length=254, description="Email or phone")
     password: str = Field(min_length=1, max_length=1024)
 
 
 class PasswordRegisterIn(NamedBodyMetricsIn, StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"provider": "+14155550123", "password": "Example-Passw0rd!", "name": "Alex Morgan"}
+            ]
+        }
+    )
+
     provider: str = Field(min_length=1, max_length=254, description="Email or phone")
     password: str
 
@@ -40,6 +54,10 @@ class PasswordRegisterIn(NamedBodyMetricsIn, StrictApiModel):
 
 
 class RefreshTokenIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"refreshToken": "c2VjcmV0LXJlZnJlc2gtdG9rZW4tZXhhbXBsZQ"}]}
+    )
+
     refresh_token: str = Field(min_length=1, max_length=512)
 
 
@@ -144,6 +162,19 @@ class EmailPasswordIn(StrictApiModel):
 
 
 class EmailRegisterIn(EmailPasswordIn):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "provider": "email",
+                    "email": "alex@example.com",
+                    "password": "Example-Passw0rd!",
+                    "metadata": {"name": "Alex Morgan"},
+                }
+            ]
+        }
+    )
+
     password: str
     metadata: RegisterMetadata = Field(default_factory=RegisterMetadata)
 
@@ -154,10 +185,30 @@ class EmailRegisterIn(EmailPasswordIn):
 
 
 class EmailLoginIn(EmailPasswordIn):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"provider": "email", "email": "alex@example.com", "password": "Example-Passw0rd!"}
+            ]
+        }
+    )
+
     password: str = Field(min_length=1, max_length=1024)
 
 
 class SocialLoginIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "provider": "google",
+                    "idToken": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+                    "nonce": "n-0S6_WzA2Mj",
+                }
+            ]
+        }
+    )
+
     provider: SocialProvider
     id_token: str = Field(min_length=1, max_length=8192, description="The provider's ID token")
     nonce: str | None = Field(
@@ -166,6 +217,18 @@ class SocialLoginIn(StrictApiModel):
 
 
 class SocialRegisterIn(SocialLoginIn):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "provider": "google",
+                    "idToken": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+                    "metadata": {"name": "Alex Morgan"},
+                }
+            ]
+        }
+    )
+
     metadata: RegisterMetadata = Field(default_factory=RegisterMetadata)
 
 

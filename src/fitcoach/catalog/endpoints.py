@@ -5,7 +5,6 @@ hide them."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Body
@@ -37,7 +36,9 @@ from fitcoach.catalog.schemas import (
 from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep, SettingsDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.http.location import Created
 from fitcoach.http.pagination import Page, PageRequestDep
+from fitcoach.http.paths import ProductIdPath, ReviewIdPath
 
 router = APIRouter(prefix="/catalog", tags=["catalog"])
 
@@ -88,11 +89,17 @@ def _review_out(view: ReviewView) -> ReviewOut:
     summary="Create a draft product (coach: led by themself; admin: led by the coach coachId)",
 )
 async def create_product(
-    body: Annotated[ProductIn, Body()], actor: StaffUser, session: DbSession, clock: ClockDep
+    body: Annotated[ProductIn, Body()],
+    actor: StaffUser,
+    session: DbSession,
+    clock: ClockDep,
+    created: Created,
 ) -> DataEnvelope[ProductOut]:
-    return ok(
-        _product_out(await product_service.create(session, actor, body.to_draft(), clock.now()))
+    product = _product_out(
+        await product_service.create(session, actor, body.to_draft(), clock.now())
     )
+    created.route("get_product", productId=product.id)
+    return ok(product)
 
 
 @router.get(
@@ -122,7 +129,7 @@ async def list_products(
 
 
 @router.get(
-    "/products/{product_id}",
+    "/products/{productId}",
     response_model=DataEnvelope[ProductDetailOut],
     responses=error_responses(401, 404, 422),
     summary=(
@@ -131,7 +138,7 @@ async def list_products(
     ),
 )
 async def get_product(
-    product_id: uuid.UUID, actor: CurrentUser, session: ReadSession, page: PageRequestDep
+    product_id: ProductIdPath, actor: CurrentUser, session: ReadSession, page: PageRequestDep
 ) -> DataEnvelope[ProductDetailOut]:
     view = await product_service.get(session, actor, product_id)
     found = await review_service.page_of(session, actor, view.product, page)
@@ -143,13 +150,13 @@ async def get_product(
 
 
 @router.patch(
-    "/products/{product_id}",
+    "/products/{productId}",
     response_model=DataEnvelope[ProductOut],
     responses=error_responses(400, 401, 403, 404, 422),
     summary="Change a product (coach: their own; admin: any)",
 )
 async def update_product(
-    product_id: uuid.UUID,
+    product_id: ProductIdPath,
     body: ProductUpdateIn,
     actor: StaffUser,
     session: DbSession,
@@ -160,58 +167,61 @@ async def update_product(
 
 
 @router.post(
-    "/products/{product_id}/publish",
+    "/products/{productId}/publish",
     response_model=DataEnvelope[ProductOut],
     responses=error_responses(401, 403, 404, 409, 422),
     summary="Put a draft or archived product on sale (coach: their own; admin: any)",
 )
 async def publish_product(
-    product_id: uuid.UUID, actor: StaffUser, session: DbSession, clock: ClockDep
+    product_id: ProductIdPath, actor: StaffUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[ProductOut]:
     return ok(_product_out(await product_service.publish(session, actor, product_id, clock.now())))
 
 
 @router.post(
-    "/products/{product_id}/archive",
+    "/products/{productId}/archive",
     response_model=DataEnvelope[ProductOut],
     responses=error_responses(401, 403, 404, 409, 422),
     summary="Take a draft or published product out of the catalog (coach: their own; admin: any)",
 )
 async def archive_product(
-    product_id: uuid.UUID, actor: StaffUser, session: DbSession, clock: ClockDep
+    product_id: ProductIdPath, actor: StaffUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[ProductOut]:
     return ok(_product_out(await product_service.archive(session, actor, product_id, clock.now())))
 
 
 @router.post(
-    "/products/{product_id}/reviews",
+    "/products/{productId}/reviews",
     response_model=DataEnvelope[ReviewOut],
     status_code=201,
     responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Review a published product: 1 to 5 stars and optional text (customers, once each)",
 )
 async def create_review(
-    product_id: uuid.UUID,
+    product_id: ProductIdPath,
     body: ReviewIn,
     author: CustomerUser,
     session: DbSession,
     clock: ClockDep,
+    created: Created,
 ) -> DataEnvelope[ReviewOut]:
     view = await review_service.create(
         session, author, product_id, body.rating, body.text, clock.now()
     )
-    return ok(_review_out(view))
+    review = _review_out(view)
+    created.route("update_review", productId=product_id, reviewId=review.id)
+    return ok(review)
 
 
 @router.patch(
-    "/products/{product_id}/reviews/{review_id}",
+    "/products/{productId}/reviews/{reviewId}",
     response_model=DataEnvelope[ReviewOut],
     responses=error_responses(400, 401, 403, 404, 422),
     summary="Change one's own review",
 )
 async def update_review(
-    product_id: uuid.UUID,
-    review_id: uuid.UUID,
+    product_id: ProductIdPath,
+    review_id: ReviewIdPath,
     body: ReviewUpdateIn,
     actor: CurrentUser,
     session: DbSession,
@@ -224,14 +234,14 @@ async def update_review(
 
 
 @router.delete(
-    "/products/{product_id}/reviews/{review_id}",
+    "/products/{productId}/reviews/{reviewId}",
     response_model=MessageEnvelope,
     responses=error_responses(401, 403, 404, 422),
     summary="Delete a review (its author, or an admin)",
 )
 async def delete_review(
-    product_id: uuid.UUID,
-    review_id: uuid.UUID,
+    product_id: ProductIdPath,
+    review_id: ReviewIdPath,
     actor: CurrentUser,
     session: DbSession,
     clock: ClockDep,
@@ -241,14 +251,14 @@ async def delete_review(
 
 
 @router.post(
-    "/products/{product_id}/reviews/{review_id}/hide",
+    "/products/{productId}/reviews/{reviewId}/hide",
     response_model=DataEnvelope[ReviewOut],
     responses=error_responses(401, 403, 404, 409, 422),
     summary="Hide a review: it leaves the product's rating (admin)",
 )
 async def hide_review(
-    product_id: uuid.UUID,
-    review_id: uuid.UUID,
+    product_id: ProductIdPath,
+    review_id: ReviewIdPath,
     admin: AdminUser,
     session: DbSession,
     clock: ClockDep,
@@ -258,14 +268,14 @@ async def hide_review(
 
 
 @router.post(
-    "/products/{product_id}/reviews/{review_id}/unhide",
+    "/products/{productId}/reviews/{reviewId}/unhide",
     response_model=DataEnvelope[ReviewOut],
     responses=error_responses(401, 403, 404, 409, 422),
     summary="Show a hidden review again: it counts in the rating again (admin)",
 )
 async def unhide_review(
-    product_id: uuid.UUID,
-    review_id: uuid.UUID,
+    product_id: ProductIdPath,
+    review_id: ReviewIdPath,
     admin: AdminUser,
     session: DbSession,
     clock: ClockDep,

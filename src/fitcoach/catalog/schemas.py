@@ -4,12 +4,16 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+)
 
 from fitcoach.catalog.products.service import Addon, Included, ProductChanges, ProductDraft
 from fitcoach.catalog.reviews.service import ReviewChanges
-from fitcoach.http.envelope import ApiModel, StrictApiModel
-from fitcoach.http.fields import distinct, http_url, label, not_null
+from fitcoach.http.envelope import HTTP_URL, ApiModel, StrictApiModel
+from fitcoach.http.fields import distinct, http_url, label
 from fitcoach.http.pagination import Page
 from fitcoach.models import Product, ProductAddon
 from fitcoach.models.enums import ProductStatus
@@ -30,7 +34,9 @@ DurationWeeks = Annotated[int, Field(strict=True, ge=1, le=104)]
 Title = Annotated[str, label(120)]
 Description = Annotated[str, Field(max_length=5000)]
 Tag = Annotated[str, label(32)]
-MediaUrl = Annotated[str, Field(max_length=2048), http_url(MEDIA_URL_MESSAGE)]
+MediaUrl = Annotated[
+    str, Field(max_length=2048, json_schema_extra=HTTP_URL), http_url(MEDIA_URL_MESSAGE)
+]
 Goals = Annotated[list[Goal], Field(min_length=1, max_length=len(Goal)), AfterValidator(distinct)]
 Contraindications = Annotated[
     list[RiskFlag], Field(max_length=len(RiskFlag)), AfterValidator(distinct)
@@ -65,6 +71,25 @@ class AddonIn(StrictApiModel):
 
 
 class ProductIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "12-week strength foundations",
+                    "description": "Three full-body sessions a week.",
+                    "goals": ["build_muscle"],
+                    "durationWeeks": 12,
+                    "price": 4900,
+                    "currency": "USD",
+                    "level": "beginner",
+                    "included": {"sessionsPerMonth": 2, "customTrainingPlan": True},
+                    "addons": [{"name": "Nutrition check-in", "price": 1500}],
+                    "tags": ["strength"],
+                }
+            ]
+        }
+    )
+
     title: Title
     description: Description | None = None
     goals: Goals
@@ -91,6 +116,10 @@ class ProductIn(StrictApiModel):
 class ProductUpdateIn(StrictApiModel):
     """Only the fields given change; lists given replace the stored list."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"price": 3900, "tags": ["strength", "sale"]}]}
+    )
+
     title: Title | None = None
     description: Description | None = Field(default=None, description="null clears it")
     goals: Goals | None = None
@@ -104,18 +133,20 @@ class ProductUpdateIn(StrictApiModel):
     contraindications: Contraindications | None = None
     media_urls: MediaUrls | None = None
 
-    _not_null = not_null(
-        "title",
-        "goals",
-        "duration_weeks",
-        "price",
-        "currency",
-        "level",
-        "included",
-        "addons",
-        "tags",
-        "contraindications",
-        "media_urls",
+    never_null = frozenset(
+        {
+            "title",
+            "goals",
+            "duration_weeks",
+            "price",
+            "currency",
+            "level",
+            "included",
+            "addons",
+            "tags",
+            "contraindications",
+            "media_urls",
+        }
     )
 
     def to_changes(self) -> ProductChanges:
@@ -141,15 +172,21 @@ def _product_fields(body: ProductIn | ProductUpdateIn) -> dict[str, Any]:
 
 
 class ReviewIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"rating": 5, "text": "Clear plan, steady progress."}]}
+    )
+
     rating: Rating
     text: ReviewText | None = None
 
 
 class ReviewUpdateIn(StrictApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"rating": 4}]})
+
     rating: Rating | None = None
     text: ReviewText | None = Field(default=None, description="null clears it")
 
-    _not_null = not_null("rating")
+    never_null = frozenset({"rating"})
 
     def to_changes(self) -> ReviewChanges:
         return ReviewChanges(

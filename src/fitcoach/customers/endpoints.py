@@ -3,7 +3,6 @@ coaches assigned to a customer (admins), and a coach's own customers."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Annotated
 
@@ -25,7 +24,9 @@ from fitcoach.customers.service import CustomerView, customers_service
 from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.http.location import Created
 from fitcoach.http.pagination import Page, PageRequestDep
+from fitcoach.http.paths import CoachIdPath, CustomerIdPath
 from fitcoach.http.search import SearchQuery
 from fitcoach.models.vocabulary import RiskFlag
 from fitcoach.subscriptions.schemas import SubscriptionStatusOut
@@ -68,7 +69,7 @@ def _profile_out(view: CustomerView, now: datetime) -> CustomerProfileOut:
 
 
 @router.get(
-    "/customers/{customer_id}/profile",
+    "/customers/{customerId}/profile",
     response_model=DataEnvelope[CustomerProfileOut],
     responses=error_responses(401, 404, 422),
     summary=(
@@ -77,20 +78,20 @@ def _profile_out(view: CustomerView, now: datetime) -> CustomerProfileOut:
     ),
 )
 async def get_profile(
-    customer_id: uuid.UUID, actor: CurrentUser, session: ReadSession, clock: ClockDep
+    customer_id: CustomerIdPath, actor: CurrentUser, session: ReadSession, clock: ClockDep
 ) -> DataEnvelope[CustomerProfileOut]:
     now = clock.now()
     return ok(_profile_out(await customers_service.profile(session, actor, customer_id, now), now))
 
 
 @router.patch(
-    "/customers/{customer_id}/profile",
+    "/customers/{customerId}/profile",
     response_model=DataEnvelope[CustomerProfileOut],
     responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Change a customer's demographics and preferences (the customer or an admin)",
 )
 async def update_profile(
-    customer_id: uuid.UUID,
+    customer_id: CustomerIdPath,
     body: ProfileUpdateIn,
     actor: CurrentUser,
     session: DbSession,
@@ -104,34 +105,36 @@ async def update_profile(
 
 
 @router.post(
-    "/customers/{customer_id}/coaches",
+    "/customers/{customerId}/coaches",
     response_model=DataEnvelope[CoachAssignmentOut],
     status_code=201,
     responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Assign a coach to a customer (admin)",
 )
 async def assign_coach(
-    customer_id: uuid.UUID,
+    customer_id: CustomerIdPath,
     body: AssignCoachIn,
     admin: AdminUser,
     session: DbSession,
     clock: ClockDep,
+    created: Created,
 ) -> DataEnvelope[CoachAssignmentOut]:
     coach = await customers_service.assign_coach(
         session, admin, customer_id, body.coach_id, clock.now()
     )
+    created.route("unassign_coach", customerId=customer_id, coachId=coach.coach_id)
     return ok(CoachAssignmentOut(coach_id=coach.coach_id, name=coach.name, since=coach.since))
 
 
 @router.delete(
-    "/customers/{customer_id}/coaches/{coach_id}",
+    "/customers/{customerId}/coaches/{coachId}",
     response_model=MessageEnvelope,
     responses=error_responses(401, 403, 404, 422),
     summary="End a coach's assignment to a customer (admin)",
 )
 async def unassign_coach(
-    customer_id: uuid.UUID,
-    coach_id: uuid.UUID,
+    customer_id: CustomerIdPath,
+    coach_id: CoachIdPath,
     admin: AdminUser,
     session: DbSession,
     clock: ClockDep,

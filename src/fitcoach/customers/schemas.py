@@ -4,15 +4,14 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from fitcoach.customers.service import ProfileChanges
 from fitcoach.http.envelope import ApiModel, StrictApiModel
-from fitcoach.http.fields import not_null
 from fitcoach.models.enums import Gender
 from fitcoach.models.vocabulary import Goal, RiskFlag
 from fitcoach.subscriptions.schemas import SubscriptionStatusOut
-from fitcoach.users.schemas import NAME_DESCRIPTION, BodyMetricsIn, clean_name
+from fitcoach.users.schemas import NAME_DESCRIPTION, NAME_SCHEMA, BodyMetricsIn, clean_name
 
 CustomerSort = Literal["name", "-name", "assignedAt", "-assignedAt"]
 
@@ -21,12 +20,20 @@ class ProfileUpdateIn(BodyMetricsIn, StrictApiModel):
     """Demographics with the registration rules (null clears a body metric), and preferences
     checked against the current questionnaire (null removes an answer)."""
 
-    name: str | None = Field(default=None, description=NAME_DESCRIPTION)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"weight": 72.0, "preferences": {"trainingDaysPerWeek": 4}}]
+        }
+    )
+
+    name: str | None = Field(
+        default=None, description=NAME_DESCRIPTION, json_schema_extra=NAME_SCHEMA
+    )
     preferences: dict[str, Any] | None = Field(
         default=None, max_length=50, description="Preference key: answer; merged into the profile"
     )
 
-    _not_null = not_null("name", "preferences")
+    never_null = frozenset({"name", "preferences"})
 
     @field_validator("name")
     @classmethod
@@ -46,6 +53,10 @@ class ProfileUpdateIn(BodyMetricsIn, StrictApiModel):
 
 
 class AssignCoachIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"coachId": "3f2b8c1e-6a4d-4e2f-9b1a-7c5d2e8f4a10"}]}
+    )
+
     coach_id: uuid.UUID
 
 

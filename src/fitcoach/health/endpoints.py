@@ -72,7 +72,9 @@ def _report(dependencies: dict[str, DependencyState]) -> Health:
 def _unavailable(message: str, report: Health) -> JSONResponse:
     data = report.model_dump(mode="json", by_alias=True, exclude_none=True)
     return JSONResponse(
-        error_body(503, message, data=data), status_code=503, headers={"Retry-After": "5"}
+        error_body(503, message, "dependency_unavailable", data=data),
+        status_code=503,
+        headers={"Retry-After": "5"},
     )
 
 

@@ -11,8 +11,6 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
-    ValidationInfo,
-    field_validator,
 )
 
 _http_url = TypeAdapter(HttpUrl)
@@ -40,15 +38,3 @@ def http_url(message: str) -> AfterValidator:
 def distinct(values: list[Any]) -> list[Any]:
     """Repeated entries are dropped, keeping the first occurrence's position."""
     return list(dict.fromkeys(values))
-
-
-def _refuse_null(value: object, info: ValidationInfo) -> object:
-    if value is None:
-        raise ValueError(f"{info.field_name} cannot be null")
-    return value
-
-
-def not_null(*fields: str) -> Any:
-    """The validator of a partial update's fields that may be left out but not sent as null
-    (`_not_null = not_null("name", ...)` in the class body)."""
-    return field_validator(*fields)(_refuse_null)

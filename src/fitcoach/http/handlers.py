@@ -9,7 +9,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -18,7 +18,7 @@ from starlette.routing import Match
 
 from fitcoach.core.errors import DomainError, ServiceUnavailable
 from fitcoach.db.retry import COMMITTED_MARK, CONFLICT_MARK, is_transaction_conflict
-from fitcoach.http.envelope import error_body
+from fitcoach.http.envelope import HTTP_STATUS_CODES, error_body
 
 log = structlog.get_logger("fitcoach.errors")
 
@@ -29,17 +29,35 @@ _HTTP_MESSAGES = {
 _LOCATION_PREFIXES = {"body", "query", "path", "header", "cookie"}
 
 
+class AnswerNow(Exception):
+    """Raised by a dependency that already has the whole answer (an idempotent replay): the
+    request's transaction rolls back and `response` is sent as it is."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("answered early")
+        self.response = response
+
+
+async def _on_answer_now(request: Request, exc: AnswerNow) -> Response:
+    return exc.response
+
+
 def error_response(
     request: Request,
-    status_code: int,
-    message: str,
+    error: tuple[int, str, str],
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    """`error`: the status, the message and the code."""
+    status_code, message, code = error
     merged = {**getattr(request.state, "rate_limit_headers", {}), **(headers or {})}
     return JSONResponse(
-        error_body(status_code, message, **extra), status_code=status_code, headers=merged
+        error_body(status_code, message, code, **extra), status_code=status_code, headers=merged
     )
+
+
+def _domain(exc: DomainError) -> tuple[int, str, str]:
+    return exc.status_code, exc.message, exc.code
 
 
 def _field_name(location: Sequence[Any]) -> str:
@@ -69,22 +87,23 @@ def _describe(error: dict[str, Any]) -> dict[str, str]:
 async def _on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = list(exc.errors())
     if any(error.get("type") == "json_invalid" for error in errors):
-        return error_response(request, 400, "Malformed JSON in request body")
+        return error_response(request, (400, "Malformed JSON in request body", "malformed_json"))
     described = [_describe(error) for error in errors]
     message = described[0]["message"] if described else "Validation failed"
-    return error_response(request, 422, message, errors=described)
+    return error_response(request, (422, message, "validation_failed"), errors=described)
 
 
 async def _on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
-    return error_response(request, exc.status_code, exc.message, exc.headers)
+    return error_response(request, _domain(exc), exc.headers)
 
 
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     message = _HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
+    code = HTTP_STATUS_CODES.get(exc.status_code, "http_error")
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request)
-    return error_response(request, exc.status_code, message, headers)
+    return error_response(request, (exc.status_code, message, code), headers)
 
 
 def _allowed_methods(request: Request) -> str:
@@ -108,26 +127,27 @@ async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResp
         conflict = ServiceUnavailable(
             "The request conflicted with a concurrent change, please retry", retry_after=1
         )
-        return error_response(request, conflict.status_code, conflict.message, conflict.headers)
+        answer = (conflict.status_code, conflict.message, "transaction_conflict")
+        return error_response(request, answer, conflict.headers)
     if isinstance(exc, DBAPIError) and not (
         isinstance(exc, OperationalError) or exc.connection_invalidated
     ):
         return await _on_unexpected(request, exc)
     log.warning("database_unavailable", error=type(exc).__name__)
     unavailable = ServiceUnavailable()
-    return error_response(
-        request, unavailable.status_code, unavailable.message, unavailable.headers
-    )
+    answer = (unavailable.status_code, unavailable.message, "database_unavailable")
+    return error_response(request, answer, unavailable.headers)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     # The logging set-up (core/logging.py) writes the exception's types and frames only: its
     # message may quote SQL parameters, request text or secrets.
     log.error("unhandled_error", path=request.scope.get("path"), exc_info=exc)
-    return error_response(request, 500, "Internal server error")
+    return error_response(request, (500, "Internal server error", "internal_error"))
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AnswerNow, _on_answer_now)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _on_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _on_domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http_error)  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fitcoach.config import Settings
 from fitcoach.core.metrics import DB_POOL_CHECKED_OUT, HTTP_LATENCY, HTTP_REQUESTS
 from fitcoach.http.client_ip import is_trusted_proxy, resolve_client_ip
-from fitcoach.http.envelope import error_body
+from fitcoach.http.envelope import HTTP_STATUS_CODES, error_body
 from fitcoach.http.request_context import close_request_context, open_request_context
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
@@ -130,7 +130,7 @@ class RequestContextMiddleware:
 
     async def _too_large(self, send: Send) -> None:
         message = body_too_large_message(self.settings.max_body_bytes)
-        response = JSONResponse(error_body(413, message), status_code=413)
+        response = JSONResponse(error_body(413, message, HTTP_STATUS_CODES[413]), status_code=413)
         await response({"type": "http"}, _no_body, send)
 
     def _route_template(self, scope: Scope) -> str | None:

@@ -14,8 +14,9 @@ from pydantic import Field
 from sqlalchemy import ColumnElement, Select, UnaryExpression, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
+from typing_extensions import TypeForm
 
-from fitcoach.http.envelope import ApiModel
+from fitcoach.http.envelope import ApiModel, schema_name
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -63,6 +64,10 @@ class Pagination(ApiModel):
 class Page(ApiModel, Generic[T]):
     items: list[T]
     pagination: Pagination
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[TypeForm[Any], ...]) -> str:
+        return f"{schema_name(params[0])}Page"
 
     @classmethod
     def of(

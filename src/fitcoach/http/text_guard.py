@@ -46,7 +46,10 @@ class SurrogateGuardMiddleware:
             return
         response = JSONResponse(
             error_body(
-                422, SURROGATE_MESSAGE, errors=[{"field": field, "message": SURROGATE_MESSAGE}]
+                422,
+                SURROGATE_MESSAGE,
+                "validation_failed",
+                errors=[{"field": field, "message": SURROGATE_MESSAGE}],
             ),
             status_code=422,
         )

@@ -10,6 +10,7 @@ from fitcoach.models.catalog import (
     ProductReview,
 )
 from fitcoach.models.customer import CoachAssignment, CustomerProfile, CustomerRiskFlag
+from fitcoach.models.idempotency import IdempotencyKey
 from fitcoach.models.identity import (
     EmailVerificationCode,
     MfaChallenge,
@@ -61,6 +62,7 @@ __all__ = [
     "Exercise",
     "ExerciseTag",
     "Habit",
+    "IdempotencyKey",
     "ItemLog",
     "ItemSubstitution",
     "LoginSource",

@@ -3,7 +3,6 @@ category, quiet hours, time zone) and push devices. Every route reads the caller
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -13,7 +12,9 @@ from fitcoach.config import Environment
 from fitcoach.db.session import DbSession
 from fitcoach.http.dependencies import ClockDep, SettingsDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.http.location import Created
 from fitcoach.http.pagination import Page, PageRequestDep
+from fitcoach.http.paths import DeviceIdPath, NotificationIdPath
 from fitcoach.models.enums import DeviceKind
 from fitcoach.notifications.devices import DeviceRegistration, device_service
 from fitcoach.notifications.preferences import (
@@ -56,13 +57,13 @@ async def list_notifications(
 
 
 @router.post(
-    "/notifications/{notification_id}/read",
+    "/notifications/{notificationId}/read",
     response_model=DataEnvelope[NotificationOut],
     responses=error_responses(401, 403, 404, 422),
     summary="Mark one of the caller's notifications read",
 )
 async def mark_notification_read(
-    notification_id: uuid.UUID, user: CurrentUser, session: DbSession, clock: ClockDep
+    notification_id: NotificationIdPath, user: CurrentUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[NotificationOut]:
     notification = await notification_service.mark_read(
         session, user.id, notification_id, clock.now()
@@ -136,7 +137,11 @@ async def update_notification_preferences(
     summary="Register a push device: a Web Push subscription or an FCM token",
 )
 async def register_device(
-    body: DeviceIn, user: CurrentUser, session: DbSession, settings: SettingsDep
+    body: DeviceIn,
+    user: CurrentUser,
+    session: DbSession,
+    settings: SettingsDep,
+    created: Created,
 ) -> DataEnvelope[DeviceOut]:
     if isinstance(body, WebPushDeviceIn):
         registration = DeviceRegistration(
@@ -150,17 +155,18 @@ async def register_device(
     device = await device_service.register(
         session, user.id, registration, https_only=settings.env is Environment.production
     )
+    created.route("remove_device", deviceId=device.id)
     return ok(DeviceOut.model_validate(device))
 
 
 @router.delete(
-    "/devices/{device_id}",
+    "/devices/{deviceId}",
     response_model=MessageEnvelope,
     responses=error_responses(401, 403, 404, 422),
     summary="Remove one of the caller's push devices",
 )
 async def remove_device(
-    device_id: uuid.UUID, user: CurrentUser, session: DbSession
+    device_id: DeviceIdPath, user: CurrentUser, session: DbSession
 ) -> MessageEnvelope:
     await device_service.remove(session, user.id, device_id)
     return said("Device removed")

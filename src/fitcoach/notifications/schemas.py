@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime, time
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.http.pagination import Pagination
@@ -58,6 +58,18 @@ class PreferencesOut(ApiModel):
 class PreferencesIn(StrictApiModel):
     """Only what is sent changes: `quietHours: null` turns quiet hours off."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "channels": [{"category": "training", "channel": "push", "enabled": False}],
+                    "quietHours": {"start": "22:00", "end": "07:00"},
+                    "timeZone": "Europe/Berlin",
+                }
+            ]
+        }
+    )
+
     channels: list[ChannelSwitchIn] = Field(default_factory=list, max_length=100)
     quiet_hours: QuietHours | None = None
     time_zone: Annotated[str, Field(min_length=1, max_length=64)] | None = None
@@ -74,11 +86,29 @@ class WebPushSubscription(StrictApiModel):
 
 
 class WebPushDeviceIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "webpush",
+                    "subscription": {
+                        "endpoint": "https://push.example.com/send/abc123",
+                        "keys": {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA", "auth": "tBHI"},
+                    },
+                }
+            ]
+        }
+    )
+
     kind: Literal["webpush"]
     subscription: WebPushSubscription
 
 
 class FcmDeviceIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"kind": "fcm", "token": "fcm-registration-token-123"}]}
+    )
+
     kind: Literal["fcm"]
     token: Annotated[str, Field(min_length=1, max_length=1024)]
 

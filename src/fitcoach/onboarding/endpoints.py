@@ -11,6 +11,7 @@ from fitcoach.catalog.recommendations.service import Recommendation
 from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClientIp, ClockDep
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok
+from fitcoach.http.location import Created
 from fitcoach.onboarding.dependencies import CustomerUser
 from fitcoach.onboarding.schemas import (
     IntakeIn,
@@ -89,11 +90,13 @@ async def submit_intake(
     ),
 )
 async def create_questionnaire(
-    body: QuestionnaireIn, admin: AdminUser, session: DbSession, clock: ClockDep
+    body: QuestionnaireIn, admin: AdminUser, session: DbSession, clock: ClockDep, created: Created
 ) -> DataEnvelope[QuestionnaireOut]:
     questionnaire = await onboarding_service.create_questionnaire(
         session, admin, body.stored(), clock.now()
     )
+    # The new version is the current one from now on, served at the questionnaire's path.
+    created.route("current_questionnaire")
     return ok(QuestionnaireOut.of(questionnaire))
 
 

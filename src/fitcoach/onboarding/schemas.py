@@ -5,9 +5,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    model_validator,
+)
 
-from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.envelope import UNIQUE_ITEMS, ApiModel, StrictApiModel
 from fitcoach.models import Questionnaire
 from fitcoach.models.vocabulary import Goal, Level, RiskFlag
 from fitcoach.onboarding.service import Intake
@@ -73,7 +81,9 @@ class HealthFlagQuestionIn(StrictApiModel):
     label: Label
     meaning: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     risk_flags: list[RiskFlag] = Field(
-        min_length=1, description="The risk flags a customer with this flag gets"
+        min_length=1,
+        description="The risk flags a customer with this flag gets",
+        json_schema_extra=UNIQUE_ITEMS,
     )
 
     @model_validator(mode="after")
@@ -84,6 +94,33 @@ class HealthFlagQuestionIn(StrictApiModel):
 
 
 class QuestionnaireIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "goals": [{"key": "lose_weight", "label": "Lose weight"}],
+                    "preferences": [
+                        {
+                            "key": "trainingDaysPerWeek",
+                            "label": "Training days per week",
+                            "type": "integer",
+                            "min": 1,
+                            "max": 7,
+                        }
+                    ],
+                    "healthFlags": [
+                        {
+                            "key": "heart_condition",
+                            "label": "Do you have a heart condition?",
+                            "meaning": "A cardiac condition needs medical clearance",
+                            "riskFlags": ["cardiac_condition"],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     goals: list[GoalOptionIn] = Field(min_length=1, max_length=len(Goal))
     preferences: list[PreferenceQuestionIn] = Field(max_length=MAX_QUESTIONS)
     health_flags: list[HealthFlagQuestionIn] = Field(max_length=MAX_QUESTIONS)
@@ -152,6 +189,19 @@ class QuestionnaireOut(ApiModel):
 
 
 class IntakeIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "goals": ["lose_weight"],
+                    "preferences": {"trainingDaysPerWeek": 3},
+                    "healthFlags": [],
+                    "consentAccepted": True,
+                }
+            ]
+        }
+    )
+
     # Bounded to the column's 32-bit integer: a larger number must be a 422, not a query error.
     questionnaire_version: StrictInt | None = Field(
         default=None,

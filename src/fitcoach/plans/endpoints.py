@@ -14,7 +14,9 @@ from fitcoach.access.dependencies import CurrentUser, StaffUser
 from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.http.location import Created
 from fitcoach.http.pagination import Page, PageRequestDep
+from fitcoach.http.paths import PlanIdPath, UserIdPath
 from fitcoach.models import Actor
 from fitcoach.models.enums import PlanType
 from fitcoach.plans.dependencies import PlanFilterDep
@@ -44,9 +46,9 @@ async def _plan_for_user(
     )
 
 
-# The two routes below are declared before "/{plan_id}" so that they are matched first.
+# The two routes below are declared before "/{planId}" so that they are matched first.
 @router.get(
-    "/training/{user_id}",
+    "/training/{userId}",
     response_model=DataEnvelope[PlanForUserOut],
     responses=error_responses(401, 403, 404, 422),
     summary=(
@@ -55,13 +57,13 @@ async def _plan_for_user(
     ),
 )
 async def training_plan_of_user(
-    user_id: uuid.UUID, actor: CurrentUser, session: ReadSession, clock: ClockDep
+    user_id: UserIdPath, actor: CurrentUser, session: ReadSession, clock: ClockDep
 ) -> DataEnvelope[PlanForUserOut]:
     return await _plan_for_user(session, actor, user_id, PlanType.training, clock.now())
 
 
 @router.get(
-    "/diet/{user_id}",
+    "/diet/{userId}",
     response_model=DataEnvelope[PlanForUserOut],
     responses=error_responses(401, 403, 404, 422),
     summary=(
@@ -70,7 +72,7 @@ async def training_plan_of_user(
     ),
 )
 async def diet_plan_of_user(
-    user_id: uuid.UUID, actor: CurrentUser, session: ReadSession, clock: ClockDep
+    user_id: UserIdPath, actor: CurrentUser, session: ReadSession, clock: ClockDep
 ) -> DataEnvelope[PlanForUserOut]:
     return await _plan_for_user(session, actor, user_id, PlanType.diet, clock.now())
 
@@ -90,8 +92,10 @@ async def create_plan(
     author: StaffUser,
     session: DbSession,
     clock: ClockDep,
+    created: Created,
 ) -> DataEnvelope[PlanOut]:
     plan = await plans_service.create(session, author, body.to_draft(), clock.now())
+    created.route("get_plan", planId=plan.id)
     return ok(PlanOut.of(plan))
 
 
@@ -119,7 +123,7 @@ async def list_plans(
 
 
 @router.get(
-    "/{plan_id}",
+    "/{planId}",
     response_model=DataEnvelope[PlanOut],
     responses=error_responses(401, 403, 404, 422),
     summary=(
@@ -128,13 +132,13 @@ async def list_plans(
     ),
 )
 async def get_plan(
-    plan_id: uuid.UUID, actor: CurrentUser, session: ReadSession
+    plan_id: PlanIdPath, actor: CurrentUser, session: ReadSession
 ) -> DataEnvelope[PlanOut]:
     return ok(PlanOut.of(await plans_service.get(session, actor, plan_id)))
 
 
 @router.patch(
-    "/{plan_id}",
+    "/{planId}",
     response_model=DataEnvelope[PlanOut],
     responses=error_responses(400, 401, 403, 404, 422),
     summary=(
@@ -143,7 +147,7 @@ async def get_plan(
     ),
 )
 async def update_plan(
-    plan_id: uuid.UUID,
+    plan_id: PlanIdPath,
     body: PlanUpdateIn,
     actor: StaffUser,
     session: DbSession,
@@ -154,7 +158,7 @@ async def update_plan(
 
 
 @router.delete(
-    "/{plan_id}",
+    "/{planId}",
     response_model=MessageEnvelope,
     responses=error_responses(401, 403, 404, 409, 422),
     summary=(
@@ -163,7 +167,7 @@ async def update_plan(
     ),
 )
 async def delete_plan(
-    plan_id: uuid.UUID, actor: StaffUser, session: DbSession, clock: ClockDep
+    plan_id: PlanIdPath, actor: StaffUser, session: DbSession, clock: ClockDep
 ) -> MessageEnvelope:
     await plans_service.delete(session, actor, plan_id, clock.now())
     return said("Plan deleted successfully")

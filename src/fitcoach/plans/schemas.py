@@ -4,10 +4,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import (
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+)
 
-from fitcoach.http.envelope import ApiModel, StrictApiModel
-from fitcoach.http.fields import http_url, label, not_null
+from fitcoach.http.envelope import HTTP_URL, ApiModel, StrictApiModel
+from fitcoach.http.fields import http_url, label
 from fitcoach.models import Plan, PlanItem
 from fitcoach.models.enums import PlanType, SubscriptionType
 from fitcoach.plans.repository import PlanItemView, PlanView
@@ -22,7 +27,9 @@ Grams = Annotated[float, Field(strict=True, ge=0, le=2000)]
 PlanName = Annotated[str, label(120)]
 Description = Annotated[str, Field(max_length=5000)]
 Notes = Annotated[str, Field(max_length=2000)]
-MediaUrl = Annotated[str, Field(max_length=2048), http_url(MEDIA_URL_MESSAGE)]
+MediaUrl = Annotated[
+    str, Field(max_length=2048, json_schema_extra=HTTP_URL), http_url(MEDIA_URL_MESSAGE)
+]
 
 
 class _PlanItemIn(StrictApiModel):
@@ -73,11 +80,51 @@ class _PlanIn(StrictApiModel):
 
 
 class TrainingPlanIn(_PlanIn):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "training",
+                    "name": "Beginner full body",
+                    "items": [
+                        {
+                            "day": 1,
+                            "exercise": "Goblet squat",
+                            "sets": 3,
+                            "reps": "10-12",
+                            "restSeconds": 90,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     type: Literal["training"]
     items: list[TrainingItemIn] = Field(max_length=MAX_ITEMS, description="In display order")
 
 
 class DietPlanIn(_PlanIn):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "diet",
+                    "name": "Balanced 2,000 kcal",
+                    "items": [
+                        {
+                            "day": 1,
+                            "meal": "Breakfast",
+                            "foods": ["Oats", "Greek yogurt"],
+                            "calories": 450,
+                            "proteinG": 30,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     type: Literal["diet"]
     items: list[DietItemIn] = Field(max_length=MAX_ITEMS, description="In display order")
 
@@ -125,6 +172,8 @@ PlanItemIn = Annotated[
 
 
 class PlanUpdateIn(StrictApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Beginner full body, v2"}]})
+
     name: PlanName | None = None
     description: Description | None = Field(default=None, description="null clears it")
     items: list[PlanItemIn] | None = Field(
@@ -133,7 +182,7 @@ class PlanUpdateIn(StrictApiModel):
         description="Replaces every item, in display order; each of the plan's type",
     )
 
-    _not_null = not_null("name", "items")
+    never_null = frozenset({"name", "items"})
 
     def to_changes(self) -> PlanChanges:
         return PlanChanges(
@@ -231,4 +280,8 @@ class PlanForUserOut(ApiModel):
 
 
 class DefaultPlanIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"planId": "3f2b8c1e-6a4d-4e2f-9b1a-7c5d2e8f4a10"}]}
+    )
+
     plan_id: uuid.UUID = Field(description="A template plan of the matching type")

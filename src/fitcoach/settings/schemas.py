@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 
@@ -13,6 +13,8 @@ FreeDays = Annotated[int, Field(strict=True, ge=0, le=365, description="0-365")]
 
 
 class DefaultFreeDaysIn(StrictApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"days": 14}]})
+
     days: FreeDays
 
 

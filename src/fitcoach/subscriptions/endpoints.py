@@ -3,14 +3,15 @@ Admins only."""
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter
 
 from fitcoach.access.dependencies import AdminUser
 from fitcoach.db.session import DbSession
 from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.http.location import Created
+from fitcoach.http.paths import UserIdPath
+from fitcoach.idempotency.dependencies import IdempotentRoute, idempotent
 from fitcoach.subscriptions.schemas import (
     GrantSubscriptionIn,
     SubscriptionGrantOut,
@@ -19,7 +20,7 @@ from fitcoach.subscriptions.schemas import (
 )
 from fitcoach.subscriptions.service import subscription_service
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], route_class=IdempotentRoute)
 
 
 @router.post(
@@ -38,19 +39,23 @@ async def set_user_free_days(
 
 
 @router.post(
-    "/users/{user_id}/subscription",
+    "/users/{userId}/subscription",
     response_model=DataEnvelope[SubscriptionGrantOut],
     status_code=201,
-    responses=error_responses(400, 401, 403, 404, 422),
+    # A paid grant: a retried request must not grant twice.
+    dependencies=[idempotent],
+    responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Grant a paid subscription of `days` days starting now (admin)",
 )
 async def grant_subscription(
-    user_id: uuid.UUID,
+    user_id: UserIdPath,
     body: GrantSubscriptionIn,
     admin: AdminUser,
     session: DbSession,
     clock: ClockDep,
+    created: Created,
 ) -> DataEnvelope[SubscriptionGrantOut]:
     now = clock.now()
+    created.route("grant_subscription", userId=user_id)
     subscription = await subscription_service.grant_paid_by(session, admin, user_id, body.days, now)
     return ok(SubscriptionGrantOut(subscription=SubscriptionOut.of(subscription, now)))

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.models import Subscription
@@ -56,11 +56,19 @@ class SubscriptionStatusOut(ApiModel):
 
 
 class UserFreeDaysIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"userId": "3f2b8c1e-6a4d-4e2f-9b1a-7c5d2e8f4a10", "freeDays": 30}]
+        }
+    )
+
     user_id: uuid.UUID
     free_days: FreeDays
 
 
 class GrantSubscriptionIn(StrictApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"type": "paid", "days": 30}]})
+
     type: Literal["paid"]
     days: Annotated[int, Field(strict=True, ge=1, le=3650, description="1-3650")]
 

@@ -5,12 +5,20 @@ from datetime import datetime
 
 from pydantic import Field, field_validator
 
-from fitcoach.http.envelope import ApiModel
+from fitcoach.http.envelope import ApiModel, schema_rule
 from fitcoach.models.enums import Gender, Role
 from fitcoach.users.service import BodyMetrics
 
 NAME_MIN, NAME_MAX = 5, 30
 NAME_DESCRIPTION = f"{NAME_MIN}-{NAME_MAX} characters"
+# clean_name's rule: NAME_MIN-NAME_MAX characters once the ends are stripped and each inner
+# run of whitespace counts as one space.
+_VISIBLE = "[^\\s\\u0000]"
+NAME_SCHEMA = schema_rule(
+    pattern=(
+        f"^\\s*{_VISIBLE}(?:{_VISIBLE}|\\s+(?={_VISIBLE})){{{NAME_MIN - 1},{NAME_MAX - 1}}}\\s*$"
+    )
+)
 
 
 def clean_name(value: str) -> str:
@@ -33,7 +41,7 @@ class BodyMetricsIn(ApiModel):
 
 
 class NamedBodyMetricsIn(BodyMetricsIn):
-    name: str = Field(description=NAME_DESCRIPTION)
+    name: str = Field(description=NAME_DESCRIPTION, json_schema_extra=NAME_SCHEMA)
 
     @field_validator("name")
     @classmethod

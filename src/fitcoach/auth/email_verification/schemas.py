@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from fitcoach.http.envelope import StrictApiModel
 
@@ -11,10 +11,16 @@ _CODE = re.compile(r"[0-9]{6}")
 
 
 class EmailIn(StrictApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "alex@example.com"}]})
+
     email: str = Field(min_length=3, max_length=254, description=EMAIL_DESCRIPTION)
 
 
 class EmailVerifyIn(EmailIn):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "alex@example.com", "code": "123456"}]}
+    )
+
     code: str = Field(description="6 digits from the email")
 
     @field_validator("code")

@@ -3,9 +3,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.envelope import SIX_DIGITS, ApiModel, StrictApiModel
 
 _CODE = re.compile(r"[0-9]{6}")
 MFA_CODE_FORMAT_MESSAGE = "MFA code must be exactly 6 digits"
@@ -23,7 +23,11 @@ class TotpSetupOut(ApiModel):
 
 
 class MfaCodeIn(StrictApiModel):
-    code: str = Field(description="6 digits from the authenticator app")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123456"}]})
+
+    code: str = Field(
+        description="6 digits from the authenticator app", json_schema_extra=SIX_DIGITS
+    )
 
     @field_validator("code")
     @classmethod
@@ -37,7 +41,11 @@ class RecoveryCodesOut(ApiModel):
 
 
 class MfaDisableIn(StrictApiModel):
-    code: str | None = Field(default=None, description="A current code from the app")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123456"}]})
+
+    code: str | None = Field(
+        default=None, description="A current code from the app", json_schema_extra=SIX_DIGITS
+    )
     password: str | None = Field(default=None, min_length=1, max_length=1024)
 
     @field_validator("code")
@@ -60,6 +68,14 @@ class MfaRequiredOut(ApiModel):
 
 
 class MfaVerifyIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"mfaToken": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", "code": "123456"}
+            ]
+        }
+    )
+
     mfa_token: str = Field(min_length=1, max_length=512)
     code: str | None = Field(default=None, description="6 digits from the authenticator app")
     recovery_code: str | None = Field(default=None, min_length=1, max_length=64)

@@ -15,6 +15,7 @@ from fitcoach.auth.tokens.dependencies import NO_STORE, ClientDep
 from fitcoach.db.session import DbSession
 from fitcoach.http.dependencies import ClockDep, SettingsDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.http.location import located_at
 from fitcoach.http.ratelimit import RateLimit
 from fitcoach.users.schemas import BodyMetricsIn
 
@@ -97,7 +98,11 @@ async def login_with_otp(
     "/register",
     response_model=DataEnvelope[AuthOut],
     status_code=201,
-    dependencies=[Depends(RateLimit("auth.otp.register", CHECK_LIMIT)), NO_STORE],
+    dependencies=[
+        Depends(RateLimit("auth.otp.register", CHECK_LIMIT)),
+        NO_STORE,
+        located_at("get_me"),
+    ],
     responses=error_responses(400, 409, 422, 429),
     summary="Create a customer account with phone and OTP (public); starts the free trial",
 )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.users.schemas import NamedBodyMetricsIn
@@ -21,10 +21,16 @@ def check_otp_format(value: str) -> str:
 class PhoneIn(StrictApiModel):
     """Phone numbers are normalised by the service, which knows the default region."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"phone": "+14155550123"}]})
+
     phone: str = Field(description=PHONE_DESCRIPTION)
 
 
 class PhoneOtpIn(PhoneIn):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"phone": "+14155550123", "otp": "123456"}]}
+    )
+
     otp: str = Field(description="6 digits")
 
     @field_validator("otp")
@@ -34,7 +40,21 @@ class PhoneOtpIn(PhoneIn):
 
 
 class OtpRegisterIn(NamedBodyMetricsIn, PhoneOtpIn):
-    pass
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "phone": "+14155550123",
+                    "otp": "123456",
+                    "name": "Alex Morgan",
+                    "height": 178,
+                    "weight": 74.5,
+                    "age": 31,
+                    "gender": "male",
+                }
+            ]
+        }
+    )
 
 
 class OtpCheckOut(ApiModel):

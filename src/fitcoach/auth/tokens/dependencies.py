@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Response
+from fastapi import Depends, Request, Response
 
 from fitcoach.auth.tokens.service import ClientInfo
 from fitcoach.http.dependencies import ClientIp
 
 
-async def _client(ip: ClientIp, user_agent: Annotated[str | None, Header()] = None) -> ClientInfo:
-    return ClientInfo(ip=ip, user_agent=user_agent)
+async def _client(request: Request, ip: ClientIp) -> ClientInfo:
+    # Read from the request, not declared as a Header parameter: the user agent is recorded
+    # with the session, it is not an input of the operation a client should be asked for.
+    return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent"))
 
 
 async def no_store(response: Response) -> None:

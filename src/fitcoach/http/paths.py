@@ -1,0 +1,22 @@
+"""The ids a path carries, camelCase in the URL template like every name on the wire
+(`/users/{userId}`), snake_case in Python."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import Path
+
+UserIdPath = Annotated[uuid.UUID, Path(alias="userId", description="The user's id")]
+PlanIdPath = Annotated[uuid.UUID, Path(alias="planId", description="The plan's id")]
+ProductIdPath = Annotated[uuid.UUID, Path(alias="productId", description="The product's id")]
+ReviewIdPath = Annotated[uuid.UUID, Path(alias="reviewId", description="The review's id")]
+CustomerIdPath = Annotated[
+    uuid.UUID, Path(alias="customerId", description="The customer's user id")
+]
+NotificationIdPath = Annotated[
+    uuid.UUID, Path(alias="notificationId", description="The notification's id")
+]
+DeviceIdPath = Annotated[uuid.UUID, Path(alias="deviceId", description="The device's id")]
+CoachIdPath = Annotated[uuid.UUID, Path(alias="coachId", description="The coach's user id")]
