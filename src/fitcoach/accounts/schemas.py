@@ -7,10 +7,14 @@ from typing import Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from fitcoach.accounts.service import StaffAccount
-from fitcoach.auth.password_hashing import PASSWORD_POLICY_DESCRIPTION, check_password_policy
-from fitcoach.http.envelope import StrictApiModel
+from fitcoach.auth.password_hashing import (
+    PASSWORD_POLICY_DESCRIPTION,
+    PASSWORD_SCHEMA,
+    check_password_policy,
+)
+from fitcoach.http.envelope import UNIQUE_ITEMS, StrictApiModel
 from fitcoach.models.enums import Role
-from fitcoach.users.schemas import NAME_DESCRIPTION, clean_name
+from fitcoach.users.schemas import NAME_DESCRIPTION, NAME_SCHEMA, clean_name
 
 UserSort = Literal["name", "-name", "createdAt", "-createdAt"]
 # Customers sign themselves up; the console creates the staff who serve them.
@@ -50,11 +54,15 @@ class CreateUserIn(StrictApiModel):
         }
     )
 
-    name: str = Field(description=NAME_DESCRIPTION)
+    name: str = Field(description=NAME_DESCRIPTION, json_schema_extra=NAME_SCHEMA)
     email: str | None = Field(default=None, min_length=3, max_length=254)
     phone: str | None = Field(default=None, min_length=1, max_length=32)
-    password: str = Field(description=PASSWORD_POLICY_DESCRIPTION)
-    roles: list[StaffRole] = Field(min_length=1, max_length=2, description="COACH and/or ADMIN")
+    password: str = Field(
+        description=PASSWORD_POLICY_DESCRIPTION, json_schema_extra=PASSWORD_SCHEMA
+    )
+    roles: list[StaffRole] = Field(
+        min_length=1, max_length=2, description="COACH and/or ADMIN", json_schema_extra=UNIQUE_ITEMS
+    )
 
     @field_validator("name")
     @classmethod
@@ -93,7 +101,10 @@ class SetRolesIn(StrictApiModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"roles": ["COACH", "ADMIN"]}]})
 
     roles: list[Role] = Field(
-        min_length=1, max_length=3, description="The user's whole set of roles from now on"
+        json_schema_extra=UNIQUE_ITEMS,
+        min_length=1,
+        max_length=3,
+        description="The user's whole set of roles from now on",
     )
 
     @field_validator("roles")

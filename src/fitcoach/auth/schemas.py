@@ -11,12 +11,17 @@ from pydantic import ConfigDict, Discriminator, Field, Tag, TypeAdapter, field_v
 from fitcoach.auth.email_verification.schemas import EMAIL_DESCRIPTION
 from fitcoach.auth.me import Me
 from fitcoach.auth.mfa.schemas import MfaRequiredOut
-from fitcoach.auth.password_hashing import check_password_policy
+from fitcoach.auth.password_hashing import (
+    PASSWORD_POLICY_DESCRIPTION,
+    PASSWORD_SCHEMA,
+    check_password_policy,
+)
 from fitcoach.auth.sign_in import MfaRequired, SignedIn, SignIn
 from fitcoach.http.envelope import ApiModel, DataEnvelope, StrictApiModel, ok
 from fitcoach.subscriptions.schemas import SubscriptionStatusOut
 from fitcoach.users.schemas import (
     NAME_DESCRIPTION,
+    NAME_SCHEMA,
     BodyMetricsIn,
     NamedBodyMetricsIn,
     UserOut,
@@ -45,7 +50,9 @@ class PasswordRegisterIn(NamedBodyMetricsIn, StrictApiModel):
     )
 
     provider: str = Field(min_length=1, max_length=254, description="Email or phone")
-    password: str
+    password: str = Field(
+        description=PASSWORD_POLICY_DESCRIPTION, json_schema_extra=PASSWORD_SCHEMA
+    )
 
     @field_validator("password")
     @classmethod
@@ -148,7 +155,9 @@ class RegisterMetadata(BodyMetricsIn):
     """api-design.md's free-form `metadata`: the keys below are read (name, 5-30 characters, and
     the body metrics); any other key is ignored."""
 
-    name: str | None = Field(default=None, description=NAME_DESCRIPTION)
+    name: str | None = Field(
+        default=None, description=NAME_DESCRIPTION, json_schema_extra=NAME_SCHEMA
+    )
 
     @field_validator("name")
     @classmethod
@@ -175,7 +184,9 @@ class EmailRegisterIn(EmailPasswordIn):
         }
     )
 
-    password: str
+    password: str = Field(
+        description=PASSWORD_POLICY_DESCRIPTION, json_schema_extra=PASSWORD_SCHEMA
+    )
     metadata: RegisterMetadata = Field(default_factory=RegisterMetadata)
 
     @field_validator("password")

@@ -4,7 +4,7 @@ import re
 
 from pydantic import ConfigDict, Field, field_validator
 
-from fitcoach.http.envelope import StrictApiModel
+from fitcoach.http.envelope import SIX_DIGITS, StrictApiModel
 
 EMAIL_DESCRIPTION = "Email address; validated and stored lower-case"
 _CODE = re.compile(r"[0-9]{6}")
@@ -21,7 +21,7 @@ class EmailVerifyIn(EmailIn):
         json_schema_extra={"examples": [{"email": "alex@example.com", "code": "123456"}]}
     )
 
-    code: str = Field(description="6 digits from the email")
+    code: str = Field(description="6 digits from the email", json_schema_extra=SIX_DIGITS)
 
     @field_validator("code")
     @classmethod

@@ -77,7 +77,11 @@ class MfaVerifyIn(StrictApiModel):
     )
 
     mfa_token: str = Field(min_length=1, max_length=512)
-    code: str | None = Field(default=None, description="6 digits from the authenticator app")
+    code: str | None = Field(
+        default=None,
+        description="6 digits from the authenticator app",
+        json_schema_extra=SIX_DIGITS,
+    )
     recovery_code: str | None = Field(default=None, min_length=1, max_length=64)
 
     @field_validator("code")

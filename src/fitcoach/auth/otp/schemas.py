@@ -4,7 +4,7 @@ import re
 
 from pydantic import ConfigDict, Field, field_validator
 
-from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.envelope import SIX_DIGITS, ApiModel, StrictApiModel
 from fitcoach.users.schemas import NamedBodyMetricsIn
 
 _OTP = re.compile(r"[0-9]{6}")
@@ -31,7 +31,7 @@ class PhoneOtpIn(PhoneIn):
         json_schema_extra={"examples": [{"phone": "+14155550123", "otp": "123456"}]}
     )
 
-    otp: str = Field(description="6 digits")
+    otp: str = Field(description="6 digits", json_schema_extra=SIX_DIGITS)
 
     @field_validator("otp")
     @classmethod

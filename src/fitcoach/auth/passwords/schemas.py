@@ -3,7 +3,11 @@ from __future__ import annotations
 from pydantic import ConfigDict, Field, field_validator
 
 from fitcoach.auth.otp.schemas import PhoneOtpIn
-from fitcoach.auth.password_hashing import PASSWORD_POLICY_DESCRIPTION, check_password_policy
+from fitcoach.auth.password_hashing import (
+    PASSWORD_POLICY_DESCRIPTION,
+    PASSWORD_SCHEMA,
+    check_password_policy,
+)
 from fitcoach.http.envelope import StrictApiModel
 
 
@@ -16,7 +20,9 @@ class ResetPasswordIn(PhoneOtpIn):
         }
     )
 
-    new_password: str = Field(description=PASSWORD_POLICY_DESCRIPTION)
+    new_password: str = Field(
+        description=PASSWORD_POLICY_DESCRIPTION, json_schema_extra=PASSWORD_SCHEMA
+    )
 
     @field_validator("new_password")
     @classmethod
@@ -34,7 +40,9 @@ class ChangePasswordIn(StrictApiModel):
     )
 
     current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str
+    new_password: str = Field(
+        description=PASSWORD_POLICY_DESCRIPTION, json_schema_extra=PASSWORD_SCHEMA
+    )
 
     @field_validator("new_password")
     @classmethod
