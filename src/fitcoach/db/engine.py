@@ -11,6 +11,8 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from fitcoach.config import Settings
+from fitcoach.core.clock import Clock
+from fitcoach.db.base import with_clock
 from fitcoach.db.cache.reads import SESSION_INFO_KEY
 from fitcoach.db.cache.store import InvalidatedCache
 
@@ -77,8 +79,9 @@ def connections_in_use(engine: AsyncEngine) -> int:
     return pool.checkedout() if isinstance(pool, QueuePool) else 0
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def create_sessionmaker(engine: AsyncEngine, clock: Clock) -> async_sessionmaker[AsyncSession]:
+    """Sessions that write: their rows' timestamps come from `clock` (db.base.TimestampMixin)."""
+    return async_sessionmaker(with_clock(engine, clock), expire_on_commit=False, autoflush=False)
 
 
 class ReadOnlySession(Session):

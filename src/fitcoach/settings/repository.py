@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -31,14 +30,14 @@ class SettingRepository:
         return result.scalar_one_or_none()
 
     async def insert_if_absent(
-        self, session: AsyncSession, key: str, value: str, actor_id: uuid.UUID | None, now: datetime
+        self, session: AsyncSession, key: str, value: str, actor_id: uuid.UUID | None
     ) -> bool:
         """Create the key's row; False when it exists. A concurrent creator's row counts as
         existing once that creator commits: PostgreSQL makes this statement wait for it."""
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         statement = (
             insert(Setting)
-            .values(key=key, value=value, updated_by_id=actor_id, updated_at=now)
+            .values(key=key, value=value, updated_by_id=actor_id)
             .on_conflict_do_nothing(index_elements=[Setting.key])
             .returning(Setting.key)
         )
@@ -52,12 +51,10 @@ class SettingRepository:
         return result.scalar_one()
 
     async def update(
-        self, session: AsyncSession, key: str, value: str, actor_id: uuid.UUID | None, now: datetime
+        self, session: AsyncSession, key: str, value: str, actor_id: uuid.UUID | None
     ) -> None:
         await session.execute(
-            update(Setting)
-            .where(Setting.key == key)
-            .values(value=value, updated_by_id=actor_id, updated_at=now)
+            update(Setting).where(Setting.key == key).values(value=value, updated_by_id=actor_id)
         )
 
 
