@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,7 @@ from fitcoach.catalog.exceptions import (
     ReviewNotFound,
 )
 from fitcoach.catalog.repository import (
+    PUBLISHED_PAGES,
     CoachStanding,
     ProductAccess,
     ProductFilter,
@@ -44,7 +45,6 @@ from fitcoach.catalog.schemas import (
     ReviewUpdateIn,
 )
 from fitcoach.core.errors import Forbidden
-from fitcoach.db.cache.reads import CachedRead
 from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, Product, ProductAddon, ProductReview
 from fitcoach.models.enums import Role
@@ -70,9 +70,6 @@ class ProductCard:
 
 
 T = TypeVar("T")
-# The catalog topic only ever announces "everything changed" (a product, a review, a coach's
-# totals or name), so each page is a group of its own and the oldest pages go first.
-_PUBLISHED_PAGES: CachedRead[Any] = CachedRead("catalog_pages", topic="catalog", max_groups=2_000)
 
 
 @dataclass(frozen=True)
@@ -287,7 +284,7 @@ class CatalogService:
             return render(await self.list_published(session, where, sort, page, count_limit))
 
         key = repr((where, sort, page.page, page.page_size, count_limit))
-        page_out: T = await _PUBLISHED_PAGES.read(session, key, None, load)
+        page_out: T = await PUBLISHED_PAGES.read(session, key, None, load)
         return page_out
 
     async def list_published(

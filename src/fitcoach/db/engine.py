@@ -114,7 +114,7 @@ class ReadOnlyRequestWrite(RuntimeError):
 def create_read_only_sessionmaker(
     engine: AsyncEngine, read_caches: dict[str, InvalidatedCache[Any]] | None
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions for safe requests; they alone read through the caches (db/read_cache.py)."""
+    """Sessions for safe requests; they alone read through the caches (db/cache/reads.py)."""
     return async_sessionmaker(
         engine.execution_options(isolation_level=AUTOCOMMIT),
         sync_session_class=ReadOnlySession,

@@ -36,7 +36,7 @@ async def _plan_for_user(
     shown = await plans_service.for_user(session, actor, user_id, plan_type, now)
     return ok(
         PlanForUserOut(
-            plan=shown.plan,
+            plan=PlanOut.of(shown.plan),
             source=shown.source,
             subscription_type=shown.subscription_type,
         )

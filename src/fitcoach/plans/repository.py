@@ -13,6 +13,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -29,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from fitcoach.db.cache import topics
 from fitcoach.db.cache.reads import CachedRead
 from fitcoach.http.pagination import PageRequest, SortColumn, fetch_page, sort_order
 from fitcoach.models import Actor, CoachAssignment, Plan, PlanItem
@@ -44,7 +47,84 @@ _NEWEST_CUSTOM_ID = (
     .limit(1)
 )
 _NEWEST_CUSTOM_IDS: CachedRead[uuid.UUID | None] = CachedRead(
-    "custom_plan_ids", topic="owner_plans", max_groups=50_000
+    "custom_plan_ids", topic=topics.OWNER_PLANS, tables=(Plan.__tablename__,), max_groups=50_000
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItemView:
+    """A plan item as the plan's users are shown it: an immutable copy a cache can share."""
+
+    id: uuid.UUID
+    position: int
+    day: int
+    notes: str | None
+    media_url: str | None
+    exercise: str | None
+    sets: int | None
+    reps: str | None
+    rest_seconds: int | None
+    meal: str | None
+    foods: tuple[Any, ...] | None
+    calories: int | None
+    protein_g: float | None
+    carbs_g: float | None
+    fat_g: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    """A plan with its items, as its users are shown it: an immutable copy a cache can share."""
+
+    id: uuid.UUID
+    type: str
+    name: str
+    description: str | None
+    owner_id: uuid.UUID | None
+    author_id: uuid.UUID | None
+    items: tuple[PlanItemView, ...]
+    created_at: datetime
+    updated_at: datetime
+
+
+def _item_view(item: PlanItem) -> PlanItemView:
+    return PlanItemView(
+        id=item.id,
+        position=item.position,
+        day=item.day,
+        notes=item.notes,
+        media_url=item.media_url,
+        exercise=item.exercise,
+        sets=item.sets,
+        reps=item.reps,
+        rest_seconds=item.rest_seconds,
+        meal=item.meal,
+        foods=tuple(item.foods) if item.foods is not None else None,
+        calories=item.calories,
+        protein_g=item.protein_g,
+        carbs_g=item.carbs_g,
+        fat_g=item.fat_g,
+    )
+
+
+def _plan_view(plan: Plan) -> PlanView:
+    return PlanView(
+        id=plan.id,
+        type=plan.type,
+        name=plan.name,
+        description=plan.description,
+        owner_id=plan.owner_id,
+        author_id=plan.author_id,
+        items=tuple(_item_view(item) for item in plan.items),
+        created_at=plan.created_at,
+        updated_at=plan.updated_at,
+    )
+
+
+# The plans users are shown as theirs (a custom or a default plan), between changes of the plan
+# or its items.
+_PLAN_VIEWS: CachedRead[PlanView | None] = CachedRead(
+    "plan_views", topic=topics.PLAN, tables=(Plan.__tablename__, PlanItem.__tablename__)
 )
 
 
@@ -127,6 +207,13 @@ class PlansRepository:
             return result.scalar_one_or_none()
 
         return await _NEWEST_CUSTOM_IDS.read(session, str(owner_id), plan_type, load)
+
+    async def view(self, session: AsyncSession, plan_id: uuid.UUID) -> PlanView | None:
+        async def load() -> PlanView | None:
+            plan = await self.with_items(session, plan_id)
+            return _plan_view(plan) if plan is not None else None
+
+        return await _PLAN_VIEWS.read(session, str(plan_id), None, load)
 
     async def with_items(self, session: AsyncSession, plan_id: uuid.UUID) -> Plan | None:
         result = await session.execute(

@@ -21,6 +21,7 @@ from pydantic import (
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.models import Plan, PlanItem
 from fitcoach.models.enums import PlanType, SubscriptionType
+from fitcoach.plans.repository import PlanItemView, PlanView
 
 MAX_ITEMS = 500
 MEDIA_URL_MESSAGE = "mediaUrl must be an http or https URL"
@@ -190,7 +191,7 @@ class DietItemOut(_PlanItemOut):
     media_url: str | None
 
 
-def _item_out(plan_type: str, item: PlanItem) -> TrainingItemOut | DietItemOut:
+def _item_out(plan_type: str, item: PlanItem | PlanItemView) -> TrainingItemOut | DietItemOut:
     if plan_type == PlanType.training:
         return TrainingItemOut.model_validate(item)
     return DietItemOut.model_validate(item)
@@ -237,7 +238,7 @@ class PlanOut(ApiModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, plan: Plan) -> PlanOut:
+    def of(cls, plan: Plan | PlanView) -> PlanOut:
         return cls(
             id=plan.id,
             type=PlanType(plan.type),

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitcoach.audit.service import audit_service, changes_between
 from fitcoach.core.errors import Forbidden
 from fitcoach.customers.service import customers_service
-from fitcoach.db.cache.reads import CachedRead
 from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, Plan, PlanItem
 from fitcoach.models.enums import PlanType, Role, SubscriptionType
@@ -31,12 +30,11 @@ from fitcoach.plans.exceptions import (
     SubscriptionRequired,
     WrongPlanType,
 )
-from fitcoach.plans.repository import PlanAccess, plans_repository
+from fitcoach.plans.repository import PlanAccess, PlanView, plans_repository
 from fitcoach.plans.schemas import (
     ITEM_MODELS,
     DietItemIn,
     PlanIn,
-    PlanOut,
     PlanSource,
     PlanUpdateIn,
     TrainingItemIn,
@@ -46,12 +44,11 @@ from fitcoach.subscriptions.service import subscription_service
 from fitcoach.users.service import user_service
 
 # A plan as its readers are shown it, between changes of the plan or its items.
-_PLAN_VIEWS: CachedRead[PlanOut | None] = CachedRead("plan_views", topic="plan")
 
 
 @dataclass(frozen=True)
 class UserPlan:
-    plan: PlanOut
+    plan: PlanView
     source: PlanSource
     subscription_type: SubscriptionType
 
@@ -255,12 +252,8 @@ class PlansService:
             raise NoDefaultPlan(plan_type)
         return UserPlan(plan=default, source=PlanSource.default, subscription_type=status.type)
 
-    async def _view(self, session: AsyncSession, plan_id: uuid.UUID) -> PlanOut | None:
-        async def load() -> PlanOut | None:
-            plan = await plans_repository.with_items(session, plan_id)
-            return PlanOut.of(plan) if plan is not None else None
-
-        return await _PLAN_VIEWS.read(session, str(plan_id), None, load)
+    async def _view(self, session: AsyncSession, plan_id: uuid.UUID) -> PlanView | None:
+        return await plans_repository.view(session, plan_id)
 
     async def _readable(
         self,

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.db.cache import topics
 from fitcoach.db.cache.reads import CachedRead
 from fitcoach.models import Setting
 
-_ALL: CachedRead[dict[str, str]] = CachedRead("settings", topic="settings", max_groups=1)
+_ALL: CachedRead[Mapping[str, str]] = CachedRead(
+    "settings", topic=topics.SETTINGS, tables=(Setting.__tablename__,), max_groups=1
+)
 
 
 class SettingRepository:
-    async def all(self, session: AsyncSession) -> dict[str, str]:
-        """Every stored setting. The cached dict is shared: callers must not change it."""
+    async def all(self, session: AsyncSession) -> Mapping[str, str]:
+        """Every stored setting, read-only: the cached mapping is shared by every request."""
 
-        async def load() -> dict[str, str]:
+        async def load() -> Mapping[str, str]:
             result = await session.execute(select(Setting.key, Setting.value))
-            return dict(result.all())
+            return MappingProxyType(dict(result.all()))
 
         return await _ALL.read(session, "all", None, load)
 
