@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from tests.factories import with_settings
-from tests.ops.cli import cli_environment, run_cli
+from tests.console import cli_environment, run_cli
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 SERVER = "http://localhost:3000"
