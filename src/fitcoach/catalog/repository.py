@@ -114,6 +114,60 @@ class CoachStanding:
     rating_count: int
 
 
+@dataclass(frozen=True, slots=True)
+class PublishedProduct:
+    """A product as a page of the published catalog shows it: an immutable copy that the page
+    cache can share between requests."""
+
+    id: uuid.UUID
+    title: str
+    description: str | None
+    goals: tuple[str, ...]
+    duration_weeks: int
+    price_minor: int
+    currency: str
+    level: str
+    coach_id: uuid.UUID
+    sessions_per_month: int
+    custom_training_plan: bool
+    custom_diet_plan: bool
+    chat_access: bool
+    tags: tuple[str, ...]
+    media_urls: tuple[str, ...]
+    status: str
+    rating_sum: int
+    rating_count: int
+    published_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, product: Product) -> PublishedProduct:
+        return cls(
+            id=product.id,
+            title=product.title,
+            description=product.description,
+            goals=tuple(product.goals),
+            duration_weeks=product.duration_weeks,
+            price_minor=product.price_minor,
+            currency=product.currency,
+            level=product.level,
+            coach_id=product.coach_id,
+            sessions_per_month=product.sessions_per_month,
+            custom_training_plan=product.custom_training_plan,
+            custom_diet_plan=product.custom_diet_plan,
+            chat_access=product.chat_access,
+            tags=tuple(product.tags),
+            media_urls=tuple(product.media_urls),
+            status=product.status,
+            rating_sum=product.rating_sum,
+            rating_count=product.rating_count,
+            published_at=product.published_at,
+            created_at=product.created_at,
+            updated_at=product.updated_at,
+        )
+
+
 @dataclass(frozen=True)
 class Testimonial:
     review_id: uuid.UUID

@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
 )
 
+from fitcoach.catalog.repository import PublishedProduct
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.http.pagination import Page
 from fitcoach.models import Product, ProductAddon
@@ -246,7 +247,7 @@ class _ProductFields(ApiModel):
     updated_at: datetime
 
     @staticmethod
-    def fields_of(product: Product, coach: CoachOut) -> dict[str, object]:
+    def fields_of(product: Product | PublishedProduct, coach: CoachOut) -> dict[str, object]:
         return {
             "id": product.id,
             "title": product.title,
@@ -284,7 +285,10 @@ class ProductSummaryOut(_ProductFields):
 
     @classmethod
     def of(
-        cls, product: Product, coach: CoachOut, testimonials: list[TestimonialOut]
+        cls,
+        product: Product | PublishedProduct,
+        coach: CoachOut,
+        testimonials: list[TestimonialOut],
     ) -> ProductSummaryOut:
         return cls.model_validate({**cls.fields_of(product, coach), "testimonials": testimonials})
 

@@ -32,6 +32,7 @@ from fitcoach.catalog.repository import (
     CoachStanding,
     ProductAccess,
     ProductFilter,
+    PublishedProduct,
     Testimonial,
     products_repository,
     reviews_repository,
@@ -64,9 +65,9 @@ class ProductView:
 
 @dataclass(frozen=True)
 class ProductCard:
-    product: Product
+    product: PublishedProduct
     coach: CoachStanding
-    testimonials: list[Testimonial]
+    testimonials: tuple[Testimonial, ...]
 
 
 T = TypeVar("T")
@@ -74,7 +75,9 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class ProductListing:
-    cards: list[ProductCard]
+    """A page of the published catalog; immutable, as the page cache shares it."""
+
+    cards: tuple[ProductCard, ...]
     total: int
 
 
@@ -277,15 +280,16 @@ class CatalogService:
         count_limit: int,
         render: Callable[[ProductListing], T],
     ) -> T:
-        """A page of the published catalog as `render` shapes it, kept until anything in the
-        catalog changes: every shopper is shown the same pages, and they seldom change."""
+        """A page of the published catalog as `render` shapes it. The page itself is kept until
+        anything in the catalog changes (every shopper is shown the same pages, and they seldom
+        change); `render` runs on each request, so no caller holds a shared, mutable answer."""
 
-        async def load() -> T:
-            return render(await self.list_published(session, where, sort, page, count_limit))
+        async def load() -> ProductListing:
+            return await self.list_published(session, where, sort, page, count_limit)
 
         key = repr((where, sort, page.page, page.page_size, count_limit))
-        page_out: T = await PUBLISHED_PAGES.read(session, key, None, load)
-        return page_out
+        listing: ProductListing = await PUBLISHED_PAGES.read(session, key, None, load)
+        return render(listing)
 
     async def list_published(
         self,
@@ -306,14 +310,14 @@ class CatalogService:
         testimonials = await products_repository.testimonials(
             session, [product.id for product in products]
         )
-        cards = [
+        cards = tuple(
             ProductCard(
-                product=product,
+                product=PublishedProduct.of(product),
                 coach=coaches[product.coach_id],
-                testimonials=testimonials.get(product.id, []),
+                testimonials=tuple(testimonials.get(product.id, [])),
             )
             for product in products
-        ]
+        )
         return ProductListing(cards=cards, total=total)
 
     async def recommend(
