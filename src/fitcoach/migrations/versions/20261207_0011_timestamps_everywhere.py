@@ -1,13 +1,14 @@
 """Every table gets `created_at` and `updated_at` (db.base.TimestampMixin), but the audit log.
 
-Six tables had both, ten only `created_at`, settings only `updated_at`, and the rest neither.
+Eight tables had both, twelve only `created_at`, settings only `updated_at`, the rest neither.
 The audit log keeps only `occurred_at`: it is append-only (a PostgreSQL trigger refuses any
 UPDATE), so an `updated_at` would always repeat it, and filling new columns would mean switching
 that guard off and rewriting every row of the largest table.
 
 The new columns are filled from what each row already tells about its past (a code's
 `consumed_at`, an assignment's `assigned_at`, a child's parent row), and from the time of the
-migration only where nothing does (coach rating totals).
+migration only where nothing does (coach rating totals, notification preferences and
+settings, stream tickets).
 
 The columns end NOT NULL. PostgreSQL adds them nullable, fills them and then forbids NULL.
 SQLite can add a NOT NULL column only with a constant default and cannot change a column's
@@ -84,6 +85,14 @@ _FILLED: tuple[tuple[str, str, str], ...] = (
     ("plan_items", "created_at", _parent("plans", "plan_items.plan_id", "created_at")),
     ("plan_items", "updated_at", _parent("plans", "plan_items.plan_id", "updated_at")),
     ("settings", "created_at", "updated_at"),
+    ("notifications", "updated_at", "COALESCE(read_at, created_at)"),
+    ("notification_preferences", "created_at", "CURRENT_TIMESTAMP"),
+    ("notification_preferences", "updated_at", "CURRENT_TIMESTAMP"),
+    ("notification_settings", "created_at", "CURRENT_TIMESTAMP"),
+    ("notification_settings", "updated_at", "CURRENT_TIMESTAMP"),
+    ("stream_events", "updated_at", "created_at"),
+    ("stream_tickets", "created_at", "CURRENT_TIMESTAMP"),
+    ("stream_tickets", "updated_at", "CURRENT_TIMESTAMP"),
 )
 
 
