@@ -170,8 +170,9 @@ def _seed_exercises(settings: Settings, args: argparse.Namespace) -> None:
 async def _seed_library(settings: Settings) -> int:
     engine = create_engine(settings)
     try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            return await exercises_service.seed_library(session, datetime.now(UTC))
+        clock = Clock()
+        async with create_sessionmaker(engine, clock)() as session, session.begin():
+            return await exercises_service.seed_library(session, clock.now())
     finally:
         await engine.dispose()
 

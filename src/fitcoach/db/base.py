@@ -93,7 +93,7 @@ class TimestampMixin:
     from the same clock) only to count a change of related rows as a change of this one (a
     plan's items, a product's add-ons).
 
-    Every table has the mixin (migration 20261207_0011) but the audit log, which is append-only:
+    Every table has the mixin (migration 20261207_0013) but the audit log, which is append-only:
     its `occurred_at`, from the same clock, is its creation time and it is never updated.
     """
 

@@ -51,6 +51,8 @@ class RefreshToken(IdMixin, TimestampMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
 class LoginSource(TimestampMixin, Base):
     """Password-login failures from one client address: consecutive wrong passwords from it
     lock it (not the accounts it tried), each lock twice as long as the one before."""

@@ -1,6 +1,7 @@
 """Every table gets `created_at` and `updated_at` (db.base.TimestampMixin), but the audit log.
 
-Eight tables had both, twelve only `created_at`, settings only `updated_at`, the rest neither.
+Eight tables had both, twelve only `created_at`, settings and login sources only `updated_at`,
+the rest neither (training's tables were born with the mixin but for two).
 The audit log keeps only `occurred_at`: it is append-only (a PostgreSQL trigger refuses any
 UPDATE), so an `updated_at` would always repeat it, and filling new columns would mean switching
 that guard off and rewriting every row of the largest table.
@@ -17,8 +18,8 @@ children of the rebuilt table, e.g. refresh tokens of auth_sessions). So on SQLi
 carry a placeholder default that every existing row is then filled over; the app always writes
 both columns itself.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07 03:00:00.000000
 """
 
@@ -27,8 +28,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -93,6 +94,19 @@ _FILLED: tuple[tuple[str, str, str], ...] = (
     ("stream_events", "updated_at", "created_at"),
     ("stream_tickets", "created_at", "CURRENT_TIMESTAMP"),
     ("stream_tickets", "updated_at", "CURRENT_TIMESTAMP"),
+    ("login_sources", "created_at", "updated_at"),
+    (
+        "exercise_tags",
+        "created_at",
+        _parent("exercises", "exercise_tags.exercise_id", "created_at"),
+    ),
+    (
+        "exercise_tags",
+        "updated_at",
+        _parent("exercises", "exercise_tags.exercise_id", "updated_at"),
+    ),
+    ("customer_badges", "created_at", "awarded_at"),
+    ("customer_badges", "updated_at", "awarded_at"),
 )
 
 
