@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import make_settings
-from tests.factories import Factory, assert_error, random_phone, with_settings
 from tests.console import sqlite_url
+from tests.factories import Factory, assert_error, random_phone, with_settings
 from tests.standalone import standalone_app
 
 
