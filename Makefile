@@ -23,4 +23,4 @@ load:
 # Races, faults and the long load test together.
 robustness:
 	FITCOACH_LOAD_SECONDS=$(LOAD_SECONDS) $(PYTEST) tests/robustness tests/auth/test_races.py \
-		tests/auth/mfa/test_races.py tests/admin/test_races.py
+		tests/auth/mfa/test_races.py tests/plans/test_default_plan_races.py

@@ -170,6 +170,12 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
+def shared_database_emptied_afterwards(app: FastAPI) -> None:
+    """For tests whose standalone apps write to the session's test database: the `app`
+    fixture's teardown empties every table, as it does for its own app."""
+
+
+@pytest.fixture
 def outbox(app: FastAPI) -> OutboxSmsProvider:
     provider: OutboxSmsProvider = app.state.sms_provider
     return provider

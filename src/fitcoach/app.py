@@ -125,7 +125,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.settings = settings
     app.state.clock = clock
     app.state.engine = engine
-    sessionmaker = create_sessionmaker(engine)
+    sessionmaker = create_sessionmaker(engine, clock)
     # Services find what their after-commit work needs (the live channel's broker, the
     # notification channels) on the sessions this app makes.
     sessionmaker.configure(

@@ -10,7 +10,6 @@ import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import uvicorn
 from alembic.script import ScriptDirectory
@@ -22,6 +21,7 @@ from pydantic import ValidationError
 from fitcoach.accounts.service import DEFAULT_ADMIN_NAME, accounts_service
 from fitcoach.auth.password_hashing import check_password_policy, hash_password
 from fitcoach.config import Settings, load_settings, settings_problems
+from fitcoach.core.clock import Clock
 from fitcoach.core.errors import DomainError
 from fitcoach.core.logging import configure_logging
 from fitcoach.core.metrics import MULTIPROCESS_ENV
@@ -170,8 +170,9 @@ def _seed_exercises(settings: Settings, args: argparse.Namespace) -> None:
 async def _seed_library(settings: Settings) -> int:
     engine = create_engine(settings)
     try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            return await exercises_service.seed_library(session, datetime.now(UTC))
+        clock = Clock()
+        async with create_sessionmaker(engine, clock)() as session, session.begin():
+            return await exercises_service.seed_library(session, clock.now())
     finally:
         await engine.dispose()
 
@@ -217,15 +218,16 @@ async def _save_admin(settings: Settings, account: AdminAccount) -> tuple[bool, 
     """Create the admin or promote the phone's user, in one transaction. Returns whether an
     existing user was promoted, and the user's id."""
     engine = create_engine(settings)
+    clock = Clock()
     try:
-        async with create_sessionmaker(engine)() as session, session.begin():
+        async with create_sessionmaker(engine, clock)() as session, session.begin():
             provisioned = await accounts_service.provision_admin(
                 session,
                 phone=account.phone,
                 password_hash=await hash_password(account.password),
                 name=account.name,
                 email=account.email,
-                now=datetime.now(UTC),
+                now=clock.now(),
             )
             return provisioned.promoted, str(provisioned.user.id)
     finally:

@@ -42,8 +42,9 @@ class Settings(BaseSettings):
     # Replays of a request whose transaction hit a deadlock or serialization failure.
     database_conflict_retries: int = Field(default=2, ge=0, le=10)
     # How long a worker may serve an account, a plan or the settings from memory between
-    # changes (PostgreSQL only: the change feed announces every change, db/change_feed.py). The
-    # feed keeps caches exact; this bounds their age should an announcement ever be missed.
+    # changes (PostgreSQL only: the change feed announces every change,
+    # db/cache/change_feed.py). The feed keeps caches exact; this bounds their age should an
+    # announcement ever be missed.
     # 0: no cache, every request reads the database.
     read_cache_seconds: int = Field(default=300, ge=0, le=3_600)
     redis_url: str | None = None

@@ -25,7 +25,7 @@ from tests.conftest import make_settings
 from tests.factories import Factory
 from tests.notifications.helpers import deliveries_of, grant, register_fcm, register_webpush
 from tests.notifications.push_service import PushService
-from tests.ops.standalone import TEST_PEER
+from tests.standalone import TEST_PEER
 from tests.stream.live import served
 
 

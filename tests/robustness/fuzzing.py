@@ -22,7 +22,7 @@ from fitcoach.app import create_app
 from fitcoach.config import Settings
 from tests.conftest import _empty_tables, make_settings
 from tests.factories import Account, Factory
-from tests.ops.standalone import standalone_app
+from tests.standalone import standalone_app
 
 # `make fuzz-deep` sets these; CI runs the defaults.
 EXAMPLES_ENV = "FITCOACH_FUZZ_EXAMPLES"

@@ -18,10 +18,10 @@ import pytest
 from fastapi import FastAPI
 
 from tests.conftest import asyncpg_dsn, make_settings
+from tests.db.test_readiness_recovery import through
 from tests.factories import assert_error, random_phone
-from tests.ops.standalone import standalone_app
-from tests.ops.tcp_proxy import TcpProxy
-from tests.ops.test_readiness_recovery import through
+from tests.standalone import standalone_app
+from tests.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.faults]
 POOL_TIMEOUT_SECONDS = 1.0

@@ -13,9 +13,9 @@ import pytest
 import requests
 from schemathesis import Case
 
+from tests.cli.test_serve import serving
 from tests.conftest import POSTGRES_URL, TEST_JWT_SECRET
-from tests.ops.cli import sqlite_url
-from tests.ops.test_serve import serving
+from tests.console import sqlite_url
 from tests.robustness.fuzzing import (
     CI_LIVE_EXAMPLES,
     LIVE_EXAMPLES_ENV,

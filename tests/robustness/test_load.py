@@ -24,9 +24,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.cli.test_serve import serving
 from tests.conftest import REDIS_URL, TEST_JWT_SECRET
 from tests.factories import Factory
-from tests.ops.test_serve import serving
 from tests.plans.payloads import create_plan, set_default_plan
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.load]

@@ -15,7 +15,7 @@ import structlog
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from tests.ops.standalone import TEST_PEER
+from tests.standalone import TEST_PEER
 
 SECRET_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0c2FsdA$SECRETHASHVALUEnevershown"
 SECRET_TOKEN = "tok_SECRETTOKENVALUEnevershown"

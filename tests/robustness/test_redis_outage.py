@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from fitcoach.auth.otp.providers import OutboxSmsProvider
 from tests.conftest import REDIS_URL, make_settings
 from tests.factories import Factory, assert_error, random_phone
-from tests.ops.standalone import standalone_app
-from tests.ops.tcp_proxy import TcpProxy
+from tests.standalone import standalone_app
+from tests.tcp_proxy import TcpProxy
 
 pytestmark = [
     pytest.mark.faults,

@@ -21,11 +21,13 @@ async def test_prune_drops_events_past_the_replay_window_and_expired_tickets(
     secret = app.state.settings.signing_secret
     claims = decode_access_token(app.state.settings, customer.access_token, now)
     caller = (claims.user_id, claims.session_id)
+    # An event is stamped with the clock's time when it is written.
     async with app.state.sessionmaker() as session, session.begin():
-        for age, label in ((REPLAY_WINDOW + timedelta(minutes=1), "old"), (timedelta(0), "new")):
-            await stream_service.publish(
-                session, customer.id, "notification", {"label": label}, now - age
-            )
+        await stream_service.publish(session, customer.id, "notification", {"label": "old"})
+    clock.advance(seconds=(REPLAY_WINDOW + timedelta(minutes=1)).total_seconds())
+    now = clock.now()
+    async with app.state.sessionmaker() as session, session.begin():
+        await stream_service.publish(session, customer.id, "notification", {"label": "new"})
         live = stream_service.issue_ticket(session, secret, caller, now)
         stale = stream_service.issue_ticket(session, secret, caller, now - timedelta(minutes=5))
 

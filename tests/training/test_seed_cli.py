@@ -9,8 +9,8 @@ from sqlalchemy import delete, func, select
 
 from fitcoach.models import Exercise
 from tests.conftest import make_settings
-from tests.ops.cli import cli_environment, run_cli, sqlite_url
-from tests.ops.standalone import standalone_app
+from tests.console import cli_environment, run_cli, sqlite_url
+from tests.standalone import standalone_app
 
 
 async def _count_and_delete(workdir: Path, delete_some: bool) -> int:

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.access.principal import Principal
+from fitcoach.db.cache import topics
 from fitcoach.db.cache.reads import CachedRead
 from fitcoach.models import AuthSession, User, UserRole
 from fitcoach.models.enums import Role
@@ -42,7 +43,10 @@ _PRINCIPAL_QUERY = (
 
 # The caller of safe requests, between changes of the account, its roles or its sessions.
 CALLERS: CachedRead[tuple[Principal, bool] | None] = CachedRead(
-    "callers", topic="user", max_groups=50_000
+    "callers",
+    topic=topics.USER,
+    tables=(User.__tablename__, UserRole.__tablename__, AuthSession.__tablename__),
+    max_groups=50_000,
 )
 
 

@@ -11,6 +11,8 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from fitcoach.config import Settings
+from fitcoach.core.clock import Clock
+from fitcoach.db.base import with_clock
 from fitcoach.db.cache.reads import SESSION_INFO_KEY
 from fitcoach.db.cache.store import InvalidatedCache
 
@@ -77,8 +79,9 @@ def connections_in_use(engine: AsyncEngine) -> int:
     return pool.checkedout() if isinstance(pool, QueuePool) else 0
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def create_sessionmaker(engine: AsyncEngine, clock: Clock) -> async_sessionmaker[AsyncSession]:
+    """Sessions that write: their rows' timestamps come from `clock` (db.base.TimestampMixin)."""
+    return async_sessionmaker(with_clock(engine, clock), expire_on_commit=False, autoflush=False)
 
 
 class ReadOnlySession(Session):
@@ -111,7 +114,7 @@ class ReadOnlyRequestWrite(RuntimeError):
 def create_read_only_sessionmaker(
     engine: AsyncEngine, read_caches: dict[str, InvalidatedCache[Any]] | None
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions for safe requests; they alone read through the caches (db/read_cache.py)."""
+    """Sessions for safe requests; they alone read through the caches (db/cache/reads.py)."""
     return async_sessionmaker(
         engine.execution_options(isolation_level=AUTOCOMMIT),
         sync_session_class=ReadOnlySession,

@@ -1,7 +1,7 @@
 """Sessions per request. `DbSession`: one transaction per request, committed when the handler
 returns and rolled back when it raises; work that must follow the commit (an SMS) is queued with
 `after_commit`. `ReadSession`: what safe endpoints and authentication read through, in
-autocommit and through the read caches (db/read_cache.py); it is made when first asked for and
+autocommit and through the read caches (db/cache/reads.py); it is made when first asked for and
 closed by `ReadSessionMiddleware` once the request is answered, so a request served from the
 caches never checks out a connection."""
 

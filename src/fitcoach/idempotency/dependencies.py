@@ -73,7 +73,7 @@ async def _idempotent(
         raise RuntimeError("`idempotent` needs its router made with route_class=IdempotentRoute")
     now = clock.now()
     requested = fingerprint(request.method, request.url.path, await request.body())
-    claim = IdempotencyKey(owner_id=caller.id, key=key, fingerprint=requested, created_at=now)
+    claim = IdempotencyKey(owner_id=caller.id, key=key, fingerprint=requested)
     if await idempotency_repository.claim(session, claim, now) is not None:
         request.scope["state"][_CLAIM] = (session, claim)
         return

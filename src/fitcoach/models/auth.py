@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fitcoach.db.base import Base, IdMixin, utcnow
+from fitcoach.db.base import Base, IdMixin, TimestampMixin
 
 
-class OtpCode(IdMixin, Base):
+class OtpCode(IdMixin, TimestampMixin, Base):
     """A one-time code; only its keyed hash is stored. The newest unconsumed code of a phone and
     purpose is the live one."""
 
@@ -24,10 +24,9 @@ class OtpCode(IdMixin, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     expires_at: Mapped[datetime]
     consumed_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class AuthSession(IdMixin, Base):
+class AuthSession(IdMixin, TimestampMixin, Base):
     """A login: the family that every rotated refresh token of one sign-in belongs to. Access
     tokens name it too, so revoking it ends the access token on its next request."""
 
@@ -36,15 +35,14 @@ class AuthSession(IdMixin, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_used_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(String(32))
     client_ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(255))
 
 
-class RefreshToken(IdMixin, Base):
+class RefreshToken(IdMixin, TimestampMixin, Base):
     __tablename__ = "refresh_tokens"
 
     session_id: Mapped[uuid.UUID] = mapped_column(
@@ -53,10 +51,9 @@ class RefreshToken(IdMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class LoginSource(Base):
+class LoginSource(TimestampMixin, Base):
     """Password-login failures from one client address: consecutive wrong passwords from it
     lock it (not the accounts it tried), each lock twice as long as the one before."""
 
@@ -66,4 +63,3 @@ class LoginSource(Base):
     failures: Mapped[int] = mapped_column(default=0, server_default="0")
     lock_level: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

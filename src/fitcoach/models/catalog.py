@@ -78,7 +78,7 @@ class Product(IdMixin, TimestampMixin, Base):
     )
 
 
-class ProductGoal(Base):
+class ProductGoal(TimestampMixin, Base):
     """One goal of a product: the indexed copy of Product.goals that the goal filter seeks on
     (a JSON list cannot be indexed the same way on SQLite and PostgreSQL)."""
 
@@ -91,7 +91,7 @@ class ProductGoal(Base):
     goal: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
-class ProductAddon(IdMixin, Base):
+class ProductAddon(IdMixin, TimestampMixin, Base):
     """An extra sold with a product, priced in the product's currency."""
 
     __tablename__ = "product_addons"
@@ -124,7 +124,7 @@ class ProductReview(IdMixin, TimestampMixin, Base):
     hidden_at: Mapped[datetime | None]
 
 
-class CoachRatingTotals(Base):
+class CoachRatingTotals(TimestampMixin, Base):
     """The sums of `rating_sum` and `rating_count` over a coach's published products. Changed
     in the transaction of every change that moves them (a visible review of a published product,
     a product entering or leaving `published`), by single UPDATE statements that add a delta,

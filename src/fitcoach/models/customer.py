@@ -31,7 +31,7 @@ class CustomerProfile(IdMixin, TimestampMixin, Base):
     consent_ip: Mapped[str | None] = mapped_column(String(45))
 
 
-class CustomerRiskFlag(Base):
+class CustomerRiskFlag(TimestampMixin, Base):
     """One risk flag of a customer: the indexed copy of CustomerProfile.risk_flags that the
     coach's "filter by risk flag" seeks on (a JSON list is not portably indexable)."""
 
@@ -44,7 +44,7 @@ class CustomerRiskFlag(Base):
     flag: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
-class CoachAssignment(IdMixin, Base):
+class CoachAssignment(IdMixin, TimestampMixin, Base):
     """A coach looking after a customer from assigned_at until unassigned_at (null: still).
     Ended assignments are kept as history."""
 

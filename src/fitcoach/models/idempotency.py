@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fitcoach.db.base import Base
+from fitcoach.db.base import Base, TimestampMixin
 
 
-class IdempotencyKey(Base):
+class IdempotencyKey(TimestampMixin, Base):
     """A client's `Idempotency-Key` on a POST that creates something billable or granting, with
     the answer it got. The row is claimed (inserted) in the request's own transaction before
     the effect, so a second request with the key waits for the first and then replays its
@@ -27,4 +27,3 @@ class IdempotencyKey(Base):
     status_code: Mapped[int | None]
     response_body: Mapped[str | None] = mapped_column(Text)
     response_headers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    created_at: Mapped[datetime]

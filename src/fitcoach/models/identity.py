@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fitcoach.db.base import Base, IdMixin, utcnow
+from fitcoach.db.base import Base, IdMixin, TimestampMixin
 
 
-class UserIdentity(IdMixin, Base):
+class UserIdentity(IdMixin, TimestampMixin, Base):
     """A social account (Google, Apple, Facebook) signed in as a user, keyed by the provider's
     stable subject id; the email is what the provider said at linking time."""
 
@@ -25,10 +25,9 @@ class UserIdentity(IdMixin, Base):
     provider: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(254))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class EmailVerificationCode(IdMixin, Base):
+class EmailVerificationCode(IdMixin, TimestampMixin, Base):
     """A code mailed to prove an address; only its keyed hash is stored. The newest unconsumed
     code of an address is the live one."""
 
@@ -40,10 +39,9 @@ class EmailVerificationCode(IdMixin, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     expires_at: Mapped[datetime]
     consumed_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class MfaTotp(Base):
+class MfaTotp(TimestampMixin, Base):
     """A user's TOTP secret, encrypted. Unconfirmed while setup is pending; the last accepted
     time step is kept so a code is never accepted twice."""
 
@@ -55,10 +53,9 @@ class MfaTotp(Base):
     secret_encrypted: Mapped[str] = mapped_column(String(255))
     confirmed_at: Mapped[datetime | None]
     last_used_step: Mapped[int | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class MfaRecoveryCode(IdMixin, Base):
+class MfaRecoveryCode(IdMixin, TimestampMixin, Base):
     __tablename__ = "mfa_recovery_codes"
 
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -66,10 +63,9 @@ class MfaRecoveryCode(IdMixin, Base):
     )
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     used_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class MfaChallenge(IdMixin, Base):
+class MfaChallenge(IdMixin, TimestampMixin, Base):
     """The half-done login of an MFA user: the first factor passed, the second is awaited. Its
     token is stored hashed, lives minutes, and works once."""
 
@@ -83,4 +79,3 @@ class MfaChallenge(IdMixin, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     expires_at: Mapped[datetime]
     consumed_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

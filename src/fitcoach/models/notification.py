@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from fitcoach.db.base import Base, IdMixin, TimestampMixin
 
 
-class Notification(IdMixin, Base):
+class Notification(IdMixin, TimestampMixin, Base):
     """One notification to one user. `in_inbox` is false when the user turned the in-app channel
     off for its category: the row still carries the content its other deliveries send."""
 
@@ -41,10 +41,9 @@ class Notification(IdMixin, Base):
     dedupe_key: Mapped[str] = mapped_column(String(200))
     in_inbox: Mapped[bool] = mapped_column(Boolean, default=True)
     read_at: Mapped[datetime | None]
-    created_at: Mapped[datetime]
 
 
-class NotificationPreference(Base):
+class NotificationPreference(TimestampMixin, Base):
     """A user's choice for one category on one channel; absent rows take the defaults."""
 
     __tablename__ = "notification_preferences"
@@ -57,7 +56,7 @@ class NotificationPreference(Base):
     enabled: Mapped[bool] = mapped_column(Boolean)
 
 
-class NotificationSettings(Base):
+class NotificationSettings(TimestampMixin, Base):
     """Quiet hours, as local times of day in the user's time zone (users.time_zone); a start
     after the end spans midnight."""
 

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fitcoach.db.base import Base, IdMixin
+from fitcoach.db.base import Base, IdMixin, TimestampMixin
 
 
-class Questionnaire(IdMixin, Base):
+class Questionnaire(IdMixin, TimestampMixin, Base):
     """One version of the onboarding questionnaire. Exactly one is current; earlier ones are
     retired but kept, since stored answers name the version they answered."""
 
@@ -32,13 +32,12 @@ class Questionnaire(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(16))
     # {"goals": [...], "preferences": [...], "healthFlags": [...]}, as the API shows them.
     questions: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime]
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
 
 
-class OnboardingIntake(IdMixin, Base):
+class OnboardingIntake(IdMixin, TimestampMixin, Base):
     """One submitted answer to a questionnaire version, kept as history; the customer's profile
     holds the latest."""
 
@@ -53,4 +52,3 @@ class OnboardingIntake(IdMixin, Base):
     risk_flags: Mapped[list[str]] = mapped_column(JSON)
     consent_accepted_at: Mapped[datetime]
     consent_ip: Mapped[str | None] = mapped_column(String(45))
-    created_at: Mapped[datetime]

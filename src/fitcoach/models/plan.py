@@ -28,7 +28,7 @@ class Plan(IdMixin, TimestampMixin, Base):
     )
 
 
-class PlanItem(IdMixin, Base):
+class PlanItem(IdMixin, TimestampMixin, Base):
     """One row of a plan. Training rows use exercise/sets/reps/rest; diet rows meal/foods/macros."""
 
     __tablename__ = "plan_items"

@@ -1,22 +1,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fitcoach.db.base import Base, utcnow
+from fitcoach.db.base import Base, TimestampMixin
 
 
-class Setting(Base):
+class Setting(TimestampMixin, Base):
     """A business setting set by admins (DEFAULT_FREE_DAYS, DEFAULT_TRAINING_PLAN_ID, ...)."""
 
     __tablename__ = "settings"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(255))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )

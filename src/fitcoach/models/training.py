@@ -46,7 +46,7 @@ class Exercise(IdMixin, TimestampMixin, Base):
         return [tag.value for tag in self.tags if tag.kind == kind]
 
 
-class ExerciseTag(Base):
+class ExerciseTag(TimestampMixin, Base):
     """A muscle, piece of equipment or contraindicating health flag of an exercise; rows rather
     than a JSON list so that the library filters on them with an index on both databases."""
 
@@ -153,7 +153,7 @@ class Streak(TimestampMixin, Base):
     perfect_weeks: Mapped[int] = mapped_column(default=0)
 
 
-class CustomerBadge(IdMixin, Base):
+class CustomerBadge(IdMixin, TimestampMixin, Base):
     """A badge a customer earned; the unique pair makes a second award a no-op."""
 
     __tablename__ = "customer_badges"

@@ -48,7 +48,7 @@ class User(IdMixin, TimestampMixin, Base):
         return any(row.role == role for row in self.role_rows)
 
 
-class UserRole(Base):
+class UserRole(TimestampMixin, Base):
     __tablename__ = "user_roles"
 
     user_id: Mapped[uuid.UUID] = mapped_column(

@@ -142,7 +142,7 @@ class DeliveryRepository:
                 Delivery.state == DeliveryState.pending.value,
                 Delivery.due_at <= now,
             )
-            .values(attempts=Delivery.attempts + 1, due_at=lease_until, updated_at=now)
+            .values(attempts=Delivery.attempts + 1, due_at=lease_until)
             .returning(Delivery.id)
         )
         if claimed is None:

@@ -82,7 +82,6 @@ class NotificationService:
                 "urgent": request.urgent,
                 "dedupe_key": request.dedupe_key or uuid.uuid4().hex,
                 "in_inbox": NotificationChannel.in_app in channels,
-                "created_at": now,
             },
         )
         if notification is None:
@@ -102,7 +101,7 @@ class NotificationService:
             # The in-app channel is the inbox and the live stream; it never interrupts, so
             # quiet hours do not hold it back.
             await stream_service.publish(
-                session, request.user_id, STREAM_KIND, notification_payload(notification), now
+                session, request.user_id, STREAM_KIND, notification_payload(notification)
             )
         dispatcher = dispatcher_of(session)
         if dispatcher is not None and due_now:

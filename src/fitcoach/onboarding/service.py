@@ -93,7 +93,6 @@ class OnboardingService:
             version=version,
             status=CURRENT,
             questions=dict(questions),
-            created_at=now,
             created_by_id=admin.id,
         )
         try:
@@ -135,7 +134,7 @@ class OnboardingService:
         profile = await profile_repository.of_user(session, customer.id)
         before = _answered_fields(profile)
         if profile is None:
-            profile = CustomerProfile(user_id=customer.id, created_at=now)
+            profile = CustomerProfile(user_id=customer.id)
             profile_repository.add(session, profile)
         profile.questionnaire_version = questionnaire.version
         profile.goals = [goal.value for goal in answers.goals]
@@ -155,7 +154,6 @@ class OnboardingService:
             risk_flags=profile.risk_flags,
             consent_accepted_at=now,
             consent_ip=client_ip,
-            created_at=now,
         )
         profile_repository.add_intake(session, kept)
         await session.flush()

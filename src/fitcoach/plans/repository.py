@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -30,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from fitcoach.db.cache import topics
 from fitcoach.db.cache.reads import CachedRead
 from fitcoach.http.pagination import PageRequest, SortColumn, fetch_page, sort_order
 from fitcoach.models import Actor, CoachAssignment, Plan, PlanItem
@@ -45,7 +47,7 @@ _NEWEST_CUSTOM_ID = (
     .limit(1)
 )
 _NEWEST_CUSTOM_IDS: CachedRead[uuid.UUID | None] = CachedRead(
-    "custom_plan_ids", topic="owner_plans", max_groups=50_000
+    "custom_plan_ids", topic=topics.OWNER_PLANS, tables=(Plan.__tablename__,), max_groups=50_000
 )
 
 
@@ -135,6 +137,13 @@ class PlanView:
         )
 
 
+# The plans users are shown as theirs (a custom or a default plan), between changes of the plan
+# or its items.
+_PLAN_VIEWS: CachedRead[PlanView | None] = CachedRead(
+    "plan_views", topic=topics.PLAN, tables=(Plan.__tablename__, PlanItem.__tablename__)
+)
+
+
 def _of_assigned_customers(coach_id: uuid.UUID) -> ColumnElement[bool]:
     return Plan.owner_id.in_(
         select(CoachAssignment.customer_id).where(
@@ -208,6 +217,13 @@ class PlansRepository:
             return result.scalar_one_or_none()
 
         return await _NEWEST_CUSTOM_IDS.read(session, str(owner_id), plan_type, load)
+
+    async def view(self, session: AsyncSession, plan_id: uuid.UUID) -> PlanView | None:
+        async def load() -> PlanView | None:
+            plan = await self.with_items(session, plan_id)
+            return PlanView.of(plan) if plan is not None else None
+
+        return await _PLAN_VIEWS.read(session, str(plan_id), None, load)
 
     async def with_items(self, session: AsyncSession, plan_id: uuid.UUID) -> Plan | None:
         result = await session.execute(

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitcoach.audit.service import AuditEvent, audit_service, changes_between
 from fitcoach.core.errors import Forbidden
 from fitcoach.customers.service import customers_service
-from fitcoach.db.cache.reads import CachedRead
 from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, Plan, PlanItem
 from fitcoach.models.enums import PlanType, Role, SubscriptionType
@@ -38,9 +37,6 @@ from fitcoach.subscriptions.service import subscription_service
 from fitcoach.users.service import user_service
 
 # A plan as its readers are shown it, between changes of the plan or its items.
-_PLAN_VIEWS: CachedRead[PlanView | None] = CachedRead("plan_views", topic="plan")
-
-
 @dataclass(frozen=True)
 class _PlanItemFields:
     day: int
@@ -310,11 +306,7 @@ class PlansService:
         return UserPlan(plan=default, source=PlanSource.default, subscription_type=status.type)
 
     async def _view(self, session: AsyncSession, plan_id: uuid.UUID) -> PlanView | None:
-        async def load() -> PlanView | None:
-            plan = await plans_repository.with_items(session, plan_id)
-            return PlanView.of(plan) if plan is not None else None
-
-        return await _PLAN_VIEWS.read(session, str(plan_id), None, load)
+        return await plans_repository.view(session, plan_id)
 
     async def _readable(
         self,

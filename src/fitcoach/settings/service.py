@@ -75,9 +75,9 @@ class SettingService:
         """Changes of one key apply one after another: its row is created, or locked, before the
         old value is read, so each audit entry starts from the value the previous change left."""
         before: str | None = None
-        if not await setting_repository.insert_if_absent(session, key.value, value, actor_id, now):
+        if not await setting_repository.insert_if_absent(session, key.value, value, actor_id):
             before = await setting_repository.lock_value(session, key.value)
-            await setting_repository.update(session, key.value, value, actor_id, now)
+            await setting_repository.update(session, key.value, value, actor_id)
         audit_service.record(
             session,
             AuditEvent(

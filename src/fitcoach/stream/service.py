@@ -36,11 +36,10 @@ class StreamService:
         user_id: uuid.UUID,
         kind: str,
         data: dict[str, Any],
-        now: datetime,
     ) -> StreamEvent:
         """Put an event on `user_id`'s stream when the caller's transaction commits."""
         event = await stream_repository.add_event(
-            session, StreamEvent(user_id=user_id, kind=kind, data=data, created_at=now)
+            session, StreamEvent(user_id=user_id, kind=kind, data=data)
         )
         broker = broker_of(session)
         if broker is not None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.db.cache import topics
 from fitcoach.db.cache.reads import CachedRead
 from fitcoach.models import Subscription, User
 from fitcoach.models.enums import SubscriptionType
@@ -34,7 +35,7 @@ class SubscriptionTerm:
 
 
 _TERMS: CachedRead[tuple[SubscriptionTerm, ...]] = CachedRead(
-    "subscriptions", topic="user", max_groups=50_000
+    "subscriptions", topic=topics.USER, tables=(Subscription.__tablename__,), max_groups=50_000
 )
 
 

@@ -40,12 +40,40 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from fitcoach.db.cache import topics
+from fitcoach.db.cache.reads import CachedRead
 from fitcoach.http.pagination import PageRequest, fetch_page
-from fitcoach.models import Actor, CoachRatingTotals, Product, ProductGoal, ProductReview, User
+from fitcoach.models import (
+    Actor,
+    CoachRatingTotals,
+    Product,
+    ProductAddon,
+    ProductGoal,
+    ProductReview,
+    User,
+)
 from fitcoach.models.enums import Role
 
 PUBLISHED = "published"
 TESTIMONIALS_PER_PRODUCT = 3
+
+# Pages of the published catalog: products, their goals and add-ons, their best reviews with
+# their authors' names, their coaches' names and rating totals. The catalog topic only ever
+# announces "everything changed", so each page is a group of its own and the oldest pages go
+# first.
+PUBLISHED_PAGES: CachedRead[Any] = CachedRead(
+    "catalog_pages",
+    topic=topics.CATALOG,
+    tables=(
+        Product.__tablename__,
+        ProductGoal.__tablename__,
+        ProductAddon.__tablename__,
+        ProductReview.__tablename__,
+        CoachRatingTotals.__tablename__,
+        User.__tablename__,
+    ),
+    max_groups=2_000,
+)
 
 # The id ends every order so that pages never overlap or skip a product.
 _SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {

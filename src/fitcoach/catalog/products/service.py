@@ -21,6 +21,7 @@ from fitcoach.catalog.exceptions import (
     ProductNotFound,
 )
 from fitcoach.catalog.products.repository import (
+    PUBLISHED_PAGES,
     CoachStanding,
     ProductAccess,
     ProductFilter,
@@ -111,9 +112,6 @@ class ProductListing:
 
 
 T = TypeVar("T")
-# The catalog topic only ever announces "everything changed" (a product, a review, a coach's
-# totals or name), so each page is a group of its own and the oldest pages go first.
-_PUBLISHED_PAGES: CachedRead[Any] = CachedRead("catalog_pages", topic="catalog", max_groups=2_000)
 
 
 def _addons(addons: Sequence[Addon]) -> list[ProductAddon]:
@@ -278,7 +276,7 @@ class ProductService:
             return render(await self.list_published(session, where, sort, page, count_limit))
 
         key = repr((where, sort, page.page, page.page_size, count_limit))
-        page_out: T = await _PUBLISHED_PAGES.read(session, key, None, load)
+        page_out: T = await PUBLISHED_PAGES.read(session, key, None, load)
         return page_out
 
     async def list_published(

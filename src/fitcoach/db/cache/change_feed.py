@@ -1,8 +1,11 @@
 """The change feed: how every worker learns, within a round trip, that a cached row changed.
 
-PostgreSQL triggers (migration 0007) send `NOTIFY fitcoach_changes, '<topic>:<key>'` for every
-row written to a cached table: `user:<id>` for an account, its roles, sessions and
-subscriptions; `plan:<id>` and `owner_plans:<user id>` for plans and their items; `settings:*`.
+PostgreSQL triggers send `NOTIFY fitcoach_changes, '<topic>:<key>'` for what is written to a
+cached table (topics: db.cache.topics). Migration 0007, once per row: `user:<id>` for an
+account, its roles, sessions and subscriptions; `plan:<id>` and `owner_plans:<user id>` for plans
+and their items; and `settings:*` once per statement. Migration 0009, once per statement:
+`catalog:*` for products, their goals, add-ons and reviews, coaches' rating totals and users'
+names. A TRUNCATE sends `<topic>:*`.
 NOTIFY is transactional, so a change is announced exactly when it commits, by whoever wrote it
 (a request, the CLI, an operator in psql). Each worker keeps one listening connection and drops
 the named cache groups as the announcements arrive.

@@ -1,11 +1,26 @@
-"""Cached reads for safe requests, declared by the repositories that own the queries.
+"""Cached reads for safe requests, each declared beside the repository query whose rows it keeps.
 
-A repository declares `CachedRead("callers", topic="user")` beside the query it caches and reads
-through `await CALLERS.read(session, group, key, load)`. Only the sessions of safe requests
-(GET, HEAD, OPTIONS: db.session) carry the caches, in `session.info`. A request that writes
-always reads the database: what it decides under its row locks must not rest on a cached copy
-that may be a commit behind. The caches are invalidated by the change feed (db/change_feed.py)
-through the topic each read names, and serve only while that feed is live.
+A repository declares, at module level, what it caches, which tables those values are read
+from and which change-feed topic invalidates them, e.g. in access/repository.py:
+
+    CALLERS = CachedRead("callers", topic=topics.USER, tables=("users", "user_roles", ...))
+
+and reads through it with `await CALLERS.read(session, group, key, load)`: the cached value of
+`(group, key)`, else what `load()` returns, kept for the next reader. A change announced under
+the topic drops the group named by its key (`user:<id>` drops group `<id>`), or every group
+(`<topic>:*`).
+
+Only the sessions of safe requests (GET, HEAD, OPTIONS) carry the caches, in `session.info`
+(db.engine.create_read_only_sessionmaker; db.session hands those sessions to safe requests). A
+request that writes always reads the database: what it decides under its row locks must not rest
+on a cached copy that may be a commit behind. Without caches (SQLite, or
+FITCOACH_READ_CACHE_SECONDS=0) `read` just calls `load`. The change feed (db.cache.change_feed)
+makes one cache per declaration, invalidates it by its topic, and lets it serve only while the
+feed is live.
+
+A cached value is shared by every request of the worker, so it must be immutable: a frozen
+dataclass, a tuple, a read-only mapping, never a Pydantic model or a list that a caller could
+change for everyone. Endpoints map cached values to their response schemas.
 """
 
 from __future__ import annotations
@@ -26,8 +41,12 @@ _DECLARED: list[CachedRead[Any]] = []
 
 @dataclass(frozen=True, eq=False)
 class CachedRead(Generic[V]):
+    """`tables`: every table whose rows the cached values show; each must have a change-feed
+    trigger announcing `topic` (one of db.cache.topics), which tests/db check."""
+
     name: str
     topic: str
+    tables: tuple[str, ...]
     max_groups: int = 10_000
 
     def __post_init__(self) -> None:
@@ -41,7 +60,7 @@ class CachedRead(Generic[V]):
         load: Callable[[], Awaitable[V]],
     ) -> V:
         """The cached value, else `load()`'s, kept for the next reader. `load` must return an
-        immutable value (a frozen dataclass, a tuple, a model nobody changes)."""
+        immutable value (a frozen dataclass, a tuple, a read-only mapping)."""
         caches: dict[str, InvalidatedCache[Any]] | None = session.info.get(SESSION_INFO_KEY)
         if caches is None:
             return await load()

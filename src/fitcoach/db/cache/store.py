@@ -1,8 +1,8 @@
 """A per-process read cache that is only as fresh as its invalidations.
 
 Entries live in groups (a user's account, a plan, the settings); an invalidation drops a whole
-group. The cache serves nothing while it is disabled: the owner (db.change_feed) enables it only
-while invalidations are known to arrive, and clears it whenever that stops being true.
+group. The cache serves nothing while it is disabled: the owner (db.cache.change_feed) enables it
+only while invalidations are known to arrive, and clears it whenever that stops being true.
 
 A read that misses loads from the database and stores its result. Between the load and the
 store an invalidation for the same group may arrive (the row changed after the load read it);

@@ -24,8 +24,8 @@ from fitcoach.db.cache.store import MISS, InvalidatedCache
 from tests.catalog.payloads import list_products, post_review, published_product, titles
 from tests.conftest import POSTGRES_URL, asyncpg_dsn, make_settings
 from tests.factories import Factory, assert_error
-from tests.ops.standalone import standalone_app
 from tests.plans.payloads import PLANS, create_plan, grant_paid, set_default_plan
+from tests.standalone import standalone_app
 
 ME = "/api/v1/auth/me"
 USERS = "/api/v1/admin/users"

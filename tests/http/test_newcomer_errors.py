@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import POSTGRES_URL
-from tests.ops.cli import CliResult, cli_environment, run_cli
+from tests.console import CliResult, cli_environment, run_cli
 
 COMMANDS = (
     ("serve", "--port", "1"),

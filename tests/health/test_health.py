@@ -9,7 +9,7 @@ import httpx
 from fitcoach import __version__
 from tests.conftest import REDIS_URL, make_settings
 from tests.factories import assert_error
-from tests.ops.standalone import standalone_app
+from tests.standalone import standalone_app
 
 UNREACHABLE_DATABASE = "postgresql+asyncpg://postgres@127.0.0.1:1/none"
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"

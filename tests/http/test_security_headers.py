@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from tests.conftest import make_settings
-from tests.ops.cli import sqlite_url
-from tests.ops.standalone import standalone_app
+from tests.console import sqlite_url
+from tests.standalone import standalone_app
 
 JSON = {"content-type": "application/json"}
 EXPECTED = {

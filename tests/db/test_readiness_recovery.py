@@ -10,8 +10,8 @@ import pytest
 
 from tests.conftest import make_settings
 from tests.factories import assert_error
-from tests.ops.standalone import standalone_app
-from tests.ops.tcp_proxy import TcpProxy
+from tests.standalone import standalone_app
+from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.postgres_only
 

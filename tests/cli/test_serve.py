@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from tests.ops.cli import FITCOACH, cli_environment
+from tests.console import FITCOACH, cli_environment
 
 STARTUP_TIMEOUT_SECONDS = 20
 SEED_PHONE = "+201234567890"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ops.test_serve import serving
+from tests.cli.test_serve import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 RENDER_TIMEOUT_MS = 30_000

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import make_settings
+from tests.console import sqlite_url
 from tests.factories import Factory, assert_error, random_phone, with_settings
-from tests.ops.cli import sqlite_url
-from tests.ops.standalone import standalone_app
+from tests.standalone import standalone_app
 
 
 def sample(metrics: str, name: str, **labels: str) -> float:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from fitcoach.config import Environment, Settings, load_settings
 from tests.conftest import make_settings
-from tests.ops.standalone import standalone_app
+from tests.standalone import standalone_app
 
 
 @pytest.fixture

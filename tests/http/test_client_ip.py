@@ -12,7 +12,7 @@ import pytest
 from fitcoach.http.client_ip import Network, resolve_client_ip
 from tests.conftest import make_settings
 from tests.factories import assert_error, random_phone
-from tests.ops.standalone import standalone_app
+from tests.standalone import standalone_app
 
 PROXIES: list[Network] = [
     ipaddress.ip_network("203.0.113.0/24"),

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from fitcoach.models import AuditEntry, User
 from tests.conftest import make_settings
+from tests.console import cli_environment, run_cli, sqlite_url
 from tests.factories import assert_error
-from tests.ops.cli import cli_environment, run_cli, sqlite_url
-from tests.ops.standalone import standalone_app
+from tests.standalone import standalone_app
 
 ADMIN_PHONE = "+201000000001"
 ADMIN_PASSWORD = "Adm1n!Passw0rd"

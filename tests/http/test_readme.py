@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
+from tests.console import cli_environment, run_cli
 from tests.factories import with_settings
-from tests.ops.cli import cli_environment, run_cli
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 SERVER = "http://localhost:3000"
