@@ -23,7 +23,7 @@ from tests.conftest import POSTGRES_URL, admin_execute
 
 
 def _migration() -> Any:
-    file_name = "20261207_0013_timestamps_everywhere.py"
+    file_name = "20261207_0014_timestamps_everywhere.py"
     spec = importlib.util.spec_from_file_location(
         "timestamps_everywhere", MIGRATIONS_DIR / "versions" / file_name
     )

@@ -36,6 +36,7 @@ from fitcoach.settings.service import setting_service
 from fitcoach.subscriptions.service import subscription_service
 from fitcoach.users.service import user_service
 
+
 # A plan as its readers are shown it, between changes of the plan or its items.
 @dataclass(frozen=True)
 class _PlanItemFields:

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,7 +29,6 @@ from fitcoach.catalog.products.repository import (
     products_repository,
 )
 from fitcoach.core.errors import Forbidden
-from fitcoach.db.cache.reads import CachedRead
 from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, Product, ProductAddon
 from fitcoach.models.enums import ProductStatus, Role
