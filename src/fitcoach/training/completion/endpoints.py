@@ -12,7 +12,8 @@ from fitcoach.access.principal import Principal
 from fitcoach.db.session import DbSession
 from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok
-from fitcoach.training.completion.schemas import CompletionIn, CompletionOut, LogStatus
+from fitcoach.training.completion.metrics import LogStatus
+from fitcoach.training.completion.schemas import CompletionIn, CompletionOut
 from fitcoach.training.completion.service import CompletionCommand, completion_service
 from fitcoach.training.dependencies import CustomerUser
 
@@ -36,7 +37,7 @@ async def log_item(
     session: DbSession,
     clock: ClockDep,
 ) -> DataEnvelope[CompletionOut]:
-    command = CompletionCommand(plan_id=plan_id, item_id=item_id, body=body)
+    command = CompletionCommand(plan_id=plan_id, item_id=item_id, entry=body.to_entry())
     return await _logged(session, customer, command, clock.now())
 
 
@@ -55,7 +56,7 @@ async def log_own_habit(
     session: DbSession,
     clock: ClockDep,
 ) -> DataEnvelope[CompletionOut]:
-    command = CompletionCommand(plan_id=None, item_id=habit_id, body=body)
+    command = CompletionCommand(plan_id=None, item_id=habit_id, entry=body.to_entry())
     return await _logged(session, customer, command, clock.now())
 
 

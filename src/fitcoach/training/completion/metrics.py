@@ -16,6 +16,12 @@ Amount = Annotated[float, Field(strict=False, ge=0, le=100_000)]
 Rpe = Annotated[int, Field(strict=True, ge=1, le=10)]
 
 
+class LogStatus(StrEnum):
+    pending = "pending"
+    completed = "completed"
+    skipped = "skipped"
+
+
 class SubjectType(StrEnum):
     strength = "strength"
     cardio = "cardio"

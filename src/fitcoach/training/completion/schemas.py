@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import Field
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
-
-
-class LogStatus(StrEnum):
-    pending = "pending"
-    completed = "completed"
-    skipped = "skipped"
+from fitcoach.training.completion.metrics import LogStatus
+from fitcoach.training.completion.service import CompletionEntry
 
 
 class CompletionIn(StrictApiModel):
@@ -26,6 +21,15 @@ class CompletionIn(StrictApiModel):
     )
     feedback: Annotated[str, Field(max_length=2000)] | None = None
     metrics: dict[str, Any] = Field(default_factory=dict)
+
+    def to_entry(self) -> CompletionEntry:
+        return CompletionEntry(
+            status=self.status,
+            date=self.date,
+            substitution_id=self.substitution_id,
+            feedback=self.feedback,
+            metrics=self.metrics,
+        )
 
 
 class CompletionOut(ApiModel):

@@ -4,15 +4,15 @@ same day only). Repeating the same request changes nothing and moves no streak."
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.models import Actor, Exercise, ItemLog, PlanItem
 from fitcoach.models.enums import PlanType
-from fitcoach.training.completion.metrics import SubjectType, validated_metrics
-from fitcoach.training.completion.schemas import CompletionIn, LogStatus
+from fitcoach.training.completion.metrics import LogStatus, SubjectType, validated_metrics
 from fitcoach.training.events import PlanItemCompleted
 from fitcoach.training.exceptions import (
     FutureDay,
@@ -35,10 +35,21 @@ from fitcoach.training.timezones import local_date
 
 
 @dataclass(frozen=True)
+class CompletionEntry:
+    """What the customer says about the day: its status and, when done, how it went."""
+
+    status: LogStatus
+    date: date | None  # None: the customer's local today
+    substitution_id: uuid.UUID | None = None
+    feedback: str | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CompletionCommand:
     plan_id: uuid.UUID | None  # None: item_id is a habit of the customer's own
     item_id: uuid.UUID
-    body: CompletionIn
+    entry: CompletionEntry
 
 
 @dataclass(frozen=True)
@@ -74,10 +85,10 @@ class CompletionService:
     async def log(
         self, session: AsyncSession, customer: Actor, command: CompletionCommand, now: datetime
     ) -> CompletionResult:
-        body = command.body
+        entry = command.entry
         timezone = await schedules_service.timezone_of(session, customer.id)
         today = local_date(now, timezone)
-        day = body.date or today
+        day = entry.date or today
         if day > today:
             raise FutureDay()
         if command.plan_id is None:
@@ -90,7 +101,7 @@ class CompletionService:
         streak = await streaks_service.lock(session, customer.id, now)
         existing = (await logs_repository.on_day(session, customer.id, day)).get(command.item_id)
         log: ItemLog | None = None
-        if body.status is LogStatus.pending:
+        if entry.status is LogStatus.pending:
             if existing is not None and day != today:
                 raise UndoOnlySameDay()
             if existing is not None:
@@ -103,9 +114,9 @@ class CompletionService:
                 subject_id=command.item_id,
                 subject_type=subject.type.value,
                 local_date=day,
-                status=body.status.value,
-                metrics=validated_metrics(subject.type, body.metrics, subject.habit_unit),
-                feedback=body.feedback,
+                status=entry.status.value,
+                metrics=validated_metrics(subject.type, entry.metrics, subject.habit_unit),
+                feedback=entry.feedback,
                 logged_at=now,
                 timezone=timezone,
                 created_at=now,
@@ -123,7 +134,7 @@ class CompletionService:
                     customer_id=customer.id,
                     plan_id=command.plan_id,
                     local_date=day,
-                    status=body.status.value,
+                    status=entry.status.value,
                 ),
                 now,
             )
@@ -178,7 +189,7 @@ class CompletionService:
             raise NotScheduledThatDay()
         swaps = await substitutions_service.of_items(session, customer.id, [item.id])
         swap = swaps.get(item.id)
-        given = command.body.substitution_id
+        given = command.entry.substitution_id
         if given is not None and (swap is None or swap[0].id != given):
             raise NotTheSubstitution()
         if swap is not None:

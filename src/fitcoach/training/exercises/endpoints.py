@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from fitcoach.access.dependencies import CurrentUser, StaffUser
 from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok
 from fitcoach.http.pagination import Page, PageRequestDep
-from fitcoach.http.search import SearchQuery
-from fitcoach.training.exercises.repository import ExerciseFilter
-from fitcoach.training.exercises.rules import Equipment, MovementPattern
+from fitcoach.training.exercises.dependencies import ExerciseFilterDep
 from fitcoach.training.exercises.schemas import (
     ExerciseDetailOut,
     ExerciseIn,
     ExerciseOut,
     ExerciseSort,
     ExerciseUpdateIn,
-    Muscle,
 )
 from fitcoach.training.exercises.service import exercises_service
 
@@ -38,18 +34,9 @@ async def list_exercises(
     _caller: CurrentUser,
     session: ReadSession,
     page: PageRequestDep,
-    q: SearchQuery = None,
-    muscle: Annotated[Muscle | None, Query(description="A primary or secondary muscle")] = None,
-    equipment: Equipment | None = None,
-    movement_pattern: Annotated[MovementPattern | None, Query(alias="movementPattern")] = None,
+    where: ExerciseFilterDep,
     sort: ExerciseSort = "name",
 ) -> DataEnvelope[Page[ExerciseOut]]:
-    where = ExerciseFilter(
-        q=q,
-        muscle=muscle,
-        equipment=equipment.value if equipment else None,
-        movement_pattern=movement_pattern.value if movement_pattern else None,
-    )
     exercises, total = await exercises_service.find(session, where, sort, page)
     return ok(Page[ExerciseOut].of([ExerciseOut.of(one) for one in exercises], total, page))
 
@@ -82,7 +69,7 @@ async def get_exercise(
 async def create_exercise(
     body: ExerciseIn, _staff: StaffUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[ExerciseOut]:
-    return ok(ExerciseOut.of(await exercises_service.create(session, body, clock.now())))
+    return ok(ExerciseOut.of(await exercises_service.create(session, body.to_draft(), clock.now())))
 
 
 @router.patch(
@@ -98,5 +85,5 @@ async def update_exercise(
     session: DbSession,
     clock: ClockDep,
 ) -> DataEnvelope[ExerciseOut]:
-    exercise = await exercises_service.update(session, exercise_id, body, clock.now())
+    exercise = await exercises_service.update(session, exercise_id, body.to_changes(), clock.now())
     return ok(ExerciseOut.of(exercise))

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, HttpUrl, StringConstraints, TypeAdap
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.models import Exercise
 from fitcoach.training.exercises.rules import Equipment, HealthFlag, MovementPattern
+from fitcoach.training.exercises.service import ExerciseChanges, ExerciseDraft
 
 _http_url = TypeAdapter(HttpUrl)
 
@@ -88,6 +89,18 @@ class ExerciseIn(StrictApiModel):
     contraindications: list[HealthFlag] = Field(default_factory=list, max_length=10)
     variation_group: Annotated[str, StringConstraints(max_length=64)] | None = None
 
+    def to_draft(self) -> ExerciseDraft:
+        return ExerciseDraft(
+            name=self.name,
+            category=self.category,
+            movement_pattern=self.movement_pattern,
+            instructions=self.instructions,
+            image_url=self.image_url,
+            video_url=self.video_url,
+            variation_group=self.variation_group,
+            **_tag_lists(self),
+        )
+
 
 class ExerciseUpdateIn(StrictApiModel):
     """Only the fields sent change; licence and author stay those of the source."""
@@ -104,3 +117,23 @@ class ExerciseUpdateIn(StrictApiModel):
     secondary_muscles: list[Muscle] | None = Field(default=None, max_length=10)
     equipment: list[Equipment] | None = Field(default=None, max_length=10)
     contraindications: list[HealthFlag] | None = Field(default=None, max_length=10)
+
+    def to_changes(self) -> ExerciseChanges:
+        return ExerciseChanges(
+            given=frozenset(self.model_fields_set),
+            name=self.name,
+            movement_pattern=self.movement_pattern,
+            instructions=self.instructions,
+            image_url=self.image_url,
+            video_url=self.video_url,
+            **_tag_lists(self),
+        )
+
+
+def _tag_lists(body: ExerciseIn | ExerciseUpdateIn) -> dict[str, list[str] | None]:
+    """The tag lists as plain strings, None where not given."""
+    return {
+        field: None if values is None else [str(value) for value in values]
+        for field in ("primary_muscles", "secondary_muscles", "equipment", "contraindications")
+        for values in [getattr(body, field)]
+    }

@@ -19,7 +19,7 @@ from fitcoach.training.exercises.repository import (
     exercises_repository,
     tags_of,
 )
-from fitcoach.training.exercises.schemas import ExerciseIn, ExerciseUpdateIn
+from fitcoach.training.exercises.rules import MovementPattern
 
 # Exercises written here, not taken from wger: their data is ours to license.
 OWN_LICENCE = "CC-BY-SA 4"
@@ -38,7 +38,39 @@ class ExerciseWithAlternatives:
     alternatives: list[Exercise]
 
 
-def _tags(body: ExerciseIn | ExerciseUpdateIn, fields: set[str]) -> dict[str, list[str]]:
+@dataclass(frozen=True, kw_only=True)
+class ExerciseTags:
+    primary_muscles: list[str] | None = None
+    secondary_muscles: list[str] | None = None
+    equipment: list[str] | None = None
+    contraindications: list[str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExerciseDraft(ExerciseTags):
+    name: str
+    category: str
+    movement_pattern: MovementPattern
+    instructions: str
+    image_url: str | None = None
+    video_url: str | None = None
+    variation_group: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExerciseChanges(ExerciseTags):
+    """Only the fields in `given` change; a None name, instructions or pattern among them leaves
+    it, a None URL removes the media, a None tag list empties it."""
+
+    given: frozenset[str]
+    name: str | None = None
+    movement_pattern: MovementPattern | None = None
+    instructions: str | None = None
+    image_url: str | None = None
+    video_url: str | None = None
+
+
+def _tags(body: ExerciseTags, fields: set[str] | frozenset[str]) -> dict[str, list[str]]:
     return {
         kind: [str(value) for value in getattr(body, field) or []]
         for field, kind in _TAG_FIELDS.items()
@@ -94,7 +126,7 @@ class ExercisesService:
     async def by_names(self, session: AsyncSession, names: list[str]) -> dict[str, Exercise]:
         return await exercises_repository.by_names(session, names)
 
-    async def create(self, session: AsyncSession, body: ExerciseIn, now: datetime) -> Exercise:
+    async def create(self, session: AsyncSession, body: ExerciseDraft, now: datetime) -> Exercise:
         exercise = Exercise(
             name=body.name,
             category=body.category,
@@ -128,12 +160,12 @@ class ExercisesService:
         self,
         session: AsyncSession,
         exercise_id: uuid.UUID,
-        changes: ExerciseUpdateIn,
+        changes: ExerciseChanges,
         now: datetime,
     ) -> Exercise:
         exercise = await self.get(session, exercise_id)
         before = _audited_fields(exercise)
-        given = changes.model_fields_set
+        given = changes.given
         # A null name or instructions leaves them; a null URL removes the media.
         if changes.name is not None:
             exercise.name = changes.name

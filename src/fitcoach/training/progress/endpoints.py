@@ -41,7 +41,7 @@ def _share(tally: Tally) -> ShareOut:
 async def record_entry(
     body: EntryIn, actor: CurrentUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[EntryOut]:
-    entry = await progress_service.record(session, actor, body, clock.now())
+    entry = await progress_service.record(session, actor, body.to_draft(), clock.now())
     return ok(EntryOut.model_validate(entry))
 
 

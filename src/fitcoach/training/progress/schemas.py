@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.training.exercises.schemas import MediaUrl
+from fitcoach.training.progress.service import EntryDraft
 
 
 class EntryKind(StrEnum):
@@ -54,6 +55,17 @@ class EntryIn(StrictApiModel):
         if self.measured_at.tzinfo is None:
             raise ValueError("measuredAt needs a time zone offset")
         return self
+
+    def to_draft(self) -> EntryDraft:
+        return EntryDraft(
+            customer_id=self.customer_id,
+            kind=self.kind.value,
+            value=self.value,
+            unit=self.unit,
+            site=self.site,
+            photo_url=self.photo_url,
+            measured_at=self.measured_at,
+        )
 
 
 class EntryOut(ApiModel):

@@ -16,7 +16,6 @@ from fitcoach.models.enums import PlanType
 from fitcoach.training.exceptions import AdherenceRangeInvalid
 from fitcoach.training.logs.repository import logs_repository
 from fitcoach.training.progress.repository import progress_repository
-from fitcoach.training.progress.schemas import EntryIn
 from fitcoach.training.schedules.days import items_on
 from fitcoach.training.schedules.service import schedules_service
 from fitcoach.training.timezones import local_date
@@ -39,6 +38,19 @@ class Tally:
         return round(self.completed / self.scheduled, 4) if self.scheduled else 0.0
 
 
+@dataclass(frozen=True, kw_only=True)
+class EntryDraft:
+    """A checked measurement: a value in the kind's unit, or a photo."""
+
+    customer_id: uuid.UUID | None  # None: the actor's own
+    kind: str
+    value: float | None
+    unit: str | None
+    site: str | None
+    photo_url: str | None
+    measured_at: datetime
+
+
 @dataclass(frozen=True)
 class EntryQuery:
     customer_id: uuid.UUID | None
@@ -57,13 +69,13 @@ class Adherence:
 
 class ProgressService:
     async def record(
-        self, session: AsyncSession, actor: Actor, body: EntryIn, now: datetime
+        self, session: AsyncSession, actor: Actor, body: EntryDraft, now: datetime
     ) -> ProgressEntry:
         customer_id = body.customer_id or actor.id
         await customers_service.profile(session, actor, customer_id, now)  # 404 if not theirs
         entry = ProgressEntry(
             customer_id=customer_id,
-            kind=body.kind.value,
+            kind=body.kind,
             value=body.value,
             unit=body.unit,
             site=body.site,

@@ -7,7 +7,7 @@ from datetime import date
 
 from fitcoach.models import PlanItem
 from fitcoach.training.schedules.repository import FollowedPlan
-from fitcoach.training.schedules.schemas import ScheduleKind
+from fitcoach.training.schedules.rules import ScheduleKind
 
 
 def plan_day(followed: FollowedPlan, on: date) -> int | None:

@@ -35,7 +35,9 @@ router = APIRouter(tags=["training"])
 async def set_schedule(
     plan_id: uuid.UUID, body: ScheduleIn, actor: StaffUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[ScheduleOut]:
-    schedule = await schedules_service.set_schedule(session, actor, plan_id, body, clock.now())
+    schedule = await schedules_service.set_schedule(
+        session, actor, plan_id, body.to_draft(), clock.now()
+    )
     return ok(ScheduleOut.model_validate(schedule))
 
 
@@ -48,7 +50,9 @@ async def set_schedule(
 async def assign_plan(
     plan_id: uuid.UUID, body: AssignmentIn, actor: StaffUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[AssignmentOut]:
-    assignment = await schedules_service.assign(session, actor, plan_id, body, clock.now())
+    assignment = await schedules_service.assign(
+        session, actor, plan_id, body.to_draft(), clock.now()
+    )
     return ok(AssignmentOut.model_validate(assignment))
 
 
@@ -62,7 +66,7 @@ async def assign_plan(
 async def add_habit(
     plan_id: uuid.UUID, body: HabitIn, actor: StaffUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[HabitOut]:
-    habit = await schedules_service.add_habit(session, actor, plan_id, body, clock.now())
+    habit = await schedules_service.add_habit(session, actor, plan_id, body.to_draft(), clock.now())
     return ok(HabitOut.model_validate(habit))
 
 
@@ -77,7 +81,7 @@ async def add_customer_habit(
     customer_id: uuid.UUID, body: HabitIn, actor: CurrentUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[HabitOut]:
     habit = await schedules_service.add_customer_habit(
-        session, actor, customer_id, body, clock.now()
+        session, actor, customer_id, body.to_draft(), clock.now()
     )
     return ok(HabitOut.model_validate(habit))
 

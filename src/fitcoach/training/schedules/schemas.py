@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
-
-
-class ScheduleKind(StrEnum):
-    weekdays = "weekdays"
-    cycle = "cycle"
-
-
-class HabitKind(StrEnum):
-    water = "water"
-    steps = "steps"
-    sleep = "sleep"
-    custom = "custom"
-
-
-# The unit each built-in habit is counted in; a custom habit names its own.
-HABIT_UNITS = {HabitKind.water: "ml", HabitKind.steps: "steps", HabitKind.sleep: "h"}
+from fitcoach.training.schedules.rules import HABIT_UNITS, HabitKind, ScheduleKind
+from fitcoach.training.schedules.service import AssignmentDraft, HabitDraft, ScheduleDraft
 
 
 class ScheduleIn(StrictApiModel):
@@ -43,6 +28,9 @@ class ScheduleIn(StrictApiModel):
             raise ValueError("cycleDays applies only to a cycle schedule")
         return self
 
+    def to_draft(self) -> ScheduleDraft:
+        return ScheduleDraft(kind=self.kind, cycle_days=self.cycle_days)
+
 
 class ScheduleOut(ApiModel):
     plan_id: uuid.UUID
@@ -53,6 +41,9 @@ class ScheduleOut(ApiModel):
 class AssignmentIn(StrictApiModel):
     customer_id: uuid.UUID
     start_date: date
+
+    def to_draft(self) -> AssignmentDraft:
+        return AssignmentDraft(customer_id=self.customer_id, start_date=self.start_date)
 
 
 class AssignmentOut(ApiModel):
@@ -80,6 +71,9 @@ class HabitIn(StrictApiModel):
         if fixed is not None and self.unit not in (None, fixed):
             raise ValueError(f"a {self.kind.value} habit is counted in {fixed}")
         return self
+
+    def to_draft(self) -> HabitDraft:
+        return HabitDraft(kind=self.kind, name=self.name, target=self.target, unit=self.unit)
 
 
 class HabitOut(ApiModel):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,14 +15,29 @@ from fitcoach.plans.exceptions import OwnerNotCustomer
 from fitcoach.plans.service import plans_service
 from fitcoach.training.exceptions import NotYourCustomer, PlanOfAnotherCustomer
 from fitcoach.training.schedules.repository import FollowedPlan, schedules_repository
-from fitcoach.training.schedules.schemas import (
-    HABIT_UNITS,
-    AssignmentIn,
-    HabitIn,
-    ScheduleIn,
-)
+from fitcoach.training.schedules.rules import HABIT_UNITS, HabitKind, ScheduleKind
 from fitcoach.training.timezones import DEFAULT_TIMEZONE, zone
 from fitcoach.users.service import user_service
+
+
+@dataclass(frozen=True)
+class ScheduleDraft:
+    kind: ScheduleKind
+    cycle_days: int | None  # only for a cycle
+
+
+@dataclass(frozen=True)
+class AssignmentDraft:
+    customer_id: uuid.UUID
+    start_date: date
+
+
+@dataclass(frozen=True)
+class HabitDraft:
+    kind: HabitKind
+    name: str
+    target: float
+    unit: str | None  # None: the built-in kind's own unit
 
 
 class SchedulesService:
@@ -30,7 +46,7 @@ class SchedulesService:
         session: AsyncSession,
         actor: Actor,
         plan_id: uuid.UUID,
-        body: ScheduleIn,
+        body: ScheduleDraft,
         now: datetime,
     ) -> PlanSchedule:
         await plans_service.writable(session, actor, plan_id)
@@ -49,7 +65,7 @@ class SchedulesService:
         session: AsyncSession,
         actor: Actor,
         plan_id: uuid.UUID,
-        body: AssignmentIn,
+        body: AssignmentDraft,
         now: datetime,
     ) -> PlanAssignment:
         """The customer follows the plan from the start date (moved, if they already did)."""
@@ -74,7 +90,12 @@ class SchedulesService:
         return assignment
 
     async def add_habit(
-        self, session: AsyncSession, actor: Actor, plan_id: uuid.UUID, body: HabitIn, now: datetime
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        plan_id: uuid.UUID,
+        body: HabitDraft,
+        now: datetime,
     ) -> Habit:
         await plans_service.writable(session, actor, plan_id)
         habit = Habit(
@@ -95,7 +116,7 @@ class SchedulesService:
         session: AsyncSession,
         actor: Actor,
         customer_id: uuid.UUID,
-        body: HabitIn,
+        body: HabitDraft,
         now: datetime,
     ) -> Habit:
         """The customer, their coach or an admin gives the customer a habit of their own."""

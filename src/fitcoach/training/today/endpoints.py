@@ -10,11 +10,21 @@ from fastapi import APIRouter, Query
 from fitcoach.db.session import ReadSession
 from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok
+from fitcoach.models import Exercise, ItemLog
 from fitcoach.training.dependencies import CustomerUser
-from fitcoach.training.today.schemas import TodayOut
-from fitcoach.training.today.service import today_service
+from fitcoach.training.substitutions.schemas import SubstitutionOut
+from fitcoach.training.today.schemas import (
+    ExerciseMediaOut,
+    LogOut,
+    TodayHabitOut,
+    TodayItemOut,
+    TodayOut,
+    TotalsOut,
+)
+from fitcoach.training.today.service import Day, ScheduledItem, today_service
 
 router = APIRouter(tags=["training"])
+_PENDING = LogOut(status="pending", logged_at=None, metrics={}, feedback=None)
 
 
 @router.get(
@@ -36,4 +46,72 @@ async def plans_today(
         Query(max_length=64, description="An IANA zone; default: your profile's"),
     ] = None,
 ) -> DataEnvelope[TodayOut]:
-    return ok(await today_service.day(session, customer, on, timezone, clock.now()))
+    return ok(_today_out(await today_service.day(session, customer, on, timezone, clock.now())))
+
+
+def _log_out(log: ItemLog | None) -> LogOut:
+    if log is None:
+        return _PENDING
+    return LogOut(
+        status=log.status, logged_at=log.logged_at, metrics=log.metrics, feedback=log.feedback
+    )
+
+
+def _media(exercise: Exercise | None) -> ExerciseMediaOut | None:
+    return ExerciseMediaOut.model_validate(exercise) if exercise is not None else None
+
+
+def _item_out(scheduled: ScheduledItem) -> TodayItemOut:
+    item, substitution = scheduled.item, scheduled.substitution
+    return TodayItemOut(
+        id=item.id,
+        plan_id=item.plan_id,
+        item_type=scheduled.item_type.value,
+        name=item.exercise or item.meal or "",
+        sets=item.sets,
+        reps=item.reps,
+        rest_seconds=item.rest_seconds,
+        calories=item.calories,
+        protein_g=item.protein_g,
+        notes=item.notes,
+        media_url=item.media_url,
+        exercise=_media(scheduled.exercise),
+        substitution=None
+        if substitution is None
+        else SubstitutionOut(
+            id=substitution.id,
+            original_exercise=item.exercise or "",
+            reason=substitution.reason,
+            created_at=substitution.created_at,
+        ),
+        log=_log_out(scheduled.log),
+    )
+
+
+def _today_out(day: Day) -> TodayOut:
+    return TodayOut(
+        date=day.date,
+        timezone=day.timezone,
+        rest_day=day.rest_day,
+        reason=day.reason,
+        items=[_item_out(one) for one in day.items],
+        habits=[
+            TodayHabitOut(
+                id=one.habit.id,
+                plan_id=one.habit.plan_id,
+                kind=one.habit.kind,
+                name=one.habit.name,
+                target=one.habit.target,
+                unit=one.habit.unit,
+                log=_log_out(one.log),
+            )
+            for one in day.habits
+        ],
+        totals=TotalsOut(
+            planned_calories=day.totals.planned_calories,
+            logged_calories=day.totals.logged_calories,
+            planned_protein_g=day.totals.planned_protein_g,
+            logged_protein_g=day.totals.logged_protein_g,
+            workout_volume_kg=day.totals.workout_volume_kg,
+        ),
+    )

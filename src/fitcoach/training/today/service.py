@@ -3,54 +3,59 @@ day's totals. No plan is an empty day with the reason, not an error."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.models import Actor, Exercise, ItemLog, ItemSubstitution, PlanItem
-from fitcoach.training.completion.metrics import volume_kg
+from fitcoach.models import Actor, Exercise, Habit, ItemLog, ItemSubstitution, PlanItem
+from fitcoach.training.completion.metrics import SubjectType, volume_kg
 from fitcoach.training.completion.service import subject_type_of
 from fitcoach.training.exercises.service import exercises_service
 from fitcoach.training.logs.repository import logs_repository
 from fitcoach.training.schedules.days import items_on
 from fitcoach.training.schedules.service import schedules_service
-from fitcoach.training.substitutions.schemas import SubstitutionOut
 from fitcoach.training.substitutions.service import substitutions_service
 from fitcoach.training.timezones import local_date, zone
-from fitcoach.training.today.schemas import (
-    ExerciseMediaOut,
-    LogOut,
-    TodayHabitOut,
-    TodayItemOut,
-    TodayOut,
-    TotalsOut,
-)
 
 NO_PLAN = "No plan has been assigned to you yet"
 REST_DAY = "Rest day: nothing is scheduled"
-_PENDING = LogOut(status="pending", logged_at=None, metrics={}, feedback=None)
 
 
-def _log_out(log: ItemLog | None) -> LogOut:
-    if log is None:
-        return _PENDING
-    return LogOut(
-        status=log.status, logged_at=log.logged_at, metrics=log.metrics, feedback=log.feedback
-    )
+@dataclass(frozen=True)
+class ScheduledItem:
+    item: PlanItem
+    item_type: SubjectType
+    exercise: Exercise | None  # the substitute's, when there is one
+    substitution: ItemSubstitution | None
+    log: ItemLog | None  # None: pending
 
 
-def _media(exercise: Exercise | None) -> ExerciseMediaOut | None:
-    return ExerciseMediaOut.model_validate(exercise) if exercise is not None else None
+@dataclass(frozen=True)
+class HabitOfDay:
+    habit: Habit
+    log: ItemLog | None  # None: pending
 
 
-def _swap_out(substitution: ItemSubstitution, item: PlanItem) -> SubstitutionOut:
-    return SubstitutionOut(
-        id=substitution.id,
-        original_exercise=item.exercise or "",
-        reason=substitution.reason,
-        created_at=substitution.created_at,
-    )
+@dataclass(frozen=True)
+class Totals:
+    planned_calories: int
+    logged_calories: float
+    planned_protein_g: float
+    logged_protein_g: float
+    workout_volume_kg: float
+
+
+@dataclass(frozen=True)
+class Day:
+    date: date
+    timezone: str
+    rest_day: bool
+    reason: str | None  # why the day is empty, when it is
+    items: list[ScheduledItem]
+    habits: list[HabitOfDay]
+    totals: Totals
 
 
 def _key(item: PlanItem) -> str:
@@ -62,12 +67,14 @@ def _amount(metrics: dict[str, Any], key: str) -> float:
     return float(value["value"]) if isinstance(value, dict) else 0.0
 
 
-def _totals(items: list[TodayItemOut]) -> TotalsOut:
-    logged = [item.log.metrics for item in items if item.log.status == "completed"]
-    return TotalsOut(
-        planned_calories=sum(item.calories or 0 for item in items),
+def _totals(items: list[ScheduledItem]) -> Totals:
+    logged = [
+        one.log.metrics for one in items if one.log is not None and one.log.status == "completed"
+    ]
+    return Totals(
+        planned_calories=sum(one.item.calories or 0 for one in items),
         logged_calories=sum(_amount(metrics, "calories") for metrics in logged),
-        planned_protein_g=sum(item.protein_g or 0 for item in items),
+        planned_protein_g=sum(one.item.protein_g or 0 for one in items),
         logged_protein_g=sum(_amount(metrics, "protein") for metrics in logged),
         workout_volume_kg=round(sum(volume_kg(metrics) for metrics in logged), 2),
     )
@@ -81,7 +88,7 @@ class TodayService:
         on: date | None,
         timezone: str | None,
         now: datetime,
-    ) -> TodayOut:
+    ) -> Day:
         if timezone is not None:
             zone(timezone)
         else:
@@ -100,35 +107,18 @@ class TodayService:
             session, customer.id, [item.id for item, _ in scheduled]
         )
         items = [
-            TodayItemOut(
-                id=item.id,
-                plan_id=item.plan_id,
-                item_type=subject_type_of(plan_type, library.get(_key(item))).value,
-                name=item.exercise or item.meal or "",
-                sets=item.sets,
-                reps=item.reps,
-                rest_seconds=item.rest_seconds,
-                calories=item.calories,
-                protein_g=item.protein_g,
-                notes=item.notes,
-                media_url=item.media_url,
-                exercise=_media(swaps[item.id][1] if item.id in swaps else library.get(_key(item))),
-                substitution=_swap_out(swaps[item.id][0], item) if item.id in swaps else None,
-                log=_log_out(logs.get(item.id)),
+            ScheduledItem(
+                item=item,
+                item_type=subject_type_of(plan_type, library.get(_key(item))),
+                exercise=swaps[item.id][1] if item.id in swaps else library.get(_key(item)),
+                substitution=swaps[item.id][0] if item.id in swaps else None,
+                log=logs.get(item.id),
             )
             for item, plan_type in scheduled
         ]
         own = await schedules_service.customer_habits(session, customer.id)
         habits = [
-            TodayHabitOut(
-                id=habit.id,
-                plan_id=habit.plan_id,
-                kind=habit.kind,
-                name=habit.name,
-                target=habit.target,
-                unit=habit.unit,
-                log=_log_out(logs.get(habit.id)),
-            )
+            HabitOfDay(habit=habit, log=logs.get(habit.id))
             for habit in [*(habit for plan in started for habit in plan.habits), *own]
         ]
         reason = None
@@ -139,7 +129,7 @@ class TodayService:
             reason = f"Your plan starts on {first.isoformat()}"
         elif not items:
             reason = REST_DAY
-        return TodayOut(
+        return Day(
             date=day,
             timezone=timezone,
             rest_day=bool(started) and not items,
