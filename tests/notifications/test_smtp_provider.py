@@ -24,7 +24,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from fitcoach.app import create_app
-from fitcoach.auth.email_verification import SEND_EMAIL_CODE_JOB
+from fitcoach.auth.email_verification.service import SEND_EMAIL_CODE_JOB
 from fitcoach.core.clock import FrozenClock
 from fitcoach.models import Job
 from fitcoach.notifications.email import EmailDeliveryError, SmtpEmailProvider
