@@ -42,7 +42,9 @@ async def note_sample(session: AsyncSession, event: SampleHappened) -> None:
 
 def _done(ctx: JobContext, subject: str) -> None:
     audit_service.record(
-        ctx.session, action=JOB_DONE, resource_type="sample", resource_id=subject, now=ctx.now
+        ctx.session,
+        AuditEvent(action=JOB_DONE, resource_type="sample", resource_id=subject),
+        ctx.now,
     )
 
 
