@@ -304,7 +304,7 @@ def _jobs_list(settings: Settings, args: argparse.Namespace) -> None:
 async def _list_jobs(settings: Settings, state: str, limit: int) -> tuple[list[JobOut], int]:
     engine = create_engine(settings)
     try:
-        async with create_sessionmaker(engine)() as session:
+        async with create_sessionmaker(engine, Clock())() as session:
             jobs, total = await jobs_service.list(
                 session, state, datetime.now(UTC), PageRequest(page=1, page_size=limit)
             )
@@ -326,7 +326,7 @@ def _jobs_discard(settings: Settings, args: argparse.Namespace) -> None:
 async def _change_job(settings: Settings, job_id: uuid.UUID, *, retry: bool) -> JobOut:
     engine = create_engine(settings)
     try:
-        async with create_sessionmaker(engine)() as session, session.begin():
+        async with create_sessionmaker(engine, Clock())() as session, session.begin():
             now = datetime.now(UTC)
             change = jobs_service.retry if retry else jobs_service.discard
             return JobOut.of(await change(session, job_id, now))
