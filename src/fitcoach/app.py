@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import import_module
 
 import redis.asyncio as redis
 from fastapi import FastAPI
@@ -44,6 +45,7 @@ from fitcoach.http.middleware import RequestContextMiddleware
 from fitcoach.http.openapi import install_openapi, operation_id
 from fitcoach.http.ratelimit import create_limiter
 from fitcoach.http.text_guard import SurrogateGuardMiddleware
+from fitcoach.jobs.endpoints import router as jobs_router
 from fitcoach.notifications.delivery import DISPATCHER_INFO_KEY, NotificationDispatcher
 from fitcoach.notifications.email import create_email_provider
 from fitcoach.notifications.endpoints import router as notifications_router
@@ -62,6 +64,8 @@ from fitcoach.training.schedules.endpoints import router as schedules_router
 from fitcoach.training.streaks.endpoints import router as achievements_router
 from fitcoach.training.substitutions.endpoints import router as substitutions_router
 from fitcoach.training.today.endpoints import router as today_router
+from fitcoach.worker.engine import WorkerEngine
+from fitcoach.worker.runtime import attach_runtime
 
 API_PREFIX = "/api/v1"
 REDIS_TIMEOUT_SECONDS = 1.0
@@ -94,7 +98,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         if change_feed is not None:
             await change_feed.start()
         await stream_broker.start()
+        await worker_engine.start_publisher()
+        if settings.broker_url is None and settings.worker_embedded:
+            await worker_engine.start_loops(consume=True)
         yield
+        await worker_engine.stop()
         await stream_broker.stop()
         if change_feed is not None:
             await change_feed.stop()
@@ -145,6 +153,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.stream_broker = stream_broker
     app.state.jwks_cache = JwksCache()
     app.state.on_authenticated_write = record_unaudited_write
+    for module in settings.worker_imports:
+        import_module(module)
+    # Background work runs with what requests use: the providers and settings on app.state.
+    worker_engine = WorkerEngine(settings, app.state.sessionmaker, app.state.clock, app.state)
+    attach_runtime(app.state.sessionmaker, worker_engine)
+    app.state.worker = worker_engine
     DB_POOL_SIZE.set(settings.database_pool_size)
 
     app.add_middleware(ReadSessionMiddleware)
@@ -184,6 +198,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         subscriptions_router,
         accounts_router,
         audit_router,
+        jobs_router,
         health_router,
     )
     for router in routers:

@@ -1,5 +1,5 @@
-"""The `fitcoach` command: serve the API, apply migrations, create or promote an admin, seed the
-exercise library."""
+"""The `fitcoach` command: serve the API, run background workers, list and retry jobs, apply
+migrations, create or promote an admin, seed the exercise library."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import sys
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import import_module
 
 import uvicorn
 from alembic.script import ScriptDirectory
@@ -30,8 +34,12 @@ from fitcoach.db.engine import create_engine, create_sessionmaker
 from fitcoach.db.migrate import alembic_config, upgrade_to_head
 from fitcoach.db.preflight import DatabaseUrlError, check_database_url
 from fitcoach.db.sqlite_owner import claim_sqlite_file
+from fitcoach.http.pagination import MAX_PAGE_SIZE, PageRequest
+from fitcoach.jobs.schemas import JobOut
+from fitcoach.jobs.service import jobs_service
 from fitcoach.training.exercises.service import exercises_service
 from fitcoach.users.schemas import clean_name
+from fitcoach.worker.store import LISTABLE_STATES
 
 USAGE_ERROR = 2
 SERVERS = ("uvicorn", "granian")
@@ -80,6 +88,26 @@ def _parser() -> argparse.ArgumentParser:
         help="the ASGI server: uvicorn (default) or granian (see README)",
     )
     serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser(
+        "worker",
+        help="run background work: relay events, run jobs, schedule recurring jobs "
+        "(consumes from FITCOACH_BROKER_URL when set)",
+    )
+    worker.set_defaults(run=_worker)
+
+    jobs = commands.add_parser("jobs", help="list background jobs; retry or discard one")
+    job_commands = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    listing = job_commands.add_parser("list", help="jobs in one state, oldest due first")
+    listing.add_argument("--state", choices=LISTABLE_STATES, default="dead")
+    listing.add_argument("--limit", type=int, default=50, help=f"at most {MAX_PAGE_SIZE}")
+    listing.set_defaults(run=_jobs_list)
+    retry = job_commands.add_parser("retry", help="run a dead job again (audited)")
+    retry.add_argument("job_id", type=uuid.UUID)
+    retry.set_defaults(run=_jobs_retry)
+    discard = job_commands.add_parser("discard", help="never run a job (audited)")
+    discard.add_argument("job_id", type=uuid.UUID)
+    discard.set_defaults(run=_jobs_discard)
 
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
     migrate.set_defaults(run=_migrate)
@@ -230,5 +258,79 @@ async def _save_admin(settings: Settings, account: AdminAccount) -> tuple[bool, 
                 now=clock.now(),
             )
             return provisioned.promoted, str(provisioned.user.id)
+    finally:
+        await engine.dispose()
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> None:
+    configure_logging(level=settings.log_level, as_json=settings.logs_as_json)
+    asyncio.run(_run_worker(settings))
+
+
+async def _run_worker(settings: Settings) -> None:
+    """Until SIGTERM or SIGINT, then a graceful stop: running jobs get worker_stop_seconds to
+    finish and any left are handed back."""
+    # The app factory by name, as `serve` hands it to uvicorn: the two entry points stay
+    # independent of each other. The worker runs the app's wiring (providers, handlers)
+    # without serving HTTP.
+    create_app = import_module("fitcoach.app").create_app
+    app = create_app(settings.model_copy(update={"worker_embedded": False}))
+    engine = app.state.worker
+    engine.consumes = True
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with app.router.lifespan_context(app):
+        await engine.start_loops(consume=True)
+        print(f"fitcoach worker {engine.identity.id} ready", file=sys.stderr, flush=True)
+        await stop.wait()
+        await engine.stop()
+
+
+def _jobs_list(settings: Settings, args: argparse.Namespace) -> None:
+    if not 1 <= args.limit <= MAX_PAGE_SIZE:
+        raise UsageError(f"--limit must be between 1 and {MAX_PAGE_SIZE}")
+    jobs, total = asyncio.run(_list_jobs(settings, args.state, args.limit))
+    print(f"{total} {args.state} job(s)")
+    for job in jobs:
+        error = (job.last_error or "").splitlines()[0][:80] if job.last_error else ""
+        print(
+            f"{job.id}  {job.name}  attempts {job.attempts}/{job.max_attempts}  "
+            f"due {job.due_at.isoformat()}  {error}".rstrip()
+        )
+
+
+async def _list_jobs(settings: Settings, state: str, limit: int) -> tuple[list[JobOut], int]:
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine, Clock())() as session:
+            jobs, total = await jobs_service.list(
+                session, state, datetime.now(UTC), PageRequest(page=1, page_size=limit)
+            )
+            return [JobOut.of(job) for job in jobs], total
+    finally:
+        await engine.dispose()
+
+
+def _jobs_retry(settings: Settings, args: argparse.Namespace) -> None:
+    job = asyncio.run(_change_job(settings, args.job_id, retry=True))
+    print(f"Job {job.id} ({job.name}) will run again")
+
+
+def _jobs_discard(settings: Settings, args: argparse.Namespace) -> None:
+    job = asyncio.run(_change_job(settings, args.job_id, retry=False))
+    print(f"Job {job.id} ({job.name}) discarded")
+
+
+async def _change_job(settings: Settings, job_id: uuid.UUID, *, retry: bool) -> JobOut:
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine, Clock())() as session, session.begin():
+            now = datetime.now(UTC)
+            change = jobs_service.retry if retry else jobs_service.discard
+            return JobOut.of(await change(session, job_id, now))
+    except DomainError as exc:
+        raise UsageError(exc.message) from exc
     finally:
         await engine.dispose()

@@ -155,6 +155,7 @@ class Settings(BaseSettings):
         "apple_issuers",
         "facebook_issuers",
         "trusted_proxies",
+        "worker_imports",
         mode="before",
     )
     @classmethod
@@ -162,6 +163,26 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    # Background work (worker/). Without a broker, `fitcoach serve` runs the workers and the
+    # scheduler in its own process (the embedded shape); with one, `fitcoach worker` does.
+    broker_url: str | None = None
+    broker_queue: str = "fitcoach.jobs"
+    worker_embedded: bool = True
+    worker_concurrency: int = Field(default=8, ge=1, le=256)
+    worker_poll_seconds: float = Field(default=0.25, gt=0, le=60)
+    worker_batch_size: int = Field(default=200, ge=1, le=5_000)
+    worker_stop_seconds: float = Field(default=20.0, ge=0, le=600)
+    # How long a job's worker owns it without renewing (it renews every third of this); a
+    # job whose worker died runs again after at most this long.
+    job_lease_seconds: float = Field(default=60.0, ge=0.5, le=3_600)
+    job_retry_base_seconds: float = Field(default=2.0, ge=0, le=3_600)
+    job_retry_max_seconds: float = Field(default=3_600.0, ge=0, le=86_400)
+    scheduler_enabled: bool = True
+    # Modules imported at start-up for the handlers and jobs they register, beyond the
+    # domains' own (which the app wiring imports): plugins, or a test's sample handlers.
+    worker_imports: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    scheduler_tick_seconds: float = Field(default=1.0, gt=0, le=60)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool | None = None

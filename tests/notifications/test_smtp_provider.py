@@ -21,12 +21,15 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from fastapi import FastAPI
 from pydantic import SecretStr
+from sqlalchemy import select
 
 from fitcoach.app import create_app
+from fitcoach.auth.email_verification.service import SEND_EMAIL_CODE_JOB
 from fitcoach.core.clock import FrozenClock
-from fitcoach.notifications.email import EmailDeliveryError, SmtpEmailProvider, email_provider_of
+from fitcoach.models import Job
+from fitcoach.notifications.email import EmailDeliveryError, SmtpEmailProvider
 from tests.conftest import make_settings
-from tests.factories import STRONG_PASSWORD, assert_error
+from tests.factories import STRONG_PASSWORD
 from tests.notifications.smtp_server import Inbox, free_port
 
 
@@ -173,14 +176,11 @@ async def test_registration_mails_the_code_over_smtp(
         assert verified.status_code == 200, verified.text
 
 
-async def test_a_failed_send_fails_a_resend_but_not_a_registration(
+async def test_a_mail_server_outage_retries_the_code_without_failing_the_request(
     app: FastAPI, clock: FrozenClock
 ) -> None:
-    app.state.settings.smtp_port = free_port()
-    app.state.settings.email_timeout_seconds = 2
-    app.state.email_provider = SmtpEmailProvider(
-        _smtp_settings(Path("."), app.state.settings.smtp_port)
-    )
+    port = free_port()
+    app.state.email_provider = SmtpEmailProvider(_smtp_settings(Path("."), port))
     transport = httpx.ASGITransport(app=app, client=("203.0.113.21", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         registered = await client.post(
@@ -188,10 +188,26 @@ async def test_a_failed_send_fails_a_resend_but_not_a_registration(
             json={"provider": "email", "email": "down@example.com", "password": STRONG_PASSWORD},
         )
         assert registered.status_code == 201, registered.text
-        # The unsent code was retired, so there is no cooldown to wait out.
-        assert_error(
-            await client.post("/api/v1/auth/email/send-code", json={"email": "down@example.com"}),
-            502,
-            "We could not send the email, please try again",
+        # The first attempt ran right after the commit, and failed: the job waits to retry.
+        async with app.state.sessionmaker() as session:
+            job = (await session.scalars(select(Job).where(Job.name == SEND_EMAIL_CODE_JOB))).one()
+        assert (job.state, job.attempts) == ("pending", 1)
+        assert job.last_error is not None
+        assert job.last_error.startswith("EmailDeliveryError")
+
+        inbox = Inbox()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        controller.start()
+        try:
+            clock.advance(seconds=app.state.settings.job_retry_base_seconds)
+            await app.state.worker.runner.run(job.id, set())
+        finally:
+            controller.stop()
+        [(_, recipients, message)] = inbox.messages
+        assert recipients == ["down@example.com"]
+        match = re.search(r"\b(\d{6})\b", str(message.get_payload()))
+        assert match is not None
+        verified = await client.post(
+            "/api/v1/auth/email/verify", json={"email": "down@example.com", "code": match.group(1)}
         )
-    assert email_provider_of(app).name == "smtp"
+        assert verified.status_code == 200, verified.text

@@ -19,6 +19,8 @@ from typing import Any
 import pyotp
 from pydantic.alias_generators import to_camel
 
+from fitcoach.auth.otp.service import SEND_SMS_JOB
+from fitcoach.models import Job
 from fitcoach.models.enums import DeviceKind, NotificationCategory
 from fitcoach.notifications.devices import DeviceRegistration, device_service
 from fitcoach.notifications.service import NotificationRequest, notification_service
@@ -238,6 +240,26 @@ async def _customer_device(world: World, actor: Actor) -> Call:
     return Call(path={"deviceId": str(device.id)})
 
 
+async def _dead_job(world: World, actor: Actor) -> Call:
+    """A dead SMS job whose code no longer exists: retried, it runs and has nothing to send."""
+    job_id = uuid.uuid4()
+    now = world.app.state.clock.now()
+    async with world.app.state.sessionmaker() as session, session.begin():
+        session.add(
+            Job(
+                id=job_id,
+                name=SEND_SMS_JOB,
+                args={"otp_id": str(uuid.uuid4()), "sealed_text": ""},
+                state="dead",
+                attempts=6,
+                max_attempts=6,
+                due_at=now,
+                created_at=now,
+            )
+        )
+    return Call(path={"job_id": str(job_id)})
+
+
 def _fresh_phone(world: World) -> dict[str, str]:
     return {"phone": random_phone()}
 
@@ -371,6 +393,8 @@ MATRIX: dict[tuple[str, str], Row] = {
         admin_only(),
         _body(lambda world: {"userId": world.customer.user_id, "freeDays": 10}),
     ),
+    ("GET", "/api/v1/admin/jobs"): Row(admin_only()),
+    ("POST", "/api/v1/admin/jobs/{job_id}/retry"): Row(admin_only(), _dead_job),
     ("GET", "/api/v1/admin/users"): Row(admin_only()),
     ("POST", "/api/v1/admin/users"): Row(
         admin_only(201),

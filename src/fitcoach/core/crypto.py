@@ -3,9 +3,12 @@ stored only as a hash and compared in constant time."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
+
+from cryptography.fernet import Fernet
 
 
 def keyed_hash(key: bytes, *parts: str) -> str:
@@ -34,3 +37,18 @@ def random_digits(length: int) -> str:
 
 def random_token(num_bytes: int = 32) -> str:
     return secrets.token_urlsafe(num_bytes)
+
+
+def seal(secret: str, purpose: str, text: str) -> str:
+    """`text` encrypted and authenticated (Fernet) under a key derived for `purpose`: for a
+    secret that must wait in the database, such as an SMS with a code in the job that sends
+    it."""
+    return _fernet(secret, purpose).encrypt(text.encode()).decode()
+
+
+def unseal(secret: str, purpose: str, sealed: str) -> str:
+    return _fernet(secret, purpose).decrypt(sealed.encode()).decode()
+
+
+def _fernet(secret: str, purpose: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(derive_key(secret, f"seal:{purpose}")))

@@ -65,3 +65,25 @@ def render_metrics() -> tuple[bytes, str]:
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(DEFAULT_REGISTRY), CONTENT_TYPE_LATEST
+
+
+# Background work (worker/): what waits, how long the relay lags, how handlers fare.
+JOBS_BY_STATE = Gauge(
+    "fitcoach_jobs", "Jobs waiting, running or dead, by state", ["state"], multiprocess_mode="max"
+)
+OUTBOX_OLDEST_SECONDS = Gauge(
+    "fitcoach_outbox_oldest_unrelayed_seconds",
+    "Age of the oldest event not yet relayed into jobs",
+    multiprocess_mode="max",
+)
+JOB_DURATION = Histogram(
+    "fitcoach_job_duration_seconds",
+    "Time to run a job or an event handler, by job (event handlers as event:<handler>)",
+    ["job", "outcome"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
+JOB_FAILURES = Counter(
+    "fitcoach_job_failures_total",
+    "Job attempts that raised, by job and what follows (retry or dead)",
+    ["job", "then"],
+)

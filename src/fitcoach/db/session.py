@@ -38,6 +38,14 @@ def after_commit(session: AsyncSession, job: AfterCommitJob) -> None:
     session.info.setdefault(_AFTER_COMMIT_KEY, []).append(job)
 
 
+async def run_after_commit(session: AsyncSession) -> None:
+    """Run the after-commit work of `session`, which has just committed (for transactions
+    outside a request: background jobs)."""
+    jobs: list[AfterCommitJob] = session.info.pop(_AFTER_COMMIT_KEY, [])
+    for job in jobs:
+        await job()
+
+
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -76,9 +84,7 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             change_feed: ChangeFeed | None = request.app.state.change_feed
             if change_feed is not None:
                 await change_feed.catch_up()
-        jobs: list[AfterCommitJob] = session.info.pop(_AFTER_COMMIT_KEY, [])
-        for job in jobs:
-            await job()
+        await run_after_commit(session)
 
 
 # scope="function": the commit (and any error it raises) happens before the response is sent,

@@ -3,13 +3,16 @@
 - GET /api/v1/health: the version and each dependency's state; 503 when the database is down.
 - GET /api/v1/health/live: the process answers (liveness: restart me if this fails).
 - GET /api/v1/health/ready: database and, when configured, Redis reachable within a short
-  timeout (readiness: send me traffic); 503 otherwise."""
+  timeout (readiness: send me traffic); 503 otherwise. With a broker (the scale-out shape), the
+  broker connection and a recent heartbeat of at least one `fitcoach worker` count too; in
+  the embedded shape, the heartbeat of this process's own workers."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections.abc import Awaitable
+from datetime import timedelta
 from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request
@@ -19,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fitcoach import __version__
 from fitcoach.http.envelope import ApiModel, DataEnvelope, error_body, error_responses, ok
+from fitcoach.worker.engine import WorkerEngine
+from fitcoach.worker.store import live_workers
 
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -51,10 +56,37 @@ async def _ping_database(engine: AsyncEngine) -> None:
         await connection.execute(text("SELECT 1"))
 
 
+class NoLiveWorker(Exception):
+    """No worker process has sent a heartbeat within a lease."""
+
+
+class BrokerDisconnected(Exception):
+    """The connection to the broker is closed (the robust connection is reconnecting)."""
+
+
+async def _ping_broker(worker: WorkerEngine) -> None:
+    if worker.rabbit is None or not await worker.rabbit.ping():
+        raise BrokerDisconnected()
+
+
+async def _workers_beating(app: FastAPI) -> None:
+    worker: WorkerEngine = app.state.worker
+    # A worker beats every third of a lease; one lease without a beat is a dead worker.
+    within = timedelta(seconds=worker.settings.job_lease_seconds)
+    async with app.state.read_only_sessionmaker() as session:
+        if await live_workers(session, within) == 0:
+            raise NoLiveWorker()
+
+
 async def _check_dependencies(app: FastAPI) -> dict[str, DependencyState]:
     checks = {"database": _timed("database", _ping_database(app.state.engine))}
     if app.state.redis is not None:
         checks["redis"] = _timed("redis", app.state.redis.ping())
+    worker: WorkerEngine = app.state.worker
+    if worker.rabbit is not None:
+        checks["broker"] = _timed("broker", _ping_broker(worker))
+    if worker.rabbit is not None or worker.loops_running:
+        checks["workers"] = _timed("workers", _workers_beating(app))
     states = await asyncio.gather(*checks.values())
     return dict(zip(checks, states, strict=True))
 

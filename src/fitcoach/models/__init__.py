@@ -45,6 +45,7 @@ from fitcoach.models.training import (
     TrainingDay,
 )
 from fitcoach.models.user import Actor, User, UserRole
+from fitcoach.models.worker import Job, OutboxEvent, ProcessedEvent, WorkerHeartbeat
 
 __all__ = [
     "Actor",
@@ -65,6 +66,7 @@ __all__ = [
     "IdempotencyKey",
     "ItemLog",
     "ItemSubstitution",
+    "Job",
     "LoginSource",
     "MfaChallenge",
     "MfaRecoveryCode",
@@ -74,10 +76,12 @@ __all__ = [
     "NotificationSettings",
     "OnboardingIntake",
     "OtpCode",
+    "OutboxEvent",
     "Plan",
     "PlanAssignment",
     "PlanItem",
     "PlanSchedule",
+    "ProcessedEvent",
     "Product",
     "ProductAddon",
     "ProductGoal",
@@ -94,4 +98,5 @@ __all__ = [
     "User",
     "UserIdentity",
     "UserRole",
+    "WorkerHeartbeat",
 ]

@@ -1,4 +1,4 @@
-from fitcoach.core.errors import BadGateway, BadRequest, TooManyRequests
+from fitcoach.core.errors import BadRequest, TooManyRequests
 
 
 class InvalidEmailCode(BadRequest):
@@ -17,7 +17,3 @@ class EmailCodeAttemptsExceeded(TooManyRequests):
 
 class EmailCodeResendTooSoon(TooManyRequests):
     message = "Please wait before requesting a new code"
-
-
-class EmailNotSent(BadGateway):
-    message = "We could not send the email, please try again"

@@ -5,6 +5,7 @@ cooldown; and the account's flag set once a code passes."""
 from __future__ import annotations
 
 import math
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,24 +15,29 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.auth.email_verification.exceptions import (
     EmailCodeResendTooSoon,
-    EmailNotSent,
     InvalidEmailCode,
 )
 from fitcoach.auth.email_verification.repository import email_codes
 from fitcoach.auth.identifiers import parse_email
 from fitcoach.auth.onetime_codes import Attempt, NewCode
 from fitcoach.config import Settings
-from fitcoach.db.session import after_commit
+from fitcoach.core.crypto import seal, unseal
 from fitcoach.models import EmailVerificationCode
 from fitcoach.notifications.email import EmailDeliveryError, EmailProvider
 from fitcoach.users.service import user_service
+from fitcoach.worker.jobs import JobContext, enqueue_job, job
 
 log = structlog.get_logger("fitcoach.email_verification")
+
+SEND_EMAIL_CODE_JOB = "auth.email.send_code"
+_SEAL_PURPOSE = "email-code"
 
 
 @dataclass(frozen=True)
 class EmailDelivery:
-    """The provider, and a way to open a fresh transaction to retire a code never sent."""
+    """That the code is to be mailed. The sending is a background job (SEND_EMAIL_CODE_JOB)
+    with the app's provider, retried while the mail server is away. The fields stay for the
+    callers that build it."""
 
     provider: EmailProvider
     sessionmaker: async_sessionmaker[AsyncSession]
@@ -49,10 +55,9 @@ class CodeMail:
 
 class EmailVerificationService:
     async def issue(self, session: AsyncSession, settings: Settings, mail: CodeMail) -> None:
-        """Record a code and mail it once the transaction commits. Without a delivery (an
-        unknown or already verified address) it is recorded, never sent, so the cooldown answers
-        alike. A failed send fails a resend request (502); right after registration, which must
-        not fail for it, the failure is only logged (and there is no cooldown to wait out)."""
+        """Record a code and mail it (a job) once the transaction commits. Without a delivery
+        (an unknown or already verified address) it is recorded, never sent, so the cooldown
+        answers alike. Right after registration there is no cooldown to wait out."""
         email, delivery, now = mail.email, mail.delivery, mail.now
         after_registration = mail.after_registration
         newest = await email_codes.newest(session, EmailVerificationCode.email == email)
@@ -91,42 +96,16 @@ class EmailVerificationService:
             f"Your {settings.app_name} email verification code is {code}. It expires in "
             f"{minutes} minutes. If you did not ask for it, ignore this email."
         )
-        after_commit(
+        enqueue_job(
             session,
-            lambda: self._deliver(
-                delivery, record, subject, text, now, fail_loudly=not after_registration
-            ),
+            SEND_EMAIL_CODE_JOB,
+            {
+                "code_id": str(record.id),
+                "subject": subject,
+                "sealed_text": seal(settings.signing_secret, _SEAL_PURPOSE, text),
+            },
+            dedupe_key=f"email-code:{record.id}",
         )
-
-    async def _deliver(
-        self,
-        delivery: EmailDelivery,
-        record: EmailVerificationCode,
-        subject: str,
-        text: str,
-        now: datetime,
-        *,
-        fail_loudly: bool,
-    ) -> None:
-        try:
-            await delivery.provider.send(record.email, subject, text)
-        except EmailDeliveryError as exc:
-            log.warning("email_failed", provider=delivery.provider.name, error=str(exc))
-            # A code never received must not stay usable, nor hold the resend cooldown.
-            async with delivery.sessionmaker() as session, session.begin():
-                await email_codes.delete(session, record.id)
-                audit_service.record(
-                    session,
-                    AuditEvent(
-                        action="auth.email.send_failed",
-                        resource_type="email_verification",
-                        resource_id=record.id,
-                        details={"email": record.email},
-                    ),
-                    now,
-                )
-            if fail_loudly:
-                raise EmailNotSent() from exc
 
     async def verify(
         self, session: AsyncSession, settings: Settings, email: str, code: str, now: datetime
@@ -184,3 +163,21 @@ class EmailVerificationService:
 
 
 email_verification_service = EmailVerificationService()
+
+
+@job(SEND_EMAIL_CODE_JOB, max_attempts=6)
+async def send_email_code(ctx: JobContext, code_id: str, subject: str, sealed_text: str) -> None:
+    """Mail a verification code; a failure raises, so the job is retried with backoff. A code
+    already replaced, used or expired is not worth sending."""
+    record = await ctx.session.get(EmailVerificationCode, uuid.UUID(code_id))
+    if record is None or record.consumed_at is not None or record.expires_at <= ctx.now:
+        return
+    provider: EmailProvider = ctx.state.email_provider
+    settings: Settings = ctx.state.settings
+    try:
+        await provider.send(
+            record.email, subject, unseal(settings.signing_secret, _SEAL_PURPOSE, sealed_text)
+        )
+    except EmailDeliveryError as exc:
+        log.warning("email_failed", provider=provider.name, error=str(exc))
+        raise

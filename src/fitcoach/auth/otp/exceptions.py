@@ -1,4 +1,4 @@
-from fitcoach.core.errors import BadGateway, BadRequest, ServiceUnavailable, TooManyRequests
+from fitcoach.core.errors import BadRequest, TooManyRequests
 
 
 class InvalidOtp(BadRequest):
@@ -21,11 +21,3 @@ class OtpResendTooSoon(TooManyRequests):
 
 class OtpDailyLimitReached(TooManyRequests):
     message = "Too many OTP requests for this phone number today, please try again later"
-
-
-class SmsNotSent(BadGateway):
-    message = "We could not send the SMS, please try again"
-
-
-class SmsServiceUnavailable(ServiceUnavailable):
-    message = "The SMS service is unavailable, please try again shortly"

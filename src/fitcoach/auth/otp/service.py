@@ -4,6 +4,7 @@ resend cooldown and a daily cap per phone, an attempt cap, and single use."""
 from __future__ import annotations
 
 import math
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,26 +17,30 @@ from fitcoach.auth.otp.exceptions import (
     InvalidOtp,
     OtpDailyLimitReached,
     OtpResendTooSoon,
-    SmsNotSent,
-    SmsServiceUnavailable,
 )
 from fitcoach.auth.otp.providers import SmsDeliveryError, SmsProvider, SmsProviderUnavailable
 from fitcoach.auth.otp.repository import otp_codes, otp_repository
 from fitcoach.config import Settings
+from fitcoach.core.crypto import seal, unseal
 from fitcoach.core.metrics import OTP_SEND_FAILURES, OTP_SENT, SMS_PROVIDER_ERRORS
-from fitcoach.db.session import after_commit
 from fitcoach.models import OtpCode
 from fitcoach.models.enums import OtpPurpose
+from fitcoach.worker.jobs import JobContext, enqueue_job, job
 
 log = structlog.get_logger("fitcoach.otp")
 
 _DAY = timedelta(days=1)
+SEND_SMS_JOB = "auth.otp.send_sms"
+# The job waits in the database with the code in its text: sealed, so reading the jobs table
+# does not give anyone a live code.
+_SEAL_PURPOSE = "otp-sms"
 
 
 @dataclass(frozen=True)
 class SmsDelivery:
-    """What sending needs beyond the request's own session: the provider, and a way to open a
-    fresh transaction to retire a code whose SMS never left."""
+    """That the code is to be sent. The send itself is a background job (SEND_SMS_JOB) with
+    the app's provider: a provider outage retries it instead of failing the request. The
+    fields stay for the callers that build it."""
 
     provider: SmsProvider
     sessionmaker: async_sessionmaker[AsyncSession]
@@ -62,9 +67,9 @@ class PresentedCode:
 
 class OtpService:
     async def issue(self, session: AsyncSession, settings: Settings, request: CodeRequest) -> None:
-        """Create a code and, with a delivery, send it once the transaction commits. Without one
-        (forgot-password for an unknown phone) the code is recorded but never sent, so cooldowns
-        and caps answer exactly as they do for a real account."""
+        """Create a code and, with a delivery, send it (a job) once the transaction commits.
+        Without one (forgot-password for an unknown phone) the code is recorded but never sent,
+        so cooldowns and caps answer exactly as they do for a real account."""
         phone, purpose, now, delivery = (
             request.phone,
             request.purpose,
@@ -100,7 +105,15 @@ class OtpService:
         if delivery is None or fixed_code is not None:
             return
         text = self._message(settings, purpose, issued.secret)
-        after_commit(session, lambda: self._deliver(delivery, record, text, now))
+        enqueue_job(
+            session,
+            SEND_SMS_JOB,
+            {
+                "otp_id": str(record.id),
+                "sealed_text": seal(settings.signing_secret, _SEAL_PURPOSE, text),
+            },
+            dedupe_key=f"otp-sms:{record.id}",
+        )
 
     async def _enforce_send_limits(
         self, session: AsyncSession, settings: Settings, phone: str, now: datetime
@@ -127,34 +140,6 @@ class OtpService:
             f"{settings.app_name}: your {what} is {code}. It expires in {minutes} minutes. "
             "Never share it with anyone."
         )
-
-    async def _deliver(
-        self, delivery: SmsDelivery, record: OtpCode, text: str, now: datetime
-    ) -> None:
-        try:
-            await delivery.provider.send(record.phone, text)
-        except (SmsDeliveryError, SmsProviderUnavailable) as exc:
-            kind = "unavailable" if isinstance(exc, SmsProviderUnavailable) else "refused"
-            log.warning("sms_failed", provider=delivery.provider.name, kind=kind, error=str(exc))
-            SMS_PROVIDER_ERRORS.labels(provider=delivery.provider.name, kind=kind).inc()
-            OTP_SEND_FAILURES.labels(purpose=record.purpose).inc()
-            # A code the user never received must not stay usable, nor hold the resend cooldown.
-            async with delivery.sessionmaker() as session, session.begin():
-                await otp_codes.delete(session, record.id)
-                audit_service.record(
-                    session,
-                    AuditEvent(
-                        action="otp.send_failed",
-                        resource_type="otp",
-                        resource_id=record.id,
-                        details={"phone": record.phone, "purpose": record.purpose, "error": kind},
-                    ),
-                    now,
-                )
-            if isinstance(exc, SmsProviderUnavailable):
-                raise SmsServiceUnavailable() from exc
-            raise SmsNotSent() from exc
-        OTP_SENT.labels(purpose=record.purpose).inc()
 
     async def verify(
         self, session: AsyncSession, settings: Settings, presented: PresentedCode
@@ -195,3 +180,40 @@ class OtpService:
 
 
 otp_service = OtpService()
+
+
+@job(SEND_SMS_JOB, max_attempts=6)
+async def send_otp_sms(ctx: JobContext, otp_id: str, sealed_text: str) -> None:
+    """Send a code's SMS. A provider outage raises, so the job is retried with backoff; a
+    refusal (a number the provider rejects) retires the code at once, so it neither stays
+    usable unseen nor holds the resend cooldown. A code already replaced, used or expired is
+    not worth sending."""
+    provider: SmsProvider = ctx.state.sms_provider
+    settings: Settings = ctx.state.settings
+    record = await ctx.session.get(OtpCode, uuid.UUID(otp_id))
+    if record is None or record.consumed_at is not None or record.expires_at <= ctx.now:
+        return
+    text = unseal(settings.signing_secret, _SEAL_PURPOSE, sealed_text)
+    try:
+        await provider.send(record.phone, text)
+    except SmsProviderUnavailable as exc:
+        log.warning("sms_failed", provider=provider.name, kind="unavailable", error=str(exc))
+        SMS_PROVIDER_ERRORS.labels(provider=provider.name, kind="unavailable").inc()
+        raise
+    except SmsDeliveryError as exc:
+        log.warning("sms_failed", provider=provider.name, kind="refused", error=str(exc))
+        SMS_PROVIDER_ERRORS.labels(provider=provider.name, kind="refused").inc()
+        OTP_SEND_FAILURES.labels(purpose=record.purpose).inc()
+        await otp_codes.delete(ctx.session, record.id)
+        audit_service.record(
+            ctx.session,
+            AuditEvent(
+                action="otp.send_failed",
+                resource_type="otp",
+                resource_id=record.id,
+                details={"phone": record.phone, "purpose": record.purpose, "error": "refused"},
+            ),
+            ctx.now,
+        )
+        return
+    OTP_SENT.labels(purpose=record.purpose).inc()

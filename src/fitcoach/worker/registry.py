@@ -1,0 +1,48 @@
+"""Subscriptions of handlers to event types. A handler is idempotent by construction: the
+engine runs it in its own transaction together with a processed-events row keyed by (handler
+name, event id), so a redelivered event has no second effect."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.worker.events import DomainEvent
+
+E = TypeVar("E", bound=DomainEvent)
+Handler = Callable[[AsyncSession, Any], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    name: str
+    event_type: type[DomainEvent]
+    handler: Handler
+
+
+_BY_NAME: dict[str, Subscription] = {}
+
+
+def on_event(event_type: type[E], *, name: str) -> Callable[[Handler], Handler]:
+    """Register `async def handler(session, event)` for `event_type` under a stable `name`
+    (the processed-events key: renaming a handler makes it see old events as new)."""
+
+    def register(handler: Handler) -> Handler:
+        known = _BY_NAME.get(name)
+        if known is not None and known.handler.__qualname__ != handler.__qualname__:
+            raise ValueError(f"two handlers share the name {name!r}")
+        _BY_NAME[name] = Subscription(name=name, event_type=event_type, handler=handler)
+        return handler
+
+    return register
+
+
+def subscriptions_to(event_type: str) -> list[Subscription]:
+    return [sub for sub in _BY_NAME.values() if sub.event_type.type == event_type]
+
+
+def subscription(name: str) -> Subscription | None:
+    return _BY_NAME.get(name)
