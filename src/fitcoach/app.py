@@ -178,7 +178,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         passwords_router,
         email_verification_router,
         exercises_router,
-        # Before plans_router, whose "/plans/{plan_id}" would take "/plans/today".
+        # Before plans_router, whose "/plans/{planId}" would take "/plans/today".
         today_router,
         completion_router,
         schedules_router,

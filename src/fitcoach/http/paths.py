@@ -20,3 +20,9 @@ NotificationIdPath = Annotated[
 ]
 DeviceIdPath = Annotated[uuid.UUID, Path(alias="deviceId", description="The device's id")]
 CoachIdPath = Annotated[uuid.UUID, Path(alias="coachId", description="The coach's user id")]
+ExerciseIdPath = Annotated[uuid.UUID, Path(alias="exerciseId", description="The exercise's id")]
+ItemIdPath = Annotated[uuid.UUID, Path(alias="itemId", description="The plan item's id")]
+HabitIdPath = Annotated[uuid.UUID, Path(alias="habitId", description="The habit's id")]
+SubstitutionIdPath = Annotated[
+    uuid.UUID, Path(alias="substitutionId", description="The substitution's id")
+]

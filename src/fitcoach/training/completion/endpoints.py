@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from fastapi import APIRouter
@@ -12,6 +11,7 @@ from fitcoach.access.principal import Principal
 from fitcoach.db.session import DbSession
 from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok
+from fitcoach.http.paths import HabitIdPath, ItemIdPath, PlanIdPath
 from fitcoach.training.completion.metrics import LogStatus
 from fitcoach.training.completion.schemas import CompletionIn, CompletionOut
 from fitcoach.training.completion.service import CompletionCommand, completion_service
@@ -21,7 +21,7 @@ router = APIRouter(tags=["training"])
 
 
 @router.patch(
-    "/plans/{plan_id}/items/{item_id}",
+    "/plans/{planId}/items/{itemId}",
     response_model=DataEnvelope[CompletionOut],
     responses=error_responses(401, 403, 404, 422),
     summary=(
@@ -30,8 +30,8 @@ router = APIRouter(tags=["training"])
     ),
 )
 async def log_item(
-    plan_id: uuid.UUID,
-    item_id: uuid.UUID,
+    plan_id: PlanIdPath,
+    item_id: ItemIdPath,
     body: CompletionIn,
     customer: CustomerUser,
     session: DbSession,
@@ -42,7 +42,7 @@ async def log_item(
 
 
 @router.patch(
-    "/me/habits/{habit_id}",
+    "/me/habits/{habitId}",
     response_model=DataEnvelope[CompletionOut],
     responses=error_responses(401, 403, 404, 422),
     summary=(
@@ -50,7 +50,7 @@ async def log_item(
     ),
 )
 async def log_own_habit(
-    habit_id: uuid.UUID,
+    habit_id: HabitIdPath,
     body: CompletionIn,
     customer: CustomerUser,
     session: DbSession,

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.training.completion.metrics import LogStatus
@@ -14,6 +14,19 @@ from fitcoach.training.completion.service import CompletionEntry
 
 
 class CompletionIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "completed",
+                    "date": "2026-12-07",
+                    "feedback": "Felt strong today",
+                    "metrics": {"sets": 3, "reps": 10, "weightKg": 60, "rpe": 8},
+                }
+            ]
+        }
+    )
+
     status: LogStatus = Field(description="pending undoes the day's completion or skip")
     date: dt.date | None = Field(default=None, description="Your local day; default today")
     substitution_id: uuid.UUID | None = Field(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter
 
 from fitcoach.access.dependencies import CurrentUser, StaffUser
@@ -11,6 +9,7 @@ from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok
 from fitcoach.http.pagination import Page, PageRequestDep
+from fitcoach.http.paths import ExerciseIdPath
 from fitcoach.training.exercises.dependencies import ExerciseFilterDep
 from fitcoach.training.exercises.schemas import (
     ExerciseDetailOut,
@@ -42,13 +41,13 @@ async def list_exercises(
 
 
 @router.get(
-    "/{exercise_id}",
+    "/{exerciseId}",
     response_model=DataEnvelope[ExerciseDetailOut],
     responses=error_responses(401, 404, 422),
     summary="An exercise with its alternatives (anyone signed in)",
 )
 async def get_exercise(
-    exercise_id: uuid.UUID, _caller: CurrentUser, session: ReadSession
+    exercise_id: ExerciseIdPath, _caller: CurrentUser, session: ReadSession
 ) -> DataEnvelope[ExerciseDetailOut]:
     found = await exercises_service.with_alternatives(session, exercise_id)
     return ok(
@@ -73,13 +72,13 @@ async def create_exercise(
 
 
 @router.patch(
-    "/{exercise_id}",
+    "/{exerciseId}",
     response_model=DataEnvelope[ExerciseOut],
     responses=error_responses(401, 403, 404, 422),
     summary="Change an exercise of the library (coaches and admins)",
 )
 async def update_exercise(
-    exercise_id: uuid.UUID,
+    exercise_id: ExerciseIdPath,
     body: ExerciseUpdateIn,
     _staff: StaffUser,
     session: DbSession,

@@ -5,7 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, HttpUrl, StringConstraints, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.models import Exercise
@@ -75,6 +83,23 @@ class ExerciseDetailOut(ExerciseOut):
 
 
 class ExerciseIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Goblet squat",
+                    "category": "legs",
+                    "movementPattern": "squat",
+                    "instructions": "Hold a dumbbell at your chest, sit back, drive up.",
+                    "primaryMuscles": ["quadriceps"],
+                    "secondaryMuscles": ["glutes"],
+                    "equipment": ["dumbbells"],
+                    "contraindications": ["joint_or_back_pain"],
+                }
+            ]
+        }
+    )
+
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
     category: Annotated[
         str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=32)
@@ -104,6 +129,17 @@ class ExerciseIn(StrictApiModel):
 
 class ExerciseUpdateIn(StrictApiModel):
     """Only the fields sent change; licence and author stay those of the source."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "instructions": "Keep the chest up and the knees over the toes.",
+                    "equipment": ["dumbbells", "kettlebell"],
+                }
+            ]
+        }
+    )
 
     name: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]

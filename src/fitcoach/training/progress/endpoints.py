@@ -14,6 +14,7 @@ from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok
 from fitcoach.http.pagination import Page, PageRequestDep
+from fitcoach.http.paths import CustomerIdPath
 from fitcoach.training.progress.schemas import (
     AdherenceDayOut,
     AdherenceOut,
@@ -65,14 +66,14 @@ async def list_entries(
 
 
 @router.get(
-    "/customers/{customer_id}/adherence",
+    "/customers/{customerId}/adherence",
     response_model=DataEnvelope[AdherenceOut],
     responses=error_responses(401, 403, 404, 422),
     summary="Share of scheduled items completed per local day and per item type (the "
     "customer's coach and admins)",
 )
 async def adherence(
-    customer_id: uuid.UUID,
+    customer_id: CustomerIdPath,
     actor: StaffUser,
     session: ReadSession,
     clock: ClockDep,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.training.exercises.schemas import MediaUrl
@@ -32,6 +32,19 @@ GirthSite = Literal["neck", "chest", "waist", "hips", "arm", "thigh", "calf"]
 
 
 class EntryIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "body_weight",
+                    "value": 74.5,
+                    "unit": "kg",
+                    "measuredAt": "2026-12-07T07:30:00.000Z",
+                }
+            ]
+        }
+    )
+
     customer_id: uuid.UUID | None = Field(
         default=None, description="Whose entry (a coach for their client); default: yourself"
     )

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter
 
 from fitcoach.access.dependencies import CurrentUser, StaffUser
 from fitcoach.db.session import DbSession
 from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok
+from fitcoach.http.paths import CustomerIdPath, PlanIdPath
 from fitcoach.training.schedules.schemas import (
     AssignmentIn,
     AssignmentOut,
@@ -27,13 +26,13 @@ router = APIRouter(tags=["training"])
 
 
 @router.put(
-    "/plans/{plan_id}/schedule",
+    "/plans/{planId}/schedule",
     response_model=DataEnvelope[ScheduleOut],
     responses=error_responses(401, 403, 404, 422),
     summary="Set how a plan's item days map to dates (staff who may change the plan)",
 )
 async def set_schedule(
-    plan_id: uuid.UUID, body: ScheduleIn, actor: StaffUser, session: DbSession, clock: ClockDep
+    plan_id: PlanIdPath, body: ScheduleIn, actor: StaffUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[ScheduleOut]:
     schedule = await schedules_service.set_schedule(
         session, actor, plan_id, body.to_draft(), clock.now()
@@ -42,13 +41,13 @@ async def set_schedule(
 
 
 @router.post(
-    "/plans/{plan_id}/assignments",
+    "/plans/{planId}/assignments",
     response_model=DataEnvelope[AssignmentOut],
     responses=error_responses(401, 403, 404, 422),
     summary="Have a customer follow a plan from a start date (admin, or the customer's coach)",
 )
 async def assign_plan(
-    plan_id: uuid.UUID, body: AssignmentIn, actor: StaffUser, session: DbSession, clock: ClockDep
+    plan_id: PlanIdPath, body: AssignmentIn, actor: StaffUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[AssignmentOut]:
     assignment = await schedules_service.assign(
         session, actor, plan_id, body.to_draft(), clock.now()
@@ -57,28 +56,32 @@ async def assign_plan(
 
 
 @router.post(
-    "/plans/{plan_id}/habits",
+    "/plans/{planId}/habits",
     response_model=DataEnvelope[HabitOut],
     status_code=201,
     responses=error_responses(401, 403, 404, 422),
     summary="Add a daily habit to a plan (staff who may change the plan)",
 )
 async def add_habit(
-    plan_id: uuid.UUID, body: HabitIn, actor: StaffUser, session: DbSession, clock: ClockDep
+    plan_id: PlanIdPath, body: HabitIn, actor: StaffUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[HabitOut]:
     habit = await schedules_service.add_habit(session, actor, plan_id, body.to_draft(), clock.now())
     return ok(HabitOut.model_validate(habit))
 
 
 @router.post(
-    "/customers/{customer_id}/habits",
+    "/customers/{customerId}/habits",
     response_model=DataEnvelope[HabitOut],
     status_code=201,
     responses=error_responses(401, 404, 422),
     summary="Give a customer a daily habit of their own (the customer, their coach, admins)",
 )
 async def add_customer_habit(
-    customer_id: uuid.UUID, body: HabitIn, actor: CurrentUser, session: DbSession, clock: ClockDep
+    customer_id: CustomerIdPath,
+    body: HabitIn,
+    actor: CurrentUser,
+    session: DbSession,
+    clock: ClockDep,
 ) -> DataEnvelope[HabitOut]:
     habit = await schedules_service.add_customer_habit(
         session, actor, customer_id, body.to_draft(), clock.now()

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.training.schedules.rules import HABIT_UNITS, HabitKind, ScheduleKind
@@ -14,6 +14,8 @@ from fitcoach.training.schedules.service import AssignmentDraft, HabitDraft, Sch
 
 
 class ScheduleIn(StrictApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"kind": "cycle", "cycleDays": 4}]})
+
     kind: ScheduleKind = Field(
         description="weekdays: an item's day 1-7 is Monday-Sunday; cycle: day N of a repeating "
         "cycle of cycleDays days from the assignment's start date"
@@ -39,6 +41,14 @@ class ScheduleOut(ApiModel):
 
 
 class AssignmentIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"customerId": "3f2b8c4e-6d1a-4e9b-9c7a-2b5d8e1f0a13", "startDate": "2026-12-07"}
+            ]
+        }
+    )
+
     customer_id: uuid.UUID
     start_date: date
 
@@ -54,6 +64,10 @@ class AssignmentOut(ApiModel):
 
 
 class HabitIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"kind": "water", "name": "Drink water", "target": 2500}]}
+    )
+
     kind: HabitKind
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     target: Annotated[float, Field(strict=True, gt=0, le=1_000_000)]
@@ -87,6 +101,8 @@ class HabitOut(ApiModel):
 
 
 class TimezoneIn(StrictApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"timezone": "Africa/Cairo"}]})
+
     timezone: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.training.streaks.rules import Measure
@@ -36,6 +36,10 @@ class AchievementsOut(ApiModel):
 
 
 class StreakPolicyIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"dayShare": 80, "freezeEveryDays": 7, "maxFreezes": 2}]}
+    )
+
     day_share: int = Field(
         strict=True, ge=1, le=100, description="Percent of a day's items that must be done"
     )
@@ -44,6 +48,19 @@ class StreakPolicyIn(StrictApiModel):
 
 
 class BadgeDefinitionIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "hundred_workouts_club",
+                    "name": "Century club",
+                    "measure": "workouts",
+                    "target": 100,
+                }
+            ]
+        }
+    )
+
     code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     measure: Measure

@@ -3,14 +3,13 @@ alternatives, and reverting (the customer, their coach or an admin)."""
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter
 
 from fitcoach.access.dependencies import CurrentUser
 from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.http.paths import ItemIdPath, PlanIdPath, SubstitutionIdPath
 from fitcoach.training.dependencies import CustomerUser
 from fitcoach.training.exercises.schemas import ExerciseOut
 from fitcoach.training.substitutions.schemas import (
@@ -25,13 +24,13 @@ router = APIRouter(tags=["training"])
 
 
 @router.post(
-    "/plans/{plan_id}/substitutions",
+    "/plans/{planId}/substitutions",
     response_model=DataEnvelope[SubstitutedItemOut],
     responses=error_responses(401, 403, 404, 409, 422),
     summary="Do a safe library alternative instead of a plan item's exercise (customers)",
 )
 async def substitute(
-    plan_id: uuid.UUID,
+    plan_id: PlanIdPath,
     body: SubstitutionIn,
     customer: CustomerUser,
     session: DbSession,
@@ -59,13 +58,13 @@ async def substitute(
 
 
 @router.get(
-    "/plans/{plan_id}/items/{item_id}/alternatives",
+    "/plans/{planId}/items/{itemId}/alternatives",
     response_model=DataEnvelope[list[AlternativeOut]],
     responses=error_responses(401, 403, 404, 422),
     summary="The safe alternatives to a plan item's exercise, ranked, with why (customers)",
 )
 async def alternatives(
-    plan_id: uuid.UUID, item_id: uuid.UUID, customer: CustomerUser, session: ReadSession
+    plan_id: PlanIdPath, item_id: ItemIdPath, customer: CustomerUser, session: ReadSession
 ) -> DataEnvelope[list[AlternativeOut]]:
     ranked = await substitutions_service.safe_alternatives(session, customer, plan_id, item_id)
     return ok(
@@ -74,13 +73,13 @@ async def alternatives(
 
 
 @router.delete(
-    "/plans/{plan_id}/substitutions/{substitution_id}",
+    "/plans/{planId}/substitutions/{substitutionId}",
     response_model=MessageEnvelope,
     responses=error_responses(401, 404, 422),
     summary="Put the plan's exercise back (the customer, their coach or an admin)",
 )
 async def revert(
-    plan_id: uuid.UUID, substitution_id: uuid.UUID, actor: CurrentUser, session: DbSession
+    plan_id: PlanIdPath, substitution_id: SubstitutionIdPath, actor: CurrentUser, session: DbSession
 ) -> MessageEnvelope:
     await substitutions_service.revert(session, actor, plan_id, substitution_id)
     return said("Substitution reverted")

@@ -6,13 +6,25 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.training.exercises.schemas import ExerciseOut
 
 
 class SubstitutionIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "itemId": "7c1e9a52-0b3d-4f6e-8a21-5d9c3b7e4f10",
+                    "alternativeId": "1a4d7e2b-9c6f-4b3a-8e5d-0f2c6a9b1d47",
+                    "reason": "No barbell at home this week",
+                }
+            ]
+        }
+    )
+
     item_id: uuid.UUID
     alternative_id: uuid.UUID = Field(description="An exercise of the library")
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
