@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from fitcoach.core.clock import FrozenClock
 from fitcoach.db.base import Base, TimestampMixin
-from fitcoach.models import AuditEntry, Setting
+from fitcoach.models import AuditEntry, Job, OutboxEvent, ProcessedEvent, Setting, WorkerHeartbeat
 from tests.factories import Factory
 
 FREE_DAYS = "/api/v1/admin/settings/free-days/default"
@@ -23,8 +23,16 @@ def test_every_table_takes_its_timestamps_from_the_mixin() -> None:
         for mapper in Base.registry.mappers
         if not issubclass(mapper.class_, TimestampMixin)
     }
-    # Append-only: its occurred_at is its creation time and it is never updated.
-    assert without == {AuditEntry.__name__}
+    # The audit log is append-only: its occurred_at is its creation time, never updated. The
+    # worker's bookkeeping keeps wall-clock times of its own (recorded, leased, processed, seen):
+    # leases and heartbeats must follow real time even when a test moves the app's clock.
+    assert without == {
+        AuditEntry.__name__,
+        OutboxEvent.__name__,
+        Job.__name__,
+        ProcessedEvent.__name__,
+        WorkerHeartbeat.__name__,
+    }
 
 
 async def _stamps(app: FastAPI, key: str) -> tuple[datetime, datetime]:

@@ -257,7 +257,7 @@ async def _dead_job(world: World, actor: Actor) -> Call:
                 created_at=now,
             )
         )
-    return Call(path={"job_id": str(job_id)})
+    return Call(path={"jobId": str(job_id)})
 
 
 def _fresh_phone(world: World) -> dict[str, str]:
@@ -394,7 +394,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         _body(lambda world: {"userId": world.customer.user_id, "freeDays": 10}),
     ),
     ("GET", "/api/v1/admin/jobs"): Row(admin_only()),
-    ("POST", "/api/v1/admin/jobs/{job_id}/retry"): Row(admin_only(), _dead_job),
+    ("POST", "/api/v1/admin/jobs/{jobId}/retry"): Row(admin_only(), _dead_job),
     ("GET", "/api/v1/admin/users"): Row(admin_only()),
     ("POST", "/api/v1/admin/users"): Row(
         admin_only(201),

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from fitcoach.models import Subscription
 from tests.factories import Account, Factory, assert_error, with_settings
-from tests.ops.standalone import standalone_app
 from tests.robustness.concurrency import at_once
+from tests.standalone import standalone_app
 
 pytestmark = with_settings(rate_limit_enabled=False, database_pool_size=20)
 GRANT = {"type": "paid", "days": 30}

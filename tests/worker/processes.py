@@ -16,7 +16,7 @@ import aio_pika
 import anyio
 
 from tests.conftest import TEST_JWT_SECRET
-from tests.ops.cli import FITCOACH, cli_environment
+from tests.console import FITCOACH, cli_environment
 
 RABBITMQ_URL = os.environ.get("FITCOACH_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -19,8 +19,8 @@ from fitcoach.core.clock import FrozenClock
 from fitcoach.db.engine import create_engine
 from fitcoach.models import AuditEntry, Job
 from tests.conftest import make_settings
-from tests.ops.cli import cli_environment, run_cli, sqlite_url
-from tests.ops.test_metrics import sample, scrape
+from tests.console import cli_environment, run_cli, sqlite_url
+from tests.health.test_metrics import sample, scrape
 from tests.worker.helpers import effects, record_samples, running_app, wait_until
 from tests.worker.processes import RABBITMQ_URL, rabbit_queue, start_worker, worker_environment
 from tests.worker.sample import HANDLED

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from fitcoach.core.clock import FrozenClock
 from fitcoach.models import Job, ProcessedEvent
 from fitcoach.worker.jobs import enqueue_job
-from tests.ops.tcp_proxy import TcpProxy
+from tests.tcp_proxy import TcpProxy
 from tests.worker.helpers import effects, record_samples, wait_until
 from tests.worker.processes import (
     RABBITMQ_URL,

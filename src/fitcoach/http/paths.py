@@ -26,3 +26,4 @@ HabitIdPath = Annotated[uuid.UUID, Path(alias="habitId", description="The habit'
 SubstitutionIdPath = Annotated[
     uuid.UUID, Path(alias="substitutionId", description="The substitution's id")
 ]
+JobIdPath = Annotated[uuid.UUID, Path(alias="jobId", description="The job's id")]

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter
 
 from fitcoach.access.dependencies import AdminUser
@@ -12,6 +10,7 @@ from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok
 from fitcoach.http.pagination import Page, PageRequestDep
+from fitcoach.http.paths import JobIdPath
 from fitcoach.jobs.schemas import JobOut, JobStateFilter
 from fitcoach.jobs.service import jobs_service
 
@@ -36,12 +35,12 @@ async def list_jobs(
 
 
 @router.post(
-    "/jobs/{job_id}/retry",
+    "/jobs/{jobId}/retry",
     response_model=DataEnvelope[JobOut],
     responses=error_responses(401, 403, 404, 409, 422),
     summary="Run a dead job again with a fresh set of attempts (admin; audited)",
 )
 async def retry_job(
-    job_id: uuid.UUID, _admin: AdminUser, session: DbSession, clock: ClockDep
+    job_id: JobIdPath, _admin: AdminUser, session: DbSession, clock: ClockDep
 ) -> DataEnvelope[JobOut]:
     return ok(JobOut.of(await jobs_service.retry(session, job_id, clock.now())))
