@@ -12,12 +12,9 @@ do this, or they may see the object but not change it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
 
 import pyotp
-from pydantic.alias_generators import to_camel
 
 from fitcoach.auth.otp.service import SEND_SMS_JOB
 from fitcoach.models import Job
@@ -27,113 +24,33 @@ from fitcoach.notifications.service import NotificationRequest, notification_ser
 from tests.catalog.payloads import product_body
 from tests.factories import FIRST_MIGRATION, STRONG_PASSWORD, random_phone
 from tests.plans.payloads import plan_body
+from tests.robustness.access_matrix_training import TRAINING_MATRIX
+from tests.robustness.cells import (
+    Call,
+    Row,
+    admin_only,
+    anyone_signed_in,
+    body_of,
+    call_on,
+    customer_id_of,
+    public,
+    reads_only,
+    signed_in,
+)
 from tests.robustness.world import INTAKE_ANSWERS, Actor, World
 
 NEW_PASSWORD = "N3w!Matrix-Passw0rd"
 SIGNED_IN_TOKENS = frozenset({"accessToken", "refreshToken"})
 
 
-@dataclass(frozen=True)
-class Call:
-    path: Mapping[str, str] = field(default_factory=dict)
-    json: Any = None
-
-
-Builder = Callable[[World, Actor], Awaitable[Call]]
-# Builders that only read the world; the others change it before the request (send a code,
-# start a TOTP setup, publish a product), so their cells always get a world of their own.
-_READ_ONLY: set[Builder] = set()
-
-
-def _reads_only(build: Builder) -> Builder:
-    _READ_ONLY.add(build)
-    return build
-
-
-@_reads_only
-async def _no_input(world: World, actor: Actor) -> Call:
-    return Call()
-
-
-@dataclass(frozen=True)
-class Row:
-    expected: Mapping[Actor, int]
-    call: Builder = _no_input
-    # Fields of the answer's `data` through which the contract hands secrets over.
-    hands_over: frozenset[str] = frozenset()
-
-    @property
-    def is_public(self) -> bool:
-        return all(status < 400 for status in self.expected.values())
-
-    @property
-    def call_reads_only(self) -> bool:
-        return self.call in _READ_ONLY
-
-
-def public(status: int = 200) -> dict[Actor, int]:
-    return dict.fromkeys(Actor, status)
-
-
-def signed_in(
-    customer: int, other_customer: int, assigned_coach: int, unassigned_coach: int, admin: int
-) -> dict[Actor, int]:
-    """A route behind sign-in: no token is 401, a blocked user 403 (so the app does not offer a
-    new sign-in), a logged-out or expired token 401."""
-    return {
-        Actor.ANONYMOUS: 401,
-        Actor.CUSTOMER: customer,
-        Actor.OTHER_CUSTOMER: other_customer,
-        Actor.ASSIGNED_COACH: assigned_coach,
-        Actor.UNASSIGNED_COACH: unassigned_coach,
-        Actor.ADMIN: admin,
-        Actor.BLOCKED: 403,
-        Actor.LOGGED_OUT: 401,
-        Actor.EXPIRED: 401,
-    }
-
-
-def anyone_signed_in(status: int = 200) -> dict[Actor, int]:
-    return signed_in(status, status, status, status, status)
-
-
-def admin_only(status: int = 200) -> dict[Actor, int]:
-    return signed_in(403, 403, 403, 403, status)
-
-
-def _call(**path: Callable[[World], object]) -> Callable[..., Builder]:
-    """A builder from path ids (snake_case here, camelCase in the path) and a body, each a
-    function of the world."""
-
-    def with_body(body: Callable[[World], Any] | None = None) -> Builder:
-        @_reads_only
-        async def build(world: World, actor: Actor) -> Call:
-            return Call(
-                path={to_camel(name): str(value(world)) for name, value in path.items()},
-                json=body(world) if body is not None else None,
-            )
-
-        return build
-
-    return with_body
-
-
-def _customer_id(world: World) -> str:
-    return world.customer.user_id
-
-
-def _body(body: Callable[[World], Any]) -> Builder:
-    return _call()(body)
-
-
-on_customer = _call(customer_id=_customer_id)
-on_user = _call(user_id=_customer_id)
-on_plan = _call(plan_id=lambda world: world.objects.custom_training_plan_id)
-on_draft = _call(product_id=lambda world: world.objects.draft_product_id)
-on_published = _call(product_id=lambda world: world.objects.published_product_id)
-on_review = _call(
-    product_id=lambda world: world.objects.published_product_id,
-    review_id=lambda world: world.objects.review_id,
+on_customer = call_on(customerId=customer_id_of)
+on_user = call_on(userId=customer_id_of)
+on_plan = call_on(planId=lambda world: world.objects.custom_training_plan_id)
+on_draft = call_on(productId=lambda world: world.objects.draft_product_id)
+on_published = call_on(productId=lambda world: world.objects.published_product_id)
+on_review = call_on(
+    productId=lambda world: world.objects.published_product_id,
+    reviewId=lambda world: world.objects.review_id,
 )
 
 
@@ -184,7 +101,7 @@ async def _totp_disable(world: World, actor: Actor) -> Call:
     return Call(json={"password": STRONG_PASSWORD})
 
 
-@_reads_only
+@reads_only
 async def _new_product(world: World, actor: Actor) -> Call:
     """Coaches lead what they create; an admin names the coach."""
     if actor is Actor.ADMIN:
@@ -274,26 +191,26 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/docs"): Row(public()),
     ("GET", "/redoc"): Row(public()),
     # Sign-in: public by design; the body carries the proof, any bearer token is ignored.
-    ("POST", "/api/v1/auth/otp/send"): Row(public(), _body(_fresh_phone)),
+    ("POST", "/api/v1/auth/otp/send"): Row(public(), body_of(_fresh_phone)),
     ("POST", "/api/v1/auth/otp/login"): Row(public(), _otp_login, SIGNED_IN_TOKENS),
     ("POST", "/api/v1/auth/otp/register"): Row(public(201), _otp_register, SIGNED_IN_TOKENS),
     ("POST", "/api/v1/auth/forgot-password"): Row(
-        public(), _body(lambda world: {"phone": world.customer.phone})
+        public(), body_of(lambda world: {"phone": world.customer.phone})
     ),
     ("POST", "/api/v1/auth/reset-password"): Row(public(), _reset_password),
     ("POST", "/api/v1/auth/login"): Row(
         public(),
-        _body(lambda world: {"provider": world.customer.phone, "password": STRONG_PASSWORD}),
+        body_of(lambda world: {"provider": world.customer.phone, "password": STRONG_PASSWORD}),
         SIGNED_IN_TOKENS,
     ),
     ("POST", "/api/v1/auth/mfa/verify"): Row(public(), _mfa_verify, SIGNED_IN_TOKENS),
     ("POST", "/api/v1/auth/email/verify"): Row(public(), _email_verify),
     ("POST", "/api/v1/auth/email/send-code"): Row(
-        public(), _body(lambda world: {"email": world.emails[Actor.CUSTOMER]})
+        public(), body_of(lambda world: {"email": world.emails[Actor.CUSTOMER]})
     ),
     ("POST", "/api/v1/auth/register"): Row(
         public(201),
-        _body(
+        body_of(
             lambda world: {
                 "provider": random_phone(),
                 "password": NEW_PASSWORD,
@@ -302,15 +219,17 @@ MATRIX: dict[tuple[str, str], Row] = {
         ),
         SIGNED_IN_TOKENS,
     ),
-    ("POST", "/api/v1/auth/refresh-token"): Row(public(), _body(_refresh_token), SIGNED_IN_TOKENS),
-    ("POST", "/api/v1/auth/logout"): Row(public(), _body(_refresh_token)),
-    ("POST", "/api/v1/otp/send"): Row(public(), _body(_fresh_phone)),
+    ("POST", "/api/v1/auth/refresh-token"): Row(
+        public(), body_of(_refresh_token), SIGNED_IN_TOKENS
+    ),
+    ("POST", "/api/v1/auth/logout"): Row(public(), body_of(_refresh_token)),
+    ("POST", "/api/v1/otp/send"): Row(public(), body_of(_fresh_phone)),
     ("POST", "/api/v1/otp/verify"): Row(public(), _otp_verify),
     # The signed-in user's own account.
     ("GET", "/api/v1/auth/me"): Row(anyone_signed_in()),
     ("PATCH", "/api/v1/auth/password"): Row(
         anyone_signed_in(),
-        _body(lambda world: {"currentPassword": STRONG_PASSWORD, "newPassword": NEW_PASSWORD}),
+        body_of(lambda world: {"currentPassword": STRONG_PASSWORD, "newPassword": NEW_PASSWORD}),
     ),
     ("POST", "/api/v1/auth/mfa/totp/setup"): Row(
         anyone_signed_in(), hands_over=frozenset({"secret", "otpauthUri"})
@@ -323,7 +242,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/onboarding/questionnaire"): Row(anyone_signed_in()),
     ("POST", "/api/v1/onboarding/intake"): Row(
         signed_in(200, 200, 403, 403, 403),
-        _body(
+        body_of(
             lambda world: {
                 **INTAKE_ANSWERS,
                 "questionnaireVersion": world.objects.questionnaire_version,
@@ -331,7 +250,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         ),
     ),
     ("POST", "/api/v1/admin/questionnaires"): Row(
-        admin_only(201), _body(lambda world: FIRST_MIGRATION.FIRST_QUESTIONS)
+        admin_only(201), body_of(lambda world: FIRST_MIGRATION.FIRST_QUESTIONS)
     ),
     ("GET", "/api/v1/admin/questionnaires"): Row(admin_only()),
     # Customers and their coaches.
@@ -345,7 +264,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/customers/{customerId}/coaches"): Row(admin_only(201), _assign_coach),
     ("DELETE", "/api/v1/customers/{customerId}/coaches/{coachId}"): Row(
         admin_only(),
-        _call(customer_id=_customer_id, coach_id=lambda world: world.id_of(Actor.ASSIGNED_COACH))(),
+        call_on(
+            customerId=customer_id_of, coachId=lambda world: world.id_of(Actor.ASSIGNED_COACH)
+        )(),
     ),
     ("GET", "/api/v1/coaches/me/customers"): Row(signed_in(403, 403, 200, 200, 403)),
     # Catalog: the products are led by the assigned coach; the review is the customer's.
@@ -381,24 +302,24 @@ MATRIX: dict[tuple[str, str], Row] = {
     # Admin console.
     ("GET", "/api/v1/admin/settings"): Row(admin_only()),
     ("POST", "/api/v1/admin/settings/free-days/default"): Row(
-        admin_only(), _body(lambda world: {"days": 14})
+        admin_only(), body_of(lambda world: {"days": 14})
     ),
     ("POST", "/api/v1/admin/settings/training-plan/default"): Row(
-        admin_only(), _body(lambda world: {"planId": str(world.objects.training_template_id)})
+        admin_only(), body_of(lambda world: {"planId": str(world.objects.training_template_id)})
     ),
     ("POST", "/api/v1/admin/settings/diet-plan/default"): Row(
-        admin_only(), _body(lambda world: {"planId": str(world.objects.diet_template_id)})
+        admin_only(), body_of(lambda world: {"planId": str(world.objects.diet_template_id)})
     ),
     ("POST", "/api/v1/admin/settings/user/free-days"): Row(
         admin_only(),
-        _body(lambda world: {"userId": world.customer.user_id, "freeDays": 10}),
+        body_of(lambda world: {"userId": world.customer.user_id, "freeDays": 10}),
     ),
     ("GET", "/api/v1/admin/jobs"): Row(admin_only()),
     ("POST", "/api/v1/admin/jobs/{jobId}/retry"): Row(admin_only(), _dead_job),
     ("GET", "/api/v1/admin/users"): Row(admin_only()),
     ("POST", "/api/v1/admin/users"): Row(
         admin_only(201),
-        _body(
+        body_of(
             lambda world: {
                 "name": "Matrix Staff",
                 "phone": random_phone(),
@@ -422,7 +343,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/plans/diet/{userId}"): Row(signed_in(200, 403, 200, 403, 200), on_user()),
     ("POST", "/api/v1/plans"): Row(
         signed_in(403, 403, 201, 403, 201),
-        _body(lambda world: plan_body("training", userId=world.customer.user_id)),
+        body_of(lambda world: plan_body("training", userId=world.customer.user_id)),
     ),
     ("GET", "/api/v1/plans"): Row(signed_in(403, 403, 200, 200, 200)),
     ("GET", "/api/v1/plans/{planId}"): Row(signed_in(200, 404, 200, 404, 200), on_plan()),
@@ -439,11 +360,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/notifications/preferences"): Row(anyone_signed_in()),
     ("PUT", "/api/v1/notifications/preferences"): Row(
         anyone_signed_in(),
-        _body(lambda world: {"quietHours": {"start": "22:00", "end": "07:00"}}),
+        body_of(lambda world: {"quietHours": {"start": "22:00", "end": "07:00"}}),
     ),
     ("POST", "/api/v1/devices"): Row(
         anyone_signed_in(201),
-        _body(lambda world: {"kind": "fcm", "token": f"matrix-{uuid.uuid4().hex}"}),
+        body_of(lambda world: {"kind": "fcm", "token": f"matrix-{uuid.uuid4().hex}"}),
     ),
     ("DELETE", "/api/v1/devices/{deviceId}"): Row(
         signed_in(200, 404, 404, 404, 404), _customer_device
@@ -457,6 +378,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/health/live"): Row(public()),
     ("GET", "/api/v1/health/ready"): Row(public()),
     ("GET", "/metrics"): Row(public()),
+    # Training: the customer follows their custom plan; see access_matrix_training.
+    **TRAINING_MATRIX,
 }
 
 

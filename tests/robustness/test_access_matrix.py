@@ -73,7 +73,11 @@ async def test_cell(
     world = await _world_for(stage, shared_worlds, method, row, actor)
     call = await row.call(world, actor)
     response = await stage.client.request(
-        method, path.format(**call.path), json=call.json, headers=world.headers(actor)
+        method,
+        path.format(**call.path),
+        json=call.json,
+        params=call.params,
+        headers=world.headers(actor),
     )
 
     expected = row.expected[actor]
@@ -122,6 +126,10 @@ async def test_a_denied_id_answers_like_one_that_names_nothing(
     world = await _world_for(stage, shared_worlds, method, MATRIX[(method, path)], actor)
     call = await MATRIX[(method, path)].call(world, actor)
     response = await stage.client.request(
-        method, path.format(**random_ids(call.path)), json=call.json, headers=world.headers(actor)
+        method,
+        path.format(**random_ids(call.path)),
+        json=call.json,
+        params=call.params,
+        headers=world.headers(actor),
     )
     assert response.status_code == MATRIX[(method, path)].expected[actor], response.text

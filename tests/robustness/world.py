@@ -30,7 +30,7 @@ from fitcoach.auth.tokens.service import ClientInfo, session_service
 from fitcoach.catalog.products.service import ProductDraft, product_service
 from fitcoach.catalog.reviews.service import review_service
 from fitcoach.catalog.schemas import ProductIn
-from fitcoach.models import CoachAssignment, User
+from fitcoach.models import CoachAssignment, Exercise, Habit, User
 from fitcoach.models.enums import Gender, PlanType, Role
 from fitcoach.notifications.email import OutboxEmailProvider
 from fitcoach.onboarding.schemas import IntakeIn
@@ -39,10 +39,15 @@ from fitcoach.plans.schemas import PlanIn
 from fitcoach.plans.service import plans_service
 from fitcoach.settings.service import setting_service
 from fitcoach.subscriptions.service import subscription_service
+from fitcoach.training.exercises.schemas import ExerciseIn
+from fitcoach.training.exercises.service import exercises_service
+from fitcoach.training.schedules.schemas import AssignmentIn, HabitIn, ScheduleIn
+from fitcoach.training.schedules.service import schedules_service
+from fitcoach.training.substitutions.service import substitutions_service
 from fitcoach.users.service import BodyMetrics, NewUser, user_service
 from tests.catalog.payloads import product_body
 from tests.factories import STRONG_PASSWORD, Account, random_phone
-from tests.plans.payloads import plan_body
+from tests.plans.payloads import plan_body, training_item
 
 _CODE = re.compile(r"\b(\d{6})\b")
 _plan_in: TypeAdapter[Any] = TypeAdapter(PlanIn)
@@ -104,7 +109,9 @@ class Stage:
 class Objects:
     """What the customer has and their coach leads: the customer's profile (answers to
     `questionnaire_version`), custom plans written by an admin, templates that are the defaults,
-    and the coach's products, one published with the customer's review."""
+    and the coach's products, one published with the customer's review. The customer follows
+    their custom training plan, scheduled so that its one item (an exercise of the world's, with
+    an alternative) falls on every day, and has a habit of their own."""
 
     training_template_id: uuid.UUID
     diet_template_id: uuid.UUID
@@ -113,6 +120,10 @@ class Objects:
     published_product_id: uuid.UUID
     review_id: uuid.UUID
     questionnaire_version: int
+    exercise_id: uuid.UUID
+    alternative_exercise_id: uuid.UUID
+    followed_item_id: uuid.UUID
+    own_habit_id: uuid.UUID
 
 
 @dataclass
@@ -225,6 +236,21 @@ class World:
                 True,
                 self._now,
             )
+
+    async def substitute_item(self) -> uuid.UUID:
+        """The customer does the alternative instead of their plan item's exercise; the
+        substitution's id."""
+        objects = self.objects
+        async with self.app.state.sessionmaker() as session, session.begin():
+            customer = await user_service.get(session, self.ids[Actor.CUSTOMER])
+            done = await substitutions_service.substitute(
+                session,
+                customer,
+                objects.custom_training_plan_id,
+                (objects.followed_item_id, objects.alternative_exercise_id, "Knee feels off"),
+                self._now,
+            )
+        return done.substitution.id
 
     @property
     def _settings(self) -> Any:
@@ -340,12 +366,18 @@ async def _furnish(
     diet_template = await plans_service.create(
         session, admin, _plan_in.validate_python(plan_body("diet")).to_draft(), now
     )
+    exercise, alternative = await _exercises(session, now)
     custom_training = await plans_service.create(
         session,
         admin,
-        _plan_in.validate_python(plan_body("training", userId=str(customer.id))).to_draft(),
+        _plan_in.validate_python(
+            plan_body(
+                "training", userId=str(customer.id), items=[training_item(exercise=exercise.name)]
+            )
+        ).to_draft(),
         now,
     )
+    own_habit = await _follow(session, admin, (customer, custom_training.id), now)
     await plans_service.create(
         session,
         admin,
@@ -387,4 +419,49 @@ async def _furnish(
         published_product_id=published.product.id,
         review_id=review.review.id,
         questionnaire_version=questionnaire.version,
+        exercise_id=exercise.id,
+        alternative_exercise_id=alternative.id,
+        followed_item_id=custom_training.items[0].id,
+        own_habit_id=own_habit.id,
     )
+
+
+async def _exercises(session: AsyncSession, now: datetime) -> tuple[Exercise, Exercise]:
+    """An exercise and a variation of it, named for this world alone: the library is shared,
+    and an item names its exercise by name."""
+    group = uuid.uuid4().hex
+
+    def exercise(name: str) -> ExerciseIn:
+        return ExerciseIn.model_validate(
+            {
+                "name": f"Matrix {name} {group[:12]}",
+                "category": "legs",
+                "movementPattern": "squat",
+                "instructions": "Sit back, stand up.",
+                "primaryMuscles": ["quads"],
+                "variationGroup": group,
+            }
+        )
+
+    original = await exercises_service.create(session, exercise("squat"), now)
+    variation = await exercises_service.create(session, exercise("box squat"), now)
+    return original, variation
+
+
+async def _follow(
+    session: AsyncSession, admin: User, whose: tuple[User, uuid.UUID], now: datetime
+) -> Habit:
+    """The customer follows the plan from today, its day 1 every day; their own habit."""
+    customer, plan_id = whose
+    await schedules_service.set_schedule(
+        session, admin, plan_id, ScheduleIn.model_validate({"kind": "cycle", "cycleDays": 1}), now
+    )
+    await schedules_service.assign(
+        session,
+        admin,
+        plan_id,
+        AssignmentIn.model_validate({"customerId": customer.id, "startDate": now.date()}),
+        now,
+    )
+    water = HabitIn.model_validate({"kind": "water", "name": "Drink water", "target": 2000})
+    return await schedules_service.add_customer_habit(session, admin, customer.id, water, now)

@@ -23,7 +23,7 @@ router = APIRouter(tags=["training"])
 @router.patch(
     "/plans/{planId}/items/{itemId}",
     response_model=DataEnvelope[CompletionOut],
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary=(
         "Mark an item or habit of a plan you follow completed, skipped or back to pending for "
         "a local day (default today); repeating it changes nothing (customers)"
@@ -44,7 +44,7 @@ async def log_item(
 @router.patch(
     "/me/habits/{habitId}",
     response_model=DataEnvelope[CompletionOut],
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary=(
         "Mark a habit of your own completed, skipped or back to pending for a local day (customers)"
     ),

@@ -62,7 +62,7 @@ async def get_exercise(
     "",
     response_model=DataEnvelope[ExerciseOut],
     status_code=201,
-    responses=error_responses(401, 403, 422),
+    responses=error_responses(400, 401, 403, 422),
     summary="Add an exercise to the library (coaches and admins)",
 )
 async def create_exercise(
@@ -74,7 +74,7 @@ async def create_exercise(
 @router.patch(
     "/{exerciseId}",
     response_model=DataEnvelope[ExerciseOut],
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary="Change an exercise of the library (coaches and admins)",
 )
 async def update_exercise(

@@ -36,7 +36,7 @@ def _share(tally: Tally) -> ShareOut:
     "/progress/entries",
     response_model=DataEnvelope[EntryOut],
     status_code=201,
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(400, 401, 404, 422),
     summary="Record a body weight, body fat, girth or photo (the customer, their coach, admins)",
 )
 async def record_entry(

@@ -28,7 +28,7 @@ router = APIRouter(tags=["training"])
 @router.put(
     "/plans/{planId}/schedule",
     response_model=DataEnvelope[ScheduleOut],
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary="Set how a plan's item days map to dates (staff who may change the plan)",
 )
 async def set_schedule(
@@ -43,7 +43,7 @@ async def set_schedule(
 @router.post(
     "/plans/{planId}/assignments",
     response_model=DataEnvelope[AssignmentOut],
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary="Have a customer follow a plan from a start date (admin, or the customer's coach)",
 )
 async def assign_plan(
@@ -59,7 +59,7 @@ async def assign_plan(
     "/plans/{planId}/habits",
     response_model=DataEnvelope[HabitOut],
     status_code=201,
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary="Add a daily habit to a plan (staff who may change the plan)",
 )
 async def add_habit(
@@ -73,7 +73,7 @@ async def add_habit(
     "/customers/{customerId}/habits",
     response_model=DataEnvelope[HabitOut],
     status_code=201,
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(400, 401, 404, 422),
     summary="Give a customer a daily habit of their own (the customer, their coach, admins)",
 )
 async def add_customer_habit(
@@ -92,7 +92,7 @@ async def add_customer_habit(
 @router.put(
     "/me/timezone",
     response_model=DataEnvelope[TimezoneOut],
-    responses=error_responses(401, 422),
+    responses=error_responses(400, 401, 422),
     summary="Set the IANA time zone your days are counted in (yourself)",
 )
 async def set_timezone(

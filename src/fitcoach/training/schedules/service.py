@@ -68,12 +68,15 @@ class SchedulesService:
         body: AssignmentDraft,
         now: datetime,
     ) -> PlanAssignment:
-        """The customer follows the plan from the start date (moved, if they already did)."""
+        """The customer follows the plan from the start date (moved, if they already did). A
+        plan the actor cannot see is 404 before anything else, as for every plan route; then a
+        coach's assignments are checked before the customer is loaded, so that an id of no
+        customer of theirs answers the same whatever it names."""
+        plan = await plans_service.get(session, actor, plan_id)
         if not actor.has_role(Role.ADMIN) and not await customers_service.is_assigned(
             session, actor.id, body.customer_id
         ):
             raise NotYourCustomer()
-        plan = await plans_service.get(session, actor, plan_id)
         customer = await user_service.get(session, body.customer_id)
         if not customer.has_role(Role.CUSTOMER):
             raise OwnerNotCustomer()

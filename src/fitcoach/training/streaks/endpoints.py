@@ -61,7 +61,7 @@ async def my_achievements(
 @router.put(
     "/admin/settings/streaks",
     response_model=MessageEnvelope,
-    responses=error_responses(401, 403, 422),
+    responses=error_responses(400, 401, 403, 422),
     summary="Set what makes a day count and how freezes are earned (admin)",
 )
 async def set_streak_policy(
@@ -80,7 +80,7 @@ async def set_streak_policy(
     "/admin/badges",
     response_model=DataEnvelope[BadgeDefinitionOut],
     status_code=201,
-    responses=error_responses(401, 403, 409, 422),
+    responses=error_responses(400, 401, 403, 409, 422),
     summary="Define a badge earned when workouts, the longest streak or perfect weeks reach a "
     "target (admin)",
 )

@@ -26,7 +26,7 @@ router = APIRouter(tags=["training"])
 @router.post(
     "/plans/{planId}/substitutions",
     response_model=DataEnvelope[SubstitutedItemOut],
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Do a safe library alternative instead of a plan item's exercise (customers)",
 )
 async def substitute(
