@@ -34,10 +34,10 @@ def _item_id(world: World) -> uuid.UUID:
     return world.objects.followed_item_id
 
 
-on_followed_plan = call_on(plan_id=_plan_id)
-on_item = call_on(plan_id=_plan_id, item_id=_item_id)
-on_exercise = call_on(exercise_id=lambda world: world.objects.exercise_id)
-on_customer = call_on(customer_id=customer_id_of)
+on_followed_plan = call_on(planId=_plan_id)
+on_item = call_on(planId=_plan_id, itemId=_item_id)
+on_exercise = call_on(exerciseId=lambda world: world.objects.exercise_id)
+on_customer = call_on(customerId=customer_id_of)
 # Only customers follow plans; staff are refused for their role, whatever the ids.
 customers_only = signed_in(200, 404, 403, 403, 403)
 # The customer's plan, changed by staff who may change it: an admin, or the assigned coach.
@@ -75,23 +75,23 @@ async def _customers_entries(world: World, actor: Actor) -> Call:
 
 async def _revert(world: World, actor: Actor) -> Call:
     substitution_id = await world.substitute_item()
-    return Call(path={"plan_id": str(_plan_id(world)), "substitution_id": str(substitution_id)})
+    return Call(path={"planId": str(_plan_id(world)), "substitutionId": str(substitution_id)})
 
 
 TRAINING_MATRIX: dict[tuple[str, str], Row] = {
     # The exercise library.
     ("GET", "/api/v1/exercises"): Row(anyone_signed_in()),
-    ("GET", "/api/v1/exercises/{exercise_id}"): Row(anyone_signed_in(), on_exercise()),
+    ("GET", "/api/v1/exercises/{exerciseId}"): Row(anyone_signed_in(), on_exercise()),
     ("POST", "/api/v1/exercises"): Row(signed_in(403, 403, 201, 201, 201), body_of(_exercise_body)),
-    ("PATCH", "/api/v1/exercises/{exercise_id}"): Row(
+    ("PATCH", "/api/v1/exercises/{exerciseId}"): Row(
         signed_in(403, 403, 200, 200, 200),
         on_exercise(lambda world: {"instructions": "Slowly down, fast up."}),
     ),
     # Scheduling the customer's plan and having them follow it.
-    ("PUT", "/api/v1/plans/{plan_id}/schedule"): Row(
+    ("PUT", "/api/v1/plans/{planId}/schedule"): Row(
         changed_by_staff, on_followed_plan(lambda world: {"kind": "weekdays"})
     ),
-    ("POST", "/api/v1/plans/{plan_id}/assignments"): Row(
+    ("POST", "/api/v1/plans/{planId}/assignments"): Row(
         changed_by_staff,
         on_followed_plan(
             lambda world: {
@@ -100,10 +100,10 @@ TRAINING_MATRIX: dict[tuple[str, str], Row] = {
             }
         ),
     ),
-    ("POST", "/api/v1/plans/{plan_id}/habits"): Row(
+    ("POST", "/api/v1/plans/{planId}/habits"): Row(
         signed_in(403, 403, 201, 404, 201), on_followed_plan(_habit_body)
     ),
-    ("POST", "/api/v1/customers/{customer_id}/habits"): Row(
+    ("POST", "/api/v1/customers/{customerId}/habits"): Row(
         signed_in(201, 404, 201, 404, 201), on_customer(_habit_body)
     ),
     ("PUT", "/api/v1/me/timezone"): Row(
@@ -111,17 +111,17 @@ TRAINING_MATRIX: dict[tuple[str, str], Row] = {
     ),
     # The customer's day: theirs alone.
     ("GET", "/api/v1/plans/today"): Row(signed_in(200, 200, 403, 403, 403)),
-    ("PATCH", "/api/v1/plans/{plan_id}/items/{item_id}"): Row(
+    ("PATCH", "/api/v1/plans/{planId}/items/{itemId}"): Row(
         customers_only, on_item(lambda world: {"status": "completed"})
     ),
-    ("PATCH", "/api/v1/me/habits/{habit_id}"): Row(
+    ("PATCH", "/api/v1/me/habits/{habitId}"): Row(
         customers_only,
-        call_on(habit_id=lambda world: world.objects.own_habit_id)(
+        call_on(habitId=lambda world: world.objects.own_habit_id)(
             lambda world: {"status": "completed", "metrics": {"value": 500, "unit": "ml"}}
         ),
     ),
-    ("GET", "/api/v1/plans/{plan_id}/items/{item_id}/alternatives"): Row(customers_only, on_item()),
-    ("POST", "/api/v1/plans/{plan_id}/substitutions"): Row(
+    ("GET", "/api/v1/plans/{planId}/items/{itemId}/alternatives"): Row(customers_only, on_item()),
+    ("POST", "/api/v1/plans/{planId}/substitutions"): Row(
         customers_only,
         on_followed_plan(
             lambda world: {
@@ -132,7 +132,7 @@ TRAINING_MATRIX: dict[tuple[str, str], Row] = {
         ),
     ),
     # The customer, their coach or an admin puts the plan's exercise back.
-    ("DELETE", "/api/v1/plans/{plan_id}/substitutions/{substitution_id}"): Row(
+    ("DELETE", "/api/v1/plans/{planId}/substitutions/{substitutionId}"): Row(
         signed_in(200, 404, 200, 404, 200), _revert
     ),
     ("GET", "/api/v1/me/achievements"): Row(signed_in(200, 200, 403, 403, 403)),
@@ -143,7 +143,7 @@ TRAINING_MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/progress/entries"): Row(
         signed_in(200, 404, 200, 404, 200), _customers_entries
     ),
-    ("GET", "/api/v1/customers/{customer_id}/adherence"): Row(changed_by_staff, on_customer()),
+    ("GET", "/api/v1/customers/{customerId}/adherence"): Row(changed_by_staff, on_customer()),
     # The admin's streak policy (the default one, so no other cell's streak moves) and badges.
     ("PUT", "/api/v1/admin/settings/streaks"): Row(
         admin_only(),
