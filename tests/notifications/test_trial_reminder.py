@@ -3,6 +3,7 @@ job's function with a moved clock. Each trial is announced once, however often t
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import httpx
@@ -17,8 +18,11 @@ from fitcoach.notifications.delivery import deliver_due_notifications
 from fitcoach.notifications.service import notification_service
 from fitcoach.subscriptions.reminders import announce_trials_ending
 from fitcoach.subscriptions.service import subscription_service
+from fitcoach.worker.jobs import JobContext, job_spec, recurring_jobs
 from tests.factories import Account, Factory, with_settings
 from tests.notifications.helpers import grant, inbox, move_to, register_fcm
+
+TRIALS_JOB = "subscriptions.announce_trials_ending"
 
 
 async def trial_of_three_days(app: FastAPI, factory: Factory, admin: Account) -> Account:
@@ -104,3 +108,29 @@ async def test_a_lengthened_trial_is_announced_again_for_its_new_end(
         )
     titles = [notification.title for notification in listed.items]
     assert titles == ["Your free trial ends in 2 days", "Your free trial ends in 2 days"]
+
+
+@with_settings(access_token_ttl_seconds=86_400)
+async def test_the_hourly_recurring_job_announces_the_trials(
+    app: FastAPI, client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
+) -> None:
+    """What the scheduler runs: the registered recurring job, on its own transaction."""
+    move_to(clock, datetime(2026, 12, 7, 2, 0, tzinfo=UTC))
+    admin = await factory.admin()
+    customer = await trial_of_three_days(app, factory, admin)
+    schedule = {spec.name: spec.cron for spec in recurring_jobs()}
+    assert schedule[TRIALS_JOB] == "5 * * * *"
+    spec = job_spec(TRIALS_JOB)
+    assert spec is not None
+    # The trial ends on 10 December at 02:00 UTC; on the 8th it is two days away.
+    move_to(clock, datetime(2026, 12, 8, 0, 0, tzinfo=UTC))
+
+    for _ in range(2):  # a second run of the same hour announces nothing more
+        async with app.state.sessionmaker() as session, session.begin():
+            context = JobContext(
+                session=session, now=clock.now(), job_id=uuid.uuid4(), attempt=1, state=app.state
+            )
+            await spec.function(context)
+
+    [item] = (await inbox(client, customer))["items"]
+    assert item["category"] == "trial"

@@ -28,6 +28,7 @@ from fitcoach.notifications.channels import (
 )
 from fitcoach.notifications.providers import NotificationProviders
 from fitcoach.notifications.repository import delivery_repository, notification_repository
+from fitcoach.worker.jobs import JobContext, recurring
 
 log = structlog.get_logger("fitcoach.notifications")
 
@@ -171,3 +172,9 @@ class NotificationDispatcher:
 def dispatcher_of(session: AsyncSession) -> NotificationDispatcher | None:
     dispatcher: NotificationDispatcher | None = session.info.get(DISPATCHER_INFO_KEY)
     return dispatcher
+
+
+@recurring("notifications.deliver_due", cron="* * * * *")
+async def deliver_due_notifications_job(ctx: JobContext) -> None:
+    """Deferred deliveries (quiet hours over) and retries whose time has come."""
+    await deliver_due_notifications(ctx.state.sessionmaker, ctx.state.notification_providers)

@@ -16,6 +16,7 @@ from fitcoach.db.session import after_commit
 from fitcoach.models import StreamEvent, StreamTicket
 from fitcoach.stream.broker import StreamMessage, broker_of
 from fitcoach.stream.repository import stream_repository
+from fitcoach.worker.jobs import JobContext, recurring
 
 TICKET_TTL = timedelta(seconds=60)
 # How far back a reconnecting client can resume from.
@@ -110,3 +111,8 @@ def _ticket_hash(signing_secret: str, ticket: str) -> str:
 
 
 stream_service = StreamService()
+
+
+@recurring("stream.prune", cron="17 3 * * *")
+async def prune_stream_job(ctx: JobContext) -> None:
+    await stream_service.prune(ctx.session, ctx.now)

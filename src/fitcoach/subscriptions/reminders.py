@@ -1,5 +1,5 @@
 """The free trial's end, announced two days before: the user's own calendar decides what "in
-two days" means. Meant to run as a recurring job (hourly reaches every zone's morning); the
+two days" means. It runs as a recurring job (hourly reaches every zone's morning); the
 dedupe key (the trial and its end date) makes every run after the first one a no-op, and a
 trial lengthened by an admin is announced again for its new end."""
 
@@ -14,6 +14,7 @@ from fitcoach.notifications.quiet_hours import zone_of
 from fitcoach.notifications.service import NotificationRequest, notification_service
 from fitcoach.subscriptions.repository import subscription_repository
 from fitcoach.subscriptions.service import subscription_service
+from fitcoach.worker.jobs import JobContext, recurring
 
 NOTICE_DAYS = 2
 # Every zone's "the day after tomorrow" lies within this many days of now, UTC±14 included.
@@ -56,3 +57,8 @@ async def announce_trials_ending(session: AsyncSession, now: datetime) -> int:
         if notification is not None:
             announced += 1
     return announced
+
+
+@recurring("subscriptions.announce_trials_ending", cron="5 * * * *")
+async def announce_trials_ending_job(ctx: JobContext) -> None:
+    await announce_trials_ending(ctx.session, ctx.now)
