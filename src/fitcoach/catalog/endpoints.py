@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
 
 from fitcoach.access.dependencies import AdminUser, CurrentUser, StaffUser
 from fitcoach.catalog.dependencies import CustomerUser, ProductFilterDep
@@ -118,14 +118,18 @@ async def list_products(
     page: PageRequestDep,
     settings: SettingsDep,
     sort: ProductSort = "newest",
-) -> DataEnvelope[Page[ProductSummaryOut]]:
+) -> Response:
     count_limit = settings.catalog_count_limit
 
-    def render(listing: ProductListing) -> Page[ProductSummaryOut]:
+    # Rendered once to the JSON the shopper receives: the cache shares immutable bytes between
+    # requests (a shared model could be changed by one of them) and no request serialises again.
+    def render(listing: ProductListing) -> bytes:
         items = [_summary_out(card) for card in listing.cards]
-        return Page[ProductSummaryOut].of(items, listing.total, page, count_limit=count_limit)
+        found = Page[ProductSummaryOut].of(items, listing.total, page, count_limit=count_limit)
+        return ok(found).model_dump_json(by_alias=True).encode()
 
-    return ok(await product_service.published_page(session, where, sort, page, count_limit, render))
+    rendered = await product_service.published_page(session, where, sort, page, count_limit, render)
+    return Response(content=rendered, media_type="application/json")
 
 
 @router.get(
