@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime, time
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.http.pagination import Pagination
@@ -41,12 +41,30 @@ class ChannelSwitch(ApiModel):
 class ChannelSwitchIn(StrictApiModel):
     category: NotificationCategory
     channel: NotificationChannel
-    enabled: bool
+    enabled: bool = Field(strict=True)
+
+
+def _written_as_text(value: object) -> object:
+    # Pydantic would read a number as seconds since midnight; the schema says a time string.
+    if not isinstance(value, str | time):
+        raise ValueError("must be a time of day such as 22:00")
+    return value
+
+
+# A local time of day has no offset, which JSON Schema's `format: time` requires: a pattern says
+# what is accepted ("22:00", "22:00:00") and what answers carry.
+LocalTime = Annotated[
+    time,
+    BeforeValidator(_written_as_text),
+    WithJsonSchema({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"}),
+]
 
 
 class QuietHours(StrictApiModel):
-    start: time = Field(description="Local time of day, e.g. 22:00")
-    end: time = Field(description="Local time of day, e.g. 07:00; before start: spans midnight")
+    start: LocalTime = Field(description="Local time of day, e.g. 22:00")
+    end: LocalTime = Field(
+        description="Local time of day, e.g. 07:00; before start: spans midnight"
+    )
 
 
 class PreferencesOut(ApiModel):

@@ -46,7 +46,7 @@ async def create_stream_ticket(
 )
 async def open_stream(
     stream: OpenStreamDep,
-    last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0)] = None,
+    last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0, le=2**63 - 1)] = None,
 ) -> EventSourceResponse:
     return EventSourceResponse(
         stream.events(last_event_id), ping=stream.heartbeat_seconds, send_timeout=30

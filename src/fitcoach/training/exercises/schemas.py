@@ -6,32 +6,22 @@ import uuid
 from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator,
     ConfigDict,
     Field,
-    HttpUrl,
     StringConstraints,
-    TypeAdapter,
-    ValidationError,
 )
 
-from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.envelope import HTTP_URL, ApiModel, StrictApiModel
+from fitcoach.http.fields import http_url
 from fitcoach.models import Exercise
 from fitcoach.training.exercises.rules import Equipment, HealthFlag, MovementPattern
 from fitcoach.training.exercises.service import ExerciseChanges, ExerciseDraft
 
-_http_url = TypeAdapter(HttpUrl)
-
-
-def _check_url(value: str) -> str:
-    try:
-        _http_url.validate_python(value)
-    except ValidationError as exc:
-        raise ValueError("must be an http or https URL") from exc
-    return value
-
-
-MediaUrl = Annotated[str, Field(max_length=2048), AfterValidator(_check_url)]
+MediaUrl = Annotated[
+    str,
+    Field(max_length=2048, json_schema_extra=HTTP_URL),
+    http_url("must be an http or https URL"),
+]
 Muscle = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z_]{2,48}$")
 ]
