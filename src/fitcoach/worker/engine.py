@@ -149,6 +149,12 @@ class WorkerEngine:
         self._tasks.extend(asyncio.create_task(self._forever(loop)) for loop in loops)
 
     @property
+    def loops_alive(self) -> bool:
+        """Whether this process's loops run: started, and none has ended (they never end but
+        by being stopped)."""
+        return self.loops_running and all(not task.done() for task in self._tasks)
+
+    @property
     def _concurrency(self) -> int:
         return self.settings.worker_concurrency
 
