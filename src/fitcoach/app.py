@@ -43,6 +43,7 @@ from fitcoach.http.envelope import error_responses
 from fitcoach.http.handlers import install_error_handlers
 from fitcoach.http.middleware import RequestContextMiddleware
 from fitcoach.http.openapi import install_openapi, operation_id
+from fitcoach.http.path_owners import install_path_owners
 from fitcoach.http.ratelimit import create_limiter
 from fitcoach.http.text_guard import SurrogateGuardMiddleware
 from fitcoach.jobs.endpoints import router as jobs_router
@@ -181,7 +182,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         passwords_router,
         email_verification_router,
         exercises_router,
-        # Before plans_router, whose "/plans/{planId}" would take "/plans/today".
+        # Before plans_router, whose "/plans/{planId}" would take "/plans/today"'s GET
+        # (install_path_owners refuses the other order).
         today_router,
         completion_router,
         schedules_router,
@@ -209,4 +211,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(metrics_router)
     if settings.serves_docs:
         install_docs(app)
+    install_path_owners(app)
     return app

@@ -140,9 +140,12 @@ async def test_access_line_for_unknown_route_and_wrong_method(
 ) -> None:
     await client.get("/api/v1/no-such-route")
     await client.get("/api/v1/auth/otp/send")
-    unknown, wrong_method = access_lines(log_lines())
+    # Answered before any route by the literal path's owner (fitcoach.http.path_owners).
+    await client.patch("/api/v1/plans/today")
+    unknown, wrong_method, not_the_owners = access_lines(log_lines())
     assert (unknown["route"], unknown["status"]) == (None, 404)
     assert (wrong_method["route"], wrong_method["status"]) == ("/api/v1/auth/otp/send", 405)
+    assert (not_the_owners["route"], not_the_owners["status"]) == ("/api/v1/plans/today", 405)
 
 
 async def test_access_line_never_holds_the_request_body(

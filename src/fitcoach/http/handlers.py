@@ -10,15 +10,14 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 from fitcoach.core.errors import DomainError, ServiceUnavailable
 from fitcoach.db.retry import COMMITTED_MARK, CONFLICT_MARK, is_transaction_conflict
 from fitcoach.http.envelope import HTTP_STATUS_CODES, error_body
+from fitcoach.http.path_owners import allowed_methods
 
 log = structlog.get_logger("fitcoach.errors")
 
@@ -102,19 +101,11 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
     code = HTTP_STATUS_CODES.get(exc.status_code, "http_error")
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
-        headers["Allow"] = _allowed_methods(request)
+        # Starlette's 405 names the methods of the first route on the path only; a path served
+        # by several routes (GET and POST in separate handlers) allows the methods of all of
+        # them, and a literal path (`/plans/today`) not those of a parameter route beside it.
+        headers["Allow"] = ", ".join(sorted(allowed_methods(request.app.routes, request.scope)))
     return error_response(request, (exc.status_code, message, code), headers)
-
-
-def _allowed_methods(request: Request) -> str:
-    """Starlette's 405 lists the methods of the first route on the path only; a path served by
-    several routes (GET and POST in separate handlers) allows the methods of all of them."""
-    methods: set[str] = set()
-    for context in iter_route_contexts(request.app.routes):
-        match, _ = context.matches(request.scope)
-        if match is not Match.NONE:
-            methods |= context.methods or set()
-    return ", ".join(sorted(methods))
 
 
 async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:

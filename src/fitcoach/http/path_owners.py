@@ -1,0 +1,168 @@
+"""Which routes own a path: a literal segment outranks a path parameter, so `/plans/today`
+belongs to its own routes and never to `/plans/{planId}`'s. Starlette takes the first route whose
+path and method match; a method only the parameter route serves would reach it and fail on the id
+(422). Here every path answers as its owner says: a method the owner does not serve is 405, and
+`Allow` names the owner's methods only.
+
+Owners are ranked segment by segment from the left: at the first segment where one template has a
+literal and the other a parameter, the literal wins."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from fastapi.routing import RouteContext, iter_route_contexts
+from starlette.datastructures import URLPath
+from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match, NoMatchFound, Route
+from starlette.types import Receive, Scope, Send
+
+_PARAMETER = re.compile(r"^\{[^}]+\}$")
+
+
+def _segments(template: str) -> list[str]:
+    return template.strip("/").split("/")
+
+
+def _is_parameter(segment: str) -> bool:
+    return _PARAMETER.match(segment) is not None
+
+
+def _shape(template: str) -> str:
+    """The template with its parameters unnamed: `/plans/{planId}` and `/plans/{userId}` are one
+    path to a client."""
+    return "/".join("{}" if _is_parameter(segment) else segment for segment in _segments(template))
+
+
+def _rank(template: str) -> tuple[bool, ...]:
+    return tuple(not _is_parameter(segment) for segment in _segments(template))
+
+
+def _overlap(first: str, second: str) -> bool:
+    """Whether some path matches both templates (parameters take any one segment)."""
+    one, other = _segments(first), _segments(second)
+    return len(one) == len(other) and all(
+        a == b or _is_parameter(a) or _is_parameter(b) for a, b in zip(one, other, strict=True)
+    )
+
+
+@dataclass(frozen=True)
+class _Routed:
+    template: str
+    methods: frozenset[str]
+    context: RouteContext
+
+
+def _routed(routes: Sequence[BaseRoute]) -> list[_Routed]:
+    """The app's routes in the order Starlette tries them, those with methods and one-segment
+    parameters only (a mount or a `{path:path}` spans segments and owns what it spans)."""
+    return [
+        _Routed(context.path_format, frozenset(context.methods), context)
+        for context in iter_route_contexts(routes)
+        if context.methods and context.path_format and ":path}" not in context.path_format
+    ]
+
+
+def allowed_methods(routes: Sequence[BaseRoute], scope: Scope) -> set[str]:
+    """The methods the owner of the request's path serves; empty when no route has the path."""
+    matching = [
+        routed for routed in _routed(routes) if routed.context.matches(scope)[0] is not Match.NONE
+    ]
+    if not matching:
+        return set()
+    owner = max(_rank(routed.template) for routed in matching)
+    return {
+        method
+        for routed in matching
+        if _rank(routed.template) == owner
+        for method in routed.methods
+    }
+
+
+@dataclass(frozen=True)
+class _Owner:
+    template: str
+    # Starlette's own matching of the path and the methods (root_path and convertors included).
+    matcher: Route
+    # One of its routes, for what reads the matched route (the access log's and metrics' label).
+    route: BaseRoute
+
+
+class LiteralPathGuard(BaseRoute):
+    """Tried before every route: a path owned by a template that outranks another answers 405 to
+    a method its owner does not serve, before the outranked route can take it."""
+
+    def __init__(self, owners: Iterable[_Owner]) -> None:
+        # Highest rank first: the first owner whose template matches the path owns it.
+        self._owners = sorted(owners, key=lambda owner: _rank(owner.template), reverse=True)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http":
+            return Match.NONE, {}
+        for owner in self._owners:
+            match, _ = owner.matcher.matches(scope)
+            if match is Match.FULL:
+                return Match.NONE, {}
+            if match is Match.PARTIAL:
+                return Match.FULL, {"route": owner.route}
+        return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The error handler names the owner's methods in Allow (allowed_methods).
+        raise HTTPException(status_code=405)
+
+    def url_path_for(self, name: str, /, **path_params: object) -> URLPath:
+        raise NoMatchFound(name, path_params)
+
+
+async def _never_called() -> None:
+    """The endpoint of a matcher: the guard only asks it whether a request matches."""
+
+
+def _owners(routes: Sequence[_Routed]) -> list[_Owner]:
+    methods_by_shape: dict[str, set[str]] = {}
+    first_of_shape: dict[str, _Routed] = {}
+    for routed in routes:
+        shape = _shape(routed.template)
+        methods_by_shape.setdefault(shape, set()).update(routed.methods)
+        first_of_shape.setdefault(shape, routed)
+    templates = [routed.template for routed in first_of_shape.values()]
+    return [
+        _Owner(
+            template=routed.template,
+            matcher=Route(routed.template, _never_called, methods=sorted(methods_by_shape[shape])),
+            route=routed.context.original_route,
+        )
+        for shape, routed in first_of_shape.items()
+        if any(
+            _overlap(routed.template, other) and _rank(routed.template) > _rank(other)
+            for other in templates
+        )
+    ]
+
+
+def _check_dispatch_order(routes: Sequence[_Routed]) -> None:
+    """An outranked route tried before its owner would take the owner's requests for a method
+    both serve: refuse to build such an app rather than route by accident of order."""
+    for position, route in enumerate(routes):
+        for earlier in routes[:position]:
+            shared = earlier.methods & route.methods
+            if (
+                shared
+                and _rank(route.template) > _rank(earlier.template)
+                and _overlap(earlier.template, route.template)
+            ):
+                raise RuntimeError(
+                    f"{sorted(shared)} {earlier.template} is routed before {route.template} "
+                    "and would answer its requests: include the router of the literal path first"
+                )
+
+
+def install_path_owners(app: FastAPI) -> None:
+    """Once every route is in: the guard goes first."""
+    routes = _routed(app.router.routes)
+    _check_dispatch_order(routes)
+    app.router.routes.insert(0, LiteralPathGuard(_owners(routes)))
