@@ -131,7 +131,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         generate_unique_id_function=operation_id,
         docs_url=None,
         redoc_url=None,
-        openapi_url="/openapi.json" if settings.serves_docs else None,
+        # Served by install_docs, with the pages, when the settings serve them.
+        openapi_url=None,
     )
     install_openapi(app)
     app.state.settings = settings

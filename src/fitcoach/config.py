@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     metrics_enabled: bool | None = None
     metrics_token: SecretStr | None = None
     docs_enabled: bool | None = None
+    # With a password, the docs (and the OpenAPI document) ask for HTTP Basic credentials.
+    docs_username: str = Field(default="docs", min_length=1, pattern=r"^[^:]+$")
+    docs_password: SecretStr | None = Field(default=None, min_length=1)
     # Strict-Transport-Security on answers served over TLS (directly, or per X-Forwarded-Proto
     # from a trusted proxy); 0 sends none.
     hsts_max_age_seconds: int = Field(default=31_536_000, ge=0)

@@ -1,6 +1,7 @@
 """/docs and /redoc render the operations in a real headless browser (Debian's chromium, driven
 by Playwright) with every request to anything but the server refused: the pages need no CDN.
-Before, both pages loaded their scripts from a CDN and stayed blank offline."""
+Before, both pages loaded their scripts from a CDN and stayed blank offline. Behind the docs'
+Basic credentials, given once as a user gives them to the browser's prompt, they render too."""
 
 from __future__ import annotations
 
@@ -19,15 +20,28 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.mark.parametrize(
-    ("page_path", "operation_selector"),
-    [("/docs", ".opblock"), ("/redoc", "[data-section-id^='operation/']")],
-    ids=["swagger-ui", "redoc"],
-)
-async def test_docs_render_offline(tmp_path: Path, page_path: str, operation_selector: str) -> None:
-    from playwright.async_api import Route, async_playwright
+SWAGGER_UI = ("/docs", ".opblock")
+REDOC = ("/redoc", "[data-section-id^='operation/']")
+DOCS_USER, DOCS_PASSWORD = "operator", "correct horse battery staple"
 
-    async with serving(tmp_path) as served, async_playwright() as playwright:
+
+@pytest.mark.parametrize(
+    ("page", "password"),
+    [(SWAGGER_UI, None), (REDOC, None), (SWAGGER_UI, DOCS_PASSWORD), (REDOC, DOCS_PASSWORD)],
+    ids=["swagger-ui", "redoc", "swagger-ui-behind-basic", "redoc-behind-basic"],
+)
+async def test_docs_render_offline(
+    tmp_path: Path, page: tuple[str, str], password: str | None
+) -> None:
+    from playwright.async_api import HttpCredentials, Route, async_playwright
+
+    page_path, operation_selector = page
+    settings = {}
+    credentials: HttpCredentials | None = None
+    if password is not None:
+        settings = {"FITCOACH_DOCS_USERNAME": DOCS_USER, "FITCOACH_DOCS_PASSWORD": password}
+        credentials = {"username": DOCS_USER, "password": password}
+    async with serving(tmp_path, **settings) as served, async_playwright() as playwright:
         base_url = str(served.http.base_url).rstrip("/")
         refused: list[str] = []
 
@@ -42,12 +56,13 @@ async def test_docs_render_offline(tmp_path: Path, page_path: str, operation_sel
             executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
         )
         try:
-            page = await browser.new_page()
-            await page.route("**/*", only_the_server)
-            await page.goto(f"{base_url}{page_path}")
-            await page.wait_for_selector(operation_selector, timeout=RENDER_TIMEOUT_MS)
-            operations = await page.locator(operation_selector).count()
-            text = await page.inner_text("body")
+            context = await browser.new_context(http_credentials=credentials)
+            tab = await context.new_page()
+            await tab.route("**/*", only_the_server)
+            await tab.goto(f"{base_url}{page_path}")
+            await tab.wait_for_selector(operation_selector, timeout=RENDER_TIMEOUT_MS)
+            operations = await tab.locator(operation_selector).count()
+            text = await tab.inner_text("body")
         finally:
             await browser.close()
     assert operations >= 20, operations
