@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CursorResult, exists, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from fitcoach.http.pagination import PageRequest, SortColumn, sort_order
 from fitcoach.http.search import contains_text
@@ -25,12 +26,18 @@ class UserRepository:
         return result.scalar_one_or_none()
 
     async def find_by_phone(self, session: AsyncSession, phone: str) -> User | None:
-        result = await session.execute(select(User).where(User.phone == phone))
-        return result.scalar_one_or_none()
+        return await self._find(session, User.phone == phone)
 
     async def find_by_email(self, session: AsyncSession, email: str) -> User | None:
-        result = await session.execute(select(User).where(User.email == email))
-        return result.scalar_one_or_none()
+        return await self._find(session, User.email == email)
+
+    async def _find(self, session: AsyncSession, where: ColumnElement[bool]) -> User | None:
+        """The account and its roles in one statement, so that looking up an account that
+        exists costs the same statements as one that does not (sign-in must not tell)."""
+        result = await session.execute(
+            select(User).options(joinedload(User.role_rows)).where(where)
+        )
+        return result.unique().scalar_one_or_none()
 
     def add(self, session: AsyncSession, user: User, roles: list[Role]) -> User:
         user.role_rows = [UserRole(role=role.value) for role in roles]
@@ -79,12 +86,13 @@ class UserRepository:
         return list(result.scalars()), int(total or 0)
 
     async def count_failed_login(
-        self, session: AsyncSession, user_id: uuid.UUID
+        self, session: AsyncSession, user_id: uuid.UUID, now: datetime
     ) -> tuple[int, int] | None:
-        """One more consecutive failure, counted in the database: (failures, lock level)."""
+        """One more consecutive failure, counted in the database: (failures, lock level). None
+        when there is no such user, or its login is paused until after `now` (not counted)."""
         result = await session.execute(
             update(User)
-            .where(User.id == user_id)
+            .where(User.id == user_id, or_(User.locked_until.is_(None), User.locked_until <= now))
             .values(failed_logins=User.failed_logins + 1)
             .returning(User.failed_logins, User.lock_level)
             .execution_options(synchronize_session=False)

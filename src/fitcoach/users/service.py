@@ -94,9 +94,9 @@ class UserService:
         return user
 
     async def count_failed_login(
-        self, session: AsyncSession, user_id: uuid.UUID
+        self, session: AsyncSession, user_id: uuid.UUID, now: datetime
     ) -> tuple[int, int] | None:
-        return await user_repository.count_failed_login(session, user_id)
+        return await user_repository.count_failed_login(session, user_id, now)
 
     async def lock_login(
         self,

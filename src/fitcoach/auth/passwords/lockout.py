@@ -9,10 +9,15 @@ victim. Wrong passwords are counted per client address and per account:
 
 So ten wrong passwords from one address lock that address, not the account: its owner, from
 anywhere else, signs in once the short pause is over. A success resets the account's count; an
-address's count only expires, so that signing in to one's own account cannot reset it."""
+address's count only expires, so that signing in to one's own account cannot reset it.
+
+A wrong password costs the same work whether the account exists, is paused or is unknown: one
+argon2 verification (a dummy hash without an account) and the same statements (the account's
+count runs against no row), so neither the answer nor its time tells which accounts exist."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +31,8 @@ from fitcoach.users.service import user_service
 
 # The exponent is capped before the configured maximum applies, so the arithmetic stays small.
 _MAX_LOCK_DOUBLINGS = 20
+# The id no account has: an unknown account's failure is counted against it, matching no row.
+_NO_ACCOUNT = uuid.UUID(int=0)
 
 
 @dataclass(frozen=True)
@@ -47,18 +54,12 @@ class LoginLockout:
         return None
 
     async def count_failure(
-        self,
-        session: AsyncSession,
-        settings: Settings,
-        attempt: PasswordAttempt,
-        *,
-        count_account: bool = True,
+        self, session: AsyncSession, settings: Settings, attempt: PasswordAttempt
     ) -> None:
         """Count a wrong password against the address and (unless it is paused already) the
         account. The refusal that follows is committed, counters included (record_failure)."""
         await self._count_source_failure(session, settings, attempt)
-        if count_account and attempt.user is not None:
-            await self._count_account_failure(session, settings, attempt.user, attempt.now)
+        await self._count_account_failure(session, settings, attempt)
 
     async def _count_source_failure(
         self, session: AsyncSession, settings: Settings, attempt: PasswordAttempt
@@ -90,28 +91,32 @@ class LoginLockout:
             )
 
     async def _count_account_failure(
-        self, session: AsyncSession, settings: Settings, user: User, now: datetime
+        self, session: AsyncSession, settings: Settings, attempt: PasswordAttempt
     ) -> None:
-        counted = await user_service.count_failed_login(session, user.id)
+        # The same statement whether the account exists or is paused (it then counts nothing):
+        # like the dummy hash, so that a failure costs the same work either way.
+        user_id = attempt.user.id if attempt.user is not None else _NO_ACCOUNT
+        now = attempt.now
+        counted = await user_service.count_failed_login(session, user_id, now)
         if counted is None or counted[0] < settings.login_max_failures:
             return
         failures, level = counted
         until = now + timedelta(seconds=settings.login_slow_seconds)
         if await user_service.lock_login(
-            session, user.id, level=level, until=until, threshold=settings.login_max_failures
+            session, user_id, level=level, until=until, threshold=settings.login_max_failures
         ):
             audit_service.record(
                 session,
                 AuditEvent(
                     action="auth.account.slowed",
                     resource_type="user",
-                    resource_id=user.id,
+                    resource_id=user_id,
                     details={
                         "failures": failures,
                         "seconds": settings.login_slow_seconds,
                         "until": until.isoformat(),
                     },
-                    actor_id=user.id,
+                    actor_id=user_id,
                 ),
                 now,
             )

@@ -158,9 +158,7 @@ class PasswordService:
             matches = await verify_password(password_hash, credentials.password)
             if not matches and refusal != "source":
                 # A guess at a slowed account still counts against the address that made it.
-                await login_lockout.count_failure(
-                    session, settings, attempt, count_account=refusal is None
-                )
+                await login_lockout.count_failure(session, settings, attempt)
             if refusal is not None:
                 claim.details["locked"] = True
                 claim.details["lockedBy"] = refusal
