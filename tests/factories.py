@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 import pyotp
@@ -18,29 +16,18 @@ from sqlalchemy import select, update
 from fitcoach.auth.otp.providers import OutboxSmsProvider
 from fitcoach.auth.password_hashing import hash_password
 from fitcoach.auth.tokens.service import ClientInfo, session_service
-from fitcoach.db.migrate import MIGRATIONS_DIR
 from fitcoach.models import CoachAssignment, Questionnaire
 from fitcoach.models.enums import Role
 from fitcoach.subscriptions.service import subscription_service
 from fitcoach.users.schemas import BodyMetricsIn
 from fitcoach.users.service import NewUser, user_service
+from tests.db.migrations import load_migration
 
 STRONG_PASSWORD = "Str0ng!Passw0rd"
 
 
-def _load_migration(file_name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(
-        file_name.removesuffix(".py"), MIGRATIONS_DIR / "versions" / file_name
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 # The migration that writes questionnaire version 1; its questions are the reference.
-FIRST_MIGRATION = _load_migration("20261122_0005_onboarding_customers.py")
+FIRST_MIGRATION = load_migration("20261122_0005_onboarding_customers.py")
 _CODE = re.compile(r"\b(\d{6})\b")
 
 

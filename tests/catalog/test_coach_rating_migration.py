@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib.util
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,37 +12,11 @@ from alembic import command
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from fitcoach.db.migrate import MIGRATIONS_DIR, alembic_config
+from fitcoach.db.migrate import alembic_config
 from fitcoach.models import CoachRatingTotals, Product, User
-from tests.conftest import POSTGRES_URL, admin_execute
+from tests.db.migrations import empty_database, load_migration
 
-
-def _migration() -> Any:
-    file_name = "20261202_0008_coach_rating_totals.py"
-    spec = importlib.util.spec_from_file_location(
-        "coach_rating_totals", MIGRATIONS_DIR / "versions" / file_name
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-MIGRATION = _migration()
-
-
-@contextlib.contextmanager
-def _empty_database(tmp_path: Path) -> Iterator[str]:
-    if not POSTGRES_URL:
-        yield f"sqlite+aiosqlite:///{tmp_path / 'migration.db'}"
-        return
-    name = f"fitcoach_test_migration_{uuid.uuid4().hex[:12]}"
-    asyncio.run(admin_execute(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{POSTGRES_URL.rstrip('/')}/{name}"
-    finally:
-        asyncio.run(admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+MIGRATION = load_migration("20261202_0008_coach_rating_totals.py")
 
 
 def _product(
@@ -115,7 +86,7 @@ def test_the_totals_are_filled_from_published_products_and_dropped_on_downgrade(
     tmp_path: Path,
 ) -> None:
     coaches = {name: uuid.uuid4() for name in ("Ann", "Bob", "Cy")}
-    with _empty_database(tmp_path) as url:
+    with empty_database(tmp_path) as url:
         config = alembic_config(url)
         command.upgrade(config, MIGRATION.down_revision)
         asyncio.run(_seed(url, coaches))

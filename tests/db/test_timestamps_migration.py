@@ -5,36 +5,19 @@ down and up again, on SQLite, and on PostgreSQL when set."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib.util
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from fitcoach.db.base import UTCDateTime
-from fitcoach.db.migrate import MIGRATIONS_DIR, alembic_config
-from tests.conftest import POSTGRES_URL, admin_execute
+from fitcoach.db.migrate import alembic_config
+from tests.db.migrations import empty_database, load_migration
 
-
-def _migration() -> Any:
-    file_name = "20261207_0014_timestamps_everywhere.py"
-    spec = importlib.util.spec_from_file_location(
-        "timestamps_everywhere", MIGRATIONS_DIR / "versions" / file_name
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-MIGRATION = _migration()
+MIGRATION = load_migration("20261207_0014_timestamps_everywhere.py")
 T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 
 # The tables as they are before the migration: plain Core tables, so the rows are written as
@@ -75,19 +58,6 @@ SETTINGS = sa.Table(
     sa.Column("value", sa.String()),
     sa.Column("updated_at", UTCDateTime()),
 )
-
-
-@contextlib.contextmanager
-def _empty_database(tmp_path: Path) -> Iterator[str]:
-    if not POSTGRES_URL:
-        yield f"sqlite+aiosqlite:///{tmp_path / 'migration.db'}"
-        return
-    name = f"fitcoach_test_migration_{uuid.uuid4().hex[:12]}"
-    asyncio.run(admin_execute(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{POSTGRES_URL.rstrip('/')}/{name}"
-    finally:
-        asyncio.run(admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _at(hours: int) -> datetime:
@@ -183,7 +153,7 @@ def test_the_stamps_are_filled_from_the_rows_history_and_dropped_on_downgrade(
         # A setting was created no later than its last change.
         "settings": (_at(4), _at(4)),
     }
-    with _empty_database(tmp_path) as url:
+    with empty_database(tmp_path) as url:
         config = alembic_config(url)
         command.upgrade(config, MIGRATION.down_revision)
         asyncio.run(_seed(url, ann, bob))

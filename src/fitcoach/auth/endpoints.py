@@ -19,6 +19,7 @@ from fitcoach.auth.me import me_service
 from fitcoach.auth.mfa.schemas import MfaVerifyIn
 from fitcoach.auth.mfa.service import MfaProof
 from fitcoach.auth.passwords.service import Credentials, password_service
+from fitcoach.auth.rate_limits import CHECK_LIMIT
 from fitcoach.auth.schemas import (
     AuthOut,
     EmailLoginIn,
@@ -47,8 +48,7 @@ from fitcoach.users.schemas import BodyMetricsIn
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-# The auth-flow update's table; the rest are ours, sized for a person, not a script.
-CHECK_LIMIT = "10/15 minutes"
+# Ours, sized for a person, not a script (the code checks are the auth-flow update's).
 PASSWORD_LIMIT = "10/15 minutes"
 REGISTER_LIMIT = "10/hour"
 TOKEN_LIMIT = "60/minute"

@@ -8,14 +8,13 @@ from fastapi import APIRouter, Depends
 from fitcoach.auth.email_verification.dependencies import EmailDeliveryDep
 from fitcoach.auth.email_verification.schemas import EmailIn, EmailVerifyIn
 from fitcoach.auth.email_verification.service import email_verification_service
+from fitcoach.auth.rate_limits import CHECK_LIMIT, SEND_LIMIT
 from fitcoach.db.session import DbSession
 from fitcoach.http.dependencies import ClockDep, SettingsDep
 from fitcoach.http.envelope import MessageEnvelope, error_responses, said
 from fitcoach.http.ratelimit import RateLimit
 
 router = APIRouter(prefix="/auth/email", tags=["auth"])
-CHECK_LIMIT = "10/15 minutes"
-SEND_LIMIT = "5/15 minutes"
 
 
 @router.post(
@@ -38,7 +37,7 @@ async def verify_email(
     "/send-code",
     response_model=MessageEnvelope,
     dependencies=[Depends(RateLimit("auth.email.send", SEND_LIMIT))],
-    responses=error_responses(400, 422, 429, 502),
+    responses=error_responses(400, 422, 429),
     summary="Mail a new verification code (public); same answer for unknown or verified emails",
 )
 async def send_email_code(

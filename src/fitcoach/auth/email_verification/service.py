@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.auth.email_verification.exceptions import (
@@ -36,11 +36,7 @@ _SEAL_PURPOSE = "email-code"
 @dataclass(frozen=True)
 class EmailDelivery:
     """That the code is to be mailed. The sending is a background job (SEND_EMAIL_CODE_JOB)
-    with the app's provider, retried while the mail server is away. The fields stay for the
-    callers that build it."""
-
-    provider: EmailProvider
-    sessionmaker: async_sessionmaker[AsyncSession]
+    with the app's provider, retried while the mail server is away."""
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from fitcoach.auth.otp.service import SmsDelivery
-from fitcoach.db.session import sessionmaker_of
 
 
-async def _sms_delivery(request: Request) -> SmsDelivery:
-    return SmsDelivery(
-        provider=request.app.state.sms_provider, sessionmaker=sessionmaker_of(request)
-    )
+async def _sms_delivery() -> SmsDelivery:
+    return SmsDelivery()
 
 
 SmsDeliveryDep = Annotated[SmsDelivery, Depends(_sms_delivery)]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fitcoach.auth.otp.dependencies import SmsDeliveryDep
 from fitcoach.auth.otp.login import PhoneCode, otp_login_service
 from fitcoach.auth.otp.schemas import OtpCheckOut, OtpRegisterIn, PhoneIn, PhoneOtpIn
+from fitcoach.auth.rate_limits import CHECK_LIMIT, SEND_LIMIT
 from fitcoach.auth.schemas import AuthOut, SignInOut, sign_in_out
 from fitcoach.auth.sign_in import Login, NewProfile
 from fitcoach.auth.tokens.dependencies import NO_STORE, ClientDep
@@ -21,16 +22,13 @@ from fitcoach.users.schemas import BodyMetricsIn
 
 router = APIRouter(prefix="/otp", tags=["otp"])
 login_router = APIRouter(prefix="/auth/otp", tags=["auth"])
-# The auth-flow update's table.
-SEND_LIMIT = "5/15 minutes"
-CHECK_LIMIT = "10/15 minutes"
 
 
 @router.post(
     "/send",
     response_model=MessageEnvelope,
     dependencies=[Depends(RateLimit("otp.send", SEND_LIMIT))],
-    responses=error_responses(400, 422, 429, 502, 503),
+    responses=error_responses(400, 422, 429),
     summary="Send a login/registration OTP by SMS (public)",
 )
 async def send_otp(
@@ -64,7 +62,7 @@ async def verify_otp(
     "/send",
     response_model=MessageEnvelope,
     dependencies=[Depends(RateLimit("auth.otp.send", SEND_LIMIT))],
-    responses=error_responses(400, 422, 429, 502, 503),
+    responses=error_responses(400, 422, 429),
     summary="Send a sign-in OTP by SMS (public)",
 )
 async def send_login_otp(

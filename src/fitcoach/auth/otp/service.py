@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.auth.onetime_codes import Attempt, NewCode
@@ -39,11 +39,7 @@ _SEAL_PURPOSE = "otp-sms"
 @dataclass(frozen=True)
 class SmsDelivery:
     """That the code is to be sent. The send itself is a background job (SEND_SMS_JOB) with
-    the app's provider: a provider outage retries it instead of failing the request. The
-    fields stay for the callers that build it."""
-
-    provider: SmsProvider
-    sessionmaker: async_sessionmaker[AsyncSession]
+    the app's provider: a provider outage retries it instead of failing the request."""
 
 
 @dataclass(frozen=True)
