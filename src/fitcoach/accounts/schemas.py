@@ -13,6 +13,7 @@ from fitcoach.auth.password_hashing import (
     check_password_policy,
 )
 from fitcoach.http.envelope import UNIQUE_ITEMS, StrictApiModel
+from fitcoach.http.fields import at_least_one_of
 from fitcoach.models.enums import Role
 from fitcoach.users.schemas import NAME_DESCRIPTION, NAME_SCHEMA, clean_name
 
@@ -37,20 +38,8 @@ class CreateUserIn(StrictApiModel):
                     "password": "Example-Passw0rd!",
                     "roles": ["COACH"],
                 }
-            ]
-        }
-    )
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "name": "Jordan Coach",
-                    "email": "jordan@example.com",
-                    "password": "Example-Passw0rd!",
-                    "roles": ["COACH"],
-                }
-            ]
+            ],
+            **at_least_one_of("email", "phone"),
         }
     )
 

@@ -177,11 +177,28 @@ def _complete(route: APIRoute, operation: dict[str, Any]) -> None:
     if "422" in responses:
         responses["422"] = {**_as_document(error[422]), **_described(responses["422"])}
     operation["description"] = _description(route, operation)
+    for parameter in operation.get("parameters", ()):
+        parameter["schema"] = _not_null(parameter.get("schema", {}))
     rate_limited = _has_dependency(route.dependant, lambda call: isinstance(call, RateLimit))
     for status, response in responses.items():
         headers = _headers_of(status, rate_limited=rate_limited)
         if headers:
             response.setdefault("headers", {}).update(headers)
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A parameter is absent or has a value: a query string or a header cannot carry null, so
+    `int | None` is documented as an optional integer (a client that sent "null" was refused)."""
+    branches = schema.get("anyOf")
+    if not branches or {"type": "null"} not in branches:
+        return schema
+    rest = [branch for branch in branches if branch != {"type": "null"}]
+    others = {
+        key: value
+        for key, value in schema.items()
+        if key != "anyOf" and not (key == "default" and value is None)
+    }
+    return {**others, **rest[0]} if len(rest) == 1 else {**others, "anyOf": rest}
 
 
 def _description(route: APIRoute, operation: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from fitcoach.http.envelope import UNIQUE_ITEMS, ApiModel, StrictApiModel
+from fitcoach.http.fields import NOT_NULL, label, of_kind
 from fitcoach.models import Questionnaire
 from fitcoach.models.vocabulary import Goal, Level, RiskFlag
 from fitcoach.onboarding.service import Intake
@@ -25,7 +26,7 @@ MAX_OPTIONS = 50
 
 PreferenceType = Literal["single_choice", "multi_choice", "integer", "boolean"]
 QuestionnaireStatus = Literal["current", "retired"]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Label = Annotated[str, label(200)]
 PreferenceKey = Annotated[str, StringConstraints(pattern=r"^[a-z][A-Za-z0-9]{0,39}$")]
 HealthFlagKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 # Strict, so that `true` is never taken for 1 nor 1 for "1".
@@ -47,7 +48,39 @@ class GoalOptionIn(StrictApiModel):
     label: Label
 
 
+_ABSENT = {"type": "null"}
+
+
 class PreferenceQuestionIn(StrictApiModel):
+    # The fields each type takes. That min <= max, and that options are distinct once
+    # normalised, the schema cannot say (it compares no two fields, and whole items only).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                *[
+                    of_kind(
+                        choice,
+                        field="type",
+                        options={"type": "array", "minItems": 1},
+                        min=_ABSENT,
+                        max=_ABSENT,
+                        required=["options"],
+                    )
+                    for choice in ("single_choice", "multi_choice")
+                ],
+                of_kind(
+                    "integer",
+                    field="type",
+                    options=_ABSENT,
+                    min=NOT_NULL,
+                    max=NOT_NULL,
+                    required=["min", "max"],
+                ),
+                of_kind("boolean", field="type", options=_ABSENT, min=_ABSENT, max=_ABSENT),
+            ]
+        }
+    )
+
     key: PreferenceKey = Field(description="camelCase, e.g. trainingDaysPerWeek")
     label: Label
     type: PreferenceType
@@ -79,7 +112,7 @@ class PreferenceQuestionIn(StrictApiModel):
 class HealthFlagQuestionIn(StrictApiModel):
     key: HealthFlagKey = Field(description="snake_case, e.g. heart_condition")
     label: Label
-    meaning: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    meaning: Annotated[str, label(500)]
     risk_flags: list[RiskFlag] = Field(
         min_length=1,
         description="The risk flags a customer with this flag gets",

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from fitcoach.http.envelope import SIX_DIGITS, ApiModel, StrictApiModel
+from fitcoach.http.fields import exactly_one_of
 
 _CODE = re.compile(r"[0-9]{6}")
 MFA_CODE_FORMAT_MESSAGE = "MFA code must be exactly 6 digits"
@@ -41,7 +42,9 @@ class RecoveryCodesOut(ApiModel):
 
 
 class MfaDisableIn(StrictApiModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123456"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"code": "123456"}], **exactly_one_of("code", "password")}
+    )
 
     code: str | None = Field(
         default=None, description="A current code from the app", json_schema_extra=SIX_DIGITS
@@ -72,7 +75,8 @@ class MfaVerifyIn(StrictApiModel):
         json_schema_extra={
             "examples": [
                 {"mfaToken": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", "code": "123456"}
-            ]
+            ],
+            **exactly_one_of("code", "recoveryCode"),
         }
     )
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal, Self
 from pydantic import ConfigDict, Field, model_validator
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.fields import NOT_NULL, of_kind
 from fitcoach.training.exercises.schemas import MediaUrl
 from fitcoach.training.progress.service import EntryDraft
 
@@ -41,7 +42,31 @@ class EntryIn(StrictApiModel):
                     "unit": "kg",
                     "measuredAt": "2026-12-07T07:30:00.000Z",
                 }
-            ]
+            ],
+            # The unit (and site) each kind is measured in; a photo is its link alone.
+            "oneOf": [
+                *[
+                    of_kind(
+                        kind,
+                        value=NOT_NULL,
+                        unit={"enum": list(units)},
+                        site=NOT_NULL if kind is EntryKind.girth else {"type": "null"},
+                        required=["value", "unit", "site"]
+                        if kind is EntryKind.girth
+                        else ["value", "unit"],
+                    )
+                    for kind, units in UNITS.items()
+                    if kind is not EntryKind.photo
+                ],
+                of_kind(
+                    EntryKind.photo,
+                    photoUrl=NOT_NULL,
+                    value={"type": "null"},
+                    unit={"type": "null"},
+                    site={"type": "null"},
+                    required=["photoUrl"],
+                ),
+            ],
         }
     )
 

@@ -9,12 +9,22 @@ from typing import Annotated, Self
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.fields import NOT_NULL, label, of_kind
 from fitcoach.training.schedules.rules import HABIT_UNITS, HabitKind, ScheduleKind
 from fitcoach.training.schedules.service import AssignmentDraft, HabitDraft, ScheduleDraft
 
 
 class ScheduleIn(StrictApiModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"kind": "cycle", "cycleDays": 4}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"kind": "cycle", "cycleDays": 4}],
+            # cycleDays exactly for a cycle schedule.
+            "oneOf": [
+                of_kind(ScheduleKind.weekdays, cycleDays={"type": "null"}),
+                of_kind(ScheduleKind.cycle, cycleDays=NOT_NULL, required=["cycleDays"]),
+            ],
+        }
+    )
 
     kind: ScheduleKind = Field(
         description="weekdays: an item's day 1-7 is Monday-Sunday; cycle: day N of a repeating "
@@ -65,20 +75,25 @@ class AssignmentOut(ApiModel):
 
 class HabitIn(StrictApiModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"kind": "water", "name": "Drink water", "target": 2500}]}
+        json_schema_extra={
+            "examples": [{"kind": "water", "name": "Drink water", "target": 2500}],
+            # A built-in kind's own unit, or none; a custom habit names its unit.
+            "oneOf": [
+                *[of_kind(kind, unit={"enum": [unit, None]}) for kind, unit in HABIT_UNITS.items()],
+                of_kind(HabitKind.custom, unit=NOT_NULL, required=["unit"]),
+            ],
+        }
     )
 
     kind: HabitKind
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    name: Annotated[str, label(120)]
     target: Annotated[float, Field(strict=True, gt=0, le=1_000_000)]
-    unit: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None
-    ) = Field(
+    unit: Annotated[str, label(16)] | None = Field(
         default=None, description="Fixed for water (ml), steps and sleep (h); required for custom"
     )
 
     @model_validator(mode="after")
-    def _unit_of_kind(self) -> Self:
+    def _unitof_kind(self) -> Self:
         fixed = HABIT_UNITS.get(self.kind)
         if fixed is None and self.unit is None:
             raise ValueError("unit is required for a custom habit")
