@@ -62,7 +62,7 @@ def _routed(routes: Sequence[BaseRoute]) -> list[_Routed]:
     return [
         _Routed(context.path_format, frozenset(context.methods), context)
         for context in iter_route_contexts(routes)
-        if context.methods and context.path_format and ":path}" not in context.path_format
+        if context.methods and context.path_format and ":path}" not in (context.path or "")
     ]
 
 
