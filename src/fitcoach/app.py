@@ -10,6 +10,7 @@ import redis.asyncio as redis
 from fastapi import FastAPI
 
 from fitcoach import __version__
+from fitcoach.access.api_keys import LastUsedMemo
 from fitcoach.accounts.endpoints import router as accounts_router
 from fitcoach.audit.dependencies import record_unaudited_write
 from fitcoach.audit.endpoints import router as audit_router
@@ -45,6 +46,7 @@ from fitcoach.http.middleware import RequestContextMiddleware
 from fitcoach.http.openapi import install_openapi, operation_id
 from fitcoach.http.ratelimit import create_limiter
 from fitcoach.http.text_guard import SurrogateGuardMiddleware
+from fitcoach.integrations.api_keys.endpoints import router as api_keys_router
 from fitcoach.jobs.endpoints import router as jobs_router
 from fitcoach.notifications.delivery import DISPATCHER_INFO_KEY, NotificationDispatcher
 from fitcoach.notifications.email import create_email_provider
@@ -155,6 +157,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.notification_providers = notification_providers
     app.state.stream_broker = stream_broker
     app.state.jwks_cache = JwksCache()
+    app.state.api_key_last_used = LastUsedMemo()
     app.state.on_authenticated_write = record_unaudited_write
     for module in settings.worker_imports:
         import_module(module)
@@ -202,6 +205,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         accounts_router,
         audit_router,
         jobs_router,
+        api_keys_router,
         health_router,
     )
     for router in routers:

@@ -8,14 +8,21 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+from fastapi import BackgroundTasks, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.access import tokens
+from fitcoach.access.api_keys import (
+    ApiScope,
+    KeyedRequest,
+    authenticate_api_key,
+    looks_like_api_key,
+)
 from fitcoach.access.exceptions import (
     AccessTokenExpired,
     AccountBlocked,
+    ApiKeyNotAccepted,
     InvalidAccessToken,
     SessionEnded,
 )
@@ -28,7 +35,7 @@ from fitcoach.db.session import READ_ONLY_METHODS, DbSession, ReadSession
 from fitcoach.http.openapi import SIGNED_IN, describe_callers
 from fitcoach.http.ratelimit import RateLimit
 from fitcoach.http.request_context import current_request_context
-from fitcoach.models import User
+from fitcoach.models import Actor, User
 from fitcoach.models.enums import Role
 from fitcoach.users.service import user_service
 
@@ -43,6 +50,9 @@ def _access_claims(
 ) -> tokens.AccessClaims:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Authentication required")
+    # Every endpoint refuses an API key unless it declares the scope that admits one.
+    if looks_like_api_key(credentials.credentials):
+        raise ApiKeyNotAccepted()
     settings: Settings = request.app.state.settings
     clock: Clock = request.app.state.clock
     try:
@@ -122,6 +132,30 @@ async def _current_account(principal: CurrentUser, session: DbSession) -> User:
 
 # The caller's own account as a loaded row, for the endpoints that change it (password, MFA).
 CurrentAccount = Annotated[User, Depends(_current_account)]
+
+
+def user_or_api_key(scope: ApiScope) -> Any:
+    """A dependency admitting any signed-in user (the endpoint's rules then decide what they
+    see) or an API key holding `scope`, counted against the key's own rate limit."""
+
+    async def _caller(
+        request: Request,
+        response: Response,
+        background: BackgroundTasks,
+        session: ReadSession,
+        credentials: BearerCredentials,
+    ) -> Actor:
+        if credentials is not None and looks_like_api_key(credentials.credentials):
+            keyed = KeyedRequest(request, response, background, session)
+            return await authenticate_api_key(keyed, credentials.credentials, scope)
+        return await _current_principal(request, session, credentials)
+
+    describe_callers(_caller, f"any signed-in user, or an API key with the `{scope.value}` scope")
+    return Depends(_caller)
+
+
+# A customer's profile: themself, their coaches, admins, or a key that reads customers.
+CustomerReader = Annotated[Actor, user_or_api_key(ApiScope.CUSTOMERS_READ)]
 
 
 def user_rate_limit(scope: str, limit: str) -> Any:

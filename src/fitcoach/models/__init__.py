@@ -18,6 +18,12 @@ from fitcoach.models.identity import (
     MfaTotp,
     UserIdentity,
 )
+from fitcoach.models.integrations import (
+    ApiKey,
+    WearableConnection,
+    WearableDelivery,
+    WearableMetric,
+)
 from fitcoach.models.notification import (
     Delivery,
     Device,
@@ -49,6 +55,7 @@ from fitcoach.models.worker import Job, OutboxEvent, ProcessedEvent, WorkerHeart
 
 __all__ = [
     "Actor",
+    "ApiKey",
     "AuditEntry",
     "AuthSession",
     "BadgeDefinition",
@@ -98,5 +105,8 @@ __all__ = [
     "User",
     "UserIdentity",
     "UserRole",
+    "WearableConnection",
+    "WearableDelivery",
+    "WearableMetric",
     "WorkerHeartbeat",
 ]

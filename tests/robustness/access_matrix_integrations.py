@@ -1,0 +1,49 @@
+"""The access matrix's rows for the integrations domain (see access_matrix for the rules).
+
+API keys are the business's: only admins issue, list, rotate and revoke them. The key itself
+is handed over once, in the answers that issue or rotate it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fitcoach.access.api_keys import issue_secret
+from fitcoach.models import ApiKey
+from tests.robustness.cells import Call, Row, admin_only, body_of
+from tests.robustness.world import Actor, World
+
+API_KEYS = "/api/v1/integrations/api-keys"
+_KEY_HANDED_OVER = frozenset({"key"})
+
+
+async def _stored_key(world: World, actor: Actor) -> Call:
+    """A live key of the world's own, for the routes that name one."""
+    issued = issue_secret(world.app.state.settings)
+    key_id = uuid.uuid4()
+    async with world.app.state.sessionmaker() as session, session.begin():
+        session.add(
+            ApiKey(
+                id=key_id,
+                name="Matrix key",
+                prefix=issued.prefix,
+                secret_hash=issued.secret_hash,
+                scopes=["customers:read"],
+                rate_limit=60,
+            )
+        )
+    return Call(path={"apiKeyId": str(key_id)})
+
+
+INTEGRATIONS_MATRIX: dict[tuple[str, str], Row] = {
+    ("POST", API_KEYS): Row(
+        admin_only(201),
+        body_of(lambda world: {"name": "Matrix", "rateLimit": 60, "scopes": ["customers:read"]}),
+        hands_over=_KEY_HANDED_OVER,
+    ),
+    ("GET", API_KEYS): Row(admin_only()),
+    ("POST", API_KEYS + "/{apiKeyId}/rotate"): Row(
+        admin_only(), _stored_key, hands_over=_KEY_HANDED_OVER
+    ),
+    ("POST", API_KEYS + "/{apiKeyId}/revoke"): Row(admin_only(), _stored_key),
+}
