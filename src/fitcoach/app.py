@@ -47,6 +47,7 @@ from fitcoach.http.openapi import install_openapi, operation_id
 from fitcoach.http.ratelimit import create_limiter
 from fitcoach.http.text_guard import SurrogateGuardMiddleware
 from fitcoach.integrations.api_keys.endpoints import router as api_keys_router
+from fitcoach.integrations.wearables.endpoints import router as wearables_router
 from fitcoach.jobs.endpoints import router as jobs_router
 from fitcoach.notifications.delivery import DISPATCHER_INFO_KEY, NotificationDispatcher
 from fitcoach.notifications.email import create_email_provider
@@ -206,6 +207,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         audit_router,
         jobs_router,
         api_keys_router,
+        wearables_router,
         health_router,
     )
     for router in routers:

@@ -147,6 +147,20 @@ class Settings(BaseSettings):
     stream_max_seconds: float = Field(default=300.0, gt=0, le=86_400)
     stream_redis_channel: str = "fitcoach:stream"
 
+    # Wearables: each provider's secret signs its webhooks (Fitbit, Oura and Whoop: the OAuth
+    # client secret; the Standard Webhooks partner: a `whsec_` secret), and its API is where the
+    # workers fetch what a notification names (overridable for a local stand-in).
+    fitbit_client_secret: SecretStr | None = None
+    oura_client_secret: SecretStr | None = None
+    whoop_client_secret: SecretStr | None = None
+    wearable_partner_secret: SecretStr | None = None
+    fitbit_api_url: str = "https://api.fitbit.com"
+    oura_api_url: str = "https://api.ouraring.com"
+    whoop_api_url: str = "https://api.prod.whoop.com"
+    wearable_api_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # How far a signed delivery's timestamp may be from now before it counts as a replay.
+    wearable_webhook_tolerance_seconds: int = Field(default=300, ge=10, le=3_600)
+
     @field_validator(
         "google_client_ids",
         "apple_client_ids",

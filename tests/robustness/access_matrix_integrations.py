@@ -1,7 +1,8 @@
 """The access matrix's rows for the integrations domain (see access_matrix for the rules).
 
 API keys are the business's: only admins issue, list, rotate and revoke them. The key itself
-is handed over once, in the answers that issue or rotate it.
+is handed over once, in the answers that issue or rotate it. The wearables' webhook takes no
+token: the provider's signature is its only way in, so an unsigned call is 401 for everyone.
 """
 
 from __future__ import annotations
@@ -46,4 +47,7 @@ INTEGRATIONS_MATRIX: dict[tuple[str, str], Row] = {
         admin_only(), _stored_key, hands_over=_KEY_HANDED_OVER
     ),
     ("POST", API_KEYS + "/{apiKeyId}/revoke"): Row(admin_only(), _stored_key),
+    ("POST", "/api/v1/integrations/wearables/webhook"): Row(
+        dict.fromkeys(Actor, 401), body_of(lambda world: {"type": "metrics.recorded"})
+    ),
 }

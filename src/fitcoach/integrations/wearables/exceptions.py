@@ -1,0 +1,23 @@
+"""Why a wearable webhook was refused."""
+
+from fitcoach.core.errors import BadRequest, Unauthorized
+
+
+class UnknownWearableProvider(BadRequest):
+    message = "Wearable-Provider names no provider: use fitbit, oura, whoop or partner"
+
+
+class WearableProviderNotConfigured(Unauthorized):
+    message = "This provider's webhooks are not configured on this server"
+
+
+class InvalidWebhookSignature(Unauthorized):
+    message = "The webhook signature is missing or does not match the body"
+
+
+class WebhookReplayed(Unauthorized):
+    message = "The webhook timestamp is outside the tolerance: refused as a replay"
+
+
+class InvalidWebhookBody(BadRequest):
+    message = "The webhook body is not in the provider's format"
