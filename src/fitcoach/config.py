@@ -157,6 +157,16 @@ class Settings(BaseSettings):
     fitbit_api_url: str = "https://api.fitbit.com"
     oura_api_url: str = "https://api.ouraring.com"
     whoop_api_url: str = "https://api.prod.whoop.com"
+    # OAuth 2 connections: each provider's client id and authorization page; the token
+    # endpoint is at the provider's API URL. The app's page the provider sends the customer
+    # back to, with `code` and `state`.
+    fitbit_client_id: str | None = None
+    oura_client_id: str | None = None
+    whoop_client_id: str | None = None
+    fitbit_authorize_url: str = "https://www.fitbit.com/oauth2/authorize"
+    oura_authorize_url: str = "https://cloud.ouraring.com/oauth/authorize"
+    whoop_authorize_url: str = "https://api.prod.whoop.com/oauth/oauth2/auth"
+    wearable_redirect_url: str = "http://localhost:8000/wearables/connected"
     wearable_api_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     # How far a signed delivery's timestamp may be from now before it counts as a replay.
     wearable_webhook_tolerance_seconds: int = Field(default=300, ge=10, le=3_600)

@@ -6,7 +6,6 @@ matched to the customer through their connection, and stored once each."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -23,43 +22,30 @@ from tests.integrations.wearables import (
     FITBIT_DAY,
     OURA_ACTIVITY_ID,
     OURA_SLEEP_ID,
-    SECRETS,
     WEBHOOK,
     WHOOP_WORKOUT_ID,
     connection,
     fitbit_delivery,
     oura_delivery,
     partner_delivery,
-    provider_api,
+    wearable_settings,
     whoop_delivery,
 )
-from tests.stream.live import served
-
-
-@pytest.fixture
-async def api_url() -> AsyncIterator[str]:
-    async with served(provider_api()) as url:
-        yield url
 
 
 @pytest.fixture
 def settings_overrides(api_url: str) -> dict[str, object]:
-    return {
-        **SECRETS,
-        "oura_api_url": api_url,
-        "whoop_api_url": api_url,
-        "fitbit_api_url": api_url,
-    }
+    return wearable_settings(api_url)
 
 
-async def _connect(app: FastAPI, customer: Account, provider: str, external_id: str) -> None:
+async def connect(app: FastAPI, customer: Account, provider: str, external_id: str) -> None:
     async with app.state.sessionmaker() as session, session.begin():
         session.add(
             connection(customer.user_id, provider, external_id, app.state.settings.signing_secret)
         )
 
 
-async def _metrics(app: FastAPI) -> list[tuple[str, float, str, dict[str, Any]]]:
+async def metrics_of(app: FastAPI) -> list[tuple[str, float, str, dict[str, Any]]]:
     async with app.state.sessionmaker() as session:
         rows = await session.execute(
             select(WearableMetric).order_by(WearableMetric.kind, WearableMetric.source_id)
@@ -67,7 +53,7 @@ async def _metrics(app: FastAPI) -> list[tuple[str, float, str, dict[str, Any]]]
         return [(row.kind, row.value, row.unit, row.details) for row in rows.scalars()]
 
 
-async def _post(
+async def deliver(
     client: httpx.AsyncClient, delivery: tuple[bytes, dict[str, str]], **headers: str
 ) -> httpx.Response:
     body, signed = delivery
@@ -108,10 +94,10 @@ async def test_a_partner_delivery_is_normalized_stored_once_and_weight_becomes_p
     app: FastAPI, client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
 ) -> None:
     customer = await factory.customer()
-    await _connect(app, customer, "partner", "partner-user-42")
+    await connect(app, customer, "partner", "partner-user-42")
     delivery = partner_delivery(_partner_body(SAMPLES), clock.now(), "msg_first")
 
-    response = await _post(client, delivery)
+    response = await deliver(client, delivery)
     assert response.status_code == 202, response.text
     data = response.json()["data"]
     assert data == {
@@ -121,20 +107,20 @@ async def test_a_partner_delivery_is_normalized_stored_once_and_weight_becomes_p
         "queued": 1,
         "unmatched": 0,
     }
-    assert await _metrics(app) == [
+    assert await metrics_of(app) == [
         ("sleep", 25200.0, "s", {}),
         ("steps", 8123.0, "count", {}),
         ("weight", 80.014, "kg", {}),
         ("workout", 2700.0, "s", {"energyKcal": 375.0}),
     ]
     # The same delivery again is the provider's retry: accepted, no effect.
-    again = await _post(client, delivery)
+    again = await deliver(client, delivery)
     assert again.status_code == 202, again.text
     assert again.json()["data"]["duplicate"] is True
     # A new delivery carrying the same samples stores nothing twice.
-    resent = await _post(client, partner_delivery(_partner_body(SAMPLES), clock.now()))
+    resent = await deliver(client, partner_delivery(_partner_body(SAMPLES), clock.now()))
     assert resent.json()["data"]["queued"] == 1
-    assert len(await _metrics(app)) == 4
+    assert len(await metrics_of(app)) == 4
     async with app.state.sessionmaker() as session:
         entries = (await session.execute(select(ProgressEntry))).scalars().all()
     assert [(entry.kind, entry.value, entry.unit) for entry in entries] == [
@@ -153,18 +139,18 @@ async def test_partner_signatures_bad_missing_and_stale_are_refused(
     response = await client.post(WEBHOOK, content=body, headers=bare)
     assert_error(response, 401, code="invalid_webhook_signature")
     stale = partner_delivery(_partner_body(SAMPLES), clock.now() - timedelta(minutes=10))
-    assert_error(await _post(client, stale), 401, code="webhook_replayed")
-    assert await _metrics(app) == []
+    assert_error(await deliver(client, stale), 401, code="webhook_replayed")
+    assert await metrics_of(app) == []
 
 
 async def test_a_partner_body_out_of_format_is_400_and_unknown_users_are_not_queued(
     app: FastAPI, client: httpx.AsyncClient, clock: FrozenClock
 ) -> None:
     bad = [{"id": "x", "kind": "steps", "value": 5, "unit": "furlongs", "start": "2026-12-06"}]
-    response = await _post(client, partner_delivery(_partner_body(bad), clock.now()))
+    response = await deliver(client, partner_delivery(_partner_body(bad), clock.now()))
     assert_error(response, 400, code="invalid_webhook_body")
     stranger = partner_delivery(_partner_body(SAMPLES, user="nobody"), clock.now())
-    response = await _post(client, stranger)
+    response = await deliver(client, stranger)
     assert response.status_code == 202, response.text
     assert response.json()["data"]["queued"] == 0
     assert response.json()["data"]["unmatched"] == 1
@@ -174,7 +160,7 @@ async def test_oura_notifications_are_fetched_from_its_api(
     app: FastAPI, client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
 ) -> None:
     customer = await factory.customer()
-    await _connect(app, customer, "oura", "oura-user-1")
+    await connect(app, customer, "oura", "oura-user-1")
     for data_type, object_id in (("daily_activity", OURA_ACTIVITY_ID), ("sleep", OURA_SLEEP_ID)):
         notice = {
             "event_type": "create",
@@ -183,11 +169,11 @@ async def test_oura_notifications_are_fetched_from_its_api(
             "event_time": "2026-12-07T05:55:00+00:00",
             "user_id": "oura-user-1",
         }
-        response = await _post(client, oura_delivery(notice, clock.now()))
+        response = await deliver(client, oura_delivery(notice, clock.now()))
         assert response.status_code == 202, response.text
         assert response.json()["data"]["queued"] == 1
 
-    metrics = await _metrics(app)
+    metrics = await metrics_of(app)
     assert [(kind, value, unit) for kind, value, unit, _ in metrics] == [
         ("resting_heart_rate", 49.0, "bpm"),
         ("sleep", 24540.0, "s"),
@@ -205,37 +191,37 @@ async def test_oura_signatures_bad_and_stale_are_refused(
     response = await client.post(WEBHOOK, content=body, headers=headers)
     assert_error(response, 401, code="invalid_webhook_signature")
     stale = oura_delivery(notice, clock.now() - timedelta(minutes=6))
-    assert_error(await _post(client, stale), 401, code="webhook_replayed")
+    assert_error(await deliver(client, stale), 401, code="webhook_replayed")
 
 
 async def test_whoop_workouts_are_fetched_with_energy_in_kcal_and_replays_have_no_effect(
     app: FastAPI, client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
 ) -> None:
     customer = await factory.customer()
-    await _connect(app, customer, "whoop", "9012")
+    await connect(app, customer, "whoop", "9012")
     notice = {"user_id": 9012, "id": WHOOP_WORKOUT_ID, "type": "workout.updated", "trace_id": "t1"}
     delivery = whoop_delivery(notice, clock.now())
 
-    response = await _post(client, delivery)
+    response = await deliver(client, delivery)
     assert response.status_code == 202, response.text
-    assert await _metrics(app) == [
+    assert await metrics_of(app) == [
         ("workout", 2700.0, "s", {"sportId": 1, "energyKcal": 375.1, "averageHeartRate": 123.0})
     ]
-    replayed = await _post(client, delivery)
+    replayed = await deliver(client, delivery)
     assert replayed.json()["data"]["duplicate"] is True
     body, headers = delivery
     headers["X-WHOOP-Signature"] = headers["X-WHOOP-Signature"][::-1]
     response = await client.post(WEBHOOK, content=body, headers=headers)
     assert_error(response, 401, code="invalid_webhook_signature")
     stale = whoop_delivery(notice, clock.now() + timedelta(minutes=6))
-    assert_error(await _post(client, stale), 401, code="webhook_replayed")
+    assert_error(await deliver(client, stale), 401, code="webhook_replayed")
 
 
 async def test_fitbit_notifications_fetch_the_day_and_match_each_owner(
     app: FastAPI, client: httpx.AsyncClient, factory: Factory
 ) -> None:
     customer = await factory.customer()
-    await _connect(app, customer, "fitbit", "228S74")
+    await connect(app, customer, "fitbit", "228S74")
     notices = [
         {
             "collectionType": collection,
@@ -246,17 +232,17 @@ async def test_fitbit_notifications_fetch_the_day_and_match_each_owner(
         }
         for collection, owner in (("activities", "228S74"), ("body", "228S74"), ("body", "9ZZ"))
     ]
-    response = await _post(client, fitbit_delivery(notices))
+    response = await deliver(client, fitbit_delivery(notices))
     assert response.status_code == 202, response.text
     assert response.json()["data"]["queued"] == 2
     assert response.json()["data"]["unmatched"] == 1
-    assert [(kind, value, unit) for kind, value, unit, _ in await _metrics(app)] == [
+    assert [(kind, value, unit) for kind, value, unit, _ in await metrics_of(app)] == [
         ("resting_heart_rate", 58.0, "bpm"),
         ("steps", 9120.0, "count"),
         ("weight", 80.5, "kg"),
     ]
     # Fitbit signs no timestamp: the same body again is the same delivery.
-    again = await _post(client, fitbit_delivery(notices))
+    again = await deliver(client, fitbit_delivery(notices))
     assert again.json()["data"]["duplicate"] is True
     body, headers = fitbit_delivery(notices)
     response = await client.post(WEBHOOK, content=body + b" ", headers=headers)
@@ -275,9 +261,9 @@ async def test_concurrent_copies_of_a_delivery_take_effect_once(
     app: FastAPI, client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
 ) -> None:
     customer = await factory.customer()
-    await _connect(app, customer, "partner", "partner-user-42")
+    await connect(app, customer, "partner", "partner-user-42")
     delivery = partner_delivery(_partner_body(SAMPLES), clock.now())
-    answers = await asyncio.gather(*(_post(client, delivery) for _ in range(6)))
+    answers = await asyncio.gather(*(deliver(client, delivery) for _ in range(6)))
     assert [answer.status_code for answer in answers] == [202] * 6
     assert sorted(answer.json()["data"]["duplicate"] for answer in answers) == [False] + [True] * 5
     async with app.state.sessionmaker() as session:

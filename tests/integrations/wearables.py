@@ -10,8 +10,9 @@ import json
 import uuid
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs
 
-from fastapi import FastAPI, Header, HTTPException
+from fastapi import FastAPI, Header, HTTPException, Request
 from standardwebhooks import Webhook
 
 from fitcoach.core.crypto import seal
@@ -23,7 +24,13 @@ OURA_SECRET = "oura-client-secret-0123456789"
 WHOOP_SECRET = "whoop-client-secret-0123456789"
 PARTNER_SECRET = "whsec_" + base64.b64encode(b"partner-secret-32-bytes-long!!!!").decode()
 ACCESS_TOKEN = "stand-in-access-token"
+REFRESHED_TOKEN = "stand-in-refreshed-token"
+REFRESH_TOKEN = "stand-in-refresh-token"
+GOOD_CODE = "stand-in-authorization-code"
+CLIENT_ID = "fitcoach-client"
 SECRETS = {
+    "fitbit_client_id": CLIENT_ID,
+    "oura_client_id": CLIENT_ID,
     "fitbit_client_secret": FITBIT_SECRET,
     "oura_client_secret": OURA_SECRET,
     "whoop_client_secret": WHOOP_SECRET,
@@ -111,14 +118,65 @@ FITBIT_WEIGHT = {
 }
 
 
+def _client_authenticated(authorization: str | None, secret: str) -> None:
+    expected = base64.b64encode(f"{CLIENT_ID}:{secret}".encode()).decode()
+    if authorization != f"Basic {expected}":
+        raise HTTPException(401)
+
+
+async def _token_answer(request: Request, secret: str, user_id: str | None) -> dict[str, Any]:
+    """An OAuth 2 token endpoint: the authorization code, or the refresh token, for tokens."""
+    _client_authenticated(request.headers.get("authorization"), secret)
+    form = {key: values[0] for key, values in parse_qs((await request.body()).decode()).items()}
+    if form.get("grant_type") == "authorization_code" and form.get("code") == GOOD_CODE:
+        access = ACCESS_TOKEN
+    elif form.get("grant_type") == "refresh_token" and form.get("refresh_token") == REFRESH_TOKEN:
+        access = REFRESHED_TOKEN
+    else:
+        raise HTTPException(400, detail="invalid_grant")
+    answer: dict[str, Any] = {
+        "access_token": access,
+        "refresh_token": REFRESH_TOKEN,
+        "expires_in": 28800,
+        "token_type": "Bearer",
+        "scope": "activity weight",
+    }
+    if user_id is not None:
+        answer["user_id"] = user_id
+    return answer
+
+
+def wearable_settings(api_url: str) -> dict[str, object]:
+    """The settings of an app whose providers are configured and live at `api_url`."""
+    return {
+        **SECRETS,
+        "oura_api_url": api_url,
+        "whoop_api_url": api_url,
+        "fitbit_api_url": api_url,
+    }
+
+
 def provider_api() -> FastAPI:
-    """A stand-in of the Oura, Whoop and Fitbit APIs, answering the captured documents to the
-    stand-in access token only."""
+    """A stand-in of the Oura, Whoop and Fitbit APIs and token endpoints, answering the
+    captured documents to the stand-in access tokens only."""
     api = FastAPI()
 
     def authorized(authorization: str | None) -> None:
-        if authorization != f"Bearer {ACCESS_TOKEN}":
+        if authorization not in (f"Bearer {ACCESS_TOKEN}", f"Bearer {REFRESHED_TOKEN}"):
             raise HTTPException(401)
+
+    @api.post("/oauth2/token")
+    async def fitbit_token(request: Request) -> dict[str, Any]:
+        return await _token_answer(request, FITBIT_SECRET, "228S74")
+
+    @api.post("/oauth/token")
+    async def oura_token(request: Request) -> dict[str, Any]:
+        return await _token_answer(request, OURA_SECRET, None)
+
+    @api.get("/v2/usercollection/personal_info")
+    async def oura_profile(authorization: str | None = Header(None)) -> dict[str, Any]:
+        authorized(authorization)
+        return {"id": "oura-user-1", "age": 31, "weight": 74.2, "height": 1.8}
 
     @api.get("/v2/usercollection/{data_type}/{object_id}")
     async def oura(

@@ -68,3 +68,14 @@ async def fetch_metrics(
     path = "activities" if collection == "activities" else "body/log/weight"
     url = f"{settings.fitbit_api_url}/1/user/-/{path}/date/{day}.json"
     return fitbit_metrics(collection, day, await _get(settings, url, token))
+
+
+async def provider_user_id(settings: Settings, provider: WearableProvider, token: str) -> str:
+    """The provider's id of the token's user, from its profile (Oura, Whoop)."""
+    if provider is WearableProvider.OURA:
+        profile = await _get(
+            settings, f"{settings.oura_api_url}/v2/usercollection/personal_info", token
+        )
+        return str(profile["id"])
+    url = f"{settings.whoop_api_url}/developer/v2/user/profile/basic"
+    return str((await _get(settings, url, token))["user_id"])

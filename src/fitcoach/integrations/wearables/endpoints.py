@@ -1,14 +1,22 @@
 """POST /api/v1/integrations/wearables/webhook: a provider's signed delivery, verified in its
-own scheme, answered 202 once its notices are queued for the workers."""
+own scheme, answered 202 once its notices are queued for the workers. And a customer's
+connections to providers by OAuth 2: authorize, complete with the code, list, disconnect."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from fitcoach.db.session import DbSession
+from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep, SettingsDep
-from fitcoach.http.envelope import DataEnvelope, error_responses, ok
-from fitcoach.integrations.wearables.schemas import WebhookAcceptedOut
+from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
+from fitcoach.integrations.wearables.connections import Callback, connections_service
+from fitcoach.integrations.wearables.dependencies import CustomerUser, ProviderPath
+from fitcoach.integrations.wearables.schemas import (
+    AuthorizationOut,
+    CallbackIn,
+    ConnectionOut,
+    WebhookAcceptedOut,
+)
 from fitcoach.integrations.wearables.service import WebhookCall, wearables_service
 from fitcoach.integrations.wearables.signatures import WearableProvider
 
@@ -90,3 +98,65 @@ async def receive_wearable_webhook(
     return ok(
         WebhookAcceptedOut.of(await wearables_service.accept(session, call, settings, clock.now()))
     )
+
+
+@router.post(
+    "/connections/{provider}/authorize",
+    response_model=DataEnvelope[AuthorizationOut],
+    responses=error_responses(400, 401, 403, 422),
+    summary="Start connecting a wearable: the provider's authorization page (customer)",
+)
+async def authorize_wearable(
+    provider: ProviderPath, customer: CustomerUser, settings: SettingsDep, clock: ClockDep
+) -> DataEnvelope[AuthorizationOut]:
+    url = connections_service.authorization_url(settings, provider, customer.id, clock.now())
+    return ok(AuthorizationOut(authorization_url=url))
+
+
+@router.post(
+    "/connections/{provider}",
+    response_model=DataEnvelope[ConnectionOut],
+    status_code=201,
+    responses=error_responses(400, 401, 403, 422),
+    summary="Complete a wearable connection with the code and state the provider sent back "
+    "(customer; tokens kept encrypted)",
+)
+async def connect_wearable(
+    provider: ProviderPath,
+    body: CallbackIn,
+    customer: CustomerUser,
+    session: DbSession,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> DataEnvelope[ConnectionOut]:
+    callback = Callback(provider, body.code, body.state)
+    connection = await connections_service.complete(
+        session, customer.id, callback, settings, clock.now()
+    )
+    return ok(ConnectionOut.of(connection))
+
+
+@router.get(
+    "/connections",
+    response_model=DataEnvelope[list[ConnectionOut]],
+    responses=error_responses(401, 403),
+    summary="The caller's wearable connections (customer)",
+)
+async def list_wearable_connections(
+    customer: CustomerUser, session: ReadSession
+) -> DataEnvelope[list[ConnectionOut]]:
+    connections = await connections_service.connections_of(session, customer.id)
+    return ok([ConnectionOut.of(connection) for connection in connections])
+
+
+@router.delete(
+    "/connections/{provider}",
+    response_model=MessageEnvelope,
+    responses=error_responses(401, 403, 404, 422),
+    summary="Disconnect a wearable: its tokens are deleted (customer)",
+)
+async def disconnect_wearable(
+    provider: ProviderPath, customer: CustomerUser, session: DbSession, clock: ClockDep
+) -> MessageEnvelope:
+    await connections_service.disconnect(session, customer.id, provider, clock.now())
+    return said("Wearable disconnected")

@@ -47,6 +47,27 @@ class WearablesRepository:
     ) -> WearableConnection | None:
         return await session.get(WearableConnection, connection_id)
 
+    async def connection_of(
+        self, session: AsyncSession, customer_id: uuid.UUID, provider: str
+    ) -> WearableConnection | None:
+        result = await session.execute(
+            select(WearableConnection).where(
+                WearableConnection.customer_id == customer_id,
+                WearableConnection.provider == provider,
+            )
+        )
+        return result.scalar_one_or_none()
+
+    async def connections_of(
+        self, session: AsyncSession, customer_id: uuid.UUID
+    ) -> list[WearableConnection]:
+        result = await session.execute(
+            select(WearableConnection)
+            .where(WearableConnection.customer_id == customer_id)
+            .order_by(WearableConnection.provider)
+        )
+        return list(result.scalars())
+
     async def add_metrics(
         self, session: AsyncSession, rows: list[dict[str, Any]]
     ) -> set[tuple[str, str]]:

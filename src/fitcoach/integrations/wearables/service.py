@@ -15,8 +15,8 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.config import Settings
-from fitcoach.core.crypto import seal, unseal
 from fitcoach.integrations.wearables.api import fetch_metrics
+from fitcoach.integrations.wearables.connections import connections_service
 from fitcoach.integrations.wearables.exceptions import (
     InvalidWebhookSignature,
     UnknownWearableProvider,
@@ -34,7 +34,6 @@ from fitcoach.users.service import user_service
 from fitcoach.worker.jobs import JobContext, PermanentJobError, enqueue_job, job
 
 INGEST_JOB = "wearables.ingest"
-_TOKEN_PURPOSE = "wearable-token"
 _log = structlog.get_logger(__name__)
 
 
@@ -54,10 +53,6 @@ class Accepted:
     duplicate: bool
     queued: int
     unmatched: int
-
-
-def seal_token(settings: Settings, token: str) -> str:
-    return seal(settings.signing_secret, _TOKEN_PURPOSE, token)
 
 
 def _provider_of(call: WebhookCall) -> WearableProvider:
@@ -118,11 +113,7 @@ class WearablesService:
         if connection is None:
             raise PermanentJobError("the connection was removed")
         provider = WearableProvider(connection.provider)
-        token = (
-            unseal(settings.signing_secret, _TOKEN_PURPOSE, connection.access_token_sealed)
-            if connection.access_token_sealed
-            else None
-        )
+        token = await connections_service.access_token(connection, settings, ctx.now)
         metrics = await fetch_metrics(settings, provider, content, token)
         inserted = await wearables_repository.add_metrics(
             session,
