@@ -405,5 +405,8 @@ SEEN_BUT_NOT_THEIRS: set[tuple[str, str, Actor]] = {
 
 
 def random_ids(path: Mapping[str, str]) -> dict[str, str]:
-    """The same path with every id replaced by one that names nothing."""
-    return {name: str(uuid.uuid4()) for name in path}
+    """The same path with every id replaced by one that names nothing (a parameter that is no
+    id, such as a wearable provider's name, is kept)."""
+    return {
+        name: str(uuid.uuid4()) if name.endswith("Id") else value for name, value in path.items()
+    }
