@@ -93,6 +93,10 @@ RULES_BEYOND_THE_SCHEMA = {
     "logItem": "metrics follow the item's type; the day is scheduled and not in the future",
     "recordEntry": "the unit follows the entry's kind; a photo has a URL and no value",
     "substitute": "the alternative is one of the item's, safe and fits the equipment",
+    # Wearables: a provider connects only if this server has its OAuth client; a connection's
+    # state must come from this customer's own authorize, and the provider must accept the code.
+    "authorizeWearable": "the provider's OAuth client is configured",
+    "connectWearable": "the state is this customer's and fresh; the provider accepts the code",
 }
 POSITIVE_CONFIG = {
     "generation": {"mode": "positive"},
