@@ -109,6 +109,23 @@ class WorkerEngine:
         if self._wake is not None:
             self._wake.set()
 
+    async def relay_now(self) -> None:
+        """Wake the relay loop; a process that runs no loops and has no broker relays the
+        outbox itself and runs the handlers at once, as `kick` runs a job due now. Best
+        effort: what it does not relay waits in the outbox for the next relay."""
+        if self._wake is not None:
+            self._wake.set()
+            return
+        if self.rabbit is not None:
+            return
+        try:
+            job_ids = await store.relay_outbox(self.sessionmaker, self.settings.worker_batch_size)
+        except Exception as exc:  # the database's failures are many; the events are safe
+            log.warning("relay_failed", error=type(exc).__name__)
+            return
+        for job_id in job_ids:
+            await self.runner.run(job_id, self.running)
+
     async def kick(self, job_id: uuid.UUID) -> None:
         if self.rabbit is not None:
             # Best effort: a job the broker did not take stays pending for the dispatcher.
