@@ -52,6 +52,7 @@ METRICS_EVERY_SECONDS = 5.0
 REQUEUE_EVERY_SECONDS = 1.0
 PUBLISH_TIMEOUT_SECONDS = 5.0
 QUEUED_LEASES_ON_BROKER = 10
+PUBLISH_BATCH = 50
 
 
 class WorkerEngine:
@@ -252,7 +253,9 @@ class WorkerEngine:
         """How many jobs to hand out now. The in-process queue is kept short, so what waits
         stays pending in the table (where any process may take it) rather than in memory."""
         if self._local is None:
-            return batch
+            # A hand-out waits for the broker's confirms inside its transaction: kept small, so
+            # a process whose loop is busy running jobs still confirms within the timeout.
+            return min(batch, PUBLISH_BATCH)
         return max(0, min(batch, 2 * self._concurrency - self._local.qsize()))
 
     @property
