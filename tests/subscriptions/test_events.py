@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,7 @@ from tests.conftest import make_settings
 from tests.factories import Factory, assert_error
 from tests.notifications.helpers import grant, inbox
 from tests.worker.helpers import running_app, wait_until
+from tests.worker.processes import RABBITMQ_URL, rabbit_queue, worker_environment, workers
 
 FREE_DAYS = "/api/v1/admin/settings/user/free-days"
 WORKING = {
@@ -172,3 +174,39 @@ async def test_the_embedded_engine_notifies_the_customer_within_seconds(
         data = await inbox(client, customer)
     assert data["unreadCount"] == 1
     assert data["items"][0]["title"] == "Your subscription is active"
+
+
+@pytest.mark.postgres_only
+async def test_a_fitcoach_worker_process_notifies_the_customer(
+    app: FastAPI, database_url: str, tmp_path: Path, clock: FrozenClock
+) -> None:
+    """The scale-out shape: the serving app only publishes; a `fitcoach worker` on RabbitMQ
+    runs the domain's handler (registered by the app's wiring it loads)."""
+    async with rabbit_queue() as queue:
+        environment = worker_environment(tmp_path, database_url, RABBITMQ_URL, queue)
+        settings = make_settings(
+            database_url, tmp_path, broker_url=RABBITMQ_URL, broker_queue=queue
+        )
+        async with (
+            workers(environment, tmp_path, 1),
+            running_app(settings, clock) as serving,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=serving), base_url="http://testserver"
+            ) as client,
+        ):
+            factory = Factory(serving, client)
+            admin, customer = await factory.admin(), await factory.customer()
+            await grant(client, admin, customer, days=30)
+
+            async def notified() -> bool:
+                return await _notifications(serving, customer.id) == 1
+
+            await wait_until(notified, seconds=60, what="the worker's notification")
+    [event] = await _events(app, "subscriptions.granted")
+    async with app.state.sessionmaker() as session:
+        state = await session.scalar(
+            select(Job.state).where(
+                Job.dedupe_key == f"event:subscriptions.notify_granted:{event.id}"
+            )
+        )
+    assert state == "succeeded"
