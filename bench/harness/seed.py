@@ -137,6 +137,7 @@ def bench_settings(bench: BenchSettings) -> Settings:
         jwt_secret=bench.jwt_secret,
         access_token_ttl_seconds=bench.access_token_ttl_seconds,
         sms_provider="console",
+        allow_console_sms_in_production=True,
     )
 
 
@@ -148,10 +149,15 @@ async def seed(dsn: str, bench: BenchSettings, shape: SeedShape) -> SeedData:
     connection = await asyncpg.connect(dsn)
     try:
         async with connection.transaction():
+            stamped = await _stamp_by_default(connection)
             for table, (columns, rows) in builder.tables.items():
                 await connection.copy_records_to_table(table, records=rows, columns=columns)
             if await connection.fetchval("SELECT to_regclass('products') IS NOT NULL"):
                 await seed_catalog(connection)
+            for table, column in stamped:
+                await connection.execute(
+                    f'ALTER TABLE "{table}" ALTER COLUMN "{column}" DROP DEFAULT'
+                )
         # Planner statistics as a live database would have them.
         await connection.execute("ANALYZE")
     finally:
@@ -159,6 +165,23 @@ async def seed(dsn: str, bench: BenchSettings, shape: SeedShape) -> SeedData:
     data.counts = {table: len(rows) for table, (_, rows) in builder.tables.items()}
     data.counts |= await _catalog_counts(dsn)
     return data
+
+
+async def _stamp_by_default(connection: asyncpg.Connection) -> list[tuple[str, str]]:
+    """While the seed loads, the timestamp columns the app always writes itself (every table's
+    created_at and updated_at) default to now(), so the seed's rows need not name them; the
+    defaults are dropped again afterwards. The (table, column) pairs given a default."""
+    rows = await connection.fetch(
+        """
+        SELECT table_name, column_name FROM information_schema.columns
+        WHERE table_schema = 'public' AND column_name IN ('created_at', 'updated_at')
+          AND is_nullable = 'NO' AND column_default IS NULL
+        """
+    )
+    stamped = [(row["table_name"], row["column_name"]) for row in rows]
+    for table, column in stamped:
+        await connection.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET DEFAULT now()')
+    return stamped
 
 
 async def _catalog_counts(dsn: str) -> dict[str, int]:

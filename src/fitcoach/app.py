@@ -60,9 +60,12 @@ from fitcoach.settings.endpoints import router as settings_router
 from fitcoach.stream.broker import BROKER_INFO_KEY, create_stream_broker
 from fitcoach.stream.endpoints import router as stream_router
 
-# Imported for the recurring jobs they register (the worker layer knows no domain).
+# Imported for the recurring jobs and event handlers they register (the worker layer knows no
+# domain).
+from fitcoach.subscriptions import handlers as _subscription_handlers  # noqa: F401
 from fitcoach.subscriptions import reminders as _trial_reminders  # noqa: F401
 from fitcoach.subscriptions.endpoints import router as subscriptions_router
+from fitcoach.training import handlers as _training_handlers  # noqa: F401
 from fitcoach.training.completion.endpoints import router as completion_router
 from fitcoach.training.exercises.endpoints import router as exercises_router
 from fitcoach.training.progress.endpoints import router as progress_router
