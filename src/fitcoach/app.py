@@ -21,6 +21,7 @@ from fitcoach.auth.otp.endpoints import router as otp_router
 from fitcoach.auth.otp.providers import create_sms_provider
 from fitcoach.auth.passwords.endpoints import router as passwords_router
 from fitcoach.auth.social.verification import JwksCache
+from fitcoach.automations.endpoints import router as automations_router
 from fitcoach.catalog.endpoints import router as catalog_router
 from fitcoach.config import Settings, load_settings
 from fitcoach.core.clock import Clock
@@ -202,6 +203,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         accounts_router,
         audit_router,
         jobs_router,
+        automations_router,
         health_router,
     )
     for router in routers:

@@ -27,3 +27,6 @@ SubstitutionIdPath = Annotated[
     uuid.UUID, Path(alias="substitutionId", description="The substitution's id")
 ]
 JobIdPath = Annotated[uuid.UUID, Path(alias="jobId", description="The job's id")]
+AutomationIdPath = Annotated[
+    uuid.UUID, Path(alias="automationId", description="The automation's id")
+]

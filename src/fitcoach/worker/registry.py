@@ -19,16 +19,18 @@ Handler = Callable[[AsyncSession, Any], Awaitable[None]]
 @dataclass(frozen=True)
 class Subscription:
     name: str
-    event_type: type[DomainEvent]
+    # None: every event type, including those loaded after the handler registered.
+    event_type: type[DomainEvent] | None
     handler: Handler
 
 
 _BY_NAME: dict[str, Subscription] = {}
 
 
-def on_event(event_type: type[E], *, name: str) -> Callable[[Handler], Handler]:
-    """Register `async def handler(session, event)` for `event_type` under a stable `name`
-    (the processed-events key: renaming a handler makes it see old events as new)."""
+def on_event(event_type: type[E] | None, *, name: str) -> Callable[[Handler], Handler]:
+    """Register `async def handler(session, event)` for `event_type` (None: every event type)
+    under a stable `name` (the processed-events key: renaming a handler makes it see old events
+    as new)."""
 
     def register(handler: Handler) -> Handler:
         known = _BY_NAME.get(name)
@@ -41,7 +43,11 @@ def on_event(event_type: type[E], *, name: str) -> Callable[[Handler], Handler]:
 
 
 def subscriptions_to(event_type: str) -> list[Subscription]:
-    return [sub for sub in _BY_NAME.values() if sub.event_type.type == event_type]
+    return [
+        sub
+        for sub in _BY_NAME.values()
+        if sub.event_type is None or sub.event_type.type == event_type
+    ]
 
 
 def subscription(name: str) -> Subscription | None:
