@@ -93,6 +93,10 @@ RULES_BEYOND_THE_SCHEMA = {
     "logItem": "metrics follow the item's type; the day is scheduled and not in the future",
     "recordEntry": "the unit follows the entry's kind; a photo has a URL and no value",
     "substitute": "the alternative is one of the item's, safe and fits the equipment",
+    # Automations: the rule names the catalog's events, fields, operators and actions, with
+    # values of each field's type (automations/language.py).
+    "createAutomation": "the rule follows the catalog",
+    "updateAutomation": "the rule follows the catalog",
 }
 POSITIVE_CONFIG = {
     "generation": {"mode": "positive"},
@@ -117,7 +121,8 @@ GENERIC_CONFIG = {
             # Known, not fixed here: PATCH /plans/today is matched by PATCH /plans/{planId} (a
             # path parameter cannot exclude "today"), which answers 422 for the id, not 405, and
             # the 405 of another method names the methods of both routes in Allow.
-            "include-operation-id": ["plansToday"],
+            # The same for /automations/catalog and /automations/{automationId}.
+            "include-operation-id": ["plansToday", "getAutomationCatalog"],
             "checks": {
                 "unsupported_method": {"enabled": False},
                 "allow_header_conformance": {"enabled": False},
