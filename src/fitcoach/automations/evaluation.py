@@ -25,6 +25,11 @@ from fitcoach.worker.events import DomainEvent
 MAX_CAUSE_DEPTH = 3
 
 
+def too_deep(event_depth: int) -> bool:
+    """Whether an event of `event_depth` (0: recorded by a request) is past the loop guard."""
+    return event_depth >= MAX_CAUSE_DEPTH
+
+
 @dataclass(frozen=True)
 class Verdict:
     matched: bool

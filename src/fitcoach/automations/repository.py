@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -91,7 +91,7 @@ class AutomationsRepository:
         customer_id: uuid.UUID,
         since: datetime,
     ) -> int:
-        """Runs that acted on the customer since `since` (what the frequency cap counts)."""
+        """Runs that acted on the customer after `since` (what the frequency cap counts)."""
         return int(
             await session.scalar(
                 select(func.count())
@@ -99,7 +99,7 @@ class AutomationsRepository:
                 .where(
                     AutomationRun.automation_id == automation_id,
                     AutomationRun.customer_id == customer_id,
-                    AutomationRun.occurred_at >= since,
+                    AutomationRun.occurred_at > since,
                     AutomationRun.outcome == "performed",
                 )
             )
@@ -203,10 +203,6 @@ class AutomationsRepository:
 
     def add_run(self, session: AsyncSession, run: AutomationRun) -> None:
         session.add(run)
-
-
-def window_start(now: datetime, hours: int) -> datetime:
-    return now - timedelta(hours=hours)
 
 
 automations_repository = AutomationsRepository()

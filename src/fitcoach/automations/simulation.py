@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.automations.evaluation import MAX_CAUSE_DEPTH, customer_of, judge
+from fitcoach.automations.evaluation import customer_of, judge, too_deep
 from fitcoach.automations.repository import automations_repository, utc
 from fitcoach.automations.rules import CompiledRule
 from fitcoach.worker.events import DomainEvent, UnknownEventType, event_of
@@ -19,6 +19,8 @@ from fitcoach.worker.events import DomainEvent, UnknownEventType, event_of
 DEFAULT_SAMPLE_SIZE = 100
 MAX_SAMPLE_SIZE = 1000
 AFFECTED_SAMPLE = 20
+FREQUENCY_CAP = "frequencyCap"
+LOOP_GUARD = "loopGuard"
 
 
 @dataclass(frozen=True)
@@ -92,11 +94,11 @@ async def simulate(
         result.matched += 1
         moment = utc(event.occurred_at)
         stopped_by = None
-        if depth >= MAX_CAUSE_DEPTH:
-            stopped_by = "loopGuard"
+        if too_deep(depth):
+            stopped_by = LOOP_GUARD
             result.stopped_by_loop_guard += 1
         elif customer_id is not None and not window.admits(customer_id, moment):
-            stopped_by = "frequencyCap"
+            stopped_by = FREQUENCY_CAP
             result.stopped_by_frequency_cap += 1
         else:
             result.would_run += 1
