@@ -199,7 +199,7 @@ async def test_a_chain_of_automations_carries_its_depth(
         conditions={"field": "event.tag", "op": "eq", "value": "first"},
         actions=[{"type": "tag", "tag": "second"}],
     )
-    event = await log_workout(app, customer.id, clock.now(), status="skipped")
+    await log_workout(app, customer.id, clock.now(), status="skipped")
 
     async def both_tags() -> bool:
         return await _count(app, CustomerTag, CustomerTag.customer_id == customer.id) == 2
