@@ -217,3 +217,25 @@ async def test_a_chain_of_automations_carries_its_depth(
         )
     assert depths == {"first": 1, "second": 2}
     assert [run["outcome"] for run in await _runs(client, admin, second)] == ["performed"]
+
+
+async def test_events_no_active_automation_wants_cost_no_job(
+    app: FastAPI, client: httpx.AsyncClient, factory: Factory, clock: FrozenClock, admin: Account
+) -> None:
+    customer = await factory.customer()
+    automation_id = await _create(client, admin, status="paused")
+    before = await log_workout(app, customer.id, clock.now(), status="skipped")
+
+    async def relayed() -> bool:
+        return await _count(app, OutboxEvent, OutboxEvent.relayed_at.is_not(None)) == 1
+
+    await wait_until(relayed, what="the event relayed")
+    assert await _count(app, Job, Job.dedupe_key == f"event:{HANDLER}:{before.id}") == 0
+
+    activated = await client.patch(
+        f"{URL}/{automation_id}", json={"status": "active"}, headers=admin.headers
+    )
+    assert activated.status_code == 200
+    after = await log_workout(app, customer.id, clock.now(), status="skipped")
+    await _handled(app, after.id)
+    assert [run["eventId"] for run in await _runs(client, admin, automation_id)] == [str(after.id)]

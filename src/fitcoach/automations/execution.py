@@ -1,7 +1,8 @@
 """Automations on live events, in the workers: every event reaches one catch-all handler, which
 runs each active automation of its type once (the worker's processed-events row, and a run row
 unique per automation and event, make a redelivery do nothing), behind the loop guard and the
-per-customer frequency cap, and records the run."""
+per-customer frequency cap, and records the run. The relay hands it only the events of types
+some active automation is triggered by: the others cost nothing."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ PERFORMED = "performed"
 INVALID = "invalid"
 
 
-@on_event(None, name="automations.run")
+@on_event(None, name="automations.run", selects=automations_repository.active_triggers)
 async def run_automations(session: AsyncSession, event: DomainEvent) -> None:
     automations = await automations_repository.active_for(session, event.type)
     if not automations:

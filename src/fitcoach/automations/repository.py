@@ -59,6 +59,21 @@ class AutomationsRepository:
             ).all()
         )
 
+    async def active_triggers(self, session: AsyncSession, event_types: Iterable[str]) -> set[str]:
+        """Which of `event_types` some active automation is triggered by."""
+        return set(
+            (
+                await session.scalars(
+                    select(Automation.trigger_event)
+                    .where(
+                        Automation.trigger_event.in_(list(event_types)),
+                        Automation.status == ACTIVE,
+                    )
+                    .distinct()
+                )
+            ).all()
+        )
+
     async def runs(
         self, session: AsyncSession, automation_id: uuid.UUID, page: PageRequest
     ) -> tuple[list[AutomationRun], int]:
