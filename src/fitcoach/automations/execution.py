@@ -38,11 +38,10 @@ async def run_automations(session: AsyncSession, event: DomainEvent) -> None:
     runtime = runtime_of(session)
     now = runtime.now() if runtime is not None else datetime.now(UTC)
     customer_id = customer_of(event)
-    facts = (
-        await automations_repository.customer_facts(session, [customer_id], now)
-        if customer_id is not None
-        else {}
-    )
+    facts = {}
+    if customer_id is not None:
+        await automations_repository.lock_customer(session, customer_id)
+        facts = await automations_repository.customer_facts(session, [customer_id], now)
     for automation in automations:
         if await automations_repository.has_run(session, automation.id, event.id):
             continue

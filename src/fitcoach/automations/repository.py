@@ -121,6 +121,14 @@ class AutomationsRepository:
             or 0
         )
 
+    async def lock_customer(self, session: AsyncSession, customer_id: uuid.UUID) -> None:
+        """Hold the customer's automation lock until the transaction ends, so two events of
+        one customer handled at once count each other's runs under the frequency cap (SQLite
+        has one writer at a time already)."""
+        if session.get_bind().dialect.name == "postgresql":
+            key = customer_id.int & 0x7FFF_FFFF_FFFF_FFFF
+            await session.execute(select(func.pg_advisory_xact_lock(key)))
+
     async def has_run(
         self, session: AsyncSession, automation_id: uuid.UUID, event_id: uuid.UUID
     ) -> bool:
