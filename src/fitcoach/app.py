@@ -22,6 +22,10 @@ from fitcoach.auth.otp.endpoints import router as otp_router
 from fitcoach.auth.otp.providers import create_sms_provider
 from fitcoach.auth.passwords.endpoints import router as passwords_router
 from fitcoach.auth.social.verification import JwksCache
+
+# Imported for their registration: the catch-all event handler that runs automations.
+from fitcoach.automations import execution as _automation_runs  # noqa: F401
+from fitcoach.automations.endpoints import router as automations_router
 from fitcoach.catalog.endpoints import router as catalog_router
 from fitcoach.config import Settings, load_settings
 from fitcoach.core.clock import Clock
@@ -211,6 +215,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         jobs_router,
         api_keys_router,
         wearables_router,
+        automations_router,
         health_router,
     )
     for router in routers:

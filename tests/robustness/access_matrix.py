@@ -24,6 +24,7 @@ from fitcoach.notifications.service import NotificationRequest, notification_ser
 from tests.catalog.payloads import product_body
 from tests.factories import FIRST_MIGRATION, STRONG_PASSWORD, random_phone
 from tests.plans.payloads import plan_body
+from tests.robustness.access_matrix_automations import AUTOMATIONS_MATRIX
 from tests.robustness.access_matrix_integrations import INTEGRATIONS_MATRIX
 from tests.robustness.access_matrix_training import TRAINING_MATRIX
 from tests.robustness.cells import (
@@ -383,6 +384,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     **TRAINING_MATRIX,
     # Integrations: the business's API keys, admins only; see access_matrix_integrations.
     **INTEGRATIONS_MATRIX,
+    # Automations: admins only; see access_matrix_automations.
+    **AUTOMATIONS_MATRIX,
 }
 
 

@@ -97,6 +97,10 @@ RULES_BEYOND_THE_SCHEMA = {
     # state must come from this customer's own authorize, and the provider must accept the code.
     "authorizeWearable": "the provider's OAuth client is configured",
     "connectWearable": "the state is this customer's and fresh; the provider accepts the code",
+    # Automations: the rule names the catalog's events, fields, operators and actions, with
+    # values of each field's type (automations/language.py).
+    "createAutomation": "the rule follows the catalog",
+    "updateAutomation": "the rule follows the catalog",
 }
 POSITIVE_CONFIG = {
     "generation": {"mode": "positive"},
@@ -121,7 +125,8 @@ GENERIC_CONFIG = {
             # Known, not fixed here: PATCH /plans/today is matched by PATCH /plans/{planId} (a
             # path parameter cannot exclude "today"), which answers 422 for the id, not 405, and
             # the 405 of another method names the methods of both routes in Allow.
-            "include-operation-id": ["plansToday"],
+            # The same for /automations/catalog and /automations/{automationId}.
+            "include-operation-id": ["plansToday", "getAutomationCatalog"],
             "checks": {
                 "unsupported_method": {"enabled": False},
                 "allow_header_conformance": {"enabled": False},

@@ -28,3 +28,6 @@ SubstitutionIdPath = Annotated[
 ]
 JobIdPath = Annotated[uuid.UUID, Path(alias="jobId", description="The job's id")]
 ApiKeyIdPath = Annotated[uuid.UUID, Path(alias="apiKeyId", description="The API key's id")]
+AutomationIdPath = Annotated[
+    uuid.UUID, Path(alias="automationId", description="The automation's id")
+]

@@ -2,6 +2,7 @@
 
 from fitcoach.models.audit import AuditEntry
 from fitcoach.models.auth import AuthSession, LoginSource, OtpCode, RefreshToken
+from fitcoach.models.automation import Automation, AutomationRun, CoachTask, CustomerTag
 from fitcoach.models.catalog import (
     CoachRatingTotals,
     Product,
@@ -58,12 +59,16 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "AuthSession",
+    "Automation",
+    "AutomationRun",
     "BadgeDefinition",
     "CoachAssignment",
     "CoachRatingTotals",
+    "CoachTask",
     "CustomerBadge",
     "CustomerProfile",
     "CustomerRiskFlag",
+    "CustomerTag",
     "Delivery",
     "Device",
     "EmailVerificationCode",
