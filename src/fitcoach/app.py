@@ -22,6 +22,13 @@ from fitcoach.auth.otp.providers import create_sms_provider
 from fitcoach.auth.passwords.endpoints import router as passwords_router
 from fitcoach.auth.social.verification import JwksCache
 from fitcoach.catalog.endpoints import router as catalog_router
+
+# Imported for the event handlers they register (the worker layer knows no domain).
+from fitcoach.commerce import handlers as _commerce_handlers  # noqa: F401
+from fitcoach.commerce.invoices.endpoints import router as invoices_router
+from fitcoach.commerce.orders.endpoints import router as orders_router
+from fitcoach.commerce.payments.endpoints import router as payment_methods_router
+from fitcoach.commerce.payments.providers import create_payment_provider
 from fitcoach.config import Settings, load_settings
 from fitcoach.core.clock import Clock
 from fitcoach.core.logging import configure_logging
@@ -153,6 +160,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.sms_provider = sms_provider
     app.state.email_provider = create_email_provider(settings)
     app.state.notification_providers = notification_providers
+    app.state.payment_provider = create_payment_provider(settings)
     app.state.stream_broker = stream_broker
     app.state.jwks_cache = JwksCache()
     app.state.on_authenticated_write = record_unaudited_write
@@ -190,6 +198,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         progress_router,
         plans_router,
         catalog_router,
+        orders_router,
+        invoices_router,
+        payment_methods_router,
         mfa_router,
         otp_router,
         onboarding_router,

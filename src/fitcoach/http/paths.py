@@ -27,3 +27,8 @@ SubstitutionIdPath = Annotated[
     uuid.UUID, Path(alias="substitutionId", description="The substitution's id")
 ]
 JobIdPath = Annotated[uuid.UUID, Path(alias="jobId", description="The job's id")]
+OrderIdPath = Annotated[uuid.UUID, Path(alias="orderId", description="The order's id")]
+InvoiceIdPath = Annotated[uuid.UUID, Path(alias="invoiceId", description="The invoice's id")]
+PaymentMethodIdPath = Annotated[
+    uuid.UUID, Path(alias="paymentMethodId", description="The saved payment method's id")
+]

@@ -9,6 +9,14 @@ from fitcoach.models.catalog import (
     ProductGoal,
     ProductReview,
 )
+from fitcoach.models.commerce import (
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    Order,
+    Payment,
+    PaymentMethod,
+)
 from fitcoach.models.customer import CoachAssignment, CustomerProfile, CustomerRiskFlag
 from fitcoach.models.idempotency import IdempotencyKey
 from fitcoach.models.identity import (
@@ -64,6 +72,9 @@ __all__ = [
     "ExerciseTag",
     "Habit",
     "IdempotencyKey",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
     "ItemLog",
     "ItemSubstitution",
     "Job",
@@ -75,8 +86,11 @@ __all__ = [
     "NotificationPreference",
     "NotificationSettings",
     "OnboardingIntake",
+    "Order",
     "OtpCode",
     "OutboxEvent",
+    "Payment",
+    "PaymentMethod",
     "Plan",
     "PlanAssignment",
     "PlanItem",
