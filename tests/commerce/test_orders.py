@@ -34,7 +34,8 @@ async def test_an_order_has_an_invoice_with_lines_and_a_payment_intent(
         13500,
     )
     assert intent["provider"] == "sandbox"
-    assert intent["id"].startswith("pi_") and intent["clientSecret"].startswith(intent["id"])
+    assert intent["id"].startswith("pi_")
+    assert intent["clientSecret"].startswith(intent["id"])
     assert data["nextAction"] is None
 
 

@@ -99,7 +99,7 @@ class OrderService:
             raise ProductNotForSale()
         lines = _lines(product, draft.addon_ids)
         # One open order per customer and product: their requests apply one after another.
-        await user_service.lock(session, actor.id)
+        await user_service.hold(session, actor.id)
         existing = await order_repository.open_order(session, actor.id, product.id)
         if existing is not None:
             invoice = await invoice_service.of_order(session, existing.id)
@@ -137,7 +137,7 @@ class OrderService:
     ) -> Checkout:
         """Capture once: the order's row is held from before the capture to the commit, so a
         second confirm waits and then finds the order paid."""
-        await user_service.lock(session, actor.id)
+        await user_service.hold(session, actor.id)
         order = await order_repository.find_readable(session, actor, order_id, for_update=True)
         if order is None:
             raise OrderNotFound()
