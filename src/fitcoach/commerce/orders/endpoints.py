@@ -27,7 +27,7 @@ CHECKOUT_LIMIT = "60/minute"
     response_model=DataEnvelope[CheckoutOut],
     status_code=201,
     dependencies=[idempotent, user_rate_limit("commerce.orders", CHECKOUT_LIMIT)],
-    responses=error_responses(401, 403, 404, 409, 422, 429),
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429),
     summary="Place a pending order for a published product with its add-ons: its invoice and "
     "the payment intent the app collects the card with. A customer's open order for the "
     "same product is answered again (200) instead of a second one",
@@ -55,7 +55,7 @@ async def place_order(
     "/orders/{orderId}/confirm",
     response_model=DataEnvelope[CheckoutOut],
     dependencies=[idempotent, user_rate_limit("commerce.orders", CHECKOUT_LIMIT)],
-    responses=error_responses(401, 402, 403, 404, 409, 422, 429),
+    responses=error_responses(400, 401, 402, 403, 404, 409, 422, 429),
     summary="Pay an order: capture the payment, mark the order and invoice paid and start or "
     "extend the paid subscription. A payment that needs the customer's authentication "
     "answers with status requires_action and nextAction; confirm again afterwards. A paid "
