@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from fitcoach.models import Order, Payment
+from fitcoach.models import Order, Payment, PromoCode, PromoRedemption
 from tests.commerce.helpers import coach_product, confirm, place, placed
 from tests.factories import Factory
 from tests.robustness.concurrency import at_once
@@ -52,3 +52,31 @@ async def test_concurrent_orders_take_consecutive_invoice_numbers(
     answers = await at_once(place(client, buyer, product["id"]) for buyer in buyers)
     numbers = sorted(int(a.json()["data"]["invoice"]["number"][4:]) for a in answers)
     assert numbers == list(range(numbers[0], numbers[0] + 8))
+
+
+async def test_a_code_with_one_use_left_is_redeemed_once_by_ten_payments(
+    app: FastAPI, client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin = await factory.admin()
+    _, product = await coach_product(client, factory)
+    promo = await client.post(
+        "/api/v1/admin/promo-codes",
+        json={"code": "LASTONE", "percentOff": 20, "maxRedemptions": 1},
+        headers=admin.headers,
+    )
+    assert promo.status_code == 201, promo.text
+    buyers = [await factory.customer() for _ in range(10)]
+    orders = [await placed(client, buyer, product["id"], promoCode="LASTONE") for buyer in buyers]
+    answers = await at_once(
+        confirm(client, buyer, order["order"]["id"])
+        for buyer, order in zip(buyers, orders, strict=True)
+    )
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200] + [409] * 9
+    assert {a.json()["code"] for a in answers if a.status_code == 409} == {"promo_code_exhausted"}
+    captures = app.state.payment_provider.captures
+    assert sum(captures[order["paymentIntent"]["id"]] for order in orders) == 1
+    async with app.state.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Payment)) == 1
+        assert await session.scalar(select(PromoCode.redemptions)) == 1
+        assert await session.scalar(select(func.count()).select_from(PromoRedemption)) == 1

@@ -32,3 +32,4 @@ InvoiceIdPath = Annotated[uuid.UUID, Path(alias="invoiceId", description="The in
 PaymentMethodIdPath = Annotated[
     uuid.UUID, Path(alias="paymentMethodId", description="The saved payment method's id")
 ]
+PromoCodeIdPath = Annotated[uuid.UUID, Path(alias="promoCodeId", description="The promo code's id")]

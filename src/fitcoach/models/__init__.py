@@ -16,6 +16,8 @@ from fitcoach.models.commerce import (
     Order,
     Payment,
     PaymentMethod,
+    PromoCode,
+    PromoRedemption,
 )
 from fitcoach.models.customer import CoachAssignment, CustomerProfile, CustomerRiskFlag
 from fitcoach.models.idempotency import IdempotencyKey
@@ -101,6 +103,8 @@ __all__ = [
     "ProductGoal",
     "ProductReview",
     "ProgressEntry",
+    "PromoCode",
+    "PromoRedemption",
     "Questionnaire",
     "RefreshToken",
     "Setting",

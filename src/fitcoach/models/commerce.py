@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fitcoach.db.base import Base, IdMixin, TimestampMixin
@@ -46,6 +46,54 @@ class Order(IdMixin, TimestampMixin, Base):
     subscription_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("subscriptions.id", ondelete="SET NULL")
     )
+    promo_code_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("promo_codes.id", ondelete="RESTRICT"), index=True
+    )
+
+
+class PromoCode(IdMixin, TimestampMixin, Base):
+    """A discount: `percent_off` percent, or `amount_off_minor` of `currency`, on orders of
+    `product_ids` (every product when empty). `redemptions` counts the paid orders that used
+    it, changed only while its row is locked by the paying transaction."""
+
+    __tablename__ = "promo_codes"
+    __table_args__ = (
+        UniqueConstraint("code"),
+        Index("ix_promo_codes_created", "created_at"),
+        CheckConstraint(
+            "(percent_off IS NULL) <> (amount_off_minor IS NULL)", name="one_kind_of_discount"
+        ),
+        CheckConstraint("redemptions >= 0", name="redemptions_non_negative"),
+    )
+
+    code: Mapped[str] = mapped_column(String(32))
+    percent_off: Mapped[int | None]
+    amount_off_minor: Mapped[int | None]
+    currency: Mapped[str | None] = mapped_column(String(3))
+    valid_from: Mapped[datetime | None]
+    valid_to: Mapped[datetime | None]
+    product_ids: Mapped[list[str]] = mapped_column(JSON)
+    first_order_only: Mapped[bool]
+    max_redemptions: Mapped[int | None]
+    max_per_customer: Mapped[int | None]
+    active: Mapped[bool]
+    redemptions: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class PromoRedemption(IdMixin, TimestampMixin, Base):
+    """A paid order that used a promo code."""
+
+    __tablename__ = "promo_redemptions"
+    __table_args__ = (Index("ix_promo_redemptions_code_user", "promo_code_id", "user_id"),)
+
+    promo_code_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("promo_codes.id", ondelete="RESTRICT")
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("orders.id", ondelete="RESTRICT"), unique=True
+    )
+    redeemed_at: Mapped[datetime]
 
 
 class InvoiceCounter(TimestampMixin, Base):

@@ -22,6 +22,7 @@ class OrderIn(StrictApiModel):
                 {
                     "productId": "3f2b8c1e-6a4d-4e2f-9b1a-7c5d2e8f4a10",
                     "addons": ["9a1e2c44-1b7d-4f0e-8c55-0d6f3b2a7e91"],
+                    "promoCode": "SPRING25",
                 }
             ]
         }
@@ -31,9 +32,16 @@ class OrderIn(StrictApiModel):
     addons: list[uuid.UUID] = Field(
         default_factory=list, max_length=20, description="Ids of the product's add-ons"
     )
+    promo_code: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{1,32}$",
+        description="A promo code (any case); the discount is a line of the invoice",
+    )
 
     def to_draft(self) -> OrderDraft:
-        return OrderDraft(product_id=self.product_id, addon_ids=self.addons)
+        return OrderDraft(
+            product_id=self.product_id, addon_ids=self.addons, promo_code=self.promo_code
+        )
 
 
 class ConfirmIn(StrictApiModel):

@@ -33,6 +33,7 @@ from fitcoach.commerce.payments.providers import (
     PaymentProvider,
 )
 from fitcoach.commerce.payments.service import Capture, payment_service
+from fitcoach.commerce.promos.service import PromoUse, promo_service
 from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, Invoice, Order, Product
 from fitcoach.models.enums import ProductStatus
@@ -51,6 +52,7 @@ class OrderStatus:
 class OrderDraft:
     product_id: uuid.UUID
     addon_ids: Sequence[uuid.UUID]
+    promo_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,15 @@ class OrderService:
         if existing is not None:
             invoice = await invoice_service.of_order(session, existing.id)
             return Checkout(order=existing, invoice=invoice, created=False)
+        promo = None
+        if draft.promo_code is not None:
+            subtotal = sum(line.amount_minor for line in lines)
+            promo = await promo_service.apply(
+                session,
+                PromoUse(draft.promo_code, actor.id, product.id, product.currency, subtotal),
+                now,
+            )
+            lines.append(LineItem(LineKind.discount, f"Promo code {promo.code}", -promo.amount))
         order_id = uuid.uuid4()
         total = totals_of(lines, tax).total
         intent = await provider.create_intent(IntentRequest(order_id, total, product.currency))
@@ -118,6 +129,7 @@ class OrderService:
             provider=provider.name,
             intent_id=intent.id,
             client_secret=intent.client_secret,
+            promo_code_id=promo.promo_id if promo is not None else None,
         )
         order_repository.add(session, order)
         await session.flush()
@@ -148,6 +160,12 @@ class OrderService:
             return Checkout(order=order, invoice=invoice, created=False)
         if order.status not in (OrderStatus.pending, OrderStatus.requires_action):
             raise OrderNotPayable()
+        # Held until commit: of concurrent payments with the code's last use, one redeems it.
+        promo = (
+            await promo_service.hold(session, order.promo_code_id, order.user_id)
+            if order.promo_code_id is not None
+            else None
+        )
         result = await provider.capture(
             CaptureRequest(
                 intent_id=order.intent_id,
@@ -173,6 +191,8 @@ class OrderService:
             currency=order.currency,
         )
         await self._settle(session, order, invoice, capture, now)
+        if promo is not None:
+            promo_service.redeem(session, promo, (order.id, order.user_id), now)
         if payer.save_method and result.method is not None:
             await payment_service.save_method(session, capture, result.method)
         return Checkout(order=order, invoice=invoice)

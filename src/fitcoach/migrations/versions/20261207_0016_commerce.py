@@ -45,6 +45,33 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
     op.create_table(
+        "promo_codes",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("percent_off", sa.Integer(), nullable=True),
+        sa.Column("amount_off_minor", sa.Integer(), nullable=True),
+        sa.Column("currency", sa.String(length=3), nullable=True),
+        sa.Column("valid_from", _TIME, nullable=True),
+        sa.Column("valid_to", _TIME, nullable=True),
+        sa.Column("product_ids", sa.JSON(), nullable=False),
+        sa.Column("first_order_only", sa.Boolean(), nullable=False),
+        sa.Column("max_redemptions", sa.Integer(), nullable=True),
+        sa.Column("max_per_customer", sa.Integer(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("redemptions", sa.Integer(), server_default="0", nullable=False),
+        *_stamps(),
+        sa.CheckConstraint(
+            "(percent_off IS NULL) <> (amount_off_minor IS NULL)",
+            name=op.f("ck_promo_codes_one_kind_of_discount"),
+        ),
+        sa.CheckConstraint(
+            "redemptions >= 0", name=op.f("ck_promo_codes_redemptions_non_negative")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_promo_codes")),
+        sa.UniqueConstraint("code", name=op.f("uq_promo_codes_code")),
+    )
+    op.create_index("ix_promo_codes_created", "promo_codes", ["created_at"])
+    op.create_table(
         "orders",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),
@@ -58,7 +85,14 @@ def upgrade() -> None:
         sa.Column("client_secret", sa.String(length=255), nullable=False),
         sa.Column("paid_at", _TIME, nullable=True),
         sa.Column("subscription_id", sa.Uuid(), nullable=True),
+        sa.Column("promo_code_id", sa.Uuid(), nullable=True),
         *_stamps(),
+        sa.ForeignKeyConstraint(
+            ["promo_code_id"],
+            ["promo_codes.id"],
+            name=op.f("fk_orders_promo_code_id_promo_codes"),
+            ondelete="RESTRICT",
+        ),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_orders_user_id_users"), ondelete="RESTRICT"
         ),
@@ -80,6 +114,7 @@ def upgrade() -> None:
     op.create_index("ix_orders_user_created", "orders", ["user_id", "created_at"])
     op.create_index("ix_orders_created", "orders", ["created_at"])
     op.create_index(op.f("ix_orders_product_id"), "orders", ["product_id"])
+    op.create_index(op.f("ix_orders_promo_code_id"), "orders", ["promo_code_id"])
     op.create_index(
         "uq_orders_open_user_product",
         "orders",
@@ -87,6 +122,38 @@ def upgrade() -> None:
         unique=True,
         sqlite_where=_OPEN_ORDER,
         postgresql_where=_OPEN_ORDER,
+    )
+    op.create_table(
+        "promo_redemptions",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("promo_code_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("redeemed_at", _TIME, nullable=False),
+        *_stamps(),
+        sa.ForeignKeyConstraint(
+            ["promo_code_id"],
+            ["promo_codes.id"],
+            name=op.f("fk_promo_redemptions_promo_code_id_promo_codes"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_promo_redemptions_user_id_users"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["orders.id"],
+            name=op.f("fk_promo_redemptions_order_id_orders"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_promo_redemptions")),
+        sa.UniqueConstraint("order_id", name=op.f("uq_promo_redemptions_order_id")),
+    )
+    op.create_index(
+        "ix_promo_redemptions_code_user", "promo_redemptions", ["promo_code_id", "user_id"]
     )
     op.create_table(
         "invoice_counters",
@@ -205,11 +272,16 @@ def downgrade() -> None:
     op.drop_index("ix_invoices_user_created", table_name="invoices")
     op.drop_table("invoices")
     op.drop_table("invoice_counters")
+    op.drop_index("ix_promo_redemptions_code_user", table_name="promo_redemptions")
+    op.drop_table("promo_redemptions")
     op.drop_index("uq_orders_open_user_product", table_name="orders")
+    op.drop_index(op.f("ix_orders_promo_code_id"), table_name="orders")
     op.drop_index(op.f("ix_orders_product_id"), table_name="orders")
     op.drop_index("ix_orders_created", table_name="orders")
     op.drop_index("ix_orders_user_created", table_name="orders")
     op.drop_table("orders")
+    op.drop_index("ix_promo_codes_created", table_name="promo_codes")
+    op.drop_table("promo_codes")
     with op.batch_alter_table("subscriptions") as batch:
         batch.drop_constraint(op.f("fk_subscriptions_product_id_products"), type_="foreignkey")
         for column in (
