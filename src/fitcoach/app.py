@@ -30,6 +30,7 @@ from fitcoach.commerce.orders.endpoints import router as orders_router
 from fitcoach.commerce.payments.endpoints import router as payment_methods_router
 from fitcoach.commerce.payments.providers import create_payment_provider
 from fitcoach.commerce.promos.admin_endpoints import router as promo_codes_router
+from fitcoach.commerce.refunds.admin_endpoints import router as refunds_router
 from fitcoach.config import Settings, load_settings
 from fitcoach.core.clock import Clock
 from fitcoach.core.logging import configure_logging
@@ -203,6 +204,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         invoices_router,
         payment_methods_router,
         promo_codes_router,
+        refunds_router,
         mfa_router,
         otp_router,
         onboarding_router,

@@ -1,6 +1,8 @@
 """Ledgers reconcile to the cent, checked by hypothesis: an invoice's lines, discount, tax and
 total agree for any prices and tax policy; and over HTTP, whatever mix of orders is paid or
-declined, the payments captured equal the paid invoices' totals and the paid orders' totals."""
+declined or refunded, the payments captured equal the paid invoices' and orders' totals, the
+refunds given equal the credit notes and what the provider gave back, and no order is refunded
+more than it paid."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from fitcoach.commerce.invoices.pricing import (
     TaxPolicy,
     totals_of,
 )
-from fitcoach.models import Invoice, InvoiceLine, Order, Payment
+from fitcoach.models import Invoice, InvoiceLine, Order, Payment, Refund
 from tests.commerce.helpers import coach_product, confirm, placed
 from tests.factories import Factory, with_settings
 
@@ -59,6 +61,8 @@ purchases = st.lists(
     st.tuples(
         st.integers(min_value=1, max_value=500_000),
         st.sampled_from(["pm_card_visa", "pm_card_chargeDeclined", None]),
+        # Refunds asked for, as fractions of the total paid; past 1 the last is refused.
+        st.lists(st.sampled_from([0.1, 0.5, 1.0, 1.5]), max_size=3),
     ),
     min_size=1,
     max_size=4,
@@ -79,15 +83,40 @@ async def test_payments_invoices_and_orders_reconcile(
     app: FastAPI, client: httpx.AsyncClient, factory: Factory, bought: list[tuple[int, str | None]]
 ) -> None:
     """Each example adds to the same database: the sums are over everything so far."""
-    for price, method in bought:
+    admin = await factory.admin()
+    for price, method, refunds in bought:
         _, product = await coach_product(client, factory, price=price)
         buyer = await factory.customer()
         order = await placed(client, buyer, product["id"])
-        if method is not None:
-            await confirm(client, buyer, order["order"]["id"], method)
+        if method is None:
+            continue
+        paid = await confirm(client, buyer, order["order"]["id"], method)
+        for share in refunds if paid.status_code == 200 else []:
+            amount = max(1, int(order["order"]["total"] * share))
+            await client.post(
+                f"/api/v1/admin/orders/{order['order']['id']}/refunds",
+                json={"amount": amount, "reason": "test"},
+                headers=admin.headers,
+            )
     payments = await _sum(app, Payment.amount_minor)
+    refunded = await _sum(app, Refund.amount_minor)
+    assert refunded == sum(app.state.payment_provider.refunded.values())
+    assert 0 <= refunded <= payments
+    async with app.state.sessionmaker() as session:
+        over = await session.scalar(
+            select(func.count())
+            .select_from(Payment)
+            .where(
+                Payment.amount_minor
+                < select(func.coalesce(func.sum(Refund.amount_minor), 0))
+                .where(Refund.order_id == Payment.order_id)
+                .scalar_subquery()
+            )
+        )
+    assert over == 0
     assert payments == await _sum(app, Invoice.total_minor, Invoice.status == "paid")
-    assert payments == await _sum(app, Order.total_minor, Order.status == "paid")
+    assert refunded == await _sum(app, Refund.amount_minor, Refund.invoice_id == Invoice.id)
+    assert payments == await _sum(app, Order.total_minor, Order.status.in_(["paid", "refunded"]))
     everything = await _sum(app, Invoice.total_minor)
     assert everything == await _sum(app, Order.total_minor)
     lines = await _sum(app, InvoiceLine.amount_minor)

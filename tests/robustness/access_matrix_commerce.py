@@ -2,7 +2,8 @@
 
 Customers buy: only they place and pay orders (staff get 403 for their role), and only their
 own (another customer's order is 404). A customer reads their own orders and invoices, an admin
-every one; a coach sees none (404). Saved payment methods are their owner's alone.
+every one; a coach sees none (404). Saved payment methods are their owner's alone. Promo
+codes are administered by admins only.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from fitcoach.commerce.invoices.pricing import TaxPolicy
 from fitcoach.commerce.orders.service import Checkout, OrderDraft, order_service
 from fitcoach.commerce.payments.providers import MethodDetails
 from fitcoach.commerce.payments.service import Capture, payment_service
+from fitcoach.commerce.promos.service import PromoDraft, PromoRules, promo_service
 from fitcoach.http.pagination import PageRequest
 from fitcoach.users.service import user_service
-from tests.robustness.cells import Call, Row, anyone_signed_in, body_of, signed_in
+from tests.robustness.cells import Call, Row, admin_only, anyone_signed_in, body_of, signed_in
 from tests.robustness.world import Actor, World
 
 # The customer's own; another customer and the coaches do not see it, an admin does.
@@ -68,6 +70,20 @@ async def _saved_method(world: World, actor: Actor) -> Call:
     return Call(path={"paymentMethodId": str(methods[0].id)})
 
 
+def _promo_body(world: World) -> dict[str, object]:
+    return {"code": f"M{uuid.uuid4().hex[:12]}", "percentOff": 10}
+
+
+async def _promo(world: World, actor: Actor) -> Call:
+    async with world.app.state.sessionmaker() as session, session.begin():
+        promo = await promo_service.create(
+            session,
+            PromoDraft(f"M{uuid.uuid4().hex[:12]}", 10, None, None, PromoRules()),
+            world.app.state.clock.now(),
+        )
+    return Call(path={"promoCodeId": str(promo.id)}, json={"active": False})
+
+
 COMMERCE_MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/orders"): Row(
         signed_in(201, 201, 403, 403, 403),
@@ -85,4 +101,10 @@ COMMERCE_MATRIX: dict[tuple[str, str], Row] = {
     ("DELETE", "/api/v1/payment-methods/{paymentMethodId}"): Row(
         signed_in(200, 404, 404, 404, 404), _saved_method
     ),
+    # Promo codes: admins only.
+    ("POST", "/api/v1/admin/promo-codes"): Row(admin_only(201), body_of(_promo_body)),
+    ("GET", "/api/v1/admin/promo-codes"): Row(admin_only()),
+    ("GET", "/api/v1/admin/promo-codes/{promoCodeId}"): Row(admin_only(), _promo),
+    ("PATCH", "/api/v1/admin/promo-codes/{promoCodeId}"): Row(admin_only(), _promo),
+    ("DELETE", "/api/v1/admin/promo-codes/{promoCodeId}"): Row(admin_only(), _promo),
 }

@@ -93,6 +93,10 @@ RULES_BEYOND_THE_SCHEMA = {
     "logItem": "metrics follow the item's type; the day is scheduled and not in the future",
     "recordEntry": "the unit follows the entry's kind; a photo has a URL and no value",
     "substitute": "the alternative is one of the item's, safe and fits the equipment",
+    # Commerce: a promo code is a percentage or an amount with its currency; validFrom before
+    # validTo.
+    "createPromoCode": "exactly one of percentOff and amountOff (with currency); the window",
+    "updatePromoCode": "validFrom before validTo",
 }
 POSITIVE_CONFIG = {
     "generation": {"mode": "positive"},

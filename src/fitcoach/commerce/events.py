@@ -30,3 +30,18 @@ class OrderPaid(DomainEvent):
     currency: str
     sessions_per_month: int
     custom_plans: bool
+
+
+class RefundIssued(DomainEvent):
+    """Money was given back on an order. Subject: the refund."""
+
+    type: ClassVar[str] = "commerce.refund_issued"
+    version: ClassVar[int] = 1
+
+    refund_id: uuid.UUID
+    order_id: uuid.UUID
+    user_id: uuid.UUID
+    amount_minor: int
+    currency: str
+    credit_note_number: str
+    fully_refunded: bool

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.commerce.events import OrderPaid
+from fitcoach.commerce.events import OrderPaid, RefundIssued
 from fitcoach.models.enums import NotificationCategory
 from fitcoach.notifications.service import NotificationRequest, notification_service
 from fitcoach.worker.registry import on_event
@@ -46,6 +46,23 @@ async def notify_order_paid(session: AsyncSession, event: OrderPaid) -> None:
             body=f"A customer bought {event.product_title}.{ask}",
             data={**data, "customerId": str(event.user_id)},
             dedupe_key=f"commerce.order_paid.coach:{event.order_id}",
+        ),
+        event.occurred_at,
+    )
+
+
+@on_event(RefundIssued, name="commerce.notify_refund_issued")
+async def notify_refund_issued(session: AsyncSession, event: RefundIssued) -> None:
+    await notification_service.notify(
+        session,
+        NotificationRequest(
+            user_id=event.user_id,
+            category=NotificationCategory.subscription,
+            title="Refund issued",
+            body=f"We refunded {_money(event.amount_minor, event.currency)} "
+            f"(credit note {event.credit_note_number}).",
+            data={"orderId": str(event.order_id), "refundId": str(event.refund_id)},
+            dedupe_key=f"commerce.refund_issued:{event.refund_id}",
         ),
         event.occurred_at,
     )

@@ -18,6 +18,7 @@ from fitcoach.models.commerce import (
     PaymentMethod,
     PromoCode,
     PromoRedemption,
+    Refund,
 )
 from fitcoach.models.customer import CoachAssignment, CustomerProfile, CustomerRiskFlag
 from fitcoach.models.idempotency import IdempotencyKey
@@ -107,6 +108,7 @@ __all__ = [
     "PromoRedemption",
     "Questionnaire",
     "RefreshToken",
+    "Refund",
     "Setting",
     "Streak",
     "StreamEvent",

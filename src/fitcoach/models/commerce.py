@@ -133,6 +133,7 @@ class Invoice(IdMixin, TimestampMixin, Base):
     lines: Mapped[list[InvoiceLine]] = relationship(
         cascade="all, delete-orphan", order_by="InvoiceLine.position", lazy="raise"
     )
+    refunds: Mapped[list[Refund]] = relationship(order_by="Refund.created_at", lazy="raise")
 
 
 class InvoiceLine(IdMixin, TimestampMixin, Base):
@@ -166,6 +167,32 @@ class Payment(IdMixin, TimestampMixin, Base):
     amount_minor: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
     captured_at: Mapped[datetime]
+
+
+class Refund(IdMixin, TimestampMixin, Base):
+    """Money given back on a paid order through its provider, with its credit note (numbered
+    in its own gap-free series) on the order's invoice."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (
+        UniqueConstraint("credit_note_number"),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("orders.id", ondelete="RESTRICT"), index=True
+    )
+    invoice_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("invoices.id", ondelete="RESTRICT"), index=True
+    )
+    amount_minor: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(500))
+    provider_refund_id: Mapped[str] = mapped_column(String(255))
+    credit_note_number: Mapped[str] = mapped_column(String(32))
+    refunded_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
 
 class PaymentMethod(IdMixin, TimestampMixin, Base):

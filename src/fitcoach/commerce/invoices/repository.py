@@ -51,13 +51,15 @@ class InvoiceRepository:
         result = await session.execute(
             select(Invoice)
             .where(Invoice.id == invoice_id, self.readable_by(actor))
-            .options(selectinload(Invoice.lines))
+            .options(selectinload(Invoice.lines), selectinload(Invoice.refunds))
         )
         return result.scalar_one_or_none()
 
     async def of_order(self, session: AsyncSession, order_id: uuid.UUID) -> Invoice:
         result = await session.execute(
-            select(Invoice).where(Invoice.order_id == order_id).options(selectinload(Invoice.lines))
+            select(Invoice)
+            .where(Invoice.order_id == order_id)
+            .options(selectinload(Invoice.lines), selectinload(Invoice.refunds))
         )
         return result.scalar_one()
 
@@ -67,7 +69,7 @@ class InvoiceRepository:
         statement = (
             select(Invoice)
             .where(self.readable_by(actor))
-            .options(selectinload(Invoice.lines))
+            .options(selectinload(Invoice.lines), selectinload(Invoice.refunds))
             .order_by(Invoice.created_at.desc(), Invoice.id)
         )
         return await fetch_page(session, statement, page)

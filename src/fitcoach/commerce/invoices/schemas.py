@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from fitcoach.http.envelope import ApiModel
-from fitcoach.models import Invoice, InvoiceLine
+from fitcoach.models import Invoice, InvoiceLine, Refund
 
 
 class InvoiceLineOut(ApiModel):
@@ -19,6 +19,22 @@ class InvoiceLineOut(ApiModel):
     def of(cls, line: InvoiceLine) -> InvoiceLineOut:
         return cls.model_validate(
             {"kind": line.kind, "description": line.description, "amount": line.amount_minor}
+        )
+
+
+class CreditNoteOut(ApiModel):
+    number: str = Field(description="Sequential, without gaps: CN-000001")
+    amount: int = Field(description="Minor units refunded")
+    reason: str
+    issued_at: datetime
+
+    @classmethod
+    def of(cls, refund: Refund) -> CreditNoteOut:
+        return cls(
+            number=refund.credit_note_number,
+            amount=refund.amount_minor,
+            reason=refund.reason,
+            issued_at=refund.created_at,
         )
 
 
@@ -37,6 +53,8 @@ class InvoiceOut(ApiModel):
     tax_inclusive: bool = Field(description="True: the prices include the tax")
     issued_at: datetime
     paid_at: datetime | None
+    credit_notes: list[CreditNoteOut] = Field(description="The refunds given on it")
+    refunded: int = Field(description="Sum of the credit notes, minor units")
 
     @classmethod
     def of(cls, invoice: Invoice) -> InvoiceOut:
@@ -55,4 +73,6 @@ class InvoiceOut(ApiModel):
             tax_inclusive=invoice.tax_inclusive,
             issued_at=invoice.issued_at,
             paid_at=invoice.paid_at,
+            credit_notes=[CreditNoteOut.of(refund) for refund in invoice.refunds],
+            refunded=sum(refund.amount_minor for refund in invoice.refunds),
         )

@@ -17,6 +17,7 @@ from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, Invoice, InvoiceLine
 
 SERIES = "invoices"
+CREDIT_NOTES = "credit_notes"
 
 
 class InvoiceStatus:
@@ -55,6 +56,7 @@ class InvoiceService:
             tax_inclusive=draft.tax.inclusive,
             issued_at=now,
             paid_at=None,
+            refunds=[],
             lines=[
                 InvoiceLine(
                     position=position,
@@ -68,6 +70,10 @@ class InvoiceService:
         invoice_repository.add(session, invoice)
         await session.flush()
         return invoice
+
+    async def credit_note_number(self, session: AsyncSession) -> str:
+        """The next number of the credit-note series, gap-free like the invoices'."""
+        return f"CN-{await invoice_repository.next_number(session, CREDIT_NOTES):06d}"
 
     async def of_order(self, session: AsyncSession, order_id: uuid.UUID) -> Invoice:
         return await invoice_repository.of_order(session, order_id)

@@ -21,3 +21,7 @@ class OrderNotPayable(Conflict):
 
 class OnlyTheBuyerPays(Forbidden):
     message = "Only the customer who placed the order can pay for it"
+
+
+class OrderNotPaid(Conflict):
+    message = "This order has not been paid"

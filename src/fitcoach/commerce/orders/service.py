@@ -20,6 +20,7 @@ from fitcoach.commerce.orders.exceptions import (
     AddonNotOfProduct,
     OnlyTheBuyerPays,
     OrderNotFound,
+    OrderNotPaid,
     OrderNotPayable,
     ProductNotForSale,
 )
@@ -46,6 +47,7 @@ class OrderStatus:
     pending = "pending"
     requires_action = "requires_action"
     paid = "paid"
+    refunded = "refunded"
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,15 @@ class OrderService:
             now,
         )
         record_event(session, _order_paid(order, invoice, product, period, now))
+
+    async def lock_paid(self, session: AsyncSession, actor: Actor, order_id: uuid.UUID) -> Order:
+        """A paid order `actor` may see, held until commit (refunds of one order go in turn)."""
+        order = await order_repository.find_readable(session, actor, order_id, for_update=True)
+        if order is None:
+            raise OrderNotFound()
+        if order.status not in (OrderStatus.paid, OrderStatus.refunded):
+            raise OrderNotPaid()
+        return order
 
     async def get(self, session: AsyncSession, actor: Actor, order_id: uuid.UUID) -> Order:
         order = await order_repository.find_readable(session, actor, order_id)

@@ -72,12 +72,25 @@ class CaptureResult:
     next_action: NextAction | None = None
 
 
+@dataclass(frozen=True)
+class RefundRequest:
+    charge_id: str
+    amount_minor: int
+    currency: str
+    # The provider's idempotency key: a retried refund is not given twice.
+    key: str
+
+
 class PaymentProvider(Protocol):
     name: str
 
     async def create_intent(self, request: IntentRequest) -> Intent: ...
 
     async def capture(self, request: CaptureRequest) -> CaptureResult: ...
+
+    async def refund(self, request: RefundRequest) -> str:
+        """Give `amount_minor` of the charge back; the provider's refund id."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -109,12 +122,14 @@ _TEST_METHODS: dict[str, _TestMethod] = {
 class SandboxPaymentProvider:
     """Deterministic and stateless across processes: an intent's id derives from its order and
     a capture's charge id from its intent, so every worker answers alike. `captures` counts the
-    capture calls this process made per intent (what a test asserts "captured once" on)."""
+    capture calls this process made per intent (what a test asserts "captured once" on), and
+    `refunded` the amounts it gave back per charge."""
 
     name = "sandbox"
 
     def __init__(self) -> None:
         self.captures: Counter[str] = Counter()
+        self.refunded: Counter[str] = Counter()
 
     async def create_intent(self, request: IntentRequest) -> Intent:
         intent_id = f"pi_sandbox_{request.order_id.hex}"
@@ -147,6 +162,10 @@ class SandboxPaymentProvider:
         return CaptureResult(
             outcome=CaptureOutcome.succeeded, charge_id=f"ch_sandbox_{charge}", method=known.method
         )
+
+    async def refund(self, request: RefundRequest) -> str:
+        self.refunded[request.charge_id] += request.amount_minor
+        return f"re_sandbox_{hashlib.sha256(request.key.encode()).hexdigest()[:24]}"
 
 
 def create_payment_provider(settings: Settings) -> PaymentProvider:

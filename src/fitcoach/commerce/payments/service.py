@@ -44,6 +44,9 @@ class PaymentService:
         payment_repository.add(session, payment)
         return payment
 
+    async def of_order(self, session: AsyncSession, order_id: uuid.UUID) -> Payment | None:
+        return await payment_repository.of_order(session, order_id)
+
     async def save_method(
         self, session: AsyncSession, capture: Capture, details: MethodDetails
     ) -> None:

@@ -238,6 +238,42 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_payments_user_id"), "payments", ["user_id"])
     op.create_table(
+        "refunds",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("invoice_id", sa.Uuid(), nullable=False),
+        sa.Column("amount_minor", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("provider_refund_id", sa.String(length=255), nullable=False),
+        sa.Column("credit_note_number", sa.String(length=32), nullable=False),
+        sa.Column("refunded_by_id", sa.Uuid(), nullable=True),
+        *_stamps(),
+        sa.CheckConstraint("amount_minor > 0", name=op.f("ck_refunds_amount_positive")),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["orders.id"],
+            name=op.f("fk_refunds_order_id_orders"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["invoice_id"],
+            ["invoices.id"],
+            name=op.f("fk_refunds_invoice_id_invoices"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["refunded_by_id"],
+            ["users.id"],
+            name=op.f("fk_refunds_refunded_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_refunds")),
+        sa.UniqueConstraint("credit_note_number", name=op.f("uq_refunds_credit_note_number")),
+    )
+    op.create_index(op.f("ix_refunds_order_id"), "refunds", ["order_id"])
+    op.create_index(op.f("ix_refunds_invoice_id"), "refunds", ["invoice_id"])
+    op.create_table(
         "payment_methods",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),
@@ -264,6 +300,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("payment_methods")
+    op.drop_index(op.f("ix_refunds_invoice_id"), table_name="refunds")
+    op.drop_index(op.f("ix_refunds_order_id"), table_name="refunds")
+    op.drop_table("refunds")
     op.drop_index(op.f("ix_payments_user_id"), table_name="payments")
     op.drop_table("payments")
     op.drop_index(op.f("ix_invoice_lines_invoice_id"), table_name="invoice_lines")
