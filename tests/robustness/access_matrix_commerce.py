@@ -3,7 +3,7 @@
 Customers buy: only they place and pay orders (staff get 403 for their role), and only their
 own (another customer's order is 404). A customer reads their own orders and invoices, an admin
 every one; a coach sees none (404). Saved payment methods are their owner's alone. Promo
-codes are administered by admins only.
+codes and refunds are for admins only.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 
 from fitcoach.commerce.invoices.pricing import TaxPolicy
-from fitcoach.commerce.orders.service import Checkout, OrderDraft, order_service
+from fitcoach.commerce.orders.service import Checkout, OrderDraft, Payer, order_service
 from fitcoach.commerce.payments.providers import MethodDetails
 from fitcoach.commerce.payments.service import Capture, payment_service
 from fitcoach.commerce.promos.service import PromoDraft, PromoRules, promo_service
@@ -70,6 +70,21 @@ async def _saved_method(world: World, actor: Actor) -> Call:
     return Call(path={"paymentMethodId": str(methods[0].id)})
 
 
+async def _paid_order(world: World, actor: Actor) -> Call:
+    checkout = await _customers_order(world)
+    async with world.app.state.sessionmaker() as session, session.begin():
+        customer = await user_service.get(session, uuid.UUID(world.customer.user_id))
+        await order_service.confirm(
+            session,
+            world.app.state.payment_provider,
+            customer,
+            checkout.order.id,
+            Payer(payment_method="pm_card_visa", save_method=False),
+            world.app.state.clock.now(),
+        )
+    return Call(path={"orderId": str(checkout.order.id)}, json={"amount": 100, "reason": "Matrix"})
+
+
 def _promo_body(world: World) -> dict[str, object]:
     return {"code": f"M{uuid.uuid4().hex[:12]}", "percentOff": 10}
 
@@ -101,6 +116,7 @@ COMMERCE_MATRIX: dict[tuple[str, str], Row] = {
     ("DELETE", "/api/v1/payment-methods/{paymentMethodId}"): Row(
         signed_in(200, 404, 404, 404, 404), _saved_method
     ),
+    ("POST", "/api/v1/admin/orders/{orderId}/refunds"): Row(admin_only(201), _paid_order),
     # Promo codes: admins only.
     ("POST", "/api/v1/admin/promo-codes"): Row(admin_only(201), body_of(_promo_body)),
     ("GET", "/api/v1/admin/promo-codes"): Row(admin_only()),
