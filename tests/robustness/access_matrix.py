@@ -111,8 +111,11 @@ async def _new_product(world: World, actor: Actor) -> Call:
 
 
 async def _review_new_product(world: World, actor: Actor) -> Call:
-    """A published product the customer has not reviewed yet."""
+    """A published product the customer has not reviewed yet, bought by the caller if they
+    can buy (only buyers review)."""
     product_id = await world.publish_draft()
+    if actor in (Actor.CUSTOMER, Actor.OTHER_CUSTOMER):
+        await world.buy(actor, product_id)
     return Call(path={"productId": str(product_id)}, json={"rating": 5, "text": "Great coach"})
 
 
