@@ -234,6 +234,7 @@ class OrderService:
             now,
         )
         record_event(session, _order_paid(order, invoice, product, period, now))
+        await session.flush()
 
     async def lock_paid(self, session: AsyncSession, actor: Actor, order_id: uuid.UUID) -> Order:
         """A paid order `actor` may see, held until commit (refunds of one order go in turn)."""
