@@ -27,6 +27,15 @@ from fitcoach.auth.social.verification import JwksCache
 from fitcoach.automations import execution as _automation_runs  # noqa: F401
 from fitcoach.automations.endpoints import router as automations_router
 from fitcoach.catalog.endpoints import router as catalog_router
+
+# Imported for the event handlers they register (the worker layer knows no domain).
+from fitcoach.commerce import handlers as _commerce_handlers  # noqa: F401
+from fitcoach.commerce.invoices.endpoints import router as invoices_router
+from fitcoach.commerce.orders.endpoints import router as orders_router
+from fitcoach.commerce.payments.endpoints import router as payment_methods_router
+from fitcoach.commerce.payments.providers import create_payment_provider
+from fitcoach.commerce.promos.admin_endpoints import router as promo_codes_router
+from fitcoach.commerce.refunds.admin_endpoints import router as refunds_router
 from fitcoach.config import Settings, load_settings
 from fitcoach.core.clock import Clock
 from fitcoach.core.logging import configure_logging
@@ -163,6 +172,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.sms_provider = sms_provider
     app.state.email_provider = create_email_provider(settings)
     app.state.notification_providers = notification_providers
+    app.state.payment_provider = create_payment_provider(settings)
     app.state.stream_broker = stream_broker
     app.state.jwks_cache = JwksCache()
     app.state.api_key_last_used = LastUsedMemo()
@@ -201,6 +211,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         progress_router,
         plans_router,
         catalog_router,
+        orders_router,
+        invoices_router,
+        payment_methods_router,
+        promo_codes_router,
+        refunds_router,
         mfa_router,
         otp_router,
         onboarding_router,

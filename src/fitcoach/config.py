@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str | None = None
     twilio_base_url: str = "https://api.twilio.com"
 
+    # Commerce: who takes the money (the sandbox works offline, with test payment methods) and
+    # the tax on every invoice, in basis points (2000 = 20 %), included in prices or added.
+    payment_provider: Literal["sandbox"] = "sandbox"
+    tax_rate_basis_points: int = Field(default=0, ge=0, le=10_000)
+    tax_inclusive: bool = True
+
     rate_limit_enabled: bool = True
     rate_limit_key_prefix: str = "fitcoach"
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)

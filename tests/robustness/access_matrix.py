@@ -25,6 +25,7 @@ from tests.catalog.payloads import product_body
 from tests.factories import FIRST_MIGRATION, STRONG_PASSWORD, random_phone
 from tests.plans.payloads import plan_body
 from tests.robustness.access_matrix_automations import AUTOMATIONS_MATRIX
+from tests.robustness.access_matrix_commerce import COMMERCE_MATRIX
 from tests.robustness.access_matrix_integrations import INTEGRATIONS_MATRIX
 from tests.robustness.access_matrix_training import TRAINING_MATRIX
 from tests.robustness.cells import (
@@ -112,8 +113,11 @@ async def _new_product(world: World, actor: Actor) -> Call:
 
 
 async def _review_new_product(world: World, actor: Actor) -> Call:
-    """A published product the customer has not reviewed yet."""
+    """A published product the customer has not reviewed yet, bought by the caller if they
+    can buy (only buyers review)."""
     product_id = await world.publish_draft()
+    if actor in (Actor.CUSTOMER, Actor.OTHER_CUSTOMER):
+        await world.buy(actor, product_id)
     return Call(path={"productId": str(product_id)}, json={"rating": 5, "text": "Great coach"})
 
 
@@ -386,6 +390,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     **INTEGRATIONS_MATRIX,
     # Automations: admins only; see access_matrix_automations.
     **AUTOMATIONS_MATRIX,
+    # Commerce: customers buy and read their own; see access_matrix_commerce.
+    **COMMERCE_MATRIX,
 }
 
 

@@ -101,6 +101,10 @@ RULES_BEYOND_THE_SCHEMA = {
     # values of each field's type (automations/language.py).
     "createAutomation": "the rule follows the catalog",
     "updateAutomation": "the rule follows the catalog",
+    # Commerce: a promo code is a percentage or an amount with its currency; validFrom before
+    # validTo.
+    "createPromoCode": "exactly one of percentOff and amountOff (with currency); the window",
+    "updatePromoCode": "validFrom before validTo",
 }
 POSITIVE_CONFIG = {
     "generation": {"mode": "positive"},

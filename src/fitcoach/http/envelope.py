@@ -265,6 +265,7 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
         400: "Bad request",
         401: "Missing, invalid or expired access token",
+        402: "Declined by the payment provider (the message says why); nothing was charged",
         403: "Not allowed for this caller",
         404: "Not found",
         409: "Conflict with the current state",

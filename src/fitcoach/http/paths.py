@@ -31,3 +31,9 @@ ApiKeyIdPath = Annotated[uuid.UUID, Path(alias="apiKeyId", description="The API 
 AutomationIdPath = Annotated[
     uuid.UUID, Path(alias="automationId", description="The automation's id")
 ]
+OrderIdPath = Annotated[uuid.UUID, Path(alias="orderId", description="The order's id")]
+InvoiceIdPath = Annotated[uuid.UUID, Path(alias="invoiceId", description="The invoice's id")]
+PaymentMethodIdPath = Annotated[
+    uuid.UUID, Path(alias="paymentMethodId", description="The saved payment method's id")
+]
+PromoCodeIdPath = Annotated[uuid.UUID, Path(alias="promoCodeId", description="The promo code's id")]

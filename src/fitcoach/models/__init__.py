@@ -10,6 +10,17 @@ from fitcoach.models.catalog import (
     ProductGoal,
     ProductReview,
 )
+from fitcoach.models.commerce import (
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    Order,
+    Payment,
+    PaymentMethod,
+    PromoCode,
+    PromoRedemption,
+    Refund,
+)
 from fitcoach.models.customer import CoachAssignment, CustomerProfile, CustomerRiskFlag
 from fitcoach.models.idempotency import IdempotencyKey
 from fitcoach.models.identity import (
@@ -76,6 +87,9 @@ __all__ = [
     "ExerciseTag",
     "Habit",
     "IdempotencyKey",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
     "ItemLog",
     "ItemSubstitution",
     "Job",
@@ -87,8 +101,11 @@ __all__ = [
     "NotificationPreference",
     "NotificationSettings",
     "OnboardingIntake",
+    "Order",
     "OtpCode",
     "OutboxEvent",
+    "Payment",
+    "PaymentMethod",
     "Plan",
     "PlanAssignment",
     "PlanItem",
@@ -99,8 +116,11 @@ __all__ = [
     "ProductGoal",
     "ProductReview",
     "ProgressEntry",
+    "PromoCode",
+    "PromoRedemption",
     "Questionnaire",
     "RefreshToken",
+    "Refund",
     "Setting",
     "Streak",
     "StreamEvent",

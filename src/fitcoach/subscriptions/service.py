@@ -16,6 +16,7 @@ from fitcoach.models import Actor, Subscription
 from fitcoach.models.enums import SubscriptionType
 from fitcoach.settings.service import setting_service
 from fitcoach.subscriptions.events import SUBJECT_TYPE, FreeDaysChanged, SubscriptionGranted
+from fitcoach.subscriptions.repository import Entitlements as Entitlements
 from fitcoach.subscriptions.repository import SubscriptionTerm, subscription_repository
 from fitcoach.users.service import user_service
 from fitcoach.worker.events import record_event
@@ -33,6 +34,25 @@ class SubscriptionStatus:
     is_subscribed: bool
     type: SubscriptionType | None
     ends_soon: bool
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """A paid term bought for a product: `days` more of it with its entitlements."""
+
+    user_id: uuid.UUID
+    product_id: uuid.UUID
+    days: int
+    entitlements: Entitlements
+
+
+@dataclass(frozen=True)
+class PaidPeriod:
+    """The subscription a purchase created or extended, and the period the purchase paid for."""
+
+    subscription: Subscription
+    starts_at: datetime
+    ends_at: datetime
 
 
 class SubscriptionService:
@@ -76,6 +96,31 @@ class SubscriptionService:
         now: datetime,
     ) -> Subscription:
         return self._add(session, user_id, SubscriptionType.paid, days, now, granted_by=actor_id)
+
+    async def purchase(self, session: AsyncSession, bought: Purchase, now: datetime) -> PaidPeriod:
+        """Extend the user's active paid subscription of the same product by `days`, or start a
+        new paid one now. The caller holds the user's row, so two purchases apply in turn."""
+        current = await subscription_repository.active_paid_for_update(
+            session, bought.user_id, bought.product_id, now
+        )
+        length = timedelta(days=bought.days)
+        entitled = bought.entitlements
+        if current is None:
+            current = self._add(
+                session, bought.user_id, SubscriptionType.paid, bought.days, now, granted_by=None
+            )
+            current.product_id = bought.product_id
+            start = now
+        else:
+            start = current.ends_at
+            current.days += bought.days
+            current.ends_at = start + length
+        current.sessions_per_month = entitled.sessions_per_month
+        current.custom_training_plan = entitled.custom_training_plan
+        current.custom_diet_plan = entitled.custom_diet_plan
+        current.chat_access = entitled.chat_access
+        await session.flush()
+        return PaidPeriod(subscription=current, starts_at=start, ends_at=start + length)
 
     def _add(
         self,

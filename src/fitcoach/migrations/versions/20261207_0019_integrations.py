@@ -5,7 +5,7 @@ hash valid for an overlap window. A wearable webhook is matched to the customer 
 connection, its delivery id recorded against replays, and its samples stored once each.
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-07 06:00:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
