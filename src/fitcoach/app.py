@@ -46,6 +46,10 @@ from fitcoach.http.openapi import install_openapi, operation_id
 from fitcoach.http.ratelimit import create_limiter
 from fitcoach.http.text_guard import SurrogateGuardMiddleware
 from fitcoach.jobs.endpoints import router as jobs_router
+
+# Imported for the event handlers it registers.
+from fitcoach.messaging.threads import handlers as _message_handlers  # noqa: F401
+from fitcoach.messaging.threads.endpoints import router as threads_router
 from fitcoach.notifications.delivery import DISPATCHER_INFO_KEY, NotificationDispatcher
 from fitcoach.notifications.email import create_email_provider
 from fitcoach.notifications.endpoints import router as notifications_router
@@ -54,7 +58,7 @@ from fitcoach.onboarding.endpoints import router as onboarding_router
 from fitcoach.plans.admin_endpoints import router as default_plans_router
 from fitcoach.plans.endpoints import router as plans_router
 from fitcoach.settings.endpoints import router as settings_router
-from fitcoach.stream.broker import BROKER_INFO_KEY, create_stream_broker
+from fitcoach.stream.broker import BROKER_INFO_KEY, PRESENCE_SECONDS, create_stream_broker
 from fitcoach.stream.endpoints import router as stream_router
 
 # Imported for the recurring jobs they register (the worker layer knows no domain).
@@ -84,7 +88,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     sms_provider = create_sms_provider(settings)
     clock = clock or Clock()
     notification_providers = create_notification_providers(settings, sms_provider, clock)
-    stream_broker = create_stream_broker(settings.redis_url, settings.stream_redis_channel)
+    stream_broker = create_stream_broker(
+        settings.redis_url,
+        settings.stream_redis_channel,
+        presence_seconds=max(settings.stream_max_seconds * 2, PRESENCE_SECONDS),
+    )
     # One pool per process, shared by the rate limiter and the health checks.
     redis_pool = (
         redis.ConnectionPool.from_url(
@@ -198,6 +206,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         default_plans_router,
         notifications_router,
         stream_router,
+        threads_router,
         subscriptions_router,
         accounts_router,
         audit_router,

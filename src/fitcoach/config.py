@@ -146,6 +146,8 @@ class Settings(BaseSettings):
     # no stream outlives its caller's access by more than this.
     stream_max_seconds: float = Field(default=300.0, gt=0, le=86_400)
     stream_redis_channel: str = "fitcoach:stream"
+    # Messaging: how long after sending its sender may still edit or delete a message.
+    message_edit_window_seconds: int = Field(default=900, ge=0, le=604_800)
 
     @field_validator(
         "google_client_ids",

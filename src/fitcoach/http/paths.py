@@ -27,3 +27,5 @@ SubstitutionIdPath = Annotated[
     uuid.UUID, Path(alias="substitutionId", description="The substitution's id")
 ]
 JobIdPath = Annotated[uuid.UUID, Path(alias="jobId", description="The job's id")]
+ThreadIdPath = Annotated[uuid.UUID, Path(alias="threadId", description="The thread's id")]
+MessageIdPath = Annotated[uuid.UUID, Path(alias="messageId", description="The message's id")]

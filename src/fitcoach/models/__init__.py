@@ -18,6 +18,7 @@ from fitcoach.models.identity import (
     MfaTotp,
     UserIdentity,
 )
+from fitcoach.models.messaging import Message, MessageThread, ThreadParticipant
 from fitcoach.models.notification import (
     Delivery,
     Device,
@@ -68,6 +69,8 @@ __all__ = [
     "ItemSubstitution",
     "Job",
     "LoginSource",
+    "Message",
+    "MessageThread",
     "MfaChallenge",
     "MfaRecoveryCode",
     "MfaTotp",
@@ -94,6 +97,7 @@ __all__ = [
     "StreamEvent",
     "StreamTicket",
     "Subscription",
+    "ThreadParticipant",
     "TrainingDay",
     "User",
     "UserIdentity",
