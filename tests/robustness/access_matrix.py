@@ -24,6 +24,10 @@ from fitcoach.notifications.service import NotificationRequest, notification_ser
 from tests.catalog.payloads import product_body
 from tests.factories import FIRST_MIGRATION, STRONG_PASSWORD, random_phone
 from tests.plans.payloads import plan_body
+from tests.robustness.access_matrix_messaging import (
+    MESSAGING_MATRIX,
+    MESSAGING_SEEN_BUT_NOT_THEIRS,
+)
 from tests.robustness.access_matrix_training import TRAINING_MATRIX
 from tests.robustness.cells import (
     Call,
@@ -380,6 +384,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/metrics"): Row(public()),
     # Training: the customer follows their custom plan; see access_matrix_training.
     **TRAINING_MATRIX,
+    # Messaging: the customer's thread with their coach; see access_matrix_messaging.
+    **MESSAGING_MATRIX,
 }
 
 
@@ -398,6 +404,7 @@ SEEN_BUT_NOT_THEIRS: set[tuple[str, str, Actor]] = {
             Actor.ADMIN,
         )
     ),
+    *MESSAGING_SEEN_BUT_NOT_THEIRS,
 }
 
 

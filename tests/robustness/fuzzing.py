@@ -93,6 +93,9 @@ RULES_BEYOND_THE_SCHEMA = {
     "logItem": "metrics follow the item's type; the day is scheduled and not in the future",
     "recordEntry": "the unit follows the entry's kind; a photo has a URL and no value",
     "substitute": "the alternative is one of the item's, safe and fits the equipment",
+    # Messaging: text or a file; files are the caller's scanned uploads; a recipient of the
+    # thread named.
+    "sendMessage": "a body or attachments; attachments are scanned uploads; recipient in thread",
 }
 POSITIVE_CONFIG = {
     "generation": {"mode": "positive"},

@@ -56,7 +56,7 @@ async def list_threads(
     "/messages",
     response_model=DataEnvelope[MessageOut],
     status_code=201,
-    responses=error_responses(401, 403, 404, 422, 429),
+    responses=error_responses(400, 401, 403, 404, 422, 429),
     summary=(
         "Send a message: a customer to their coaches and support, a coach to their customers, "
         "an admin to anyone"
@@ -97,7 +97,7 @@ async def list_messages(
 @router.post(
     "/threads/{threadId}/read",
     response_model=DataEnvelope[ReadStateOut],
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(400, 401, 404, 422),
     summary="Mark a thread read up to a message, on every device (participants)",
 )
 async def mark_thread_read(
@@ -110,7 +110,7 @@ async def mark_thread_read(
 @router.patch(
     "/messages/{messageId}",
     response_model=DataEnvelope[MessageOut],
-    responses=error_responses(401, 403, 404, 409, 422, 429),
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429),
     summary="Change one's own message within the edit window (its sender)",
     dependencies=[user_rate_limit("messages.change", CHANGE_LIMIT)],
 )
