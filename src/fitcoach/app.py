@@ -46,6 +46,10 @@ from fitcoach.http.openapi import install_openapi, operation_id
 from fitcoach.http.ratelimit import create_limiter
 from fitcoach.http.text_guard import SurrogateGuardMiddleware
 from fitcoach.jobs.endpoints import router as jobs_router
+from fitcoach.messaging.attachments.dependencies import FILES_STATE
+from fitcoach.messaging.attachments.endpoints import router as attachments_router
+from fitcoach.messaging.attachments.providers import create_file_storage, create_scanner
+from fitcoach.messaging.attachments.service import Files
 
 # Imported for the event handlers it registers.
 from fitcoach.messaging.threads import handlers as _message_handlers  # noqa: F401
@@ -163,6 +167,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.notification_providers = notification_providers
     app.state.stream_broker = stream_broker
     app.state.jwks_cache = JwksCache()
+    setattr(
+        app.state,
+        FILES_STATE,
+        Files(create_file_storage(settings), create_scanner(settings), settings.signing_secret),
+    )
     app.state.on_authenticated_write = record_unaudited_write
     for module in settings.worker_imports:
         import_module(module)
@@ -207,6 +216,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         notifications_router,
         stream_router,
         threads_router,
+        attachments_router,
         subscriptions_router,
         accounts_router,
         audit_router,

@@ -148,6 +148,15 @@ class Settings(BaseSettings):
     stream_redis_channel: str = "fitcoach:stream"
     # Messaging: how long after sending its sender may still edit or delete a message.
     message_edit_window_seconds: int = Field(default=900, ge=0, le=604_800)
+    # Attachments: the largest upload, where files live (local: under data_dir), the ClamAV
+    # daemon that scans them (none: files are served marked "unscanned", which production
+    # refuses unless allowed), and how long a download link works.
+    attachment_max_bytes: int = Field(default=10_485_760, ge=1_024, le=1_073_741_824)
+    clamd_host: str | None = None
+    clamd_port: int = Field(default=3310, ge=1, le=65_535)
+    clamd_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    allow_unscanned_attachments_in_production: bool = False
+    attachment_link_seconds: int = Field(default=300, ge=10, le=86_400)
 
     @field_validator(
         "google_client_ids",
@@ -223,6 +232,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "FITCOACH_JWT_SECRET must be set to a random value of at least "
                 f"{_MIN_SECRET_LENGTH} characters when FITCOACH_ENV=production"
+            )
+        if self.clamd_host is None and not self.allow_unscanned_attachments_in_production:
+            raise ValueError(
+                "attachments would be served unscanned: set FITCOACH_CLAMD_HOST to a ClamAV "
+                "daemon, or FITCOACH_ALLOW_UNSCANNED_ATTACHMENTS_IN_PRODUCTION=true on purpose"
             )
         if self.push_provider == "outbox":
             raise ValueError("the outbox push provider keeps pushes in memory; not for production")

@@ -29,3 +29,6 @@ SubstitutionIdPath = Annotated[
 JobIdPath = Annotated[uuid.UUID, Path(alias="jobId", description="The job's id")]
 ThreadIdPath = Annotated[uuid.UUID, Path(alias="threadId", description="The thread's id")]
 MessageIdPath = Annotated[uuid.UUID, Path(alias="messageId", description="The message's id")]
+AttachmentIdPath = Annotated[
+    uuid.UUID, Path(alias="attachmentId", description="The attachment's id")
+]

@@ -18,7 +18,7 @@ from fitcoach.models.identity import (
     MfaTotp,
     UserIdentity,
 )
-from fitcoach.models.messaging import Message, MessageThread, ThreadParticipant
+from fitcoach.models.messaging import Attachment, Message, MessageThread, ThreadParticipant
 from fitcoach.models.notification import (
     Delivery,
     Device,
@@ -50,6 +50,7 @@ from fitcoach.models.worker import Job, OutboxEvent, ProcessedEvent, WorkerHeart
 
 __all__ = [
     "Actor",
+    "Attachment",
     "AuditEntry",
     "AuthSession",
     "BadgeDefinition",

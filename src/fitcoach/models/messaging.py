@@ -62,3 +62,21 @@ class Message(IdMixin, TimestampMixin, Base):
     attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+
+
+class Attachment(IdMixin, TimestampMixin, Base):
+    """An uploaded file. Served only once `status` is clean (or unscanned, where no scanner is
+    configured); `thread_id`: the thread whose message carries it, whose participants may then
+    download it."""
+
+    __tablename__ = "attachments"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    thread_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("message_threads.id", ondelete="SET NULL"), index=True
+    )
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    has_thumbnail: Mapped[bool] = mapped_column(default=False)

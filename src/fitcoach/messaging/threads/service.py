@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.customers.service import customers_service
 from fitcoach.http.pagination import PageRequest
+from fitcoach.messaging.attachments.service import attachments_service
 from fitcoach.messaging.threads.events import MessageSent
 from fitcoach.messaging.threads.exceptions import (
     EditWindowClosed,
@@ -172,14 +173,19 @@ class ThreadsService:
                 raise RecipientNotInThread()
             thread_id = thread.id
             recipient_ids = sorted(members - {sender.id})
-        if draft.attachments:
-            # No upload has passed a scan yet: attachments arrive with the attachments store.
+        if draft.attachments and not await attachments_service.attach(
+            session, sender, draft.attachments, thread_id
+        ):
             raise UnknownAttachment()
         seq = await threads_repository.next_seq(session, thread_id, now)
         message = await threads_repository.add_message(
             session,
             Message(
-                thread_id=thread_id, seq=seq, sender_id=sender.id, body=draft.body, attachments=[]
+                thread_id=thread_id,
+                seq=seq,
+                sender_id=sender.id,
+                body=draft.body,
+                attachments=[str(one) for one in draft.attachments],
             ),
         )
         await threads_repository.advance_read(session, thread_id, sender.id, seq)

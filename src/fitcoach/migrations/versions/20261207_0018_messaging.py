@@ -1,4 +1,4 @@
-"""Messaging: threads, their participants with read positions, and messages.
+"""Messaging: threads, their participants with read positions, messages and attachments.
 
 Revision ID: 0018
 Revises: 0015
@@ -89,9 +89,37 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
         sa.UniqueConstraint("thread_id", "seq", name=op.f("uq_messages_thread_id_seq")),
     )
+    op.create_table(
+        "attachments",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
+        sa.Column("thread_id", sa.Uuid(), nullable=True),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("file_name", sa.String(length=255), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("has_thumbnail", sa.Boolean(), nullable=False),
+        *_timestamps(),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_attachments_owner_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["thread_id"],
+            ["message_threads.id"],
+            name=op.f("fk_attachments_thread_id_message_threads"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_attachments")),
+    )
+    op.create_index("ix_attachments_thread_id", "attachments", ["thread_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_attachments_thread_id", table_name="attachments")
+    op.drop_table("attachments")
     op.drop_table("messages")
     op.drop_index("ix_thread_participants_user_activity", table_name="thread_participants")
     op.drop_table("thread_participants")
