@@ -9,10 +9,21 @@ themself, nor may anyone else (404: not someone they may message)."""
 from __future__ import annotations
 
 import uuid
+from urllib.parse import parse_qsl, urlsplit
 
+from fitcoach.messaging.attachments.service import Upload, attachments_service
 from fitcoach.messaging.threads.service import MessageDraft, threads_service
 from fitcoach.models import User
-from tests.robustness.cells import Call, Row, anyone_signed_in, body_of, signed_in
+from tests.messaging.files import PDF
+from tests.robustness.cells import (
+    Call,
+    Row,
+    anyone_signed_in,
+    body_of,
+    public,
+    reads_only,
+    signed_in,
+)
 from tests.robustness.world import Actor, World
 
 # Participants only: the customer and their coach.
@@ -35,6 +46,47 @@ async def _customer_message(world: World) -> tuple[uuid.UUID, uuid.UUID]:
             world.app.state.clock.now(),
         )
     return view.message.thread_id, view.message.id
+
+
+async def _sent_attachment(world: World, to: Actor = Actor.ASSIGNED_COACH) -> uuid.UUID:
+    """A PDF the customer uploaded and sent to `to` (their coach, or support)."""
+    app = world.app
+    async with app.state.sessionmaker() as session, session.begin():
+        customer = await session.get(User, world.customer.id)
+        assert customer is not None
+        attachment = await attachments_service.upload(
+            session,
+            customer,
+            Upload(file_name="matrix.pdf", data=PDF),
+            app.state.attachment_files,
+            (app.state.settings.attachment_max_bytes, app.state.clock.now()),
+        )
+        await threads_service.send(
+            session,
+            customer,
+            MessageDraft(recipient_id=world.ids[to], body="", attachments=[attachment.id]),
+            app.state.clock.now(),
+        )
+    return attachment.id
+
+
+async def _on_attachment(world: World, actor: Actor) -> Call:
+    return Call(path={"attachmentId": str(await _sent_attachment(world))})
+
+
+async def _signed_download(world: World, actor: Actor) -> Call:
+    # Sent to support: a download's world has no coach assignment.
+    attachment_id = await _sent_attachment(world, to=Actor.ADMIN)
+    response = await world.client.get(
+        f"/api/v1/attachments/{attachment_id}", headers=world.headers(Actor.CUSTOMER)
+    )
+    query = dict(parse_qsl(urlsplit(response.json()["data"]["url"]).query))
+    return Call(path={"attachmentId": str(attachment_id)}, params=query)
+
+
+@reads_only
+async def _upload(world: World, actor: Actor) -> Call:
+    return Call(files={"file": ("matrix.pdf", PDF, "application/pdf")})
 
 
 async def _on_thread(world: World, actor: Actor) -> Call:
@@ -67,6 +119,10 @@ MESSAGING_MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/threads/{threadId}/read"): Row(participants_only, _read_thread),
     ("PATCH", "/api/v1/messages/{messageId}"): Row(sender_only, _edit_message),
     ("DELETE", "/api/v1/messages/{messageId}"): Row(sender_only, _on_message),
+    # Attachments: the customer's file, sent to their coach; the signed link is the key.
+    ("POST", "/api/v1/attachments"): Row(anyone_signed_in(201), _upload),
+    ("GET", "/api/v1/attachments/{attachmentId}"): Row(participants_only, _on_attachment),
+    ("GET", "/api/v1/attachments/{attachmentId}/content"): Row(public(), _signed_download),
 }
 
 # The coach sees the customer's message in their thread, so being refused its change says
