@@ -233,11 +233,6 @@ class Settings(BaseSettings):
                 "FITCOACH_JWT_SECRET must be set to a random value of at least "
                 f"{_MIN_SECRET_LENGTH} characters when FITCOACH_ENV=production"
             )
-        if self.clamd_host is None and not self.allow_unscanned_attachments_in_production:
-            raise ValueError(
-                "attachments would be served unscanned: set FITCOACH_CLAMD_HOST to a ClamAV "
-                "daemon, or FITCOACH_ALLOW_UNSCANNED_ATTACHMENTS_IN_PRODUCTION=true on purpose"
-            )
         if self.push_provider == "outbox":
             raise ValueError("the outbox push provider keeps pushes in memory; not for production")
         if self.sms_provider == "outbox":
@@ -247,6 +242,11 @@ class Settings(BaseSettings):
                 "FITCOACH_SMS_PROVIDER=console writes sign-in codes to the log instead of "
                 "texting them; set FITCOACH_SMS_PROVIDER=twilio for production, or "
                 "FITCOACH_ALLOW_CONSOLE_SMS_IN_PRODUCTION=true to run so on purpose"
+            )
+        if self.clamd_host is None and not self.allow_unscanned_attachments_in_production:
+            raise ValueError(
+                "attachments would be served unscanned: set FITCOACH_CLAMD_HOST to a ClamAV "
+                "daemon, or FITCOACH_ALLOW_UNSCANNED_ATTACHMENTS_IN_PRODUCTION=true on purpose"
             )
         return self
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Query
 from fastapi.responses import Response
 
 from fitcoach.access.dependencies import CurrentUser, user_rate_limit
@@ -15,7 +15,11 @@ from fitcoach.http.dependencies import ClockDep, SettingsDep
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok
 from fitcoach.http.paths import AttachmentIdPath
 from fitcoach.messaging.attachments.dependencies import FilesDep
-from fitcoach.messaging.attachments.schemas import AttachmentLinkOut, AttachmentOut
+from fitcoach.messaging.attachments.schemas import (
+    AttachmentLinkOut,
+    AttachmentOut,
+    AttachmentUploadIn,
+)
 from fitcoach.messaging.attachments.service import Upload, Variant, attachments_service
 
 router = APIRouter(tags=["messaging"])
@@ -32,7 +36,7 @@ UPLOAD_LIMIT = "30/minute"
     dependencies=[user_rate_limit("attachments.upload", UPLOAD_LIMIT)],
 )
 async def upload_attachment(
-    file: Annotated[UploadFile, File(description="The file")],
+    form: Annotated[AttachmentUploadIn, File()],
     owner: CurrentUser,
     session: DbSession,
     clock: ClockDep,
@@ -40,7 +44,7 @@ async def upload_attachment(
     files: FilesDep,
 ) -> DataEnvelope[AttachmentOut]:
     limit = settings.attachment_max_bytes
-    upload = Upload(file_name=file.filename or "file", data=await file.read(limit + 1))
+    upload = Upload(file_name=form.file.filename or "file", data=await form.file.read(limit + 1))
     attachment = await attachments_service.upload(
         session, owner, upload, files, (limit, clock.now())
     )

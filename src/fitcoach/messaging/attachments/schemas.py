@@ -3,11 +3,20 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import Field
+from fastapi import UploadFile
+from pydantic import BaseModel, ConfigDict, Field
 
 from fitcoach.http.envelope import ApiModel
 from fitcoach.messaging.attachments.service import AttachmentStatus, Link
 from fitcoach.models import Attachment
+
+
+class AttachmentUploadIn(BaseModel):
+    """A multipart form with one file; its type is read from its bytes, not its name."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"file": "(the file's bytes)"}]})
+
+    file: UploadFile = Field(description="An image, a PDF, an audio or a video file")
 
 
 class AttachmentOut(ApiModel):
