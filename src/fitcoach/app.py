@@ -62,6 +62,14 @@ from fitcoach.http.text_guard import SurrogateGuardMiddleware
 from fitcoach.integrations.api_keys.endpoints import router as api_keys_router
 from fitcoach.integrations.wearables.endpoints import router as wearables_router
 from fitcoach.jobs.endpoints import router as jobs_router
+from fitcoach.messaging.attachments.dependencies import FILES_STATE
+from fitcoach.messaging.attachments.endpoints import router as attachments_router
+from fitcoach.messaging.attachments.providers import create_file_storage, create_scanner
+from fitcoach.messaging.attachments.service import Files
+
+# Imported for the event handlers it registers.
+from fitcoach.messaging.threads import handlers as _message_handlers  # noqa: F401
+from fitcoach.messaging.threads.endpoints import router as threads_router
 from fitcoach.notifications.delivery import DISPATCHER_INFO_KEY, NotificationDispatcher
 from fitcoach.notifications.email import create_email_provider
 from fitcoach.notifications.endpoints import router as notifications_router
@@ -70,7 +78,7 @@ from fitcoach.onboarding.endpoints import router as onboarding_router
 from fitcoach.plans.admin_endpoints import router as default_plans_router
 from fitcoach.plans.endpoints import router as plans_router
 from fitcoach.settings.endpoints import router as settings_router
-from fitcoach.stream.broker import BROKER_INFO_KEY, create_stream_broker
+from fitcoach.stream.broker import BROKER_INFO_KEY, PRESENCE_SECONDS, create_stream_broker
 from fitcoach.stream.endpoints import router as stream_router
 
 # Imported for the recurring jobs and event handlers they register (the worker layer knows no
@@ -103,7 +111,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     sms_provider = create_sms_provider(settings)
     clock = clock or Clock()
     notification_providers = create_notification_providers(settings, sms_provider, clock)
-    stream_broker = create_stream_broker(settings.redis_url, settings.stream_redis_channel)
+    stream_broker = create_stream_broker(
+        settings.redis_url,
+        settings.stream_redis_channel,
+        presence_seconds=max(settings.stream_max_seconds * 2, PRESENCE_SECONDS),
+    )
     # One pool per process, shared by the rate limiter and the health checks.
     redis_pool = (
         redis.ConnectionPool.from_url(
@@ -176,6 +188,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.stream_broker = stream_broker
     app.state.jwks_cache = JwksCache()
     app.state.api_key_last_used = LastUsedMemo()
+    setattr(
+        app.state,
+        FILES_STATE,
+        Files(create_file_storage(settings), create_scanner(settings), settings.signing_secret),
+    )
     app.state.on_authenticated_write = record_unaudited_write
     for module in settings.worker_imports:
         import_module(module)
@@ -224,6 +241,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         default_plans_router,
         notifications_router,
         stream_router,
+        threads_router,
+        attachments_router,
         subscriptions_router,
         accounts_router,
         audit_router,

@@ -152,6 +152,17 @@ class Settings(BaseSettings):
     # no stream outlives its caller's access by more than this.
     stream_max_seconds: float = Field(default=300.0, gt=0, le=86_400)
     stream_redis_channel: str = "fitcoach:stream"
+    # Messaging: how long after sending its sender may still edit or delete a message.
+    message_edit_window_seconds: int = Field(default=900, ge=0, le=604_800)
+    # Attachments: the largest upload, where files live (local: under data_dir), the ClamAV
+    # daemon that scans them (none: files are served marked "unscanned", which production
+    # refuses unless allowed), and how long a download link works.
+    attachment_max_bytes: int = Field(default=10_485_760, ge=1_024, le=1_073_741_824)
+    clamd_host: str | None = None
+    clamd_port: int = Field(default=3310, ge=1, le=65_535)
+    clamd_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    allow_unscanned_attachments_in_production: bool = False
+    attachment_link_seconds: int = Field(default=300, ge=10, le=86_400)
 
     # Wearables: each provider's secret signs its webhooks (Fitbit, Oura and Whoop: the OAuth
     # client secret; the Standard Webhooks partner: a `whsec_` secret), and its API is where the
@@ -261,6 +272,11 @@ class Settings(BaseSettings):
                 "FITCOACH_SMS_PROVIDER=console writes sign-in codes to the log instead of "
                 "texting them; set FITCOACH_SMS_PROVIDER=twilio for production, or "
                 "FITCOACH_ALLOW_CONSOLE_SMS_IN_PRODUCTION=true to run so on purpose"
+            )
+        if self.clamd_host is None and not self.allow_unscanned_attachments_in_production:
+            raise ValueError(
+                "attachments would be served unscanned: set FITCOACH_CLAMD_HOST to a ClamAV "
+                "daemon, or FITCOACH_ALLOW_UNSCANNED_ATTACHMENTS_IN_PRODUCTION=true on purpose"
             )
         return self
 

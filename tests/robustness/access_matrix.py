@@ -27,6 +27,10 @@ from tests.plans.payloads import plan_body
 from tests.robustness.access_matrix_automations import AUTOMATIONS_MATRIX
 from tests.robustness.access_matrix_commerce import COMMERCE_MATRIX
 from tests.robustness.access_matrix_integrations import INTEGRATIONS_MATRIX
+from tests.robustness.access_matrix_messaging import (
+    MESSAGING_MATRIX,
+    MESSAGING_SEEN_BUT_NOT_THEIRS,
+)
 from tests.robustness.access_matrix_training import TRAINING_MATRIX
 from tests.robustness.cells import (
     Call,
@@ -392,6 +396,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     **AUTOMATIONS_MATRIX,
     # Commerce: customers buy and read their own; see access_matrix_commerce.
     **COMMERCE_MATRIX,
+    # Messaging: the customer's thread with their coach; see access_matrix_messaging.
+    **MESSAGING_MATRIX,
 }
 
 
@@ -410,6 +416,7 @@ SEEN_BUT_NOT_THEIRS: set[tuple[str, str, Actor]] = {
             Actor.ADMIN,
         )
     ),
+    *MESSAGING_SEEN_BUT_NOT_THEIRS,
 }
 
 

@@ -105,7 +105,13 @@ RULES_BEYOND_THE_SCHEMA = {
     # validTo.
     "createPromoCode": "exactly one of percentOff and amountOff (with currency); the window",
     "updatePromoCode": "validFrom before validTo",
+    # Messaging: text or a file; files are the caller's scanned uploads; a recipient of the
+    # thread named.
+    "sendMessage": "a body or attachments; attachments are scanned uploads; recipient in thread",
 }
+# An upload's type is read from its bytes (415 unless an image, PDF, audio or video), which no
+# schema states; its size limit is a setting (413).
+UPLOAD_STATUSES = ["413", "415", "422"]
 POSITIVE_CONFIG = {
     "generation": {"mode": "positive"},
     "phases": {"coverage": {"enabled": False}},
@@ -116,7 +122,13 @@ POSITIVE_CONFIG = {
             "checks": {
                 "positive_data_acceptance": {"expected-statuses": [*_ACCEPTED, "400", "422"]}
             },
-        }
+        },
+        {
+            "include-operation-id": ["uploadAttachment"],
+            "checks": {
+                "positive_data_acceptance": {"expected-statuses": [*_ACCEPTED, *UPLOAD_STATUSES]}
+            },
+        },
     ],
 }
 
@@ -143,6 +155,17 @@ GENERIC_CONFIG = {
                     "expected-statuses": [
                         *CHECKS_CONFIG["positive_data_acceptance"]["expected-statuses"],
                         "400",
+                    ]
+                }
+            },
+        },
+        {
+            "include-operation-id": ["uploadAttachment"],
+            "checks": {
+                "positive_data_acceptance": {
+                    "expected-statuses": [
+                        *CHECKS_CONFIG["positive_data_acceptance"]["expected-statuses"],
+                        *UPLOAD_STATUSES,
                     ]
                 }
             },

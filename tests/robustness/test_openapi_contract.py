@@ -178,9 +178,9 @@ def test_every_request_body_has_an_example(document: dict[str, Any]) -> None:
     for method, path, operation in operations(document):
         if "requestBody" not in operation:
             continue
-        schema = _resolved(
-            document, operation["requestBody"]["content"]["application/json"]["schema"]
-        )
+        # JSON, or the multipart form of an upload.
+        [content] = operation["requestBody"]["content"].values()
+        schema = _resolved(document, content["schema"])
         forms = schema.get("oneOf") or schema.get("anyOf") or [schema]
         for form in forms:
             assert _resolved(document, form).get("examples"), (method, path)

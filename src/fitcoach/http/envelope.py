@@ -270,6 +270,7 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         404: "Not found",
         409: "Conflict with the current state",
         413: "Request body too large",
+        415: "Unsupported media type",
         422: "Validation failed",
         429: "Rate limit or attempt limit reached",
         502: "An outside provider failed",

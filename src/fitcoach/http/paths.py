@@ -37,3 +37,8 @@ PaymentMethodIdPath = Annotated[
     uuid.UUID, Path(alias="paymentMethodId", description="The saved payment method's id")
 ]
 PromoCodeIdPath = Annotated[uuid.UUID, Path(alias="promoCodeId", description="The promo code's id")]
+ThreadIdPath = Annotated[uuid.UUID, Path(alias="threadId", description="The thread's id")]
+MessageIdPath = Annotated[uuid.UUID, Path(alias="messageId", description="The message's id")]
+AttachmentIdPath = Annotated[
+    uuid.UUID, Path(alias="attachmentId", description="The attachment's id")
+]

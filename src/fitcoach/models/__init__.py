@@ -36,6 +36,7 @@ from fitcoach.models.integrations import (
     WearableDelivery,
     WearableMetric,
 )
+from fitcoach.models.messaging import Attachment, Message, MessageThread, ThreadParticipant
 from fitcoach.models.notification import (
     Delivery,
     Device,
@@ -68,6 +69,7 @@ from fitcoach.models.worker import Job, OutboxEvent, ProcessedEvent, WorkerHeart
 __all__ = [
     "Actor",
     "ApiKey",
+    "Attachment",
     "AuditEntry",
     "AuthSession",
     "Automation",
@@ -94,6 +96,8 @@ __all__ = [
     "ItemSubstitution",
     "Job",
     "LoginSource",
+    "Message",
+    "MessageThread",
     "MfaChallenge",
     "MfaRecoveryCode",
     "MfaTotp",
@@ -126,6 +130,7 @@ __all__ = [
     "StreamEvent",
     "StreamTicket",
     "Subscription",
+    "ThreadParticipant",
     "TrainingDay",
     "User",
     "UserIdentity",
