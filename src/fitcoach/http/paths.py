@@ -27,3 +27,4 @@ SubstitutionIdPath = Annotated[
     uuid.UUID, Path(alias="substitutionId", description="The substitution's id")
 ]
 JobIdPath = Annotated[uuid.UUID, Path(alias="jobId", description="The job's id")]
+SessionIdPath = Annotated[uuid.UUID, Path(alias="sessionId", description="The session's id")]

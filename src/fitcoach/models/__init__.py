@@ -27,6 +27,7 @@ from fitcoach.models.notification import (
 )
 from fitcoach.models.onboarding import OnboardingIntake, Questionnaire
 from fitcoach.models.plan import Plan, PlanItem
+from fitcoach.models.scheduling import EntitlementEntry, ScheduledSession, SessionBooking
 from fitcoach.models.setting import Setting
 from fitcoach.models.stream import StreamEvent, StreamTicket
 from fitcoach.models.subscription import Subscription
@@ -60,6 +61,7 @@ __all__ = [
     "Delivery",
     "Device",
     "EmailVerificationCode",
+    "EntitlementEntry",
     "Exercise",
     "ExerciseTag",
     "Habit",
@@ -89,6 +91,8 @@ __all__ = [
     "ProgressEntry",
     "Questionnaire",
     "RefreshToken",
+    "ScheduledSession",
+    "SessionBooking",
     "Setting",
     "Streak",
     "StreamEvent",

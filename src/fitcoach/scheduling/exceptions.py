@@ -1,0 +1,89 @@
+"""Errors of the scheduling domain."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fitcoach.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+
+
+def _moment(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+class SessionNotFound(NotFound):
+    message = "Session not found"
+
+
+class NotYourCalendar(Forbidden):
+    message = "Coaches schedule sessions on their own calendar only: coachId must be your id"
+
+
+class NotACoach(Unprocessable):
+    message = "coachId is not a coach"
+
+
+class ParticipantNotFound(NotFound):
+    def __init__(self, index: int) -> None:
+        super().__init__(f"participants[{index}] is not a customer you may schedule")
+
+
+class UnknownTimezone(Unprocessable):
+    message = "timezone must be an IANA time zone name, e.g. Africa/Cairo"
+
+
+class InvalidSessionTime(Unprocessable):
+    """A start or end the calendar cannot hold; the message names the field."""
+
+
+class InvalidCapacity(Unprocessable):
+    """A capacity that does not fit the session's type or its participants."""
+
+
+class CoachBusy(Conflict):
+    def __init__(self, session_id: uuid.UUID, start: datetime, end: datetime, buffer: int) -> None:
+        super().__init__(
+            f"The coach already has session {session_id} from {_moment(start)} to "
+            f"{_moment(end)}; sessions keep {buffer} minutes apart"
+        )
+        self.session_id = session_id
+
+
+class ParticipantBusy(Conflict):
+    def __init__(self, customer_id: uuid.UUID, session_id: uuid.UUID, start: datetime) -> None:
+        super().__init__(
+            f"Customer {customer_id} is already booked into session {session_id} "
+            f"at {_moment(start)}"
+        )
+
+
+class SessionFull(Conflict):
+    def __init__(self, session_id: uuid.UUID) -> None:
+        super().__init__(
+            "The session is full. Join its waitlist with "
+            f"POST /api/v1/sessions/{session_id}/waitlist to be offered the next free place"
+        )
+
+
+class AlreadyBooked(Conflict):
+    message = "You already have a place in this session"
+
+
+class SessionNotBookable(Unprocessable):
+    message = "Only scheduled group sessions and classes that have not started can be booked"
+
+
+class NoEntitlement(Conflict):
+    message = (
+        "No session left in your membership for that date: renew or upgrade your subscription, "
+        "or ask an admin to grant sessions"
+    )
+
+
+class InsufficientEntitlement(Unprocessable):
+    message = "The customer has fewer unexpired sessions than the adjustment takes"
+
+
+class CustomerNotFound(NotFound):
+    message = "Customer not found"

@@ -1,0 +1,91 @@
+"""Sessions: scheduling them (coaches on their own calendar, admins on any) and booking a place
+(customers)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter
+
+from fitcoach.access.dependencies import CurrentUser, StaffUser, require_role
+from fitcoach.access.principal import Principal
+from fitcoach.db.session import DbSession, ReadSession
+from fitcoach.http.dependencies import ClockDep, SettingsDep
+from fitcoach.http.envelope import DataEnvelope, error_responses, ok
+from fitcoach.http.location import Created
+from fitcoach.http.paths import SessionIdPath
+from fitcoach.idempotency.dependencies import IdempotentRoute, idempotent
+from fitcoach.models.enums import Role
+from fitcoach.scheduling.sessions.policy import SchedulingPolicy
+from fitcoach.scheduling.sessions.schemas import SessionIn, SessionOut
+from fitcoach.scheduling.sessions.service import session_service
+
+router = APIRouter(tags=["scheduling"], route_class=IdempotentRoute)
+
+CustomerUser = Annotated[
+    Principal, require_role(Role.CUSTOMER, message="Only customers book places in sessions")
+]
+
+
+@router.post(
+    "/sessions",
+    response_model=DataEnvelope[SessionOut],
+    status_code=201,
+    # Booking participants spends their entitlements: a retry must not book twice.
+    dependencies=[idempotent],
+    responses=error_responses(400, 401, 403, 404, 409, 422),
+    summary="Schedule a session: conflicts, capacity and entitlements checked (coaches, admins)",
+)
+async def create_session(
+    body: SessionIn,
+    staff: StaffUser,
+    session: DbSession,
+    settings: SettingsDep,
+    clock: ClockDep,
+    created: Created,
+) -> DataEnvelope[SessionOut]:
+    view = await session_service.create(
+        session, staff, body.to_draft(), SchedulingPolicy.of(settings), clock.now()
+    )
+    created.route("get_session", sessionId=view.session.id)
+    return ok(SessionOut.of(view))
+
+
+@router.post(
+    "/sessions/{sessionId}/bookings",
+    response_model=DataEnvelope[SessionOut],
+    status_code=201,
+    dependencies=[idempotent],
+    responses=error_responses(400, 401, 403, 404, 409, 422),
+    summary="Take a place in a group session of your coach or a class (customers)",
+)
+async def book_session(
+    session_id: SessionIdPath,
+    customer: CustomerUser,
+    session: DbSession,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> DataEnvelope[SessionOut]:
+    view = await session_service.book(
+        session, customer, session_id, SchedulingPolicy.of(settings), clock.now()
+    )
+    return ok(SessionOut.of(view))
+
+
+@router.get(
+    "/sessions/{sessionId}",
+    response_model=DataEnvelope[SessionOut],
+    responses=error_responses(401, 404, 422),
+    summary="One session: its coach, its booked customers (their own booking) and admins",
+)
+async def get_session(
+    session_id: SessionIdPath,
+    actor: CurrentUser,
+    session: ReadSession,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> DataEnvelope[SessionOut]:
+    view = await session_service.get(
+        session, actor, session_id, SchedulingPolicy.of(settings), clock.now()
+    )
+    return ok(SessionOut.of(view))

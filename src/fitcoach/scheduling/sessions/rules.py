@@ -1,0 +1,81 @@
+"""The vocabulary and pure rules of sessions: their types and states, what capacity a type
+allows, how a wall-clock time in an IANA zone becomes a UTC instant."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fitcoach.scheduling.exceptions import InvalidCapacity, InvalidSessionTime, UnknownTimezone
+
+MAX_DURATION = timedelta(hours=12)
+MAX_CAPACITY = 500
+
+
+class SessionType(StrEnum):
+    one_to_one = "one-to-one"
+    group = "group"
+    class_ = "class"
+    consultation = "consultation"
+
+
+class SessionStatus(StrEnum):
+    scheduled = "scheduled"
+    canceled = "canceled"
+    completed = "completed"
+
+
+class BookingStatus(StrEnum):
+    booked = "booked"
+    canceled = "canceled"
+    late_canceled = "late_canceled"
+    attended = "attended"
+    no_show = "no_show"
+
+
+# One-on-one conversations seat one customer; consultations (an introductory talk) cost the
+# customer no entitlement.
+SINGLE_SEAT = frozenset({SessionType.one_to_one, SessionType.consultation})
+FREE_OF_ENTITLEMENT = frozenset({SessionType.consultation})
+
+
+def zone_named(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UnknownTimezone() from exc
+
+
+def instant(field: str, moment: datetime, zone: ZoneInfo) -> datetime:
+    """`moment` in UTC: a time with an offset as given, a wall-clock time read in `zone`; a
+    wall-clock time that the zone skips (a DST gap) is refused."""
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    local = moment.replace(tzinfo=zone)
+    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment:
+        raise InvalidSessionTime(f"{field} does not exist in {zone.key} (the clocks skip it)")
+    return local.astimezone(UTC)
+
+
+def check_span(start: datetime, end: datetime, now: datetime) -> None:
+    if end <= start:
+        raise InvalidSessionTime("endTime must be after startTime")
+    if end - start > MAX_DURATION:
+        raise InvalidSessionTime("A session lasts at most 12 hours: move endTime closer")
+    if start <= now:
+        raise InvalidSessionTime("startTime must be in the future")
+
+
+def check_capacity(kind: SessionType, capacity: int, participants: int) -> None:
+    if kind in SINGLE_SEAT and capacity != 1:
+        raise InvalidCapacity(f"capacity of a {kind.value} session must be 1")
+    if participants > capacity:
+        raise InvalidCapacity(
+            f"participants ({participants}) must not outnumber capacity ({capacity})"
+        )
+
+
+def local_iso(moment: datetime, zone: ZoneInfo) -> str:
+    """The moment as the zone's wall clock shows it, with its offset."""
+    return moment.astimezone(zone).isoformat(timespec="seconds")
