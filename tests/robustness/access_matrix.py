@@ -24,6 +24,7 @@ from fitcoach.notifications.service import NotificationRequest, notification_ser
 from tests.catalog.payloads import product_body
 from tests.factories import FIRST_MIGRATION, STRONG_PASSWORD, random_phone
 from tests.plans.payloads import plan_body
+from tests.robustness.access_matrix_scheduling import SCHEDULING_MATRIX
 from tests.robustness.access_matrix_training import TRAINING_MATRIX
 from tests.robustness.cells import (
     Call,
@@ -380,6 +381,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/metrics"): Row(public()),
     # Training: the customer follows their custom plan; see access_matrix_training.
     **TRAINING_MATRIX,
+    # Scheduling: sessions and entitlements; see access_matrix_scheduling.
+    **SCHEDULING_MATRIX,
 }
 
 

@@ -93,6 +93,10 @@ RULES_BEYOND_THE_SCHEMA = {
     "logItem": "metrics follow the item's type; the day is scheduled and not in the future",
     "recordEntry": "the unit follows the entry's kind; a photo has a URL and no value",
     "substitute": "the alternative is one of the item's, safe and fits the equipment",
+    # Scheduling: the IANA zone, times in the future and in order, capacity per type.
+    "createSession": "timezone in the tz database, endTime after a future startTime, capacity",
+    "bookSession": "the session has not started",
+    "adjustEntitlements": "a grant has its period; a take-back has sessions to take",
 }
 POSITIVE_CONFIG = {
     "generation": {"mode": "positive"},

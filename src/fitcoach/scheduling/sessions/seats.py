@@ -19,12 +19,16 @@ from fitcoach.scheduling.sessions.rules import FREE_OF_ENTITLEMENT, BookingStatu
 
 
 async def flush_guarded(
-    session: AsyncSession, explain: Callable[[], Awaitable[Exception | None]]
+    session: AsyncSession,
+    stage: Callable[[], None],
+    explain: Callable[[], Awaitable[Exception | None]],
 ) -> None:
-    """Flush in a savepoint; a constraint violation becomes the error `explain` finds."""
+    """Write what `stage` adds or changes in a savepoint of its own; a constraint violation
+    (a concurrent writer won) becomes the error `explain` then finds."""
+    await session.flush()
     try:
         async with session.begin_nested():
-            await session.flush()
+            stage()
     except IntegrityError as exc:
         error = await explain()
         if error is None:
@@ -61,15 +65,17 @@ async def seat(
     busy = await participant_busy(session, sess, [customer_id])
     if busy is not None:
         raise busy
-    booking = await session_repository.booking_of(session, sess.id, customer_id)
-    if booking is not None and booking.status == BookingStatus.booked.value:
+    known = await session_repository.booking_of(session, sess.id, customer_id)
+    if known is not None and known.status == BookingStatus.booked.value:
         raise AlreadyBooked()
-    if booking is None:
-        booking = SessionBooking(id=uuid.uuid4(), session_id=sess.id, customer_id=customer_id)
-        session_repository.add(session, booking)
-    booking.status = BookingStatus.booked.value
-    booking.start_at, booking.end_at = sess.start_at, sess.end_at
-    booking.booked_by_id = actor_id
+    booking = known or SessionBooking(id=uuid.uuid4(), session_id=sess.id, customer_id=customer_id)
+
+    def stage() -> None:
+        if known is None:
+            session_repository.add(session, booking)
+        booking.status = BookingStatus.booked.value
+        booking.start_at, booking.end_at = sess.start_at, sess.end_at
+        booking.booked_by_id = actor_id
 
     async def explain() -> Exception | None:
         again = await session_repository.booking_of(session, sess.id, customer_id)
@@ -77,7 +83,7 @@ async def seat(
             return AlreadyBooked()
         return await participant_busy(session, sess, [customer_id])
 
-    await flush_guarded(session, explain)
+    await flush_guarded(session, stage, explain)
     booking.grant_id = None
     if SessionType(sess.type) not in FREE_OF_ENTITLEMENT:
         try:

@@ -125,12 +125,11 @@ class SessionService:
             busy = await participant_busy(session, sess, draft.participants)
         if busy is not None:
             raise busy
-        session_repository.add(session, sess)
 
         async def explain() -> Exception | None:
             return await coach_busy(session, sess, policy.buffer_minutes)
 
-        await flush_guarded(session, explain)
+        await flush_guarded(session, lambda: session_repository.add(session, sess), explain)
         bookings = [await seat(session, sess, one, actor.id) for one in draft.participants]
         audit_service.record(
             session,
@@ -169,6 +168,10 @@ class SessionService:
         sess = await self._bookable(session, customer, session_id)
         if sess.status != SessionStatus.scheduled.value or sess.start_at <= now:
             raise SessionNotBookable()
+        if sess.booked >= sess.capacity:
+            # Read without a lock: answers most of a rush for the last places at once. The
+            # conditional update below is what keeps the count exact.
+            raise SessionFull(sess.id)
         booking = await seat(session, sess, customer.id, customer.id)
         if not await session_repository.take_place(session, sess.id):
             raise SessionFull(sess.id)
