@@ -103,6 +103,19 @@ def _adjustment(world: World) -> dict[str, Any]:
 
 
 @reads_only
+async def _calendar(world: World, actor: Actor) -> Call:
+    now = world.app.state.clock.now()
+    return Call(params={"start": now.isoformat(), "end": (now + timedelta(days=30)).isoformat()})
+
+
+async def _cancel_booked_class(world: World, actor: Actor) -> Call:
+    """The customer cancels their place, or staff the whole class."""
+    return Call(
+        path={"sessionId": await _class(world, [Actor.CUSTOMER])}, json={"status": "canceled"}
+    )
+
+
+@reads_only
 async def _ledger(world: World, actor: Actor) -> Call:
     return Call(path={"customerId": customer_id_of(world)})
 
@@ -110,6 +123,11 @@ async def _ledger(world: World, actor: Actor) -> Call:
 SCHEDULING_MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/sessions"): Row(signed_in(403, 403, 201, 403, 201), _new_session),
     ("GET", "/api/v1/sessions/{sessionId}"): Row(signed_in(200, 404, 200, 404, 200), _booked_class),
+    # Everyone signed in has a calendar (their own); staff see theirs, admins everyone's.
+    ("GET", "/api/v1/sessions"): Row(signed_in(200, 200, 200, 200, 200), _calendar),
+    ("PATCH", "/api/v1/sessions/{sessionId}"): Row(
+        signed_in(200, 404, 200, 404, 200), _cancel_booked_class
+    ),
     ("POST", "/api/v1/sessions/{sessionId}/bookings"): Row(
         signed_in(201, 201, 403, 403, 403), _open_class
     ),

@@ -97,6 +97,8 @@ RULES_BEYOND_THE_SCHEMA = {
     "createSession": "timezone in the tz database, endTime after a future startTime, capacity",
     "bookSession": "the session has not started",
     "adjustEntitlements": "a grant has its period; a take-back has sessions to take",
+    "listSessions": "timezone in the tz database, end after start within 92 days",
+    "changeSession": "newTime exactly for rescheduled; the session's state allows the change",
 }
 POSITIVE_CONFIG = {
     "generation": {"mode": "positive"},

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from fitcoach.scheduling.entitlements.service import Grant, entitlement_service
+from fitcoach.worker.store import relay_outbox
 from tests.factories import Account, Factory
 
 SESSIONS = "/api/v1/sessions"
@@ -76,3 +77,25 @@ async def balance(factory: Factory, viewer: Account, customer: Account) -> int:
 
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+async def run_events(factory: Factory) -> None:
+    """Relay the committed events and run their handlers' jobs, as the worker would."""
+    app = factory.app
+    for job_id in await relay_outbox(app.state.sessionmaker, 500):
+        await app.state.worker.runner.run(job_id, set())
+
+
+async def inbox(factory: Factory, account: Account) -> list[dict[str, Any]]:
+    response = await factory.client.get("/api/v1/notifications", headers=account.headers)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["data"]["items"]
+    return items
+
+
+async def change(
+    factory: Factory, account: Account, session_id: str, **body: Any
+) -> httpx.Response:
+    return await factory.client.patch(
+        f"{SESSIONS}/{session_id}", json=body, headers=account.headers
+    )

@@ -87,3 +87,37 @@ class InsufficientEntitlement(Unprocessable):
 
 class CustomerNotFound(NotFound):
     message = "Customer not found"
+
+
+class InvalidRange(Unprocessable):
+    """A calendar range that is reversed or too long; the message names the parameter."""
+
+
+class CalendarRoleRefused(Forbidden):
+    """A calendar the caller has no role for (role=coach without being a coach, coachId
+    without being an admin)."""
+
+
+class SessionClosed(Conflict):
+    message = "The session is canceled: it can no longer be changed"
+
+
+class NotBooked(Conflict):
+    message = "You hold no place in this session to cancel"
+
+
+class SessionStarted(Unprocessable):
+    message = "The session has started: it can no longer be rescheduled or canceled"
+
+
+class NotStartedYet(Unprocessable):
+    message = "A session can be completed once it has started"
+
+
+class CustomersOnlyCancel(Forbidden):
+    message = "Customers can only cancel their own place (status canceled)"
+
+
+class NotAParticipant(Unprocessable):
+    def __init__(self, index: int) -> None:
+        super().__init__(f"attendance[{index}].customerId holds no place in this session")

@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.models.enums import NotificationCategory
 from fitcoach.notifications.service import NotificationRequest, notification_service
-from fitcoach.scheduling.events import SessionBooked, SessionScheduled
+from fitcoach.scheduling.events import (
+    BookingCanceled,
+    SessionBooked,
+    SessionCanceled,
+    SessionRescheduled,
+    SessionScheduled,
+)
 from fitcoach.scheduling.sessions.rules import local_iso, zone_named
 from fitcoach.worker.events import DomainEvent
 from fitcoach.worker.registry import on_event
@@ -65,5 +71,53 @@ async def notify_session_booked(session: AsyncSession, event: SessionBooked) -> 
         event.coach_id,
         event,
         ("New booking", f"A customer booked your session on {when} ({event.timezone})."),
+        {"sessionId": event.subject_id, "customerId": str(event.customer_id)},
+    )
+
+
+@on_event(SessionRescheduled, name="scheduling.notify_session_rescheduled")
+async def notify_session_rescheduled(session: AsyncSession, event: SessionRescheduled) -> None:
+    before = _when(event.previous_start_at, event.timezone)
+    when = _when(event.start_at, event.timezone)
+    for customer_id in event.participant_ids:
+        await _tell(
+            session,
+            customer_id,
+            event,
+            ("Session moved", f"Your session of {before} now starts {when} ({event.timezone})."),
+            {"sessionId": event.subject_id},
+        )
+
+
+@on_event(SessionCanceled, name="scheduling.notify_session_canceled")
+async def notify_session_canceled(session: AsyncSession, event: SessionCanceled) -> None:
+    when = _when(event.start_at, event.timezone)
+    why = f" Reason: {event.reason}" if event.reason else ""
+    for customer_id in event.participant_ids:
+        await _tell(
+            session,
+            customer_id,
+            event,
+            (
+                "Session canceled",
+                f"Your session on {when} ({event.timezone}) was canceled; the session of your "
+                f"membership is yours again.{why}",
+            ),
+            {"sessionId": event.subject_id},
+        )
+
+
+@on_event(BookingCanceled, name="scheduling.notify_booking_canceled")
+async def notify_booking_canceled(session: AsyncSession, event: BookingCanceled) -> None:
+    when = _when(event.start_at, event.timezone)
+    late = " (late)" if event.late else ""
+    await _tell(
+        session,
+        event.coach_id,
+        event,
+        (
+            "Booking canceled",
+            f"A customer canceled{late} their place on {when} ({event.timezone}).",
+        ),
         {"sessionId": event.subject_id, "customerId": str(event.customer_id)},
     )

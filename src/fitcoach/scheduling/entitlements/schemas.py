@@ -48,6 +48,8 @@ class EntitlementAdjustmentIn(StrictApiModel):
                 raise ValueError("a grant needs validFrom and validUntil")
             if self.valid_from.tzinfo is None or self.valid_until.tzinfo is None:
                 raise ValueError("validFrom and validUntil need a time zone offset")
+            if self.valid_from.year < 2000 or self.valid_until.year > 2200:
+                raise ValueError("validFrom and validUntil must lie between 2000 and 2200")
             if self.valid_until <= self.valid_from:
                 raise ValueError("validUntil must be after validFrom")
         return self

@@ -5,15 +5,17 @@ book it."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.http.pagination import PageRequest, fetch_page
 from fitcoach.models import ScheduledSession, SessionBooking
 from fitcoach.models.enums import Role
 from fitcoach.models.user import Actor
-from fitcoach.scheduling.sessions.rules import BookingStatus, SessionStatus
+from fitcoach.scheduling.sessions.rules import MAX_DURATION, BookingStatus, SessionStatus
 
 
 def _readable_by(actor: Actor) -> ColumnElement[bool]:
@@ -30,6 +32,18 @@ def _readable_by(actor: Actor) -> ColumnElement[bool]:
     return (ScheduledSession.coach_id == actor.id) | booked
 
 
+@dataclass(frozen=True)
+class CalendarFilter:
+    """Sessions meeting [start, end): of `coach_id`, or booked by `customer_id`, or (neither)
+    every session; `status` if given."""
+
+    start: datetime
+    end: datetime
+    coach_id: uuid.UUID | None
+    customer_id: uuid.UUID | None
+    status: str | None
+
+
 class SessionRepository:
     def add(self, session: AsyncSession, row: ScheduledSession | SessionBooking) -> None:
         session.add(row)
@@ -44,6 +58,33 @@ class SessionRepository:
             select(ScheduledSession).where(ScheduledSession.id == session_id, _readable_by(actor))
         )
         return found
+
+    async def calendar(
+        self, session: AsyncSession, where: CalendarFilter, page: PageRequest
+    ) -> tuple[list[ScheduledSession], int]:
+        """A page of the calendar, by start; the range seeks on (coach_id, start_at),
+        start_at, or the bookings' (customer_id, start_at)."""
+        query = select(ScheduledSession).where(
+            ScheduledSession.start_at < where.end,
+            # Sessions last at most MAX_DURATION: the bound keeps the range an index seek.
+            ScheduledSession.start_at > where.start - MAX_DURATION,
+            ScheduledSession.end_at > where.start,
+        )
+        if where.coach_id is not None:
+            query = query.where(ScheduledSession.coach_id == where.coach_id)
+        if where.customer_id is not None:
+            query = query.join(
+                SessionBooking,
+                (SessionBooking.session_id == ScheduledSession.id)
+                & (SessionBooking.customer_id == where.customer_id)
+                & (SessionBooking.start_at < where.end)
+                & (SessionBooking.start_at > where.start - MAX_DURATION),
+            )
+        if where.status is not None:
+            query = query.where(ScheduledSession.status == where.status)
+        return await fetch_page(
+            session, query.order_by(ScheduledSession.start_at, ScheduledSession.id), page
+        )
 
     async def coach_conflict(
         self,
@@ -102,6 +143,14 @@ class SessionRepository:
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def release_place(self, session: AsyncSession, session_id: uuid.UUID) -> None:
+        await session.execute(
+            update(ScheduledSession)
+            .where(ScheduledSession.id == session_id, ScheduledSession.booked > 0)
+            .values(booked=ScheduledSession.booked - 1)
+            .execution_options(synchronize_session=False)
+        )
 
     async def booking_of(
         self, session: AsyncSession, session_id: uuid.UUID, customer_id: uuid.UUID

@@ -11,6 +11,9 @@ from fitcoach.scheduling.exceptions import InvalidCapacity, InvalidSessionTime, 
 
 MAX_DURATION = timedelta(hours=12)
 MAX_CAPACITY = 500
+# The years a calendar holds: far enough for any booking, and every moment in them converts
+# between zones and takes a buffer without leaving the datetime range.
+YEARS = range(2000, 2201)
 
 
 class SessionType(StrEnum):
@@ -50,6 +53,8 @@ def zone_named(name: str) -> ZoneInfo:
 def instant(field: str, moment: datetime, zone: ZoneInfo) -> datetime:
     """`moment` in UTC: a time with an offset as given, a wall-clock time read in `zone`; a
     wall-clock time that the zone skips (a DST gap) is refused."""
+    if moment.year not in YEARS:
+        raise InvalidSessionTime(f"{field} must lie between the years {YEARS[0]} and {YEARS[-1]}")
     if moment.tzinfo is not None:
         return moment.astimezone(UTC)
     local = moment.replace(tzinfo=zone)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal, Self
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.http.fields import http_url, label
+from fitcoach.http.pagination import Pagination
 from fitcoach.models import ScheduledSession, SessionBooking
+from fitcoach.scheduling.sessions.changes import SessionChange
 from fitcoach.scheduling.sessions.rules import (
     MAX_CAPACITY,
     BookingStatus,
@@ -132,3 +134,67 @@ class SessionOut(ApiModel):
             bookings=[BookingOut.of(booking) for booking in view.bookings],
             cancellation_reason=sess.cancellation_reason,
         )
+
+
+class AttendanceIn(StrictApiModel):
+    customer_id: uuid.UUID
+    status: Literal["attended", "no_show", "late_canceled"]
+
+
+class SessionChangeIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"status": "rescheduled", "newTime": "2027-01-12T08:00:00"},
+                {"status": "canceled", "cancellationReason": "Coach is ill"},
+                {
+                    "status": "completed",
+                    "attendance": [
+                        {"customerId": "7c1e9a52-0b3d-4f6e-8a21-5d9c3b7e4f10", "status": "no_show"}
+                    ],
+                },
+            ]
+        }
+    )
+
+    status: Literal["rescheduled", "canceled", "completed"] = Field(
+        description="rescheduled (with newTime) or canceled or completed by the coach or an "
+        "admin; canceled by a booked customer gives up their own place"
+    )
+    new_time: datetime | None = Field(
+        default=None,
+        description="The new start (the duration is kept): with an offset, or wall clock in "
+        "the session's time zone",
+    )
+    cancellation_reason: Annotated[str, label(500)] | None = None
+    attendance: list[AttendanceIn] = Field(
+        default_factory=list,
+        max_length=MAX_CAPACITY,
+        description="With completed: participants not listed attended",
+    )
+
+    @model_validator(mode="after")
+    def _fields_fit_the_status(self) -> Self:
+        if (self.status == "rescheduled") != (self.new_time is not None):
+            raise ValueError("newTime is given exactly when status is rescheduled")
+        if self.attendance and self.status != "completed":
+            raise ValueError("attendance is given only when status is completed")
+        if self.cancellation_reason is not None and self.status != "canceled":
+            raise ValueError("cancellationReason is given only when status is canceled")
+        return self
+
+    def to_change(self, session_id: uuid.UUID) -> SessionChange:
+        status = None if self.status == "rescheduled" else SessionStatus(self.status)
+        return SessionChange(
+            session_id=session_id,
+            status=status,
+            new_time=self.new_time,
+            cancellation_reason=self.cancellation_reason,
+            attendance=[(one.customer_id, BookingStatus(one.status)) for one in self.attendance],
+        )
+
+
+class CalendarOut(ApiModel):
+    timezone: str = Field(description="The zone the local times are shown in")
+    items: list[SessionOut]
+    pagination: Pagination
