@@ -25,6 +25,7 @@ class ScheduledSession(IdMixin, TimestampMixin, Base):
         CheckConstraint("booked >= 0 AND booked <= capacity", name="within_capacity"),
         Index("ix_scheduled_sessions_coach_start", "coach_id", "start_at"),
         Index("ix_scheduled_sessions_start", "start_at"),
+        Index("ix_scheduled_sessions_series", "series_id"),
     )
 
     type: Mapped[str] = mapped_column(String(16))
@@ -41,6 +42,8 @@ class ScheduledSession(IdMixin, TimestampMixin, Base):
     # The iCalendar SEQUENCE: bumped by every change a calendar must pick up.
     sequence: Mapped[int] = mapped_column(default=0)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    # The occurrences of one recurring class (an RFC 5545 rule) share a series id.
+    series_id: Mapped[uuid.UUID | None]
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )

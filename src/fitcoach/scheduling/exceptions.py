@@ -37,6 +37,10 @@ class InvalidSessionTime(Unprocessable):
     """A start or end the calendar cannot hold; the message names the field."""
 
 
+class InvalidRecurrence(Unprocessable):
+    """A recurrence rule that is not RFC 5545 or has no end in sight."""
+
+
 class InvalidCapacity(Unprocessable):
     """A capacity that does not fit the session's type or its participants."""
 

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("booked", sa.Integer(), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("cancellation_reason", sa.Text(), nullable=True),
+        sa.Column("series_id", sa.Uuid(), nullable=True),
         sa.Column("created_by_id", sa.Uuid(), nullable=True),
         *_timestamps(),
         sa.CheckConstraint(
@@ -72,6 +73,7 @@ def upgrade() -> None:
         "ix_scheduled_sessions_coach_start", "scheduled_sessions", ["coach_id", "start_at"]
     )
     op.create_index("ix_scheduled_sessions_start", "scheduled_sessions", ["start_at"])
+    op.create_index("ix_scheduled_sessions_series", "scheduled_sessions", ["series_id"])
     op.create_table(
         "entitlement_entries",
         sa.Column("id", sa.Uuid(), nullable=False),

@@ -5,11 +5,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from itertools import islice
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fitcoach.scheduling.exceptions import InvalidCapacity, InvalidSessionTime, UnknownTimezone
+from dateutil.rrule import rrule, rrulestr
+
+from fitcoach.scheduling.exceptions import (
+    InvalidCapacity,
+    InvalidRecurrence,
+    InvalidSessionTime,
+    UnknownTimezone,
+)
 
 MAX_DURATION = timedelta(hours=12)
+MAX_OCCURRENCES = 52
 MAX_CAPACITY = 500
 # The years a calendar holds: far enough for any booking, and every moment in them converts
 # between zones and takes a buffer without leaving the datetime range.
@@ -84,3 +93,22 @@ def check_capacity(kind: SessionType, capacity: int, participants: int) -> None:
 def local_iso(moment: datetime, zone: ZoneInfo) -> str:
     """The moment as the zone's wall clock shows it, with its offset."""
     return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+def occurrences(rule_text: str, start: datetime, zone: ZoneInfo) -> list[datetime]:
+    """The UTC starts of an RFC 5545 rule (RRULE's value, e.g. FREQ=WEEKLY;COUNT=8) from
+    `start`. The rule runs on the zone's wall clock, so a weekly 07:00 class stays at 07:00
+    local when the clocks change; UNTIL is a wall-clock time too."""
+    local_start = start.astimezone(zone).replace(tzinfo=None)
+    try:
+        rule = rrulestr(rule_text.removeprefix("RRULE:"), dtstart=local_start)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise InvalidRecurrence(f"recurrence is not an RFC 5545 rule: {exc}") from exc
+    if not isinstance(rule, rrule):
+        raise InvalidRecurrence("recurrence is one RRULE value, e.g. FREQ=WEEKLY;COUNT=8")
+    local = list(islice(iter(rule), MAX_OCCURRENCES + 1))
+    if len(local) > MAX_OCCURRENCES:
+        raise InvalidRecurrence(
+            f"recurrence makes more than {MAX_OCCURRENCES} sessions: give COUNT or UNTIL"
+        )
+    return [instant("recurrence", moment, zone) for moment in local]

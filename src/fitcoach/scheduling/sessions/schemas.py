@@ -15,6 +15,7 @@ from fitcoach.models import ScheduledSession, SessionBooking
 from fitcoach.scheduling.sessions.changes import SessionChange
 from fitcoach.scheduling.sessions.rules import (
     MAX_CAPACITY,
+    MAX_OCCURRENCES,
     BookingStatus,
     SessionStatus,
     SessionType,
@@ -61,6 +62,11 @@ class SessionIn(StrictApiModel):
         max_length=MAX_PARTICIPANTS,
         description="Customers booked at once (each spends one session of their entitlement)",
     )
+    recurrence: Annotated[str, label(500)] | None = Field(
+        default=None,
+        description="An RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=8: one session "
+        f"per occurrence (at most {MAX_OCCURRENCES}), at the same wall-clock time in timezone",
+    )
 
     def to_draft(self) -> SessionDraft:
         return SessionDraft(
@@ -73,6 +79,7 @@ class SessionIn(StrictApiModel):
             join_link=self.join_link,
             capacity=self.capacity,
             participants=list(dict.fromkeys(self.participants)),
+            recurrence=self.recurrence,
         )
 
 
@@ -111,6 +118,7 @@ class SessionOut(ApiModel):
     places_left: int
     bookings: list[BookingOut] = Field(description="Every booking to staff; a customer's own")
     cancellation_reason: str | None
+    series_id: uuid.UUID | None = Field(description="Shared by a recurring session's occurrences")
 
     @classmethod
     def of(cls, view: SessionView, timezone: str | None = None) -> SessionOut:
@@ -133,6 +141,7 @@ class SessionOut(ApiModel):
             places_left=sess.capacity - sess.booked,
             bookings=[BookingOut.of(booking) for booking in view.bookings],
             cancellation_reason=sess.cancellation_reason,
+            series_id=sess.series_id,
         )
 
 

@@ -34,6 +34,7 @@ from fitcoach.scheduling.sessions.rules import (
     check_capacity,
     check_span,
     instant,
+    occurrences,
     zone_named,
 )
 from fitcoach.scheduling.sessions.seats import coach_busy, flush_guarded, participant_busy, seat
@@ -55,6 +56,7 @@ class SessionDraft:
     join_link: str | None
     capacity: int
     participants: list[uuid.UUID]
+    recurrence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,15 @@ def view_for(
     return SessionView(sess, own, sess.join_link if holds_place and link_time else None)
 
 
+@dataclass(frozen=True)
+class _Scheduling:
+    """Who schedules, by which policy, when."""
+
+    actor: Actor
+    policy: SchedulingPolicy
+    now: datetime
+
+
 class SessionService:
     async def create(
         self,
@@ -95,6 +106,7 @@ class SessionService:
         policy: SchedulingPolicy,
         now: datetime,
     ) -> SessionView:
+        """One session, or each occurrence of a recurring one (the first is answered)."""
         zone = zone_named(draft.timezone)
         start = instant("startTime", draft.start, zone)
         end = instant("endTime", draft.end, zone)
@@ -102,6 +114,24 @@ class SessionService:
         check_capacity(draft.type, draft.capacity, len(draft.participants))
         await self._check_coach(session, actor, draft.coach_id)
         await self._check_participants(session, actor, draft)
+        starts = occurrences(draft.recurrence, start, zone) if draft.recurrence else [start]
+        series_id = uuid.uuid4() if draft.recurrence else None
+        context = _Scheduling(actor, policy, now)
+        views = [
+            await self._schedule_one(session, context, draft, (one, one + (end - start), series_id))
+            for one in starts
+        ]
+        return views[0]
+
+    async def _schedule_one(
+        self,
+        session: AsyncSession,
+        context: _Scheduling,
+        draft: SessionDraft,
+        slot: tuple[datetime, datetime, uuid.UUID | None],
+    ) -> SessionView:
+        start, end, series_id = slot
+        actor, policy, now = context.actor, context.policy, context.now
         sess = ScheduledSession(
             id=uuid.uuid4(),
             type=draft.type.value,
@@ -110,11 +140,12 @@ class SessionService:
             start_at=start,
             end_at=end,
             coach_busy_until=end + policy.buffer,
-            timezone=zone.key,
+            timezone=zone_named(draft.timezone).key,
             location=draft.location,
             capacity=draft.capacity,
             booked=len(draft.participants),
             sequence=0,
+            series_id=series_id,
             created_by_id=actor.id,
         )
         sess.join_link = draft.join_link
