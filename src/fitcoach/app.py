@@ -54,6 +54,7 @@ from fitcoach.onboarding.endpoints import router as onboarding_router
 from fitcoach.plans.admin_endpoints import router as default_plans_router
 from fitcoach.plans.endpoints import router as plans_router
 from fitcoach.scheduling import handlers as _scheduling_handlers  # noqa: F401
+from fitcoach.scheduling.availability.endpoints import router as availability_router
 from fitcoach.scheduling.entitlements.endpoints import router as entitlements_router
 from fitcoach.scheduling.sessions.endpoints import router as sessions_router
 from fitcoach.settings.endpoints import router as settings_router
@@ -199,6 +200,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         customers_router,
         sessions_router,
         entitlements_router,
+        availability_router,
         settings_router,
         default_plans_router,
         notifications_router,

@@ -391,6 +391,8 @@ MATRIX: dict[tuple[str, str], Row] = {
 SEEN_BUT_NOT_THEIRS: set[tuple[str, str, Actor]] = {
     ("PATCH", "/api/v1/customers/{customerId}/profile", Actor.ASSIGNED_COACH),
     ("POST", "/api/v1/catalog/products/{productId}/archive", Actor.UNASSIGNED_COACH),
+    # The coach's customer reads the coach's availability but does not set it.
+    ("PUT", "/api/v1/coaches/{coachId}/availability", Actor.CUSTOMER),
     *(
         (method, "/api/v1/catalog/products/{productId}/reviews/{reviewId}", actor)
         for method in ("PATCH", "DELETE")

@@ -115,6 +115,18 @@ async def _cancel_booked_class(world: World, actor: Actor) -> Call:
     )
 
 
+on_assigned_coach = call_on(coachId=lambda world: world.ids[Actor.ASSIGNED_COACH])
+
+
+@reads_only
+async def _slots(world: World, actor: Actor) -> Call:
+    now = world.app.state.clock.now()
+    return Call(
+        path={"coachId": world.id_of(Actor.ASSIGNED_COACH)},
+        params={"from": now.isoformat(), "to": (now + timedelta(days=7)).isoformat()},
+    )
+
+
 @reads_only
 async def _ledger(world: World, actor: Actor) -> Call:
     return Call(path={"customerId": customer_id_of(world)})
@@ -131,6 +143,20 @@ SCHEDULING_MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/sessions/{sessionId}/bookings"): Row(
         signed_in(201, 201, 403, 403, 403), _open_class
     ),
+    # The assigned coach's availability: theirs and admins' to set, their customers' to read.
+    ("GET", "/api/v1/coaches/{coachId}/availability"): Row(
+        signed_in(200, 404, 200, 404, 200), on_assigned_coach()
+    ),
+    ("PUT", "/api/v1/coaches/{coachId}/availability"): Row(
+        signed_in(403, 404, 200, 404, 200),
+        on_assigned_coach(
+            lambda world: {
+                "timezone": "UTC",
+                "weeklyHours": {"monday": [{"start": "09:00", "end": "12:00"}]},
+            }
+        ),
+    ),
+    ("GET", "/api/v1/coaches/{coachId}/slots"): Row(signed_in(200, 404, 200, 404, 200), _slots),
     ("GET", "/api/v1/customers/{customerId}/entitlements"): Row(
         signed_in(200, 404, 200, 404, 200), _ledger
     ),

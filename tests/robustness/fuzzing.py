@@ -99,6 +99,8 @@ RULES_BEYOND_THE_SCHEMA = {
     "adjustEntitlements": "a grant has its period; a take-back has sessions to take",
     "listSessions": "timezone in the tz database, end after start within 92 days",
     "changeSession": "newTime exactly for rescheduled; the session's state allows the change",
+    "setAvailability": "timezone in the tz database",
+    "listSlots": "timezone in the tz database, to after from within 31 days",
 }
 POSITIVE_CONFIG = {
     "generation": {"mode": "positive"},

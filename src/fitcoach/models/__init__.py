@@ -27,7 +27,12 @@ from fitcoach.models.notification import (
 )
 from fitcoach.models.onboarding import OnboardingIntake, Questionnaire
 from fitcoach.models.plan import Plan, PlanItem
-from fitcoach.models.scheduling import EntitlementEntry, ScheduledSession, SessionBooking
+from fitcoach.models.scheduling import (
+    CoachAvailability,
+    EntitlementEntry,
+    ScheduledSession,
+    SessionBooking,
+)
 from fitcoach.models.setting import Setting
 from fitcoach.models.stream import StreamEvent, StreamTicket
 from fitcoach.models.subscription import Subscription
@@ -54,6 +59,7 @@ __all__ = [
     "AuthSession",
     "BadgeDefinition",
     "CoachAssignment",
+    "CoachAvailability",
     "CoachRatingTotals",
     "CustomerBadge",
     "CustomerProfile",

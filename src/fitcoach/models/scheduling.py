@@ -5,8 +5,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fitcoach.db.base import Base, IdMixin, TimestampMixin
@@ -110,3 +120,18 @@ class EntitlementEntry(IdMixin, TimestampMixin, Base):
     source: Mapped[str | None] = mapped_column(String(120))
     reason: Mapped[str] = mapped_column(String(200))
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CoachAvailability(TimestampMixin, Base):
+    """A coach's working hours per weekday, as wall-clock windows in `timezone`
+    ({"monday": [["09:00", "12:00"], ...], ...}), and their time off ([[start, end, reason]],
+    UTC instants): what free one-to-one slots are cut from."""
+
+    __tablename__ = "coach_availability"
+
+    coach_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    timezone: Mapped[str] = mapped_column(String(64))
+    weekly_hours: Mapped[dict[str, Any]] = mapped_column(JSON)
+    time_off: Mapped[list[Any]] = mapped_column(JSON)

@@ -125,3 +125,11 @@ class CustomersOnlyCancel(Forbidden):
 class NotAParticipant(Unprocessable):
     def __init__(self, index: int) -> None:
         super().__init__(f"attendance[{index}].customerId holds no place in this session")
+
+
+class CoachNotFound(NotFound):
+    message = "Coach not found"
+
+
+class NotYourAvailability(Forbidden):
+    message = "Coaches set their own availability only"

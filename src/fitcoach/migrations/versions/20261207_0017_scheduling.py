@@ -166,6 +166,21 @@ def upgrade() -> None:
     op.create_index(
         "ix_session_bookings_customer_start", "session_bookings", ["customer_id", "start_at"]
     )
+    op.create_table(
+        "coach_availability",
+        sa.Column("coach_id", sa.Uuid(), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("weekly_hours", sa.JSON(), nullable=False),
+        sa.Column("time_off", sa.JSON(), nullable=False),
+        *_timestamps(),
+        sa.ForeignKeyConstraint(
+            ["coach_id"],
+            ["users.id"],
+            name=op.f("fk_coach_availability_coach_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("coach_id", name=op.f("pk_coach_availability")),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
         op.execute(
@@ -181,6 +196,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("coach_availability")
     op.drop_table("session_bookings")
     op.drop_table("entitlement_entries")
     op.drop_table("scheduled_sessions")

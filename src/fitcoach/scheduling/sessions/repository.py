@@ -86,6 +86,22 @@ class SessionRepository:
             session, query.order_by(ScheduledSession.start_at, ScheduledSession.id), page
         )
 
+    async def coach_sessions_between(
+        self, session: AsyncSession, coach_id: uuid.UUID, span: tuple[datetime, datetime]
+    ) -> list[ScheduledSession]:
+        """The coach's scheduled sessions whose busy time (with buffer) meets `span`."""
+        start, end = span
+        rows = await session.scalars(
+            select(ScheduledSession).where(
+                ScheduledSession.coach_id == coach_id,
+                ScheduledSession.status == SessionStatus.scheduled.value,
+                ScheduledSession.start_at < end,
+                ScheduledSession.start_at > start - MAX_DURATION,
+                ScheduledSession.coach_busy_until > start,
+            )
+        )
+        return list(rows)
+
     async def coach_conflict(
         self,
         session: AsyncSession,
