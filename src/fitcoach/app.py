@@ -55,8 +55,8 @@ from fitcoach.plans.admin_endpoints import router as default_plans_router
 from fitcoach.plans.endpoints import router as plans_router
 from fitcoach.scheduling import handlers as _scheduling_handlers  # noqa: F401
 from fitcoach.scheduling.availability.endpoints import router as availability_router
+from fitcoach.scheduling.endpoints import router as sessions_router
 from fitcoach.scheduling.entitlements.endpoints import router as entitlements_router
-from fitcoach.scheduling.sessions.endpoints import router as sessions_router
 from fitcoach.settings.endpoints import router as settings_router
 from fitcoach.stream.broker import BROKER_INFO_KEY, create_stream_broker
 from fitcoach.stream.endpoints import router as stream_router

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fitcoach.core.clock import FrozenClock
 from tests.factories import Account, Factory, assert_error, with_settings
-from tests.scheduling.helpers import scheduled
+from tests.scheduling.helpers import grant_sessions, schedule, scheduled
 from tests.training.helpers import set_local_time
 
 CAIRO = "Africa/Cairo"
@@ -102,3 +102,53 @@ async def test_who_may_read_and_set_availability(factory: Factory) -> None:
         {"timezone": "UTC", "weeklyHours": {"friday": [{"start": "8am", "end": "10:00"}]}},
     ):
         assert_error(await factory.client.put(_path(coach), json=bad, headers=coach.headers), 422)
+
+
+async def test_a_customer_books_a_one_to_one_with_their_coach_inside_a_free_slot(
+    factory: Factory, clock: FrozenClock
+) -> None:
+    set_local_time(clock, "2027-01-03T08:00:00", CAIRO)
+    coach, other_coach = await factory.coach(), await factory.coach()
+    customer = await factory.customer()
+    await factory.assign_coach(coach, customer)
+    await grant_sessions(factory, [customer], sessions=1)
+    hours = {"timezone": CAIRO, "weeklyHours": {"monday": [{"start": "09:00", "end": "12:00"}]}}
+    assert (await factory.client.put(_path(coach), json=hours, headers=coach.headers)).is_success
+    body = {
+        "type": "one-to-one",
+        "timezone": CAIRO,
+        "startTime": "2027-01-04T09:00:00",
+        "endTime": "2027-01-04T10:00:00",
+        "location": "online",
+        "capacity": 1,
+    }
+
+    async def book(**fields: object):  # type: ignore[no-untyped-def]
+        return await schedule(factory, customer, coach, **{**body, **fields})
+
+    assert_error(
+        await book(startTime="2027-01-04T12:00:00", endTime="2027-01-04T13:00:00"),
+        409,
+        code="outside_availability",
+    )
+    assert_error(await book(type="group", capacity=4), 403, code="customers_book_one_to_one")
+    assert_error(await book(coachId=other_coach.user_id), 404, code="coach_not_found")
+    booked = await book()
+    assert booked.status_code == 201, booked.text
+    data = booked.json()["data"]
+    assert [one["customerId"] for one in data["bookings"]] == [customer.user_id]
+    assert data["joinLink"] is None  # shown from an hour before the start
+    assert_error(
+        await book(startTime="2027-01-04T11:00:00", endTime="2027-01-04T12:00:00"),
+        409,
+        code="no_entitlement",
+    )
+    # The slot is taken now.
+    slots = await factory.client.get(
+        _path(coach, "slots"),
+        params={"from": "2027-01-04T00:00:00Z", "to": "2027-01-05T00:00:00Z"},
+        headers=customer.headers,
+    )
+    assert [one["startTime"] for one in slots.json()["data"]["items"]] == [
+        "2027-01-04T09:00:00.000Z"
+    ]

@@ -133,3 +133,16 @@ class CoachNotFound(NotFound):
 
 class NotYourAvailability(Forbidden):
     message = "Coaches set their own availability only"
+
+
+class CustomersBookOneToOne(Forbidden):
+    message = (
+        "Customers schedule only one-to-one sessions with their own coach, for themselves; "
+        "other sessions are scheduled by coaches"
+    )
+
+
+class OutsideAvailability(Conflict):
+    message = (
+        "The coach is not available then: pick a slot from GET /api/v1/coaches/{coachId}/slots"
+    )

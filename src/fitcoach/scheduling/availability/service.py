@@ -4,7 +4,7 @@ admins' to read; and the free one-to-one slots of a range in a time zone of the 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,10 +16,17 @@ from fitcoach.models.enums import Role
 from fitcoach.models.user import Actor
 from fitcoach.scheduling.availability.repository import availability_repository
 from fitcoach.scheduling.availability.slots import Busy, SlotRequest, free_slots
-from fitcoach.scheduling.exceptions import CoachNotFound, InvalidRange, NotYourAvailability
+from fitcoach.scheduling.exceptions import (
+    CoachNotFound,
+    CustomersBookOneToOne,
+    InvalidRange,
+    NotYourAvailability,
+    OutsideAvailability,
+)
 from fitcoach.scheduling.sessions.policy import SchedulingPolicy
 from fitcoach.scheduling.sessions.repository import session_repository
-from fitcoach.scheduling.sessions.rules import instant, zone_named
+from fitcoach.scheduling.sessions.rules import SessionType, instant, zone_named
+from fitcoach.scheduling.sessions.service import SessionDraft, SessionView, session_service
 from fitcoach.users.exceptions import UserNotFound
 from fitcoach.users.service import user_service
 
@@ -129,6 +136,38 @@ class AvailabilityService:
             zone_named(availability.timezone),
             busy,
             SlotRequest(start, end, timedelta(minutes=query.minutes), now),
+        )
+
+    async def book_one_to_one(
+        self,
+        session: AsyncSession,
+        customer: Actor,
+        draft: SessionDraft,
+        policy: SchedulingPolicy,
+        now: datetime,
+    ) -> SessionView:
+        """A customer's one-to-one with their own coach, inside one of the coach's free slots
+        (their weekly hours, not their time off; other sessions are checked as for anyone)."""
+        if draft.type is not SessionType.one_to_one or draft.participants not in (
+            [],
+            [customer.id],
+        ):
+            raise CustomersBookOneToOne()
+        await self._readable(session, customer, draft.coach_id)
+        zone = zone_named(draft.timezone)
+        start = instant("startTime", draft.start, zone)
+        end = instant("endTime", draft.end, zone)
+        availability = _view(await availability_repository.of_coach(session, draft.coach_id))
+        inside = free_slots(
+            availability.weekly_hours,
+            zone_named(availability.timezone),
+            [Busy(one.start, one.end) for one in availability.time_off],
+            SlotRequest(start, end, end - start, now),
+        )
+        if (start, end) not in inside:
+            raise OutsideAvailability()
+        return await session_service.schedule(
+            session, customer, replace(draft, participants=[customer.id]), policy, now
         )
 
     async def _readable(self, session: AsyncSession, actor: Actor, coach_id: uuid.UUID) -> None:

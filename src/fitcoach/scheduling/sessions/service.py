@@ -106,14 +106,27 @@ class SessionService:
         policy: SchedulingPolicy,
         now: datetime,
     ) -> SessionView:
-        """One session, or each occurrence of a recurring one (the first is answered)."""
+        """A coach on their calendar, or an admin on any: one session, or each occurrence of a
+        recurring one (the first is answered)."""
+        await self._check_coach(session, actor, draft.coach_id)
+        await self._check_participants(session, actor, draft)
+        return await self.schedule(session, actor, draft, policy, now)
+
+    async def schedule(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        draft: SessionDraft,
+        policy: SchedulingPolicy,
+        now: datetime,
+    ) -> SessionView:
+        """Put the draft on the calendar for a caller already found entitled to: times,
+        capacity, conflicts and entitlements are checked here."""
         zone = zone_named(draft.timezone)
         start = instant("startTime", draft.start, zone)
         end = instant("endTime", draft.end, zone)
         check_span(start, end, now)
         check_capacity(draft.type, draft.capacity, len(draft.participants))
-        await self._check_coach(session, actor, draft.coach_id)
-        await self._check_participants(session, actor, draft)
         starts = occurrences(draft.recurrence, start, zone) if draft.recurrence else [start]
         series_id = uuid.uuid4() if draft.recurrence else None
         context = _Scheduling(actor, policy, now)

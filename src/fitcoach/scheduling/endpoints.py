@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from fitcoach.access.dependencies import CurrentUser, StaffUser
+from fitcoach.access.dependencies import CurrentUser
 from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep, SettingsDep
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok
@@ -13,6 +13,8 @@ from fitcoach.http.location import Created
 from fitcoach.http.pagination import Page
 from fitcoach.http.paths import SessionIdPath
 from fitcoach.idempotency.dependencies import IdempotentRoute, idempotent
+from fitcoach.models.enums import Role
+from fitcoach.scheduling.availability.service import availability_service
 from fitcoach.scheduling.sessions.calendar import calendar_of
 from fitcoach.scheduling.sessions.changes import session_changes
 from fitcoach.scheduling.sessions.dependencies import CalendarQueryDep, CustomerUser
@@ -35,19 +37,24 @@ router = APIRouter(tags=["scheduling"], route_class=IdempotentRoute)
     # Booking participants spends their entitlements: a retry must not book twice.
     dependencies=[idempotent],
     responses=error_responses(400, 401, 403, 404, 409, 422),
-    summary="Schedule a session: conflicts, capacity and entitlements checked (coaches, admins)",
+    summary="Schedule a session (coaches on their calendar, admins on any; customers a "
+    "one-to-one with their coach inside the coach's availability)",
 )
 async def create_session(
     body: SessionIn,
-    staff: StaffUser,
+    actor: CurrentUser,
     session: DbSession,
     settings: SettingsDep,
     clock: ClockDep,
     created: Created,
 ) -> DataEnvelope[SessionOut]:
-    view = await session_service.create(
-        session, staff, body.to_draft(), SchedulingPolicy.of(settings), clock.now()
-    )
+    policy, now = SchedulingPolicy.of(settings), clock.now()
+    if actor.has_role(Role.COACH) or actor.has_role(Role.ADMIN):
+        view = await session_service.create(session, actor, body.to_draft(), policy, now)
+    else:
+        view = await availability_service.book_one_to_one(
+            session, actor, body.to_draft(), policy, now
+        )
     created.route("get_session", sessionId=view.session.id)
     return ok(SessionOut.of(view))
 
