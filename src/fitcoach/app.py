@@ -57,6 +57,7 @@ from fitcoach.scheduling import handlers as _scheduling_handlers  # noqa: F401
 from fitcoach.scheduling.availability.endpoints import router as availability_router
 from fitcoach.scheduling.endpoints import router as sessions_router
 from fitcoach.scheduling.entitlements.endpoints import router as entitlements_router
+from fitcoach.scheduling.feed.endpoints import router as calendar_feed_router
 from fitcoach.settings.endpoints import router as settings_router
 from fitcoach.stream.broker import BROKER_INFO_KEY, create_stream_broker
 from fitcoach.stream.endpoints import router as stream_router
@@ -201,6 +202,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         sessions_router,
         entitlements_router,
         availability_router,
+        calendar_feed_router,
         settings_router,
         default_plans_router,
         notifications_router,

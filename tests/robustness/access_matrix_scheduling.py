@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from fitcoach.scheduling.entitlements.service import Grant, entitlement_service
+from fitcoach.scheduling.feed.service import feed_service
 from fitcoach.scheduling.sessions.policy import SchedulingPolicy
 from fitcoach.scheduling.sessions.rules import SessionType
 from fitcoach.scheduling.sessions.service import SessionDraft, session_service
@@ -22,6 +23,7 @@ from tests.robustness.cells import (
     admin_only,
     call_on,
     customer_id_of,
+    public,
     reads_only,
     signed_in,
 )
@@ -127,6 +129,19 @@ async def _slots(world: World, actor: Actor) -> Call:
     )
 
 
+async def _feed(world: World, actor: Actor) -> Call:
+    """The customer's feed address: the token is the credential, whoever holds it."""
+    async with world.app.state.sessionmaker() as session, session.begin():
+        token = await feed_service.rotate(
+            session,
+            world.ids[Actor.CUSTOMER],
+            world.app.state.settings,
+            world.app.state.clock.now(),
+        )
+    world.issued_secrets.add(token)
+    return Call(path={"token": token})
+
+
 @reads_only
 async def _ledger(world: World, actor: Actor) -> Call:
     return Call(path={"customerId": customer_id_of(world)})
@@ -157,6 +172,10 @@ SCHEDULING_MATRIX: dict[tuple[str, str], Row] = {
         ),
     ),
     ("GET", "/api/v1/coaches/{coachId}/slots"): Row(signed_in(200, 404, 200, 404, 200), _slots),
+    ("POST", "/api/v1/calendar/token"): Row(
+        signed_in(201, 201, 201, 201, 201), hands_over=frozenset({"token", "url"})
+    ),
+    ("GET", "/api/v1/calendar/{token}.ics"): Row(public(), _feed),
     ("GET", "/api/v1/customers/{customerId}/entitlements"): Row(
         signed_in(200, 404, 200, 404, 200), _ledger
     ),

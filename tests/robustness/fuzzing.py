@@ -101,6 +101,7 @@ RULES_BEYOND_THE_SCHEMA = {
     "changeSession": "newTime exactly for rescheduled; the session's state allows the change",
     "setAvailability": "timezone in the tz database",
     "listSlots": "timezone in the tz database, to after from within 31 days",
+    "calendarFeed": "a token only the server issued",
 }
 POSITIVE_CONFIG = {
     "generation": {"mode": "positive"},

@@ -85,8 +85,10 @@ async def test_cell(
         f"{method} {path} as {actor}: {response.status_code}, expected {expected}: "
         f"{response.text[:400]}"
     )
-    # A stream's body is events, not the envelope.
-    streamed = response.headers.get("content-type", "").startswith("text/event-stream")
+    # A stream's body is events, a calendar feed's iCalendar, not the envelope.
+    streamed = response.headers.get("content-type", "").startswith(
+        ("text/event-stream", "text/calendar")
+    )
     if path.startswith(API_PREFIX) and not streamed:
         body = response.json()
         if expected >= 400:

@@ -103,7 +103,7 @@ async def test_a_customer_sees_their_own_booking_and_the_link_shortly_before(
 
 
 @pytest.mark.postgres_only
-@with_settings(rate_limit_enabled=False, database_pool_size=20, database_pool_timeout_seconds=30)
+@with_settings(rate_limit_enabled=False, database_pool_size=30, database_pool_timeout_seconds=60)
 async def test_200_bookings_at_once_confirm_exactly_the_10_places(
     factory: Factory, app: FastAPI
 ) -> None:

@@ -28,6 +28,7 @@ from fitcoach.models.notification import (
 from fitcoach.models.onboarding import OnboardingIntake, Questionnaire
 from fitcoach.models.plan import Plan, PlanItem
 from fitcoach.models.scheduling import (
+    CalendarFeedToken,
     CoachAvailability,
     EntitlementEntry,
     ScheduledSession,
@@ -58,6 +59,7 @@ __all__ = [
     "AuditEntry",
     "AuthSession",
     "BadgeDefinition",
+    "CalendarFeedToken",
     "CoachAssignment",
     "CoachAvailability",
     "CoachRatingTotals",

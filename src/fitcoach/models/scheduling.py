@@ -135,3 +135,15 @@ class CoachAvailability(TimestampMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64))
     weekly_hours: Mapped[dict[str, Any]] = mapped_column(JSON)
     time_off: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class CalendarFeedToken(TimestampMixin, Base):
+    """The keyed hash of a user's private calendar-feed token; rotating it replaces the row,
+    so the old feed URL stops working."""
+
+    __tablename__ = "calendar_feed_tokens"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)

@@ -146,3 +146,7 @@ class OutsideAvailability(Conflict):
     message = (
         "The coach is not available then: pick a slot from GET /api/v1/coaches/{coachId}/slots"
     )
+
+
+class CalendarFeedNotFound(NotFound):
+    message = "No calendar feed has this address: create a new one in the app"

@@ -181,6 +181,20 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("coach_id", name=op.f("pk_coach_availability")),
     )
+    op.create_table(
+        "calendar_feed_tokens",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("token_hash", sa.String(length=128), nullable=False),
+        *_timestamps(),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_calendar_feed_tokens_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_calendar_feed_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_calendar_feed_tokens_token_hash")),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
         op.execute(
@@ -196,6 +210,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("calendar_feed_tokens")
     op.drop_table("coach_availability")
     op.drop_table("session_bookings")
     op.drop_table("entitlement_entries")

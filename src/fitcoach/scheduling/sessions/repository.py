@@ -86,6 +86,28 @@ class SessionRepository:
             session, query.order_by(ScheduledSession.start_at, ScheduledSession.id), page
         )
 
+    async def of_person(
+        self, session: AsyncSession, user_id: uuid.UUID, span: tuple[datetime, datetime]
+    ) -> list[tuple[ScheduledSession, SessionBooking | None]]:
+        """The sessions `user_id` coaches or holds a booking in, meeting `span`, by start; with
+        their booking when they are a customer of it."""
+        start, end = span
+        rows = await session.execute(
+            select(ScheduledSession, SessionBooking)
+            .outerjoin(
+                SessionBooking,
+                (SessionBooking.session_id == ScheduledSession.id)
+                & (SessionBooking.customer_id == user_id),
+            )
+            .where(
+                (ScheduledSession.coach_id == user_id) | SessionBooking.id.is_not(None),
+                ScheduledSession.start_at < end,
+                ScheduledSession.end_at > start,
+            )
+            .order_by(ScheduledSession.start_at)
+        )
+        return [(sess, booking) for sess, booking in rows]
+
     async def coach_sessions_between(
         self, session: AsyncSession, coach_id: uuid.UUID, span: tuple[datetime, datetime]
     ) -> list[ScheduledSession]:
