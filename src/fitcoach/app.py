@@ -54,6 +54,7 @@ from fitcoach.onboarding.endpoints import router as onboarding_router
 from fitcoach.plans.admin_endpoints import router as default_plans_router
 from fitcoach.plans.endpoints import router as plans_router
 from fitcoach.scheduling import handlers as _scheduling_handlers  # noqa: F401
+from fitcoach.scheduling import reminders as _session_reminders  # noqa: F401
 from fitcoach.scheduling.availability.endpoints import router as availability_router
 from fitcoach.scheduling.endpoints import router as sessions_router
 from fitcoach.scheduling.entitlements.endpoints import router as entitlements_router

@@ -108,6 +108,22 @@ class SessionRepository:
         )
         return [(sess, booking) for sess, booking in rows]
 
+    async def starting_between(
+        self, session: AsyncSession, span: tuple[datetime, datetime]
+    ) -> list[ScheduledSession]:
+        """Scheduled sessions starting in (start, end]."""
+        start, end = span
+        rows = await session.scalars(
+            select(ScheduledSession)
+            .where(
+                ScheduledSession.status == SessionStatus.scheduled.value,
+                ScheduledSession.start_at > start,
+                ScheduledSession.start_at <= end,
+            )
+            .order_by(ScheduledSession.start_at)
+        )
+        return list(rows)
+
     async def coach_sessions_between(
         self, session: AsyncSession, coach_id: uuid.UUID, span: tuple[datetime, datetime]
     ) -> list[ScheduledSession]:
