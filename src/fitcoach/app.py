@@ -77,6 +77,13 @@ from fitcoach.notifications.providers import create_notification_providers
 from fitcoach.onboarding.endpoints import router as onboarding_router
 from fitcoach.plans.admin_endpoints import router as default_plans_router
 from fitcoach.plans.endpoints import router as plans_router
+from fitcoach.scheduling import handlers as _scheduling_handlers  # noqa: F401
+from fitcoach.scheduling import purchases as _session_purchases  # noqa: F401
+from fitcoach.scheduling import reminders as _session_reminders  # noqa: F401
+from fitcoach.scheduling.availability.endpoints import router as availability_router
+from fitcoach.scheduling.endpoints import router as sessions_router
+from fitcoach.scheduling.entitlements.endpoints import router as entitlements_router
+from fitcoach.scheduling.feed.endpoints import router as calendar_feed_router
 from fitcoach.settings.endpoints import router as settings_router
 from fitcoach.stream.broker import BROKER_INFO_KEY, PRESENCE_SECONDS, create_stream_broker
 from fitcoach.stream.endpoints import router as stream_router
@@ -237,6 +244,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         otp_router,
         onboarding_router,
         customers_router,
+        sessions_router,
+        entitlements_router,
+        availability_router,
+        calendar_feed_router,
         settings_router,
         default_plans_router,
         notifications_router,

@@ -225,6 +225,14 @@ class Settings(BaseSettings):
     worker_imports: Annotated[list[str], NoDecode] = Field(default_factory=list)
     scheduler_tick_seconds: float = Field(default=1.0, gt=0, le=60)
 
+    # Scheduling: the free time a coach keeps between two sessions (applied to a session's
+    # time when it is set), the local video-link provider's base, how long before the start a
+    # participant sees the join link, and the late-cancel window that spends the entitlement.
+    session_buffer_minutes: int = Field(default=15, ge=0, le=240)
+    video_link_base_url: str = "https://meet.jit.si"
+    join_link_visible_minutes: int = Field(default=60, ge=0, le=10_080)
+    late_cancel_hours: int = Field(default=24, ge=0, le=336)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool | None = None
     access_log: bool = True

@@ -31,6 +31,7 @@ from tests.robustness.access_matrix_messaging import (
     MESSAGING_MATRIX,
     MESSAGING_SEEN_BUT_NOT_THEIRS,
 )
+from tests.robustness.access_matrix_scheduling import SCHEDULING_MATRIX
 from tests.robustness.access_matrix_training import TRAINING_MATRIX
 from tests.robustness.cells import (
     Call,
@@ -398,6 +399,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     **COMMERCE_MATRIX,
     # Messaging: the customer's thread with their coach; see access_matrix_messaging.
     **MESSAGING_MATRIX,
+    # Scheduling: sessions and entitlements; see access_matrix_scheduling.
+    **SCHEDULING_MATRIX,
 }
 
 
@@ -406,6 +409,8 @@ MATRIX: dict[tuple[str, str], Row] = {
 SEEN_BUT_NOT_THEIRS: set[tuple[str, str, Actor]] = {
     ("PATCH", "/api/v1/customers/{customerId}/profile", Actor.ASSIGNED_COACH),
     ("POST", "/api/v1/catalog/products/{productId}/archive", Actor.UNASSIGNED_COACH),
+    # The coach's customer reads the coach's availability but does not set it.
+    ("PUT", "/api/v1/coaches/{coachId}/availability", Actor.CUSTOMER),
     *(
         (method, "/api/v1/catalog/products/{productId}/reviews/{reviewId}", actor)
         for method in ("PATCH", "DELETE")

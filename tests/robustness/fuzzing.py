@@ -108,6 +108,15 @@ RULES_BEYOND_THE_SCHEMA = {
     # Messaging: text or a file; files are the caller's scanned uploads; a recipient of the
     # thread named.
     "sendMessage": "a body or attachments; attachments are scanned uploads; recipient in thread",
+    # Scheduling: the IANA zone, times in the future and in order, capacity per type.
+    "createSession": "timezone in the tz database, endTime after a future startTime, capacity",
+    "bookSession": "the session has not started",
+    "adjustEntitlements": "a grant has its period; a take-back has sessions to take",
+    "listSessions": "timezone in the tz database, end after start within 92 days",
+    "changeSession": "newTime exactly for rescheduled; the session's state allows the change",
+    "setAvailability": "timezone in the tz database",
+    "listSlots": "timezone in the tz database, to after from within 31 days",
+    "calendarFeed": "a token only the server issued",
 }
 # An upload's type is read from its bytes (415 unless an image, PDF, audio or video), which no
 # schema states; its size limit is a setting (413).

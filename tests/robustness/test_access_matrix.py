@@ -86,7 +86,8 @@ async def test_cell(
         f"{method} {path} as {actor}: {response.status_code}, expected {expected}: "
         f"{response.text[:400]}"
     )
-    # A stream's body is events and a download's is the file, not the envelope.
+    # A stream's body is events, a calendar feed's iCalendar and a download's the file, not
+    # the envelope.
     enveloped = response.headers.get("content-type", "").startswith("application/json")
     if path.startswith(API_PREFIX) and enveloped:
         body = response.json()

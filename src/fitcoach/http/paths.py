@@ -42,3 +42,4 @@ MessageIdPath = Annotated[uuid.UUID, Path(alias="messageId", description="The me
 AttachmentIdPath = Annotated[
     uuid.UUID, Path(alias="attachmentId", description="The attachment's id")
 ]
+SessionIdPath = Annotated[uuid.UUID, Path(alias="sessionId", description="The session's id")]

@@ -46,6 +46,13 @@ from fitcoach.models.notification import (
 )
 from fitcoach.models.onboarding import OnboardingIntake, Questionnaire
 from fitcoach.models.plan import Plan, PlanItem
+from fitcoach.models.scheduling import (
+    CalendarFeedToken,
+    CoachAvailability,
+    EntitlementEntry,
+    ScheduledSession,
+    SessionBooking,
+)
 from fitcoach.models.setting import Setting
 from fitcoach.models.stream import StreamEvent, StreamTicket
 from fitcoach.models.subscription import Subscription
@@ -75,7 +82,9 @@ __all__ = [
     "Automation",
     "AutomationRun",
     "BadgeDefinition",
+    "CalendarFeedToken",
     "CoachAssignment",
+    "CoachAvailability",
     "CoachRatingTotals",
     "CoachTask",
     "CustomerBadge",
@@ -85,6 +94,7 @@ __all__ = [
     "Delivery",
     "Device",
     "EmailVerificationCode",
+    "EntitlementEntry",
     "Exercise",
     "ExerciseTag",
     "Habit",
@@ -125,6 +135,8 @@ __all__ = [
     "Questionnaire",
     "RefreshToken",
     "Refund",
+    "ScheduledSession",
+    "SessionBooking",
     "Setting",
     "Streak",
     "StreamEvent",

@@ -1,8 +1,8 @@
 """Automations, their runs, customer tags and coach tasks; the outbox keeps each event's cause
 depth and is indexed by type and time (automations replay one type's history).
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-07 06:00:00.000000
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@ API keys are kept as keyed hashes found by their public prefix; a rotation keeps
 hash valid for an overlap window. A wearable webhook is matched to the customer through their
 connection, its delivery id recorded against replays, and its samples stored once each.
 
-Revision ID: 0019
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-07 06:00:00.000000
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019"
+revision: str = "0017"
 down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """Messaging: threads, their participants with read positions, messages and attachments.
 
-Revision ID: 0018
-Revises: 0020
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-07 06:00:00.000000
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018"
-down_revision: str | None = "0020"
+revision: str = "0019"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
