@@ -251,7 +251,11 @@ class _Builder:
     def _follow(self, users: list[TokenUser], coach_id: uuid.UUID) -> list[Completions]:
         assert self.templates is not None
         followers = [
-            Follower(uuid.UUID(u.user_id), u.token, *self.own_plans.get(uuid.UUID(u.user_id), self.templates))
+            Follower(
+                uuid.UUID(u.user_id),
+                u.token,
+                *self.own_plans.get(uuid.UUID(u.user_id), self.templates),
+            )
             for u in users
         ]
 
@@ -356,7 +360,9 @@ class _Builder:
                 newest = self._plan(
                     "training", "Custom block 2", customer.id, coach_id, self.now - 3 * _DAY
                 )
-                menu = self._plan("diet", "Custom menu", customer.id, coach_id, self.now - 10 * _DAY)
+                menu = self._plan(
+                    "diet", "Custom menu", customer.id, coach_id, self.now - 10 * _DAY
+                )
                 self.own_plans[customer.id] = (newest, menu)
         for key, value in (
             ("DEFAULT_TRAINING_PLAN_ID", str(training)),
@@ -467,7 +473,9 @@ class _Builder:
         return token
 
 
-def _stamped(columns: Sequence[str], rows: list[Row], now: datetime) -> tuple[Sequence[str], list[Row]]:
+def _stamped(
+    columns: Sequence[str], rows: list[Row], now: datetime
+) -> tuple[Sequence[str], list[Row]]:
     """Every table has created_at and updated_at (migration 0014); rows built without them are
     stamped with the seed's time."""
     missing = tuple(name for name in ("created_at", "updated_at") if name not in columns)

@@ -43,6 +43,8 @@ from fitcoach.worker.store import LISTABLE_STATES
 
 USAGE_ERROR = 2
 SERVERS = ("uvicorn", "granian")
+# The app factory each worker calls (by name: the workers are fresh processes).
+SERVED_APP = "fitcoach.app:serve_app"
 
 
 class UsageError(Exception):
@@ -143,7 +145,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         _serve_with_granian(args)
         return
     uvicorn.run(
-        "fitcoach.app:create_app",
+        SERVED_APP,
         factory=True,
         host=args.host,
         port=args.port,
@@ -163,7 +165,7 @@ def _serve_with_granian(args: argparse.Namespace) -> None:
     """The same app under granian: equal throughput here, a steadier tail under saturation
     (README compares them). Like uvicorn above: no access log of its own, no proxy headers."""
     GranianServer(
-        "fitcoach.app:create_app",
+        SERVED_APP,
         factory=True,
         address=args.host,
         port=args.port,

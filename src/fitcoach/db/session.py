@@ -92,13 +92,18 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
 
 
-async def _read_session(request: Request) -> AsyncSession:
+def read_session_of(request: Request) -> AsyncSession:
+    """The request's read session, made on first use (one per request, however many ask)."""
     state = request.scope["state"]
     session: AsyncSession | None = state.get(_READ_SESSION_KEY)
     if session is None:
         read_only: async_sessionmaker[AsyncSession] = request.app.state.read_only_sessionmaker
         session = state[_READ_SESSION_KEY] = read_only()
     return session
+
+
+async def _read_session(request: Request) -> AsyncSession:
+    return read_session_of(request)
 
 
 # A plain function, not a generator: FastAPI's per-request exit stack for a generator costs more
