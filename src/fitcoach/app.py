@@ -159,6 +159,8 @@ def create_app(
     app.state.sessionmaker = sessionmaker
     app.state.read_only_sessionmaker = create_read_only_sessionmaker(engine, read_caches)
     app.state.change_feed = change_feed
+    if change_feed is not None:
+        change_feed.writes.watch(engine)
     app.state.redis = redis.Redis(connection_pool=redis_pool) if redis_pool is not None else None
     app.state.limiter = create_limiter(settings, redis_pool)
     app.state.sms_provider = sms_provider

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fitcoach.core.errors import DomainError
 from fitcoach.db.cache.change_feed import ChangeFeed
+from fitcoach.db.cache.writes import wrote_announced
 from fitcoach.db.retry import COMMITTED_MARK
 
 AfterCommitJob = Callable[[], Awaitable[None]]
@@ -81,8 +82,9 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             setattr(request.state, COMMITTED_MARK, True)
             # This worker's caches drop what the commit changed before the answer goes out, so
             # the caller's next request never reads what it has just replaced.
+            # Only a commit that wrote a cached table has anything to wait for (db.cache.writes).
             change_feed: ChangeFeed | None = request.app.state.change_feed
-            if change_feed is not None:
+            if change_feed is not None and wrote_announced(session):
                 await change_feed.catch_up()
         await run_after_commit(session)
 
