@@ -33,11 +33,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import database  # noqa: E402
-from harness.config import REPO_DIR, BenchSettings, Targets  # noqa: E402
-from harness.scenarios import CATALOG, ME, OTP_LOGIN, OTP_SEND, REFRESH, TRAINING  # noqa: E402
-from harness.seed import SeedData, SeedShape, seed  # noqa: E402
-from harness.training import COMPLETION, TODAY, completion_body  # noqa: E402
+from harness import database
+from harness.config import REPO_DIR, BenchSettings, Targets
+from harness.scenarios import CATALOG, ME, OTP_LOGIN, OTP_SEND, REFRESH, TRAINING
+from harness.seed import SeedData, SeedShape, seed
+from harness.training import COMPLETION, TODAY, completion_body
 
 Send = Callable[[], Awaitable[None]]
 App = Callable[..., Awaitable[None]]
@@ -252,8 +252,15 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         await asyncio.to_thread(
             database.migrate, targets, bench.server_env("", rate_limits=False), work
         )
-        shape = SeedShape(customers=1_000, token_users=150, login_users=50, qa_phones=400,
-                          otp_history=1_000, refresh_slots=1, refresh_per_slot=args.requests * 2)  # fmt: skip
+        shape = SeedShape(
+            customers=1_000,
+            token_users=150,
+            login_users=50,
+            qa_phones=400,
+            otp_history=1_000,
+            refresh_slots=1,
+            refresh_per_slot=args.requests * 2,
+        )
         data = await seed(targets.database_dsn, bench, shape)
         _environment(bench, data)
         return await _scenarios(args, data)
@@ -263,10 +270,10 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 async def _scenarios(args: argparse.Namespace, data: SeedData) -> list[dict[str, Any]]:
-    from ceilings import fastapi_app  # noqa: PLC0415 - bench/ is on the path only now
+    from ceilings import fastapi_app
 
-    from fitcoach.app import create_app  # noqa: PLC0415 - after the environment is set
-    from fitcoach.config import Settings  # noqa: PLC0415
+    from fitcoach.app import create_app
+    from fitcoach.config import Settings
 
     app = create_app(Settings(_env_file=None))  # type: ignore[call-arg]
     requests = Requests(app, data)
@@ -300,7 +307,7 @@ async def _scenarios(args: argparse.Namespace, data: SeedData) -> list[dict[str,
 def _freeze_like_serve() -> None:
     """What `fitcoach serve` does in each worker once it has started, when the code has it."""
     try:
-        from fitcoach.core.gc_tuning import freeze_start_up_heap  # noqa: PLC0415
+        from fitcoach.core.gc_tuning import freeze_start_up_heap
     except ImportError:  # an older tree, measured for comparison
         return
     freeze_start_up_heap()
@@ -309,7 +316,8 @@ def _freeze_like_serve() -> None:
 def _table(results: list[dict[str, Any]]) -> str:
     ceiling = next((r for r in results if r["scenario"] == "fastapi_ceiling"), None)
     lines = [
-        "| scenario | CPU ms/req | wall ms/req | x FastAPI ceiling CPU | gc gen0/1/2 | longest gc ms |",
+        "| scenario | CPU ms/req | wall ms/req | x FastAPI ceiling CPU | gc gen0/1/2 "
+        "| longest gc ms |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
