@@ -45,6 +45,7 @@ USAGE_ERROR = 2
 SERVERS = ("uvicorn", "granian")
 # The app factory each worker calls (by name: the workers are fresh processes).
 SERVED_APP = "fitcoach.app:serve_app"
+WORKER_HEALTHCHECK_SECONDS = 30
 
 
 class UsageError(Exception):
@@ -158,6 +159,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         # the peer from X-Forwarded-For would let any client pick its own rate-limit key.
         proxy_headers=False,
         server_header=False,
+        # A worker answers the supervisor's ping only once it has imported the app; on a busy
+        # host that takes longer than uvicorn's 5 s, and a worker killed for it is replaced by
+        # one that is killed for the same reason, forever.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 
