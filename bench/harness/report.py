@@ -196,6 +196,12 @@ BUDGETS = (
            lambda s, d: s.get("ratio_fastapi"), lambda v: v >= 0.20, _pct),
     Budget("plans_training_paid", "plans read (paid user) >= 20% of the FastAPI ceiling",
            lambda s, d: s.get("ratio_fastapi"), lambda v: v >= 0.20, _pct),
+    Budget("plans_today", "GET /plans/today >= 15% of the FastAPI ceiling",
+           lambda s, d: s.get("ratio_fastapi"), lambda v: v >= 0.15, _pct),
+    Budget("plans_today", "GET /plans/today p99 < 100 ms at {connections} connections",
+           lambda s, d: s["p99_ms"], lambda v: v < 100, _ms),
+    Budget("completion", "completion PATCH >= 8% of the FastAPI ceiling",
+           lambda s, d: s.get("ratio_fastapi"), lambda v: v >= 0.08, _pct),
     Budget("login_password", "password login >= 90% of the hash-bound limit",
            _login_share, lambda v: v >= 0.90, _pct),
 )  # fmt: skip

@@ -38,6 +38,7 @@ from fitcoach.commerce.promos.admin_endpoints import router as promo_codes_route
 from fitcoach.commerce.refunds.admin_endpoints import router as refunds_router
 from fitcoach.config import Settings, load_settings
 from fitcoach.core.clock import Clock
+from fitcoach.core.gc_tuning import freeze_start_up_heap
 from fitcoach.core.logging import configure_logging
 from fitcoach.core.metrics import DB_POOL_SIZE
 from fitcoach.customers.endpoints import router as customers_router
@@ -108,7 +109,15 @@ API_PREFIX = "/api/v1"
 REDIS_TIMEOUT_SECONDS = 1.0
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+def serve_app() -> FastAPI:
+    """The app as `fitcoach serve` runs it in each worker: its start-up heap frozen once it has
+    started (core.gc_tuning), so garbage collection does not stall the loop while it serves."""
+    return create_app(freeze_heap=True)
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, freeze_heap: bool = False
+) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(level=settings.log_level, as_json=settings.logs_as_json)
     settings.signing_secret  # noqa: B018 - resolve (or create) the secret at start-up, not mid-request
@@ -142,6 +151,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         await worker_engine.start_publisher()
         if settings.broker_url is None and settings.worker_embedded:
             await worker_engine.start_loops(consume=True)
+        if freeze_heap:
+            freeze_start_up_heap()
         yield
         await worker_engine.stop()
         await stream_broker.stop()
@@ -186,6 +197,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.sessionmaker = sessionmaker
     app.state.read_only_sessionmaker = create_read_only_sessionmaker(engine, read_caches)
     app.state.change_feed = change_feed
+    if change_feed is not None:
+        change_feed.writes.watch(engine)
     app.state.redis = redis.Redis(connection_pool=redis_pool) if redis_pool is not None else None
     app.state.limiter = create_limiter(settings, redis_pool)
     app.state.sms_provider = sms_provider

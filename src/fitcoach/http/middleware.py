@@ -9,6 +9,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import structlog
 from fastapi.responses import JSONResponse
@@ -48,6 +49,9 @@ class RequestContextMiddleware:
         self.settings = settings
         self.pool_stats = pool_stats
         self._route_templates: dict[int, str] = {}
+        # The metric series by (method, route, status) labels, looked up once each: the labels
+        # come from fixed sets, so this stays as small as the series themselves.
+        self._series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
         self._hsts = (
             (b"strict-transport-security", f"max-age={settings.hsts_max_age_seconds}".encode())
             if settings.hsts_max_age_seconds
@@ -108,8 +112,15 @@ class RequestContextMiddleware:
             route_label = route or "unmatched"
             method_label = scope["method"] if scope["method"] in _METRIC_METHODS else "other"
             status_label = f"{min(max(status_code // 100, 1), 5)}xx"
-            HTTP_REQUESTS.labels(method_label, route_label, status_label).inc()
-            HTTP_LATENCY.labels(method_label, route_label).observe(elapsed)
+            labels = (method_label, route_label, status_label)
+            series = self._series.get(labels)
+            if series is None:
+                series = self._series[labels] = (
+                    HTTP_REQUESTS.labels(*labels),
+                    HTTP_LATENCY.labels(method_label, route_label),
+                )
+            series[0].inc()
+            series[1].observe(elapsed)
             if self.pool_stats is not None:
                 DB_POOL_CHECKED_OUT.set(self.pool_stats())
             if self.settings.access_log:
