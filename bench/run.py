@@ -1,7 +1,7 @@
 """The fitcoach benchmark, in one command (bench/README.md explains what it does and why):
 
     .venv/bin/python bench/run.py [--quick] [--only SCENARIO] [--baseline bench/baseline.json]
-        [--save-baseline] [--allow-busy]
+        [--save-baseline] [--allow-busy] [--rabbitmq URL]
 
 Exit status: 0 when every budget passes and nothing got slower than the baseline, 1 when a
 budget fails or a scenario got slower, 2 when the run itself could not be done.
@@ -24,6 +24,7 @@ from harness.config import (
     Targets,
     load_shape,
 )
+from harness.events import KEY as EVENTS_KEY
 from harness.report import budgets_failed, compare, render_markdown, render_text, to_document
 from harness.runner import BenchRun, Options
 from harness.scenarios import SCENARIOS
@@ -78,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
         help="measure only this scenario (beside the ceilings); repeatable, e.g. --only auth_me",
     )
     parser.add_argument(
+        "--rabbitmq",
+        default="amqp://guest:guest@127.0.0.1:5672/",
+        help="RabbitMQ for the events scenario; it uses a queue of its own, deleted afterwards",
+    )
+    parser.add_argument(
         "--allow-busy",
         action="store_true",
         help="measure even when other processes keep the machine busy (the report says so)",
@@ -100,10 +106,13 @@ def main(argv: list[str] | None = None) -> int:
         keep=args.keep,
         only=tuple(args.only),
         allow_busy=args.allow_busy,
+        broker_url=args.rabbitmq,
+        quick=args.quick,
     )
-    unknown = set(args.only) - {scenario.key for scenario in SCENARIOS}
+    keys = [scenario.key for scenario in SCENARIOS if not scenario.is_ceiling] + [EVENTS_KEY]
+    unknown = set(args.only) - set(keys) - {scenario.key for scenario in SCENARIOS}
     if unknown:
-        known = ", ".join(scenario.key for scenario in SCENARIOS if not scenario.is_ceiling)
+        known = ", ".join(keys)
         print(f"bench: no scenario {', '.join(sorted(unknown))}; known: {known}", file=sys.stderr)
         return 2
     try:

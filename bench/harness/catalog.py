@@ -57,8 +57,8 @@ WITH coaches AS (
     FROM generate_series($1::bigint, $2::bigint - 1) AS g, coaches c, goal_names n
     RETURNING id, goals
 )
-INSERT INTO product_goals (product_id, goal)
-SELECT id, json_array_elements_text(goals) FROM made
+INSERT INTO product_goals (product_id, goal, created_at, updated_at)
+SELECT id, json_array_elements_text(goals), now(), now() FROM made
 """
 
 # Reviews of the seeded published products by distinct customers (k * 101 apart in the
@@ -94,8 +94,8 @@ WHERE r.product_id = p.id
 
 # Each coach's totals over their published products, as the app keeps them (migration 0008).
 _COACH_TOTALS = """
-INSERT INTO coach_rating_totals (coach_id, rating_sum, rating_count)
-SELECT coach_id, sum(rating_sum), sum(rating_count)
+INSERT INTO coach_rating_totals (coach_id, rating_sum, rating_count, created_at, updated_at)
+SELECT coach_id, sum(rating_sum), sum(rating_count), now(), now()
 FROM products WHERE status = 'published' GROUP BY coach_id
 ON CONFLICT (coach_id) DO UPDATE
 SET rating_sum = excluded.rating_sum, rating_count = excluded.rating_count

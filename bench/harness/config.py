@@ -100,6 +100,8 @@ class BenchSettings:
             "FITCOACH_OTP_RESEND_SECONDS": "0",
             "FITCOACH_OTP_MAX_SENDS_PER_DAY": "1000",
             "FITCOACH_SMS_PROVIDER": "console",
+            # Production refuses the console provider unless told: the bench sends no real SMS.
+            "FITCOACH_ALLOW_CONSOLE_SMS_IN_PRODUCTION": "true",
             "FITCOACH_ACCESS_TOKEN_TTL_SECONDS": str(self.access_token_ttl_seconds),
         }
 

@@ -13,7 +13,10 @@ from types import TracebackType
 PROC = Path("/proc")
 SAMPLE_EVERY_S = 0.25
 TICKS_PER_S = os.sysconf("SC_CLK_TCK")
-IDLE_CORES = 0.05  # a server using less than 5% of a core is done with its backlog
+# A server using less than 15% of a core is done with its backlog. Not less: an idle fitcoach
+# worker's embedded background loops poll the database a few times a second (2-5% of a core
+# each, more on a loaded machine), so a lower bar would never call it idle.
+IDLE_CORES = 0.15
 IDLE_TIMEOUT_S = 90
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from harness import events as event_bench
 from harness.config import LoadShape
 from harness.runner import GrowthResult, Results, ScenarioResult, WorkerMemory
 from harness.scenarios import MIXED_WEIGHTS
@@ -114,6 +115,7 @@ def to_document(results: Results, command: str) -> Doc:
         "mixed_weights": MIXED_WEIGHTS,
         "scenarios": {r.scenario.key: _scenario_doc(r, ceilings) for r in results.scenarios},
         "growth": {r.scenario.key: _growth_doc(r) for r in results.growth},
+        "events": results.events.as_json() if results.events else None,
         "memory": {
             server: [_worker_doc(pid, memory) for pid, memory in workers.items()]
             for server, workers in results.memory.items()
@@ -194,6 +196,12 @@ BUDGETS = (
            lambda s, d: s.get("ratio_fastapi"), lambda v: v >= 0.20, _pct),
     Budget("plans_training_paid", "plans read (paid user) >= 20% of the FastAPI ceiling",
            lambda s, d: s.get("ratio_fastapi"), lambda v: v >= 0.20, _pct),
+    Budget("plans_today", "GET /plans/today >= 15% of the FastAPI ceiling",
+           lambda s, d: s.get("ratio_fastapi"), lambda v: v >= 0.15, _pct),
+    Budget("plans_today", "GET /plans/today p99 < 100 ms at {connections} connections",
+           lambda s, d: s["p99_ms"], lambda v: v < 100, _ms),
+    Budget("completion", "completion PATCH >= 8% of the FastAPI ceiling",
+           lambda s, d: s.get("ratio_fastapi"), lambda v: v >= 0.08, _pct),
     Budget("login_password", "password login >= 90% of the hash-bound limit",
            _login_share, lambda v: v >= 0.90, _pct),
 )  # fmt: skip
@@ -202,6 +210,7 @@ GROWTH_LIMIT = 1.5
 
 def evaluate_budgets(doc: Doc) -> list[Doc]:
     verdicts = [_verdict(budget, doc) for budget in BUDGETS]
+    verdicts += event_bench.budget_verdicts(doc.get("events"))
     for key, growth in doc["growth"].items():
         rule = f"{key}: p50 at the largest size <= {GROWTH_LIMIT}x p50 at the smallest"
         ratio = growth.get("p50_ratio_largest_to_smallest")
@@ -421,6 +430,11 @@ def _during(worker: Doc) -> str:
     return str(worker["peak_scenario"] or "")
 
 
+def events_table(doc: Doc) -> Table | None:
+    headers, rows = event_bench.table_rows(doc.get("events"))
+    return Table(headers, rows, frozenset(range(1, 8))) if rows else None
+
+
 def budget_table(doc: Doc) -> Table:
     verdict = {True: "pass", False: "FAIL", None: "n/a"}
     rows = [(verdict[b["passed"]], b["rule"], str(b["value"])) for b in doc["budgets"]]
@@ -527,6 +541,7 @@ def render_text(doc: Doc) -> str:
         scenario_table(doc).text(),
         "\n".join(notes(doc)),
         growth_table(doc).text(),
+        events.text() if (events := events_table(doc)) else "",
         memory_table(doc).text(),
         budget_table(doc).text(),
     ]
@@ -545,6 +560,7 @@ def render_markdown(doc: Doc) -> str:
         scenario_table(doc).markdown(),
         "\n".join(f"- {line}" for line in notes(doc)),
         growth_table(doc).markdown(),
+        *([events.markdown()] if (events := events_table(doc)) else []),
         memory_table(doc).markdown(),
         budget_table(doc).markdown(),
     ]) + "\n"  # fmt: skip

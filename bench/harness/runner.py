@@ -13,6 +13,7 @@ import asyncio
 import shutil
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ import asyncpg
 import httpx
 
 from harness import database
+from harness import events as event_bench
 from harness.config import RESULTS_DIR, BenchSettings, LoadShape, Targets
 from harness.growth import GROWTH, GrowthScenario, empty, grow
 from harness.machine import HashBound, cores, machine_info
@@ -64,6 +66,8 @@ class Options:
     keep: bool  # keep the database and the work folder, for a look after the run
     only: tuple[str, ...] = ()  # scenario keys to measure (with the ceilings); empty: all
     allow_busy: bool = False  # measure even when other processes keep the machine busy
+    broker_url: str = "amqp://guest:guest@127.0.0.1:5672/"  # RabbitMQ, for the events scenario
+    quick: bool = False
 
 
 @dataclass
@@ -103,6 +107,7 @@ class Results:
     growth: list[GrowthResult] = field(default_factory=list)
     memory: dict[str, dict[int, WorkerMemory]] = field(default_factory=dict)
     quietness: list[tuple[str, Quietness]] = field(default_factory=list)
+    events: event_bench.EventResult | None = None
     finished_at: datetime | None = None
 
 
@@ -133,9 +138,12 @@ class BenchRun:
     def execute(self) -> Results:
         try:
             self._prepare()
-            self._main_phase()
+            if any(not result.scenario.is_ceiling for result in self.results.scenarios):
+                self._main_phase()
             self._alone_phase("fitcoach-rl")
             self._alone_phase("fitcoach-granian")
+            if not self.options.only or event_bench.KEY in self.options.only:
+                self._events_phase()
         finally:
             self._cleanup()
         self.results.finished_at = datetime.now(UTC)
@@ -448,6 +456,57 @@ class BenchRun:
         )
         if response.status_code != 200:
             raise ProbeFailed(f"{scenario.path} answered {response.status_code}")
+
+    # Events -------------------------------------------------------------------------------
+
+    def _events_phase(self) -> None:
+        """Two `fitcoach worker` processes on RabbitMQ (a queue of the run's own), alone on the
+        machine but for PostgreSQL, Redis and RabbitMQ; the events scenario against them."""
+        broker_url = self.options.broker_url
+        unreachable = asyncio.run(event_bench.broker_reachable(broker_url))
+        if unreachable:
+            self.results.events = event_bench.EventResult(status=f"{NOT_AVAILABLE} ({unreachable})")
+            progress(unreachable)
+            return
+        queue = f"fitcoach-bench-{uuid.uuid4().hex[:8]}"
+        server_env = self.bench.server_env("", rate_limits=False)
+        env = event_bench.worker_env(server_env, broker_url, queue)
+        workers = [
+            event_bench.WorkerProcess(env, self.work_dir / f"worker-{n}.log")
+            for n in range(1, event_bench.WORKERS + 1)
+        ]
+        progress(f"starting {event_bench.WORKERS} fitcoach workers on RabbitMQ queue {queue}")
+        try:
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.wait_ready()
+            self._note_quietness("events")
+            shape = event_bench.EventShape.of(quick=self.options.quick)
+            progress(
+                f"events: a backlog of {shape.backlog:,}, then {shape.steady_rate}/s for "
+                f"{shape.steady_s} s"
+            )
+            result = asyncio.run(
+                event_bench.measure(self.options.targets, shape, [w.pid for w in workers])
+            )
+            progress(
+                f"events: {result.capacity_per_s:,.0f} events/s; at {result.steady_sent_per_s}/s "
+                f"lag p50 {result.lag_ms['p50']} ms, p99 {result.lag_ms['p99']} ms"
+            )
+        except RuntimeError as exc:
+            result = event_bench.EventResult(status=f"failed: {exc}")
+            for worker in workers:
+                progress(f"{worker.log_path.name} ends:\n{worker.log_tail(10)}")
+        finally:
+            for worker in workers:
+                worker.stop()
+            asyncio.run(event_bench.delete_queue(broker_url, queue))
+        result.worker_env = {k: v for k, v in env.items() if k.startswith("FITCOACH_")} | {
+            "FITCOACH_JWT_SECRET": "<random>",
+            "FITCOACH_TEST_OTPS": "",
+        }
+        self.results.events = result
 
     # Cleanup ------------------------------------------------------------------------------
 

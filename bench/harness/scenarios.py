@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from harness.seed import PASSWORD, SeedData, write_lines
+from harness.training import COMPLETION, TODAY, completion_body
 
 API = "/api/v1"
 ME = f"{API}/auth/me"
@@ -55,6 +56,7 @@ class LoadFiles:
     login_phones: Path
     qa_numbers: Path
     refresh_slots: list[Path]
+    completions: Path
 
 
 def write_load_files(seed: SeedData, directory: Path) -> LoadFiles:
@@ -77,6 +79,9 @@ def write_load_files(seed: SeedData, directory: Path) -> LoadFiles:
             write_lines(directory / f"refresh-{slot}.txt", tokens)
             for slot, tokens in enumerate(seed.refresh_slots)
         ],
+        completions=write_lines(
+            directory / "completions.txt", [one.line() for one in seed.completions]
+        ),
     )
 
 
@@ -171,6 +176,22 @@ def _otp_probe(forwarded: bool) -> Probe:
         _data(client.post(OTP_LOGIN, json={"phone": phone, "otp": code}, headers=headers))
 
     return probe
+
+
+def _probe_today(client: httpx.Client, context: Context) -> None:
+    data = _data(client.get(TODAY, headers=_bearer(context.seed.paid_users[0].token)))
+    if not data.get("items") or data.get("restDay"):
+        raise ProbeFailed(f"today is not a scheduled day: {str(data)[:200]}")
+
+
+def _probe_completion(client: httpx.Client, context: Context) -> None:
+    """One item marked done and undone again: the load starts from the seeded state."""
+    one = context.seed.completions[0]
+    path = COMPLETION.replace("{planId}", one.plan_id).replace("{itemId}", one.item_ids[0])
+    for status in ("completed", "pending"):
+        data = _data(client.patch(path, json=completion_body(status), headers=_bearer(one.token)))
+        if data.get("status") != status:
+            raise ProbeFailed(f"{path}: expected {status}, got {str(data)[:200]}")
 
 
 def _probe_mixed(client: httpx.Client, context: Context) -> None:
@@ -283,6 +304,24 @@ SCENARIOS = (
         _otp_args(forwarded=False),
         needs=(f"POST {OTP_SEND}", f"POST {OTP_LOGIN}"),
         probe=_otp_probe(forwarded=False),
+    ),
+    Scenario(
+        "plans_today",
+        "GET /plans/today",
+        "fitcoach",
+        "token_get.lua",
+        _tokens("tokens_all", TODAY),
+        needs=(f"GET {TODAY}",),
+        probe=_probe_today,
+    ),
+    Scenario(
+        "completion",
+        "PATCH /plans/{planId}/items/{itemId}, done then undone",
+        "fitcoach",
+        "completion.lua",
+        lambda context, slot: [str(context.files.completions), COMPLETION, TODAY],
+        needs=(f"PATCH {COMPLETION}",),
+        probe=_probe_completion,
     ),
     Scenario(
         "mixed",

@@ -25,6 +25,14 @@ from fitcoach.auth.password_hashing import hash_password
 from fitcoach.config import Environment, Settings
 from harness.catalog import seed_catalog
 from harness.config import BenchSettings
+from harness.training import (
+    ASSIGNMENT_COLUMNS,
+    HABIT_COLUMNS,
+    SCHEDULE_COLUMNS,
+    Completions,
+    Follower,
+    follow_plans,
+)
 
 PASSWORD = "Bench!Passw0rd-2026"  # one argon2 hash for every password user: the salt is inside
 _DAY = timedelta(days=1)
@@ -112,6 +120,8 @@ class SeedData:
     qa_codes: dict[str, str]
     refresh_slots: list[list[str]]
     probe_refresh: list[str]
+    # Each signed-in customer's training items of the day (harness/training.py).
+    completions: list[Completions] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -137,6 +147,7 @@ def bench_settings(bench: BenchSettings) -> Settings:
         jwt_secret=bench.jwt_secret,
         access_token_ttl_seconds=bench.access_token_ttl_seconds,
         sms_provider="console",
+        allow_console_sms_in_production=True,
     )
 
 
@@ -148,10 +159,16 @@ async def seed(dsn: str, bench: BenchSettings, shape: SeedShape) -> SeedData:
     connection = await asyncpg.connect(dsn)
     try:
         async with connection.transaction():
+            stamped = await _stamp_by_default(connection)
             for table, (columns, rows) in builder.tables.items():
+                columns, rows = _stamped(columns, rows, builder.now)
                 await connection.copy_records_to_table(table, records=rows, columns=columns)
             if await connection.fetchval("SELECT to_regclass('products') IS NOT NULL"):
                 await seed_catalog(connection)
+            for table, column in stamped:
+                await connection.execute(
+                    f'ALTER TABLE "{table}" ALTER COLUMN "{column}" DROP DEFAULT'
+                )
         # Planner statistics as a live database would have them.
         await connection.execute("ANALYZE")
     finally:
@@ -159,6 +176,23 @@ async def seed(dsn: str, bench: BenchSettings, shape: SeedShape) -> SeedData:
     data.counts = {table: len(rows) for table, (_, rows) in builder.tables.items()}
     data.counts |= await _catalog_counts(dsn)
     return data
+
+
+async def _stamp_by_default(connection: asyncpg.Connection) -> list[tuple[str, str]]:
+    """While the seed loads, the timestamp columns the app always writes itself (every table's
+    created_at and updated_at) default to now(), so the seed's rows need not name them; the
+    defaults are dropped again afterwards. The (table, column) pairs given a default."""
+    rows = await connection.fetch(
+        """
+        SELECT table_name, column_name FROM information_schema.columns
+        WHERE table_schema = 'public' AND column_name IN ('created_at', 'updated_at')
+          AND is_nullable = 'NO' AND column_default IS NULL
+        """
+    )
+    stamped = [(row["table_name"], row["column_name"]) for row in rows]
+    for table, column in stamped:
+        await connection.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET DEFAULT now()')
+    return stamped
 
 
 async def _catalog_counts(dsn: str) -> dict[str, int]:
@@ -185,12 +219,18 @@ class _Builder:
         self.password_hash = password_hash
         self.now = now
         self.rng = random.Random(_SEED)  # noqa: S311 - test data, not secrets
+        # (training, diet): the default templates, and each paid customer's own newest plans.
+        self.templates: tuple[uuid.UUID, uuid.UUID] | None = None
+        self.own_plans: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID]] = {}
         self.tables: dict[str, tuple[Sequence[str], list[Row]]] = {
             "users": (USER_COLUMNS, []),
             "user_roles": (("user_id", "role"), []),
             "subscriptions": (SUBSCRIPTION_COLUMNS, []),
             "plans": (PLAN_COLUMNS, []),
             "plan_items": (ITEM_COLUMNS, []),
+            "plan_schedules": (SCHEDULE_COLUMNS, []),
+            "plan_assignments": (ASSIGNMENT_COLUMNS, []),
+            "habits": (HABIT_COLUMNS, []),
             "settings": (("key", "value", "updated_at", "updated_by_id"), []),
             "auth_sessions": (SESSION_COLUMNS, []),
             "refresh_tokens": (REFRESH_COLUMNS, []),
@@ -217,15 +257,34 @@ class _Builder:
         free = [c for c in customers if c.kind == "trial"][: self.shape.token_users]
         paid = [c for c in customers if c.kind == "paid"][: self.shape.token_users]
         refresh_slots, probe_refresh = self._refresh_pool(customers)
+        free_users = [self._token_user(c.id) for c in free]
+        paid_users = [self._token_user(c.id) for c in paid]
         return SeedData(
-            free_users=[self._token_user(c.id) for c in free],
-            paid_users=[self._token_user(c.id) for c in paid],
+            free_users=free_users,
+            paid_users=paid_users,
             admin=self._token_user(admin_id),
             login_phones=[c.phone for c in customers if c.has_password][: self.shape.login_users],
             qa_codes=qa_codes,
             refresh_slots=refresh_slots,
             probe_refresh=probe_refresh,
+            completions=self._follow(free_users + paid_users, coach_id),
         )
+
+    def _follow(self, users: list[TokenUser], coach_id: uuid.UUID) -> list[Completions]:
+        assert self.templates is not None
+        followers = [
+            Follower(
+                uuid.UUID(u.user_id),
+                u.token,
+                *self.own_plans.get(uuid.UUID(u.user_id), self.templates),
+            )
+            for u in users
+        ]
+
+        def add(table: str, _columns: Sequence[str], row: Row) -> None:
+            self.rows(table).append(row)
+
+        return follow_plans(add, self.rows("plan_items"), followers, coach_id, self.now)
 
     # Users ----------------------------------------------------------------------------------
 
@@ -313,14 +372,20 @@ class _Builder:
         for number in range(4):  # other templates coaches keep
             self._plan("training", f"Template split {number}", None, coach_id, old)
             self._plan("diet", f"Template menu {number}", None, coach_id, old)
+        self.templates = (training, diet)
         for customer in customers:
             if customer.kind == "paid":
                 # An older plan and the newest, which is the one the customer is shown.
                 self._plan(
                     "training", "Custom block 1", customer.id, coach_id, self.now - 40 * _DAY
                 )
-                self._plan("training", "Custom block 2", customer.id, coach_id, self.now - 3 * _DAY)
-                self._plan("diet", "Custom menu", customer.id, coach_id, self.now - 10 * _DAY)
+                newest = self._plan(
+                    "training", "Custom block 2", customer.id, coach_id, self.now - 3 * _DAY
+                )
+                menu = self._plan(
+                    "diet", "Custom menu", customer.id, coach_id, self.now - 10 * _DAY
+                )
+                self.own_plans[customer.id] = (newest, menu)
         for key, value in (
             ("DEFAULT_TRAINING_PLAN_ID", str(training)),
             ("DEFAULT_DIET_PLAN_ID", str(diet)),
@@ -428,6 +493,18 @@ class _Builder:
             session_id, hash_refresh_token(self.settings, token), self.now, used=False
         )
         return token
+
+
+def _stamped(
+    columns: Sequence[str], rows: list[Row], now: datetime
+) -> tuple[Sequence[str], list[Row]]:
+    """Every table has created_at and updated_at (migration 0014); rows built without them are
+    stamped with the seed's time."""
+    missing = tuple(name for name in ("created_at", "updated_at") if name not in columns)
+    if not missing:
+        return columns, rows
+    stamp = (now,) * len(missing)
+    return (*columns, *missing), [(*row, *stamp) for row in rows]
 
 
 def _qa_phone(index: int) -> str:

@@ -10,6 +10,7 @@ import redis.asyncio as redis
 from fastapi import FastAPI
 
 from fitcoach import __version__
+from fitcoach.access.api_keys import LastUsedMemo
 from fitcoach.accounts.endpoints import router as accounts_router
 from fitcoach.audit.dependencies import record_unaudited_write
 from fitcoach.audit.endpoints import router as audit_router
@@ -21,9 +22,23 @@ from fitcoach.auth.otp.endpoints import router as otp_router
 from fitcoach.auth.otp.providers import create_sms_provider
 from fitcoach.auth.passwords.endpoints import router as passwords_router
 from fitcoach.auth.social.verification import JwksCache
+
+# Imported for their registration: the catch-all event handler that runs automations.
+from fitcoach.automations import execution as _automation_runs  # noqa: F401
+from fitcoach.automations.endpoints import router as automations_router
 from fitcoach.catalog.endpoints import router as catalog_router
+
+# Imported for the event handlers they register (the worker layer knows no domain).
+from fitcoach.commerce import handlers as _commerce_handlers  # noqa: F401
+from fitcoach.commerce.invoices.endpoints import router as invoices_router
+from fitcoach.commerce.orders.endpoints import router as orders_router
+from fitcoach.commerce.payments.endpoints import router as payment_methods_router
+from fitcoach.commerce.payments.providers import create_payment_provider
+from fitcoach.commerce.promos.admin_endpoints import router as promo_codes_router
+from fitcoach.commerce.refunds.admin_endpoints import router as refunds_router
 from fitcoach.config import Settings, load_settings
 from fitcoach.core.clock import Clock
+from fitcoach.core.gc_tuning import freeze_start_up_heap
 from fitcoach.core.logging import configure_logging
 from fitcoach.core.metrics import DB_POOL_SIZE
 from fitcoach.customers.endpoints import router as customers_router
@@ -46,7 +61,17 @@ from fitcoach.http.openapi import install_openapi, operation_id
 from fitcoach.http.path_owners import install_path_owners
 from fitcoach.http.ratelimit import create_limiter
 from fitcoach.http.text_guard import SurrogateGuardMiddleware
+from fitcoach.integrations.api_keys.endpoints import router as api_keys_router
+from fitcoach.integrations.wearables.endpoints import router as wearables_router
 from fitcoach.jobs.endpoints import router as jobs_router
+from fitcoach.messaging.attachments.dependencies import FILES_STATE
+from fitcoach.messaging.attachments.endpoints import router as attachments_router
+from fitcoach.messaging.attachments.providers import create_file_storage, create_scanner
+from fitcoach.messaging.attachments.service import Files
+
+# Imported for the event handlers it registers.
+from fitcoach.messaging.threads import handlers as _message_handlers  # noqa: F401
+from fitcoach.messaging.threads.endpoints import router as threads_router
 from fitcoach.notifications.delivery import DISPATCHER_INFO_KEY, NotificationDispatcher
 from fitcoach.notifications.email import create_email_provider
 from fitcoach.notifications.endpoints import router as notifications_router
@@ -54,13 +79,23 @@ from fitcoach.notifications.providers import create_notification_providers
 from fitcoach.onboarding.endpoints import router as onboarding_router
 from fitcoach.plans.admin_endpoints import router as default_plans_router
 from fitcoach.plans.endpoints import router as plans_router
+from fitcoach.scheduling import handlers as _scheduling_handlers  # noqa: F401
+from fitcoach.scheduling import purchases as _session_purchases  # noqa: F401
+from fitcoach.scheduling import reminders as _session_reminders  # noqa: F401
+from fitcoach.scheduling.availability.endpoints import router as availability_router
+from fitcoach.scheduling.endpoints import router as sessions_router
+from fitcoach.scheduling.entitlements.endpoints import router as entitlements_router
+from fitcoach.scheduling.feed.endpoints import router as calendar_feed_router
 from fitcoach.settings.endpoints import router as settings_router
-from fitcoach.stream.broker import BROKER_INFO_KEY, create_stream_broker
+from fitcoach.stream.broker import BROKER_INFO_KEY, PRESENCE_SECONDS, create_stream_broker
 from fitcoach.stream.endpoints import router as stream_router
 
-# Imported for the recurring jobs they register (the worker layer knows no domain).
+# Imported for the recurring jobs and event handlers they register (the worker layer knows no
+# domain).
+from fitcoach.subscriptions import handlers as _subscription_handlers  # noqa: F401
 from fitcoach.subscriptions import reminders as _trial_reminders  # noqa: F401
 from fitcoach.subscriptions.endpoints import router as subscriptions_router
+from fitcoach.training import handlers as _training_handlers  # noqa: F401
 from fitcoach.training.completion.endpoints import router as completion_router
 from fitcoach.training.exercises.endpoints import router as exercises_router
 from fitcoach.training.progress.endpoints import router as progress_router
@@ -75,7 +110,15 @@ API_PREFIX = "/api/v1"
 REDIS_TIMEOUT_SECONDS = 1.0
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+def serve_app() -> FastAPI:
+    """The app as `fitcoach serve` runs it in each worker: its start-up heap frozen once it has
+    started (core.gc_tuning), so garbage collection does not stall the loop while it serves."""
+    return create_app(freeze_heap=True)
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, freeze_heap: bool = False
+) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(level=settings.log_level, as_json=settings.logs_as_json)
     settings.signing_secret  # noqa: B018 - resolve (or create) the secret at start-up, not mid-request
@@ -85,7 +128,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     sms_provider = create_sms_provider(settings)
     clock = clock or Clock()
     notification_providers = create_notification_providers(settings, sms_provider, clock)
-    stream_broker = create_stream_broker(settings.redis_url, settings.stream_redis_channel)
+    stream_broker = create_stream_broker(
+        settings.redis_url,
+        settings.stream_redis_channel,
+        presence_seconds=max(settings.stream_max_seconds * 2, PRESENCE_SECONDS),
+    )
     # One pool per process, shared by the rate limiter and the health checks.
     redis_pool = (
         redis.ConnectionPool.from_url(
@@ -105,6 +152,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         await worker_engine.start_publisher()
         if settings.broker_url is None and settings.worker_embedded:
             await worker_engine.start_loops(consume=True)
+        if freeze_heap:
+            freeze_start_up_heap()
         yield
         await worker_engine.stop()
         await stream_broker.stop()
@@ -150,13 +199,22 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.sessionmaker = sessionmaker
     app.state.read_only_sessionmaker = create_read_only_sessionmaker(engine, read_caches)
     app.state.change_feed = change_feed
+    if change_feed is not None:
+        change_feed.writes.watch(engine)
     app.state.redis = redis.Redis(connection_pool=redis_pool) if redis_pool is not None else None
     app.state.limiter = create_limiter(settings, redis_pool)
     app.state.sms_provider = sms_provider
     app.state.email_provider = create_email_provider(settings)
     app.state.notification_providers = notification_providers
+    app.state.payment_provider = create_payment_provider(settings)
     app.state.stream_broker = stream_broker
     app.state.jwks_cache = JwksCache()
+    app.state.api_key_last_used = LastUsedMemo()
+    setattr(
+        app.state,
+        FILES_STATE,
+        Files(create_file_storage(settings), create_scanner(settings), settings.signing_secret),
+    )
     app.state.on_authenticated_write = record_unaudited_write
     for module in settings.worker_imports:
         import_module(module)
@@ -193,18 +251,32 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         progress_router,
         plans_router,
         catalog_router,
+        orders_router,
+        invoices_router,
+        payment_methods_router,
+        promo_codes_router,
+        refunds_router,
         mfa_router,
         otp_router,
         onboarding_router,
         customers_router,
+        sessions_router,
+        entitlements_router,
+        availability_router,
+        calendar_feed_router,
         settings_router,
         default_plans_router,
         notifications_router,
         stream_router,
+        threads_router,
+        attachments_router,
         subscriptions_router,
         accounts_router,
         audit_router,
         jobs_router,
+        api_keys_router,
+        wearables_router,
+        automations_router,
         health_router,
     )
     for router in routers:

@@ -43,6 +43,9 @@ from fitcoach.worker.store import LISTABLE_STATES
 
 USAGE_ERROR = 2
 SERVERS = ("uvicorn", "granian")
+# The app factory each worker calls (by name: the workers are fresh processes).
+SERVED_APP = "fitcoach.app:serve_app"
+WORKER_HEALTHCHECK_SECONDS = 30
 
 
 class UsageError(Exception):
@@ -143,7 +146,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         _serve_with_granian(args)
         return
     uvicorn.run(
-        "fitcoach.app:create_app",
+        SERVED_APP,
         factory=True,
         host=args.host,
         port=args.port,
@@ -156,6 +159,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         # the peer from X-Forwarded-For would let any client pick its own rate-limit key.
         proxy_headers=False,
         server_header=False,
+        # A worker answers the supervisor's ping only once it has imported the app; on a busy
+        # host that takes longer than uvicorn's 5 s, and a worker killed for it is replaced by
+        # one that is killed for the same reason, forever.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 
@@ -163,7 +170,7 @@ def _serve_with_granian(args: argparse.Namespace) -> None:
     """The same app under granian: equal throughput here, a steadier tail under saturation
     (README compares them). Like uvicorn above: no access log of its own, no proxy headers."""
     GranianServer(
-        "fitcoach.app:create_app",
+        SERVED_APP,
         factory=True,
         address=args.host,
         port=args.port,

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str | None = None
     twilio_base_url: str = "https://api.twilio.com"
 
+    # Commerce: who takes the money (the sandbox works offline, with test payment methods) and
+    # the tax on every invoice, in basis points (2000 = 20 %), included in prices or added.
+    payment_provider: Literal["sandbox"] = "sandbox"
+    tax_rate_basis_points: int = Field(default=0, ge=0, le=10_000)
+    tax_inclusive: bool = True
+
     rate_limit_enabled: bool = True
     rate_limit_key_prefix: str = "fitcoach"
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -149,6 +155,41 @@ class Settings(BaseSettings):
     # no stream outlives its caller's access by more than this.
     stream_max_seconds: float = Field(default=300.0, gt=0, le=86_400)
     stream_redis_channel: str = "fitcoach:stream"
+    # Messaging: how long after sending its sender may still edit or delete a message.
+    message_edit_window_seconds: int = Field(default=900, ge=0, le=604_800)
+    # Attachments: the largest upload, where files live (local: under data_dir), the ClamAV
+    # daemon that scans them (none: files are served marked "unscanned", which production
+    # refuses unless allowed), and how long a download link works.
+    attachment_max_bytes: int = Field(default=10_485_760, ge=1_024, le=1_073_741_824)
+    clamd_host: str | None = None
+    clamd_port: int = Field(default=3310, ge=1, le=65_535)
+    clamd_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    allow_unscanned_attachments_in_production: bool = False
+    attachment_link_seconds: int = Field(default=300, ge=10, le=86_400)
+
+    # Wearables: each provider's secret signs its webhooks (Fitbit, Oura and Whoop: the OAuth
+    # client secret; the Standard Webhooks partner: a `whsec_` secret), and its API is where the
+    # workers fetch what a notification names (overridable for a local stand-in).
+    fitbit_client_secret: SecretStr | None = None
+    oura_client_secret: SecretStr | None = None
+    whoop_client_secret: SecretStr | None = None
+    wearable_partner_secret: SecretStr | None = None
+    fitbit_api_url: str = "https://api.fitbit.com"
+    oura_api_url: str = "https://api.ouraring.com"
+    whoop_api_url: str = "https://api.prod.whoop.com"
+    # OAuth 2 connections: each provider's client id and authorization page; the token
+    # endpoint is at the provider's API URL. The app's page the provider sends the customer
+    # back to, with `code` and `state`.
+    fitbit_client_id: str | None = None
+    oura_client_id: str | None = None
+    whoop_client_id: str | None = None
+    fitbit_authorize_url: str = "https://www.fitbit.com/oauth2/authorize"
+    oura_authorize_url: str = "https://cloud.ouraring.com/oauth/authorize"
+    whoop_authorize_url: str = "https://api.prod.whoop.com/oauth/oauth2/auth"
+    wearable_redirect_url: str = "http://localhost:8000/wearables/connected"
+    wearable_api_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # How far a signed delivery's timestamp may be from now before it counts as a replay.
+    wearable_webhook_tolerance_seconds: int = Field(default=300, ge=10, le=3_600)
 
     @field_validator(
         "google_client_ids",
@@ -186,6 +227,14 @@ class Settings(BaseSettings):
     # domains' own (which the app wiring imports): plugins, or a test's sample handlers.
     worker_imports: Annotated[list[str], NoDecode] = Field(default_factory=list)
     scheduler_tick_seconds: float = Field(default=1.0, gt=0, le=60)
+
+    # Scheduling: the free time a coach keeps between two sessions (applied to a session's
+    # time when it is set), the local video-link provider's base, how long before the start a
+    # participant sees the join link, and the late-cancel window that spends the entitlement.
+    session_buffer_minutes: int = Field(default=15, ge=0, le=240)
+    video_link_base_url: str = "https://meet.jit.si"
+    join_link_visible_minutes: int = Field(default=60, ge=0, le=10_080)
+    late_cancel_hours: int = Field(default=24, ge=0, le=336)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool | None = None
@@ -234,6 +283,11 @@ class Settings(BaseSettings):
                 "FITCOACH_SMS_PROVIDER=console writes sign-in codes to the log instead of "
                 "texting them; set FITCOACH_SMS_PROVIDER=twilio for production, or "
                 "FITCOACH_ALLOW_CONSOLE_SMS_IN_PRODUCTION=true to run so on purpose"
+            )
+        if self.clamd_host is None and not self.allow_unscanned_attachments_in_production:
+            raise ValueError(
+                "attachments would be served unscanned: set FITCOACH_CLAMD_HOST to a ClamAV "
+                "daemon, or FITCOACH_ALLOW_UNSCANNED_ATTACHMENTS_IN_PRODUCTION=true on purpose"
             )
         return self
 

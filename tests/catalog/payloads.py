@@ -58,6 +58,21 @@ async def published_product(
     return await publish(client, author, created["id"])
 
 
+async def buy(client: httpx.AsyncClient, customer: Account, product_id: str) -> None:
+    """Make `customer` a buyer of the product (only buyers review): order it and pay it."""
+    placed = await client.post(
+        "/api/v1/orders", json={"productId": product_id}, headers=customer.headers
+    )
+    assert placed.status_code in (200, 201), placed.text
+    order_id = placed.json()["data"]["order"]["id"]
+    paid = await client.post(
+        f"/api/v1/orders/{order_id}/confirm",
+        json={"paymentMethodId": "pm_card_visa"},
+        headers=customer.headers,
+    )
+    assert paid.status_code == 200, paid.text
+
+
 async def post_review(
     client: httpx.AsyncClient,
     author: Account,
@@ -65,6 +80,7 @@ async def post_review(
     rating: int,
     text: str | None = None,
 ) -> dict[str, Any]:
+    await buy(client, author, product_id)
     body: dict[str, Any] = {"rating": rating}
     if text is not None:
         body["text"] = text

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fitcoach.models import CoachRatingTotals
 from tests.catalog.payloads import (
     PRODUCTS,
+    buy,
     create_product,
     get_product,
     list_products,
@@ -178,6 +179,9 @@ async def test_concurrent_changes_across_a_coach_s_products_keep_the_coach_total
         )
     )
     assert [response.status_code for response in published] == [200] * 4
+
+    for index in range(20):
+        await buy(client, customers[index], ids[index % 4])
 
     # Reviews of every product at once, while one of them is taken off sale: a review of it
     # lands before the archive (and leaves with it) or finds it gone (404).

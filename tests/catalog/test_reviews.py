@@ -15,6 +15,7 @@ from fitcoach.core.clock import FrozenClock
 from fitcoach.models import AuditEntry, CoachRatingTotals, Product
 from tests.catalog.payloads import (
     PRODUCTS,
+    buy,
     create_product,
     get_product,
     post_review,
@@ -80,6 +81,11 @@ async def test_who_may_review_what(client: httpx.AsyncClient, factory: Factory) 
         _reviews(str(uuid.uuid4())), json={"rating": 5}, headers=customer.headers
     )
     assert_error(response, 404, "Product not found")
+    response = await client.post(
+        _reviews(product["id"]), json={"rating": 5}, headers=customer.headers
+    )
+    assert_error(response, 403, "Only customers who bought this product can review it")
+    await buy(client, customer, product["id"])
     for body in ({"rating": 0}, {"rating": 6}, {"rating": 4.5}, {"rating": "5"}, {}):
         response = await client.post(_reviews(product["id"]), json=body, headers=customer.headers)
         assert_error(response, 422)
@@ -216,6 +222,8 @@ async def test_concurrent_reviews_keep_the_totals_right(
     coach = await factory.coach()
     product = await published_product(client, coach)
     customers = [await factory.customer() for _ in range(20)]
+    for customer in customers:
+        await buy(client, customer, product["id"])
     ratings = [(number % 5) + 1 for number in range(20)]
 
     async def review(customer: Account, rating: int) -> int:
@@ -252,6 +260,8 @@ async def test_concurrent_changes_of_several_kinds_keep_the_totals_right(
     customers = [await factory.customer() for _ in range(12)]
     reviews = [await post_review(client, customer, product["id"], 3) for customer in customers]
     newcomers = [await factory.customer() for _ in range(4)]
+    for arriving in newcomers:
+        await buy(client, arriving, product["id"])
 
     async def act(index: int) -> int:
         review_path = _reviews(product["id"], reviews[index]["id"])

@@ -44,6 +44,7 @@ def test_production_accepts_a_long_random_secret(clean_environment: pytest.Monke
     clean_environment.setenv("FITCOACH_ENV", "production")
     clean_environment.setenv("FITCOACH_JWT_SECRET", secret)
     clean_environment.setenv("FITCOACH_ALLOW_CONSOLE_SMS_IN_PRODUCTION", "true")
+    clean_environment.setenv("FITCOACH_ALLOW_UNSCANNED_ATTACHMENTS_IN_PRODUCTION", "true")
     settings = load_settings(_env_file=None)
     assert settings.env is Environment.production
     assert settings.signing_secret == secret

@@ -130,6 +130,7 @@ async def test_metrics_and_docs_are_off_in_production_by_default(tmp_path: Path)
         env="production",
         sms_provider="console",
         allow_console_sms_in_production=True,
+        allow_unscanned_attachments_in_production=True,
     )
     async with standalone_app(settings) as (_, client):
         for path in ("/metrics", "/docs", "/redoc", "/openapi.json"):
@@ -140,6 +141,7 @@ async def test_metrics_and_docs_are_off_in_production_by_default(tmp_path: Path)
         env="production",
         sms_provider="console",
         allow_console_sms_in_production=True,
+        allow_unscanned_attachments_in_production=True,
         metrics_enabled=True,
         docs_enabled=True,
     )

@@ -94,5 +94,9 @@ async def test_production_refuses_the_console_sms_provider_unless_allowed(tmp_pa
     assert "FITCOACH_ALLOW_CONSOLE_SMS_IN_PRODUCTION" in refused.stderr
 
     environment["FITCOACH_ALLOW_CONSOLE_SMS_IN_PRODUCTION"] = "true"
+    unscanned = await run_cli(environment, tmp_path, "migrate")
+    _assert_one_clear_line(unscanned, "FITCOACH_CLAMD_HOST")
+
+    environment["FITCOACH_ALLOW_UNSCANNED_ATTACHMENTS_IN_PRODUCTION"] = "true"
     allowed = await run_cli(environment, tmp_path, "migrate")
     assert allowed.exit_code == 0, allowed.output

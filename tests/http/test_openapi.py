@@ -6,21 +6,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
-
-from fitcoach.access.dependencies import BearerCredentials
+from fastapi.security.base import SecurityBase
 
 BEARER = [{"HTTPBearer": []}]
-# CurrentUser (and AdminUser and StaffUser, built on it) reads the bearer token, as does the
-# stream, which also takes a ticket: this one dependency marks every route that needs a
-# signed-in caller.
-_bearer = get_args(BearerCredentials)[1].dependency
 
 
 @dataclass(frozen=True)
@@ -35,8 +30,12 @@ class Operation:
 
 
 def _depends_on_current_user(dependant: Dependant) -> bool:
+    """CurrentUser, SignedInRead and the role checks are the bearer scheme itself (one
+    dependency each), as is the stream's bearer: a security scheme marks every route that needs
+    a signed-in caller."""
     return any(
-        sub.call is _bearer or _depends_on_current_user(sub) for sub in dependant.dependencies
+        isinstance(sub.call, SecurityBase) or _depends_on_current_user(sub)
+        for sub in dependant.dependencies
     )
 
 

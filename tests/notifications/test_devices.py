@@ -80,6 +80,7 @@ async def test_bad_devices_are_refused(
     email_provider="console",
     sms_provider="console",
     allow_console_sms_in_production=True,
+    allow_unscanned_attachments_in_production=True,
 )
 async def test_production_takes_only_https_push_endpoints(
     client: httpx.AsyncClient, factory: Factory

@@ -24,6 +24,14 @@ from fitcoach.notifications.service import NotificationRequest, notification_ser
 from tests.catalog.payloads import product_body
 from tests.factories import FIRST_MIGRATION, STRONG_PASSWORD, random_phone
 from tests.plans.payloads import plan_body
+from tests.robustness.access_matrix_automations import AUTOMATIONS_MATRIX
+from tests.robustness.access_matrix_commerce import COMMERCE_MATRIX
+from tests.robustness.access_matrix_integrations import INTEGRATIONS_MATRIX
+from tests.robustness.access_matrix_messaging import (
+    MESSAGING_MATRIX,
+    MESSAGING_SEEN_BUT_NOT_THEIRS,
+)
+from tests.robustness.access_matrix_scheduling import SCHEDULING_MATRIX
 from tests.robustness.access_matrix_training import TRAINING_MATRIX
 from tests.robustness.cells import (
     Call,
@@ -110,8 +118,11 @@ async def _new_product(world: World, actor: Actor) -> Call:
 
 
 async def _review_new_product(world: World, actor: Actor) -> Call:
-    """A published product the customer has not reviewed yet."""
+    """A published product the customer has not reviewed yet, bought by the caller if they
+    can buy (only buyers review)."""
     product_id = await world.publish_draft()
+    if actor in (Actor.CUSTOMER, Actor.OTHER_CUSTOMER):
+        await world.buy(actor, product_id)
     return Call(path={"productId": str(product_id)}, json={"rating": 5, "text": "Great coach"})
 
 
@@ -380,6 +391,16 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/metrics"): Row(public()),
     # Training: the customer follows their custom plan; see access_matrix_training.
     **TRAINING_MATRIX,
+    # Integrations: the business's API keys, admins only; see access_matrix_integrations.
+    **INTEGRATIONS_MATRIX,
+    # Automations: admins only; see access_matrix_automations.
+    **AUTOMATIONS_MATRIX,
+    # Commerce: customers buy and read their own; see access_matrix_commerce.
+    **COMMERCE_MATRIX,
+    # Messaging: the customer's thread with their coach; see access_matrix_messaging.
+    **MESSAGING_MATRIX,
+    # Scheduling: sessions and entitlements; see access_matrix_scheduling.
+    **SCHEDULING_MATRIX,
 }
 
 
@@ -388,6 +409,8 @@ MATRIX: dict[tuple[str, str], Row] = {
 SEEN_BUT_NOT_THEIRS: set[tuple[str, str, Actor]] = {
     ("PATCH", "/api/v1/customers/{customerId}/profile", Actor.ASSIGNED_COACH),
     ("POST", "/api/v1/catalog/products/{productId}/archive", Actor.UNASSIGNED_COACH),
+    # The coach's customer reads the coach's availability but does not set it.
+    ("PUT", "/api/v1/coaches/{coachId}/availability", Actor.CUSTOMER),
     *(
         (method, "/api/v1/catalog/products/{productId}/reviews/{reviewId}", actor)
         for method in ("PATCH", "DELETE")
@@ -398,9 +421,13 @@ SEEN_BUT_NOT_THEIRS: set[tuple[str, str, Actor]] = {
             Actor.ADMIN,
         )
     ),
+    *MESSAGING_SEEN_BUT_NOT_THEIRS,
 }
 
 
 def random_ids(path: Mapping[str, str]) -> dict[str, str]:
-    """The same path with every id replaced by one that names nothing."""
-    return {name: str(uuid.uuid4()) for name in path}
+    """The same path with every id replaced by one that names nothing (a parameter that is no
+    id, such as a wearable provider's name, is kept)."""
+    return {
+        name: str(uuid.uuid4()) if name.endswith("Id") else value for name, value in path.items()
+    }

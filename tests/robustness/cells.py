@@ -16,6 +16,8 @@ class Call:
     json: Any = None
     # Query parameters, for the routes that name their object there.
     params: Mapping[str, str] = field(default_factory=dict)
+    # Multipart files, for uploads: field name -> (file name, content, content type).
+    files: Mapping[str, tuple[str, bytes, str]] | None = None
 
 
 Builder = Callable[[World, Actor], Awaitable[Call]]

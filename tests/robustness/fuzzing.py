@@ -87,7 +87,34 @@ RULES_BEYOND_THE_SCHEMA = {
     "logOwnHabit": "metrics follow the habit's kind; the day is not in the future",
     "logItem": "metrics follow the item's type; the day is scheduled and not in the future",
     "substitute": "the alternative is one of the item's, safe and fits the equipment",
+    # Wearables: a provider connects only if this server has its OAuth client; a connection's
+    # state must come from this customer's own authorize, and the provider must accept the code.
+    "authorizeWearable": "the provider's OAuth client is configured",
+    "connectWearable": "the state is this customer's and fresh; the provider accepts the code",
+    # Automations: the rule names the catalog's events, fields, operators and actions, with
+    # values of each field's type (automations/language.py).
+    "createAutomation": "the rule follows the catalog",
+    "updateAutomation": "the rule follows the catalog",
+    # Commerce: a promo code is a percentage or an amount with its currency; validFrom before
+    # validTo.
+    "createPromoCode": "exactly one of percentOff and amountOff (with currency); the window",
+    "updatePromoCode": "validFrom before validTo",
+    # Messaging: text or a file; files are the caller's scanned uploads; a recipient of the
+    # thread named.
+    "sendMessage": "a body or attachments; attachments are scanned uploads; recipient in thread",
+    # Scheduling: the IANA zone, times in the future and in order, capacity per type.
+    "createSession": "timezone in the tz database, endTime after a future startTime, capacity",
+    "bookSession": "the session has not started",
+    "adjustEntitlements": "a grant has its period; a take-back has sessions to take",
+    "listSessions": "timezone in the tz database, end after start within 92 days",
+    "changeSession": "newTime exactly for rescheduled; the session's state allows the change",
+    "setAvailability": "timezone in the tz database",
+    "listSlots": "timezone in the tz database, to after from within 31 days",
+    "calendarFeed": "a token only the server issued",
 }
+# An upload's type is read from its bytes (415 unless an image, PDF, audio or video), which no
+# schema states; its size limit is a setting (413).
+UPLOAD_STATUSES = ["413", "415", "422"]
 POSITIVE_CONFIG = {
     "generation": {"mode": "positive"},
     "phases": {"coverage": {"enabled": False}},
@@ -98,7 +125,13 @@ POSITIVE_CONFIG = {
             "checks": {
                 "positive_data_acceptance": {"expected-statuses": [*_ACCEPTED, "400", "422"]}
             },
-        }
+        },
+        {
+            "include-operation-id": ["uploadAttachment"],
+            "checks": {
+                "positive_data_acceptance": {"expected-statuses": [*_ACCEPTED, *UPLOAD_STATUSES]}
+            },
+        },
     ],
 }
 
@@ -114,6 +147,17 @@ GENERIC_CONFIG = {
                     "expected-statuses": [
                         *CHECKS_CONFIG["positive_data_acceptance"]["expected-statuses"],
                         "400",
+                    ]
+                }
+            },
+        },
+        {
+            "include-operation-id": ["uploadAttachment"],
+            "checks": {
+                "positive_data_acceptance": {
+                    "expected-statuses": [
+                        *CHECKS_CONFIG["positive_data_acceptance"]["expected-statuses"],
+                        *UPLOAD_STATUSES,
                     ]
                 }
             },

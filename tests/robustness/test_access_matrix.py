@@ -77,6 +77,7 @@ async def test_cell(
         path.format(**call.path),
         json=call.json,
         params=call.params,
+        files=call.files,
         headers=world.headers(actor),
     )
 
@@ -85,9 +86,10 @@ async def test_cell(
         f"{method} {path} as {actor}: {response.status_code}, expected {expected}: "
         f"{response.text[:400]}"
     )
-    # A stream's body is events, not the envelope.
-    streamed = response.headers.get("content-type", "").startswith("text/event-stream")
-    if path.startswith(API_PREFIX) and not streamed:
+    # A stream's body is events, a calendar feed's iCalendar and a download's the file, not
+    # the envelope.
+    enveloped = response.headers.get("content-type", "").startswith("application/json")
+    if path.startswith(API_PREFIX) and enveloped:
         body = response.json()
         if expected >= 400:
             assert (body["status"], body["statusCode"]) == ("error", expected), body

@@ -178,9 +178,9 @@ def test_every_request_body_has_an_example(document: dict[str, Any]) -> None:
     for method, path, operation in operations(document):
         if "requestBody" not in operation:
             continue
-        schema = _resolved(
-            document, operation["requestBody"]["content"]["application/json"]["schema"]
-        )
+        # JSON, or the multipart form of an upload.
+        [content] = operation["requestBody"]["content"].values()
+        schema = _resolved(document, content["schema"])
         # A union's members are the bodies; a model's own oneOf/anyOf only constrains its fields.
         union = "properties" not in schema
         forms = (union and (schema.get("oneOf") or schema.get("anyOf"))) or [schema]

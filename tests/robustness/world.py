@@ -30,6 +30,9 @@ from fitcoach.auth.tokens.service import ClientInfo, session_service
 from fitcoach.catalog.products.service import ProductDraft, product_service
 from fitcoach.catalog.reviews.service import review_service
 from fitcoach.catalog.schemas import ProductIn
+from fitcoach.commerce.invoices.pricing import TaxPolicy
+from fitcoach.commerce.orders.service import OrderDraft, Payer, order_service
+from fitcoach.commerce.payments.providers import SandboxPaymentProvider
 from fitcoach.models import CoachAssignment, Exercise, Habit, User
 from fitcoach.models.enums import Gender, PlanType, Role
 from fitcoach.notifications.email import OutboxEmailProvider
@@ -225,6 +228,12 @@ class World:
             await product_service.publish(session, coach, self.objects.draft_product_id, self._now)
         return self.objects.draft_product_id
 
+    async def buy(self, actor: Actor, product_id: uuid.UUID) -> None:
+        """`actor` pays an order of the product (only buyers review it)."""
+        async with self.app.state.sessionmaker() as session, session.begin():
+            buyer = await user_service.get(session, self.ids[actor])
+            await buy_in(session, buyer, product_id, self._now)
+
     async def hide_review(self) -> None:
         async with self.app.state.sessionmaker() as session, session.begin():
             admin = await user_service.get(session, self.ids[Actor.ADMIN])
@@ -259,6 +268,17 @@ class World:
     @property
     def _now(self) -> Any:
         return self.app.state.clock.now()
+
+
+async def buy_in(session: AsyncSession, buyer: User, product_id: uuid.UUID, now: datetime) -> None:
+    """An order of the product, paid in the sandbox, in the caller's transaction."""
+    provider = SandboxPaymentProvider()
+    checkout = await order_service.place(
+        session, provider, buyer, OrderDraft(product_id, ()), TaxPolicy(0, inclusive=True), now
+    )
+    await order_service.confirm(
+        session, provider, buyer, checkout.order.id, Payer("pm_card_visa", False), now
+    )
 
 
 def _product(title: str) -> ProductDraft:
@@ -394,6 +414,7 @@ async def _furnish(
     draft = await product_service.create(session, coach, _product("Draft program"), now)
     published = await product_service.create(session, coach, _product("Published program"), now)
     await product_service.publish(session, coach, published.product.id, now)
+    await buy_in(session, customer, published.product.id, now)
     review = await review_service.create(
         session,
         customer,

@@ -7,9 +7,12 @@ import asyncio
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from fitcoach.core.clock import FrozenClock
+from fitcoach.models import OutboxEvent
 from tests.factories import Account, Factory
+from tests.notifications.helpers import inbox
 from tests.training.helpers import (
     follow,
     log_item,
@@ -144,6 +147,14 @@ async def test_badges_are_awarded_once_under_20_concurrent_completions(
     assert [badge["badge"] for badge in achievements["badges"]] == ["first_workout"]
     assert achievements["currentStreak"] == 1
     assert achievements["workouts"] == 1
+    # One BadgeAwarded, and so one notification.
+    async with factory.app.state.sessionmaker() as session:
+        awarded = await session.scalars(
+            select(OutboxEvent.payload).where(OutboxEvent.type == "training.badge_awarded")
+        )
+        assert [payload["badge"] for payload in awarded] == ["first_workout"]
+    titles = [item["title"] for item in (await inbox(factory.client, customer))["items"]]
+    assert titles == ["New badge: First workout"]
     assert achievements["nextBadge"] == {
         "badge": "perfect_week",
         "name": "Perfect week",

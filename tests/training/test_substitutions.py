@@ -5,44 +5,18 @@ revert it."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from fitcoach.core.clock import FrozenClock
-from tests.factories import Account, Factory, assert_error
-from tests.training.helpers import follow, log_item, set_local_time, today, training_plan
-
-
-async def _exercise(factory: Factory, coach: Account, name: str, **fields: Any) -> str:
-    body = {
-        "name": name,
-        "category": "legs",
-        "movementPattern": "squat",
-        "instructions": "Sit down and stand up.",
-        # A muscle of its own, so the migration's seeded squats (present before the first
-        # test's clean-up) are no alternatives here.
-        "primaryMuscles": ["test_quads"],
-        "equipment": ["none"],
-        **fields,
-    }
-    response = await factory.client.post("/api/v1/exercises", json=body, headers=coach.headers)
-    assert response.status_code == 201, response.text
-    exercise_id: str = response.json()["data"]["id"]
-    return exercise_id
-
-
-async def _intake(factory: Factory, customer: Account) -> None:
-    await factory.first_questionnaire()
-    response = await factory.client.post(
-        "/api/v1/onboarding/intake",
-        json={
-            "goals": ["build_muscle"],
-            "preferences": {"equipment": ["none"]},
-            "healthFlags": ["joint_or_back_pain"],
-            "consentAccepted": True,
-        },
-        headers=customer.headers,
-    )
-    assert response.status_code in (200, 201), response.text
+from tests.factories import Factory, assert_error
+from tests.training.helpers import (
+    follow,
+    intake,
+    library_exercise,
+    log_item,
+    set_local_time,
+    today,
+    training_plan,
+)
 
 
 async def test_substitution_rules_ranking_isolation_and_revert(
@@ -55,14 +29,14 @@ async def test_substitution_rules_ranking_isolation_and_revert(
     customer = await factory.customer()
     neighbour = await factory.customer()
     await factory.assign_coach(coach, customer)
-    await _intake(factory, customer)
-    await _exercise(factory, coach, "Base squat")
-    safe = await _exercise(factory, coach, "Box squat to bench top")
-    jumping = await _exercise(
+    await intake(factory, customer)
+    await library_exercise(factory, coach, "Base squat")
+    safe = await library_exercise(factory, coach, "Box squat to bench top")
+    jumping = await library_exercise(
         factory, coach, "Jump squat", contraindications=["joint_or_back_pain"]
     )
-    barbell = await _exercise(factory, coach, "Barbell back squat", equipment=["barbell"])
-    curl = await _exercise(
+    barbell = await library_exercise(factory, coach, "Barbell back squat", equipment=["barbell"])
+    curl = await library_exercise(
         factory, coach, "Curl", movementPattern="isolation", primaryMuscles=["biceps"]
     )
     plan = await training_plan(

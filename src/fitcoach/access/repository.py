@@ -1,9 +1,11 @@
-"""The one query every authenticated request runs: the caller and their session's liveness."""
+"""The one query every authenticated request runs: the caller and their session's liveness
+(or, for a request made with an API key, the key found by its prefix)."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import fields
+from dataclasses import dataclass, fields
+from datetime import datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitcoach.access.principal import Principal
 from fitcoach.db.cache import topics
 from fitcoach.db.cache.reads import CachedRead
-from fitcoach.models import AuthSession, User, UserRole
+from fitcoach.models import ApiKey, AuthSession, User, UserRole
 from fitcoach.models.enums import Role
 
 # The users columns a Principal copies: all its fields but what the query adds (the session it
@@ -50,6 +52,25 @@ CALLERS: CachedRead[tuple[Principal, bool] | None] = CachedRead(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class StoredApiKey:
+    id: uuid.UUID
+    name: str
+    secret_hash: str
+    previous_secret_hash: str | None
+    previous_valid_until: datetime | None
+    scopes: tuple[str, ...]
+    rate_limit: int
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+_api_keys = ApiKey.__table__
+_API_KEY_QUERY = select(*(_api_keys.c[field.name] for field in fields(StoredApiKey))).where(
+    _api_keys.c.prefix == bindparam("prefix")
+)
+
+
 class CallerRepository:
     async def principal(
         self, session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID
@@ -76,6 +97,14 @@ class CallerRepository:
             return principal, first.revoked_at is None
 
         return await CALLERS.read(session, str(user_id), session_id, load)
+
+    async def api_key(self, session: AsyncSession, prefix: str) -> StoredApiKey | None:
+        connection = await session.connection()
+        row = (await connection.execute(_API_KEY_QUERY, {"prefix": prefix})).first()
+        if row is None:
+            return None
+        values = row._asdict()
+        return StoredApiKey(**{**values, "scopes": tuple(values["scopes"])})
 
 
 caller_repository = CallerRepository()

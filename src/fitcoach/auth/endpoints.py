@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Depends
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 
-from fitcoach.access.dependencies import CurrentUser
+from fitcoach.access.dependencies import SignedInRead
 from fitcoach.auth.email_verification.dependencies import EmailDeliveryDep
 from fitcoach.auth.me import me_service
 from fitcoach.auth.mfa.schemas import MfaVerifyIn
@@ -39,7 +39,7 @@ from fitcoach.auth.social.dependencies import JwksCacheDep
 from fitcoach.auth.social.service import SocialToken, social_sign_in_service
 from fitcoach.auth.tokens.dependencies import NO_STORE, ClientDep
 from fitcoach.auth.tokens.service import session_service
-from fitcoach.db.session import DbSession, ReadSession
+from fitcoach.db.session import DbSession
 from fitcoach.http.dependencies import ClockDep, SettingsDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.http.location import located_at
@@ -211,8 +211,8 @@ async def register(
     responses=error_responses(401, 403),
     summary="The signed-in user with subscription state and profile (any signed-in user)",
 )
-async def get_me(user: CurrentUser, session: ReadSession, clock: ClockDep) -> DataEnvelope[MeOut]:
-    return ok(MeOut.of(await me_service.describe(session, user, clock.now())))
+async def get_me(caller: SignedInRead) -> DataEnvelope[MeOut]:
+    return ok(MeOut.of(await me_service.describe(caller.session, caller.user, caller.now)))
 
 
 @router.post(

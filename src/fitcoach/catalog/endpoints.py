@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
-from fitcoach.access.dependencies import AdminUser, CurrentUser, StaffUser
+from fitcoach.access.dependencies import AdminUser, CurrentUser, SignedInRead, StaffUser
 from fitcoach.catalog.dependencies import CustomerUser, ProductFilterDep
 from fitcoach.catalog.products.repository import CoachStanding
 from fitcoach.catalog.products.service import (
@@ -112,8 +112,7 @@ async def create_product(
     ),
 )
 async def list_products(
-    _actor: CurrentUser,
-    session: ReadSession,
+    caller: SignedInRead,
     where: ProductFilterDep,
     page: PageRequestDep,
     settings: SettingsDep,
@@ -128,7 +127,9 @@ async def list_products(
         found = Page[ProductSummaryOut].of(items, listing.total, page, count_limit=count_limit)
         return ok(found).model_dump_json(by_alias=True).encode()
 
-    rendered = await product_service.published_page(session, where, sort, page, count_limit, render)
+    rendered = await product_service.published_page(
+        caller.session, where, sort, page, count_limit, render
+    )
     return Response(content=rendered, media_type="application/json")
 
 

@@ -34,6 +34,10 @@ class ProductNotPublished(Conflict):
     message = "Only published products can be reviewed"
 
 
+class NotABuyer(Forbidden):
+    message = "Only customers who bought this product can review it"
+
+
 class AlreadyReviewed(Conflict):
     message = "You have already reviewed this product"
 

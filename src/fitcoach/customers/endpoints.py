@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from fitcoach.access.dependencies import AdminUser, CurrentUser
+from fitcoach.access.dependencies import AdminUser, CurrentUser, CustomerReader
 from fitcoach.customers.dependencies import CoachUser
 from fitcoach.customers.schemas import (
     AssignCoachIn,
@@ -71,14 +71,14 @@ def _profile_out(view: CustomerView, now: datetime) -> CustomerProfileOut:
 @router.get(
     "/customers/{customerId}/profile",
     response_model=DataEnvelope[CustomerProfileOut],
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(401, 403, 404, 422, 429),
     summary=(
         "A customer's demographics, answers, risk flags, consent, coaches and subscription "
-        "(the customer, an assigned coach, or an admin)"
+        "(the customer, an assigned coach, an admin, or an API key with `customers:read`)"
     ),
 )
 async def get_profile(
-    customer_id: CustomerIdPath, actor: CurrentUser, session: ReadSession, clock: ClockDep
+    customer_id: CustomerIdPath, actor: CustomerReader, session: ReadSession, clock: ClockDep
 ) -> DataEnvelope[CustomerProfileOut]:
     now = clock.now()
     return ok(_profile_out(await customers_service.profile(session, actor, customer_id, now), now))

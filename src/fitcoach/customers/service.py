@@ -236,6 +236,11 @@ class CustomersService:
         )
         return CustomerListing(customers=customers, total=total)
 
+    async def coach_ids_of(self, session: AsyncSession, customer_id: uuid.UUID) -> list[uuid.UUID]:
+        """The coaches looking after the customer now."""
+        coaches = await customers_repository.coaches_of(session, customer_id)
+        return [coach.coach_id for coach in coaches]
+
     async def is_assigned(
         self, session: AsyncSession, coach_id: uuid.UUID, customer_id: uuid.UUID
     ) -> bool:

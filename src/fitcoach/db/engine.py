@@ -15,6 +15,7 @@ from fitcoach.core.clock import Clock
 from fitcoach.db.base import with_clock
 from fitcoach.db.cache.reads import SESSION_INFO_KEY
 from fitcoach.db.cache.store import InvalidatedCache
+from fitcoach.db.cache.writes import WriteTrackingSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 AUTOCOMMIT = "AUTOCOMMIT"
@@ -81,7 +82,12 @@ def connections_in_use(engine: AsyncEngine) -> int:
 
 def create_sessionmaker(engine: AsyncEngine, clock: Clock) -> async_sessionmaker[AsyncSession]:
     """Sessions that write: their rows' timestamps come from `clock` (db.base.TimestampMixin)."""
-    return async_sessionmaker(with_clock(engine, clock), expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(
+        with_clock(engine, clock),
+        sync_session_class=WriteTrackingSession,
+        expire_on_commit=False,
+        autoflush=False,
+    )
 
 
 class ReadOnlySession(Session):

@@ -27,6 +27,8 @@ CONFLICT_MARK = "transaction_conflict"
 COMMITTED_MARK = "transaction_committed"
 # Spread the replays of requests that conflicted with each other, so they do not meet again.
 _BACKOFF_SECONDS = (0.01, 0.05)
+# db.session's READ_ONLY_METHODS (which imports this module).
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def is_transaction_conflict(exc: BaseException) -> bool:
@@ -46,7 +48,9 @@ class TransactionRetryMiddleware:
         self.retries = retries
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.retries == 0:
+        # A safe request reads in autocommit (db.session): no transaction that could conflict,
+        # so nothing to record or replay, and the hottest requests skip the bookkeeping.
+        if scope["type"] != "http" or self.retries == 0 or scope["method"] in _SAFE_METHODS:
             await self.app(scope, receive, send)
             return
         recorded: list[Message] = []

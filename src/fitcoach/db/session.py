@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fitcoach.core.errors import DomainError
 from fitcoach.db.cache.change_feed import ChangeFeed
+from fitcoach.db.cache.writes import wrote_announced
 from fitcoach.db.retry import COMMITTED_MARK
 
 AfterCommitJob = Callable[[], Awaitable[None]]
@@ -81,8 +82,9 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             setattr(request.state, COMMITTED_MARK, True)
             # This worker's caches drop what the commit changed before the answer goes out, so
             # the caller's next request never reads what it has just replaced.
+            # Only a commit that wrote a cached table has anything to wait for (db.cache.writes).
             change_feed: ChangeFeed | None = request.app.state.change_feed
-            if change_feed is not None:
+            if change_feed is not None and wrote_announced(session):
                 await change_feed.catch_up()
         await run_after_commit(session)
 
@@ -92,13 +94,18 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
 
 
-async def _read_session(request: Request) -> AsyncSession:
+def read_session_of(request: Request) -> AsyncSession:
+    """The request's read session, made on first use (one per request, however many ask)."""
     state = request.scope["state"]
     session: AsyncSession | None = state.get(_READ_SESSION_KEY)
     if session is None:
         read_only: async_sessionmaker[AsyncSession] = request.app.state.read_only_sessionmaker
         session = state[_READ_SESSION_KEY] = read_only()
     return session
+
+
+async def _read_session(request: Request) -> AsyncSession:
+    return read_session_of(request)
 
 
 # A plain function, not a generator: FastAPI's per-request exit stack for a generator costs more

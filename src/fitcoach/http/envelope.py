@@ -265,10 +265,12 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
         400: "Bad request",
         401: "Missing, invalid or expired access token",
+        402: "Declined by the payment provider (the message says why); nothing was charged",
         403: "Not allowed for this caller",
         404: "Not found",
         409: "Conflict with the current state",
         413: "Request body too large",
+        415: "Unsupported media type",
         422: "Validation failed",
         429: "Rate limit or attempt limit reached",
         502: "An outside provider failed",

@@ -93,7 +93,9 @@ async def _on_validation_error(request: Request, exc: RequestValidationError) ->
 
 
 async def _on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
-    return error_response(request, _domain(exc), exc.headers)
+    # A domain error about one field of the body may name it as validation errors do.
+    errors = getattr(exc, "errors", None)
+    return error_response(request, _domain(exc), exc.headers, errors=errors)
 
 
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -9,6 +9,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import structlog
 from fastapi.responses import JSONResponse
@@ -28,6 +29,8 @@ access_log = structlog.get_logger("fitcoach.access")
 
 # Metric labels come from fixed sets only, so no request can add a series: a method outside
 # this set is "other", a status is its class, a path no route matches is "unmatched".
+# Room for a multipart body's boundaries and part headers around the file.
+_FORM_OVERHEAD = 16_384
 _METRIC_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # An API answers JSON to programs: nothing to sniff, frame or refer from.
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -46,6 +49,9 @@ class RequestContextMiddleware:
         self.settings = settings
         self.pool_stats = pool_stats
         self._route_templates: dict[int, str] = {}
+        # The metric series by (method, route, status) labels, looked up once each: the labels
+        # come from fixed sets, so this stays as small as the series themselves.
+        self._series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
         self._hsts = (
             (b"strict-transport-security", f"max-age={settings.hsts_max_age_seconds}".encode())
             if settings.hsts_max_age_seconds
@@ -85,13 +91,20 @@ class RequestContextMiddleware:
                 message["headers"] = [*message["headers"], *added_headers]
             await send(message)
 
+        # A multipart body is an upload: it may be as large as the upload limit (the endpoint
+        # enforces the exact limit on the file itself).
+        limit = (
+            max(self.settings.max_body_bytes, self.settings.attachment_max_bytes + _FORM_OVERHEAD)
+            if headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+            else self.settings.max_body_bytes
+        )
         try:
-            if _declared_length(headers) > self.settings.max_body_bytes:
-                await self._too_large(send_with_id)
+            if _declared_length(headers) > limit:
+                await self._too_large(send_with_id, limit)
             else:
-                await self.app(scope, _capped(receive, self.settings.max_body_bytes), send_with_id)
+                await self.app(scope, _capped(receive, limit), send_with_id)
         except _BodyTooLarge:
-            await self._too_large(send_with_id)
+            await self._too_large(send_with_id, limit)
         finally:
             elapsed = time.perf_counter() - started
             route = self._route_template(scope)
@@ -99,8 +112,15 @@ class RequestContextMiddleware:
             route_label = route or "unmatched"
             method_label = scope["method"] if scope["method"] in _METRIC_METHODS else "other"
             status_label = f"{min(max(status_code // 100, 1), 5)}xx"
-            HTTP_REQUESTS.labels(method_label, route_label, status_label).inc()
-            HTTP_LATENCY.labels(method_label, route_label).observe(elapsed)
+            labels = (method_label, route_label, status_label)
+            series = self._series.get(labels)
+            if series is None:
+                series = self._series[labels] = (
+                    HTTP_REQUESTS.labels(*labels),
+                    HTTP_LATENCY.labels(method_label, route_label),
+                )
+            series[0].inc()
+            series[1].observe(elapsed)
             if self.pool_stats is not None:
                 DB_POOL_CHECKED_OUT.set(self.pool_stats())
             if self.settings.access_log:
@@ -128,8 +148,8 @@ class RequestContextMiddleware:
             and is_trusted_proxy(peer[0], self.settings.trusted_proxy_networks)
         )
 
-    async def _too_large(self, send: Send) -> None:
-        message = body_too_large_message(self.settings.max_body_bytes)
+    async def _too_large(self, send: Send, limit: int) -> None:
+        message = body_too_large_message(limit)
         response = JSONResponse(error_body(413, message, HTTP_STATUS_CODES[413]), status_code=413)
         await response({"type": "http"}, _no_body, send)
 

@@ -27,3 +27,19 @@ SubstitutionIdPath = Annotated[
     uuid.UUID, Path(alias="substitutionId", description="The substitution's id")
 ]
 JobIdPath = Annotated[uuid.UUID, Path(alias="jobId", description="The job's id")]
+ApiKeyIdPath = Annotated[uuid.UUID, Path(alias="apiKeyId", description="The API key's id")]
+AutomationIdPath = Annotated[
+    uuid.UUID, Path(alias="automationId", description="The automation's id")
+]
+OrderIdPath = Annotated[uuid.UUID, Path(alias="orderId", description="The order's id")]
+InvoiceIdPath = Annotated[uuid.UUID, Path(alias="invoiceId", description="The invoice's id")]
+PaymentMethodIdPath = Annotated[
+    uuid.UUID, Path(alias="paymentMethodId", description="The saved payment method's id")
+]
+PromoCodeIdPath = Annotated[uuid.UUID, Path(alias="promoCodeId", description="The promo code's id")]
+ThreadIdPath = Annotated[uuid.UUID, Path(alias="threadId", description="The thread's id")]
+MessageIdPath = Annotated[uuid.UUID, Path(alias="messageId", description="The message's id")]
+AttachmentIdPath = Annotated[
+    uuid.UUID, Path(alias="attachmentId", description="The attachment's id")
+]
+SessionIdPath = Annotated[uuid.UUID, Path(alias="sessionId", description="The session's id")]

@@ -2,12 +2,24 @@
 
 from fitcoach.models.audit import AuditEntry
 from fitcoach.models.auth import AuthSession, LoginSource, OtpCode, RefreshToken
+from fitcoach.models.automation import Automation, AutomationRun, CoachTask, CustomerTag
 from fitcoach.models.catalog import (
     CoachRatingTotals,
     Product,
     ProductAddon,
     ProductGoal,
     ProductReview,
+)
+from fitcoach.models.commerce import (
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    Order,
+    Payment,
+    PaymentMethod,
+    PromoCode,
+    PromoRedemption,
+    Refund,
 )
 from fitcoach.models.customer import CoachAssignment, CustomerProfile, CustomerRiskFlag
 from fitcoach.models.idempotency import IdempotencyKey
@@ -18,6 +30,13 @@ from fitcoach.models.identity import (
     MfaTotp,
     UserIdentity,
 )
+from fitcoach.models.integrations import (
+    ApiKey,
+    WearableConnection,
+    WearableDelivery,
+    WearableMetric,
+)
+from fitcoach.models.messaging import Attachment, Message, MessageThread, ThreadParticipant
 from fitcoach.models.notification import (
     Delivery,
     Device,
@@ -27,6 +46,13 @@ from fitcoach.models.notification import (
 )
 from fitcoach.models.onboarding import OnboardingIntake, Questionnaire
 from fitcoach.models.plan import Plan, PlanItem
+from fitcoach.models.scheduling import (
+    CalendarFeedToken,
+    CoachAvailability,
+    EntitlementEntry,
+    ScheduledSession,
+    SessionBooking,
+)
 from fitcoach.models.setting import Setting
 from fitcoach.models.stream import StreamEvent, StreamTicket
 from fitcoach.models.subscription import Subscription
@@ -49,25 +75,39 @@ from fitcoach.models.worker import Job, OutboxEvent, ProcessedEvent, WorkerHeart
 
 __all__ = [
     "Actor",
+    "ApiKey",
+    "Attachment",
     "AuditEntry",
     "AuthSession",
+    "Automation",
+    "AutomationRun",
     "BadgeDefinition",
+    "CalendarFeedToken",
     "CoachAssignment",
+    "CoachAvailability",
     "CoachRatingTotals",
+    "CoachTask",
     "CustomerBadge",
     "CustomerProfile",
     "CustomerRiskFlag",
+    "CustomerTag",
     "Delivery",
     "Device",
     "EmailVerificationCode",
+    "EntitlementEntry",
     "Exercise",
     "ExerciseTag",
     "Habit",
     "IdempotencyKey",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
     "ItemLog",
     "ItemSubstitution",
     "Job",
     "LoginSource",
+    "Message",
+    "MessageThread",
     "MfaChallenge",
     "MfaRecoveryCode",
     "MfaTotp",
@@ -75,8 +115,11 @@ __all__ = [
     "NotificationPreference",
     "NotificationSettings",
     "OnboardingIntake",
+    "Order",
     "OtpCode",
     "OutboxEvent",
+    "Payment",
+    "PaymentMethod",
     "Plan",
     "PlanAssignment",
     "PlanItem",
@@ -87,16 +130,25 @@ __all__ = [
     "ProductGoal",
     "ProductReview",
     "ProgressEntry",
+    "PromoCode",
+    "PromoRedemption",
     "Questionnaire",
     "RefreshToken",
+    "Refund",
+    "ScheduledSession",
+    "SessionBooking",
     "Setting",
     "Streak",
     "StreamEvent",
     "StreamTicket",
     "Subscription",
+    "ThreadParticipant",
     "TrainingDay",
     "User",
     "UserIdentity",
     "UserRole",
+    "WearableConnection",
+    "WearableDelivery",
+    "WearableMetric",
     "WorkerHeartbeat",
 ]

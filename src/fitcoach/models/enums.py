@@ -40,6 +40,8 @@ class NotificationCategory(StrEnum):
     sessions = "sessions"
     messages = "messages"
     account = "account"
+    # A coach's feed of their clients' activity: completions, substitutions.
+    client_activity = "client_activity"
 
 
 class NotificationChannel(StrEnum):

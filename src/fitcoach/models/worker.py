@@ -19,7 +19,11 @@ class OutboxEvent(Base):
     set when the relay has turned it into one job per subscribed handler."""
 
     __tablename__ = "outbox_events"
-    __table_args__ = (Index("ix_outbox_events_relayed_recorded", "relayed_at", "recorded_at"),)
+    __table_args__ = (
+        Index("ix_outbox_events_relayed_recorded", "relayed_at", "recorded_at"),
+        # The history of one event type, newest first (automations replay it).
+        Index("ix_outbox_events_type_occurred", "type", "occurred_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     type: Mapped[str] = mapped_column(String(100))
@@ -31,6 +35,9 @@ class OutboxEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     recorded_at: Mapped[datetime]
     relayed_at: Mapped[datetime | None]
+    # 0 for an event a request recorded; n + 1 for one recorded while handling an event of
+    # depth n (a chain of reactions grows it, so a rule can refuse to loop).
+    depth: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Job(Base):

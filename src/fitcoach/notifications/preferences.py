@@ -25,6 +25,8 @@ DEFAULT_CHANNELS: dict[NotificationCategory, frozenset[NotificationChannel]] = {
     NotificationCategory.sessions: _IN_APP_AND_PUSH,
     NotificationCategory.messages: _IN_APP_AND_PUSH,
     NotificationCategory.account: _IN_APP_AND_PUSH | {NotificationChannel.email},
+    # A feed read when the coach chooses: it never interrupts unless they turn push on.
+    NotificationCategory.client_activity: frozenset({NotificationChannel.in_app}),
 }
 
 Switch = tuple[NotificationCategory, NotificationChannel]

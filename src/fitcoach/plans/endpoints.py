@@ -4,20 +4,17 @@ may see, and each user their training and diet plan for their subscription."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.access.dependencies import CurrentUser, StaffUser
+from fitcoach.access.dependencies import CurrentUser, SignedIn, SignedInRead, StaffUser
 from fitcoach.db.session import DbSession, ReadSession
 from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_responses, ok, said
 from fitcoach.http.location import Created
 from fitcoach.http.pagination import Page, PageRequestDep
 from fitcoach.http.paths import PlanIdPath, UserIdPath
-from fitcoach.models import Actor
 from fitcoach.models.enums import PlanType
 from fitcoach.plans.dependencies import PlanFilterDep
 from fitcoach.plans.schemas import (
@@ -34,9 +31,11 @@ router = APIRouter(prefix="/plans", tags=["plans"])
 
 
 async def _plan_for_user(
-    session: AsyncSession, actor: Actor, user_id: uuid.UUID, plan_type: PlanType, now: datetime
+    caller: SignedIn, user_id: uuid.UUID, plan_type: PlanType
 ) -> DataEnvelope[PlanForUserOut]:
-    shown = await plans_service.for_user(session, actor, user_id, plan_type, now)
+    shown = await plans_service.for_user(
+        caller.session, caller.user, user_id, plan_type, caller.now
+    )
     return ok(
         PlanForUserOut(
             plan=PlanOut.of(shown.plan),
@@ -57,9 +56,9 @@ async def _plan_for_user(
     ),
 )
 async def training_plan_of_user(
-    user_id: UserIdPath, actor: CurrentUser, session: ReadSession, clock: ClockDep
+    user_id: UserIdPath, caller: SignedInRead
 ) -> DataEnvelope[PlanForUserOut]:
-    return await _plan_for_user(session, actor, user_id, PlanType.training, clock.now())
+    return await _plan_for_user(caller, user_id, PlanType.training)
 
 
 @router.get(
@@ -72,9 +71,9 @@ async def training_plan_of_user(
     ),
 )
 async def diet_plan_of_user(
-    user_id: UserIdPath, actor: CurrentUser, session: ReadSession, clock: ClockDep
+    user_id: UserIdPath, caller: SignedInRead
 ) -> DataEnvelope[PlanForUserOut]:
-    return await _plan_for_user(session, actor, user_id, PlanType.diet, clock.now())
+    return await _plan_for_user(caller, user_id, PlanType.diet)
 
 
 @router.post(

@@ -29,6 +29,9 @@ BROKER_INFO_KEY = "fitcoach.stream_broker"
 # A stream that falls this far behind is closed; its client resumes from Last-Event-ID.
 QUEUE_SIZE = 1_000
 RECONNECT_SECONDS = 1.0
+# How long a user counts as connected after their last stream opened, should its process die
+# without saying it closed (at least the longest life of a stream).
+PRESENCE_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,10 @@ class StreamBroker:
                 if not subscribers:
                     del self._subscriptions[user_id]
 
+    async def is_connected(self, user_id: uuid.UUID) -> bool:
+        """Whether `user_id` has a stream open (here: on this process)."""
+        return bool(self._subscriptions.get(user_id))
+
     def open_streams(self) -> int:
         return sum(len(subscribers) for subscribers in self._subscriptions.values())
 
@@ -112,13 +119,45 @@ class RedisStreamBroker(StreamBroker):
 
     name = "redis"
 
-    def __init__(self, url: str, channel: str) -> None:
+    def __init__(self, url: str, channel: str, presence_seconds: float = PRESENCE_SECONDS) -> None:
         super().__init__()
+        self._presence_seconds = max(int(presence_seconds), 1)
         # No read timeout: the listener waits on an idle channel for as long as it stays idle.
         self._redis = redis.Redis.from_url(url, socket_connect_timeout=1.0)
         self._channel = channel
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, user_id: uuid.UUID) -> AsyncIterator[Subscription]:
+        """Also counted in Redis, so any process can tell whether the user is connected. The
+        count expires on its own: a process that dies with streams open leaves no user
+        "connected" for longer than a stream may live."""
+        key = self._presence_key(user_id)
+        with contextlib.suppress(redis.RedisError, OSError):
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(key)
+                pipe.expire(key, self._presence_seconds)
+                await pipe.execute()
+        try:
+            async with super().subscribe(user_id) as subscription:
+                yield subscription
+        finally:
+            with contextlib.suppress(redis.RedisError, OSError):
+                await self._redis.decr(key)
+
+    async def is_connected(self, user_id: uuid.UUID) -> bool:
+        if await super().is_connected(user_id):
+            return True
+        try:
+            count = await self._redis.get(self._presence_key(user_id))
+        except (redis.RedisError, OSError):
+            # Unknown: rather a push too many than a message nobody hears of.
+            return False
+        return count is not None and int(count) > 0
+
+    def _presence_key(self, user_id: uuid.UUID) -> str:
+        return f"{self._channel}:presence:{user_id}"
 
     async def publish(self, message: StreamMessage) -> None:
         try:
@@ -164,8 +203,10 @@ class RedisStreamBroker(StreamBroker):
         self._fan_out(message)
 
 
-def create_stream_broker(redis_url: str | None, channel: str) -> StreamBroker:
-    return RedisStreamBroker(redis_url, channel) if redis_url else StreamBroker()
+def create_stream_broker(
+    redis_url: str | None, channel: str, presence_seconds: float = PRESENCE_SECONDS
+) -> StreamBroker:
+    return RedisStreamBroker(redis_url, channel, presence_seconds) if redis_url else StreamBroker()
 
 
 def broker_of(session: AsyncSession) -> StreamBroker | None:

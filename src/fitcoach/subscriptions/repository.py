@@ -32,6 +32,27 @@ class SubscriptionTerm:
     days: int
     starts_at: datetime
     ends_at: datetime
+    product_id: uuid.UUID | None
+    entitlements: Entitlements
+
+
+@dataclass(frozen=True, slots=True)
+class Entitlements:
+    """What a bought subscription includes: its product's terms when it was paid for."""
+
+    sessions_per_month: int = 0
+    custom_training_plan: bool = False
+    custom_diet_plan: bool = False
+    chat_access: bool = False
+
+    @classmethod
+    def of(cls, subscription: Subscription) -> Entitlements:
+        return cls(
+            sessions_per_month=subscription.sessions_per_month,
+            custom_training_plan=subscription.custom_training_plan,
+            custom_diet_plan=subscription.custom_diet_plan,
+            chat_access=subscription.chat_access,
+        )
 
 
 _TERMS: CachedRead[tuple[SubscriptionTerm, ...]] = CachedRead(
@@ -48,7 +69,15 @@ class SubscriptionRepository:
         async def load() -> tuple[SubscriptionTerm, ...]:
             result = await session.execute(_OF_USER, {"user_id": user_id})
             return tuple(
-                SubscriptionTerm(row.id, row.type, row.days, row.starts_at, row.ends_at)
+                SubscriptionTerm(
+                    row.id,
+                    row.type,
+                    row.days,
+                    row.starts_at,
+                    row.ends_at,
+                    row.product_id,
+                    Entitlements.of(row),
+                )
                 for row in result.scalars()
             )
 
@@ -62,6 +91,26 @@ class SubscriptionRepository:
             )
             .order_by(Subscription.created_at.desc())
             .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def active_paid_for_update(
+        self, session: AsyncSession, user_id: uuid.UUID, product_id: uuid.UUID, now: datetime
+    ) -> Subscription | None:
+        """The user's paid subscription of `product_id` active at `now` (the one ending last),
+        locked until commit."""
+        result = await session.execute(
+            select(Subscription)
+            .where(
+                Subscription.user_id == user_id,
+                Subscription.product_id == product_id,
+                Subscription.type == SubscriptionType.paid.value,
+                Subscription.starts_at <= now,
+                Subscription.ends_at > now,
+            )
+            .order_by(Subscription.ends_at.desc())
+            .limit(1)
+            .with_for_update()
         )
         return result.scalar_one_or_none()
 

@@ -10,8 +10,24 @@ from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.models import Subscription
 from fitcoach.models.enums import SubscriptionType
 from fitcoach.settings.schemas import FreeDays
-from fitcoach.subscriptions.repository import SubscriptionTerm
+from fitcoach.subscriptions.repository import Entitlements, SubscriptionTerm
 from fitcoach.subscriptions.service import SubscriptionStatus, is_active
+
+
+class EntitlementsOut(ApiModel):
+    sessions_per_month: int
+    custom_training_plan: bool
+    custom_diet_plan: bool
+    chat_access: bool
+
+    @classmethod
+    def of(cls, entitlements: Entitlements) -> EntitlementsOut:
+        return cls(
+            sessions_per_month=entitlements.sessions_per_month,
+            custom_training_plan=entitlements.custom_training_plan,
+            custom_diet_plan=entitlements.custom_diet_plan,
+            chat_access=entitlements.chat_access,
+        )
 
 
 class SubscriptionOut(ApiModel):
@@ -25,10 +41,17 @@ class SubscriptionOut(ApiModel):
     starts_at: datetime
     ends_at: datetime
     is_active: bool
+    product_id: uuid.UUID | None = Field(description="The product bought; null if not bought")
+    entitlements: EntitlementsOut
 
     @classmethod
     def of(cls, subscription: Subscription | SubscriptionTerm, now: datetime) -> SubscriptionOut:
         is_free = subscription.type == SubscriptionType.free.value
+        entitlements = (
+            subscription.entitlements
+            if isinstance(subscription, SubscriptionTerm)
+            else Entitlements.of(subscription)
+        )
         return cls(
             id=subscription.id,
             type=SubscriptionType(subscription.type),
@@ -40,6 +63,8 @@ class SubscriptionOut(ApiModel):
             starts_at=subscription.starts_at,
             ends_at=subscription.ends_at,
             is_active=is_active(subscription, now),
+            product_id=subscription.product_id,
+            entitlements=EntitlementsOut.of(entitlements),
         )
 
 

@@ -1,6 +1,7 @@
 """Subscription rules. A subscription of N days from T is active on [T, T + N days): zero days
 means not subscribed. A user's current subscription is their active paid one, else their
-active free one, else the one that ended last."""
+active free one, else the one that ended last. An admin's grant or change records its event
+(`subscriptions.events`) in the same transaction; its handler tells the customer."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import AuditEvent, audit_service, changes_between
 from fitcoach.models import Actor, Subscription
-from fitcoach.models.enums import NotificationCategory, SubscriptionType
-from fitcoach.notifications.service import NotificationRequest, notification_service
+from fitcoach.models.enums import SubscriptionType
 from fitcoach.settings.service import setting_service
+from fitcoach.subscriptions.events import SUBJECT_TYPE, FreeDaysChanged, SubscriptionGranted
+from fitcoach.subscriptions.repository import Entitlements as Entitlements
 from fitcoach.subscriptions.repository import SubscriptionTerm, subscription_repository
 from fitcoach.users.service import user_service
+from fitcoach.worker.events import record_event
 
 WARNING_WINDOW = timedelta(days=3)
 
@@ -31,6 +34,25 @@ class SubscriptionStatus:
     is_subscribed: bool
     type: SubscriptionType | None
     ends_soon: bool
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """A paid term bought for a product: `days` more of it with its entitlements."""
+
+    user_id: uuid.UUID
+    product_id: uuid.UUID
+    days: int
+    entitlements: Entitlements
+
+
+@dataclass(frozen=True)
+class PaidPeriod:
+    """The subscription a purchase created or extended, and the period the purchase paid for."""
+
+    subscription: Subscription
+    starts_at: datetime
+    ends_at: datetime
 
 
 class SubscriptionService:
@@ -74,6 +96,31 @@ class SubscriptionService:
         now: datetime,
     ) -> Subscription:
         return self._add(session, user_id, SubscriptionType.paid, days, now, granted_by=actor_id)
+
+    async def purchase(self, session: AsyncSession, bought: Purchase, now: datetime) -> PaidPeriod:
+        """Extend the user's active paid subscription of the same product by `days`, or start a
+        new paid one now. The caller holds the user's row, so two purchases apply in turn."""
+        current = await subscription_repository.active_paid_for_update(
+            session, bought.user_id, bought.product_id, now
+        )
+        length = timedelta(days=bought.days)
+        entitled = bought.entitlements
+        if current is None:
+            current = self._add(
+                session, bought.user_id, SubscriptionType.paid, bought.days, now, granted_by=None
+            )
+            current.product_id = bought.product_id
+            start = now
+        else:
+            start = current.ends_at
+            current.days += bought.days
+            current.ends_at = start + length
+        current.sessions_per_month = entitled.sessions_per_month
+        current.custom_training_plan = entitled.custom_training_plan
+        current.custom_diet_plan = entitled.custom_diet_plan
+        current.chat_access = entitled.chat_access
+        await session.flush()
+        return PaidPeriod(subscription=current, starts_at=start, ends_at=start + length)
 
     def _add(
         self,
@@ -121,6 +168,7 @@ class SubscriptionService:
         await user_service.lock(session, user_id)
         before = await self.free_days_of(session, user_id)
         subscription = await self.set_free_days(session, user_id, days, admin.id, now)
+        await session.flush()
         audit_service.record(
             session,
             AuditEvent(
@@ -132,18 +180,18 @@ class SubscriptionService:
             ),
             now,
         )
-        await notification_service.notify(
+        record_event(
             session,
-            NotificationRequest(
+            FreeDaysChanged(
+                occurred_at=now,
+                actor_id=admin.id,
+                subject_type=SUBJECT_TYPE,
+                subject_id=str(subscription.id),
                 user_id=user_id,
-                category=NotificationCategory.subscription,
-                title="Your free trial has changed",
-                body=f"Your free trial now lasts {days} days, until "
-                f"{subscription.ends_at:%d %B %Y}.",
-                data={"subscriptionId": str(subscription.id), "freeDays": days},
-                dedupe_key=f"subscription.free_days:{subscription.id}:{now.isoformat()}",
+                free_days=days,
+                previous_free_days=before,
+                ends_at=subscription.ends_at,
             ),
-            now,
         )
 
     async def grant_paid_by(
@@ -163,18 +211,17 @@ class SubscriptionService:
             ),
             now,
         )
-        await notification_service.notify(
+        record_event(
             session,
-            NotificationRequest(
+            SubscriptionGranted(
+                occurred_at=now,
+                actor_id=admin.id,
+                subject_type=SUBJECT_TYPE,
+                subject_id=str(subscription.id),
                 user_id=user_id,
-                category=NotificationCategory.subscription,
-                title="Your subscription is active",
-                body=f"You have been given {days} days of subscription, until "
-                f"{subscription.ends_at:%d %B %Y}.",
-                data={"subscriptionId": str(subscription.id), "days": days},
-                dedupe_key=f"subscription.paid.granted:{subscription.id}",
+                days=days,
+                ends_at=subscription.ends_at,
             ),
-            now,
         )
         return subscription
 

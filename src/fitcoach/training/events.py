@@ -1,32 +1,21 @@
-"""The events training publishes. Shaped as the outbox's DomainEvent (id, occurred_at, actor_id,
-subject_type, subject_id; ClassVar type and version) so they become DomainEvent subclasses with a
-one-line change once fitcoach.worker lands; until then the completion calls the streaks service
-in its own transaction, which is what the PlanItemCompleted handler will do."""
+"""The events training publishes, each recorded in the transaction of the change it describes;
+`training.handlers` tells the people concerned."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from fitcoach.worker.events import DomainEvent
 
 
-class _TrainingEvent(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: uuid.UUID = Field(default_factory=uuid.uuid4)
-    occurred_at: datetime
-    actor_id: uuid.UUID | None
-    subject_type: str
-    subject_id: uuid.UUID
-
-
-class PlanItemCompleted(_TrainingEvent):
-    """A customer's log of a plan item or habit changed (completed, skipped or undone)."""
+class PlanItemCompleted(DomainEvent):
+    """A customer's log of a plan item or habit changed (completed, skipped or undone: status
+    `pending`). The subject is the item or habit; its type the kind logged (strength, cardio,
+    meal, habit)."""
 
     type: ClassVar[str] = "training.plan_item_completed"
-    version: ClassVar[int] = 1
 
     customer_id: uuid.UUID
     plan_id: uuid.UUID | None  # None: a habit of the customer's own
@@ -34,9 +23,33 @@ class PlanItemCompleted(_TrainingEvent):
     status: str
 
 
-class BadgeAwarded(_TrainingEvent):
+class BadgeAwarded(DomainEvent):
     type: ClassVar[str] = "training.badge_awarded"
-    version: ClassVar[int] = 1
 
     customer_id: uuid.UUID
     badge: str
+    name: str
+
+
+class SubstitutionApplied(DomainEvent):
+    """A customer does `exercise` instead of their plan item's `original` (the subject is the
+    substitution)."""
+
+    type: ClassVar[str] = "training.substitution_applied"
+
+    customer_id: uuid.UUID
+    plan_id: uuid.UUID
+    item_id: uuid.UUID
+    original: str
+    exercise: str
+    reason: str
+
+
+class SubstitutionReverted(DomainEvent):
+    """The plan's exercise is back, put back by the actor (the customer, a coach or an admin)."""
+
+    type: ClassVar[str] = "training.substitution_reverted"
+
+    customer_id: uuid.UUID
+    plan_id: uuid.UUID
+    item_id: uuid.UUID

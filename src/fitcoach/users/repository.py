@@ -25,6 +25,14 @@ class UserRepository:
         result = await session.execute(select(User).where(User.id == user_id).with_for_update())
         return result.scalar_one_or_none()
 
+    async def hold(self, session: AsyncSession, user_id: uuid.UUID) -> bool:
+        """FOR NO KEY UPDATE: it does not wait for, nor block, the rows that only reference the
+        user (their foreign keys take KEY SHARE), unlike FOR UPDATE."""
+        result = await session.execute(
+            select(User.id).where(User.id == user_id).with_for_update(key_share=True)
+        )
+        return result.scalar_one_or_none() is not None
+
     async def find_by_phone(self, session: AsyncSession, phone: str) -> User | None:
         return await self._find(session, User.phone == phone)
 

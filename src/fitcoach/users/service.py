@@ -134,6 +134,12 @@ class UserService:
             raise UserNotFound()
         return user
 
+    async def hold(self, session: AsyncSession, user_id: uuid.UUID) -> None:
+        """Serialise one user's changes of something they own (their orders) until commit
+        (PostgreSQL), while rows that merely reference the user are written freely."""
+        if not await user_repository.hold(session, user_id):
+            raise UserNotFound()
+
     def set_blocked(self, user: User, blocked: bool, now: datetime) -> None:
         user.is_blocked = blocked
         user.blocked_at = now if blocked else None

@@ -52,6 +52,7 @@ METRICS_EVERY_SECONDS = 5.0
 REQUEUE_EVERY_SECONDS = 1.0
 PUBLISH_TIMEOUT_SECONDS = 5.0
 QUEUED_LEASES_ON_BROKER = 10
+PUBLISH_BATCH = 50
 
 
 class WorkerEngine:
@@ -108,6 +109,23 @@ class WorkerEngine:
     def wake(self) -> None:
         if self._wake is not None:
             self._wake.set()
+
+    async def relay_now(self) -> None:
+        """Wake the relay loop; a process that runs no loops and has no broker relays the
+        outbox itself and runs the handlers at once, as `kick` runs a job due now. Best
+        effort: what it does not relay waits in the outbox for the next relay."""
+        if self._wake is not None:
+            self._wake.set()
+            return
+        if self.rabbit is not None:
+            return
+        try:
+            job_ids = await store.relay_outbox(self.sessionmaker, self.settings.worker_batch_size)
+        except Exception as exc:  # the database's failures are many; the events are safe
+            log.warning("relay_failed", error=type(exc).__name__)
+            return
+        for job_id in job_ids:
+            await self.runner.run(job_id, self.running)
 
     async def kick(self, job_id: uuid.UUID) -> None:
         if self.rabbit is not None:
@@ -235,7 +253,9 @@ class WorkerEngine:
         """How many jobs to hand out now. The in-process queue is kept short, so what waits
         stays pending in the table (where any process may take it) rather than in memory."""
         if self._local is None:
-            return batch
+            # A hand-out waits for the broker's confirms inside its transaction: kept small, so
+            # a process whose loop is busy running jobs still confirms within the timeout.
+            return min(batch, PUBLISH_BATCH)
         return max(0, min(batch, 2 * self._concurrency - self._local.qsize()))
 
     @property

@@ -17,6 +17,9 @@ from fitcoach.worker.runtime import wake_relay_after_commit
 # The columns every event has; the rest of a model's fields are its payload.
 _ENVELOPE_FIELDS = frozenset({"id", "occurred_at", "actor_id", "subject_type", "subject_id"})
 _EVENT_TYPES: dict[str, type[DomainEvent]] = {}
+# session.info key: how many handled events led to the events this transaction records (see
+# cause_depth); a request's own events are at depth 0.
+_DEPTH_KEY = "fitcoach.worker.cause_depth"
 
 
 class DomainEvent(BaseModel):
@@ -63,12 +66,31 @@ def record_event(session: AsyncSession, event: DomainEvent) -> None:
             subject_type=event.subject_type,
             subject_id=event.subject_id,
             payload=event.payload(),
+            depth=cause_depth(session),
             # Wall-clock, unlike occurred_at (the injected clock): the relay's lag is measured
             # from it.
             recorded_at=datetime.now(UTC),
         )
     )
     wake_relay_after_commit(session)
+
+
+def cause_depth(session: AsyncSession) -> int:
+    """The depth of the events `session` records: 0 in a request, one more than the handled
+    event's in an event handler's transaction. Rules that react to events by causing more of
+    them read it to stop a loop."""
+    depth: int = session.info.get(_DEPTH_KEY, 0)
+    return depth
+
+
+def handling_at_depth(session: AsyncSession, handled_depth: int) -> None:
+    """Mark `session` as the transaction handling an event of `handled_depth`."""
+    session.info[_DEPTH_KEY] = handled_depth + 1
+
+
+def event_types() -> dict[str, type[DomainEvent]]:
+    """Every event class loaded, by type: the catalog of what can happen."""
+    return dict(_EVENT_TYPES)
 
 
 def event_of(row: OutboxEvent) -> DomainEvent:

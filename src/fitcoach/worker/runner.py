@@ -20,7 +20,7 @@ from fitcoach.core.metrics import JOB_DURATION, JOB_FAILURES
 from fitcoach.db.session import run_after_commit
 from fitcoach.models import Job, OutboxEvent, ProcessedEvent
 from fitcoach.worker import store
-from fitcoach.worker.events import UnknownEventType, event_of
+from fitcoach.worker.events import UnknownEventType, event_of, handling_at_depth
 from fitcoach.worker.jobs import JobContext, PermanentJobError, job, job_spec
 from fitcoach.worker.registry import subscription
 from fitcoach.worker.store import EVENT_JOB, RetryPolicy
@@ -124,4 +124,5 @@ async def handle_event(ctx: JobContext, handler: str, event_id: str) -> None:
     except UnknownEventType as exc:
         raise PermanentJobError(str(exc)) from exc
     ctx.session.add(ProcessedEvent(handler=handler, event_id=row.id, processed_at=ctx.now))
+    handling_at_depth(ctx.session, row.depth)
     await sub.handler(ctx.session, event)

@@ -20,7 +20,7 @@ class Runtime(Protocol):
     def now(self) -> datetime:
         """The app's clock (a frozen one in tests): jobs fall due by it."""
 
-    def wake(self) -> None:
+    async def relay_now(self) -> None:
         """New events are in the outbox: relay them now."""
 
     async def kick(self, job_id: uuid.UUID) -> None:
@@ -48,7 +48,7 @@ def wake_relay_after_commit(session: AsyncSession) -> None:
 
     async def wake() -> None:
         session.info.pop(_WAKE_REGISTERED_KEY, None)
-        runtime.wake()
+        await runtime.relay_now()
 
     after_commit(session, wake)
 

@@ -28,7 +28,7 @@ from fitcoach.worker.jobs import (
     job_spec,
     new_job_values,
 )
-from fitcoach.worker.registry import subscriptions_to
+from fitcoach.worker.registry import subscriptions_for
 
 EVENT_JOB = "worker.event"
 ERROR_LENGTH = 2_000
@@ -72,6 +72,7 @@ async def relay_outbox(
         if not rows:
             return []
         now = wall_clock()
+        reached = await subscriptions_for(session, {row.type for row in rows})
         jobs = [
             new_job_values(
                 spec,
@@ -80,7 +81,7 @@ async def relay_outbox(
                 f"event:{sub.name}:{row.id}",
             )
             for row in rows
-            for sub in subscriptions_to(row.type)
+            for sub in reached[row.type]
         ]
         if jobs:
             await session.execute(insert_jobs_once(_dialect(session), jobs))

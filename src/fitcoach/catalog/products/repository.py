@@ -265,6 +265,9 @@ class ProductsRepository:
             )
         return found
 
+    async def get(self, session: AsyncSession, product_id: uuid.UUID) -> Product | None:
+        return await session.get(Product, product_id)
+
     def add(self, session: AsyncSession, product: Product) -> None:
         session.add(product)
 

@@ -311,6 +311,14 @@ class ProductService:
         """The product, if `actor` may see it (404 otherwise): for other domains naming one."""
         return (await self._readable(session, actor, product_id)).product
 
+    async def stored(self, session: AsyncSession, product_id: uuid.UUID) -> Product:
+        """The product whatever its status, for a domain that already holds a reference to it
+        (a paid order names the product it was placed for)."""
+        product = await products_repository.get(session, product_id)
+        if product is None:
+            raise ProductNotFound()
+        return product
+
     async def _lead_coach(
         self, session: AsyncSession, actor: Actor, coach_id: uuid.UUID | None
     ) -> Actor:

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, delete, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.http.pagination import PageRequest, fetch_page
-from fitcoach.models import Actor, ProductReview, User
+from fitcoach.models import Actor, Order, ProductReview, User
 from fitcoach.models.enums import Role
 
 
@@ -46,6 +46,21 @@ class ReviewsRepository:
             select(ProductReview.id).where(
                 ProductReview.product_id == product_id, ProductReview.author_id == author_id
             )
+        )
+        return found is not None
+
+    async def bought(
+        self, session: AsyncSession, product_id: uuid.UUID, customer_id: uuid.UUID
+    ) -> bool:
+        """Whether the customer paid an order of the product (commerce's orders table)."""
+        found = await session.scalar(
+            select(Order.id)
+            .where(
+                Order.user_id == customer_id,
+                Order.product_id == product_id,
+                Order.paid_at.is_not(None),
+            )
+            .limit(1)
         )
         return found is not None
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitcoach.audit.service import AuditEvent, audit_service, changes_between
 from fitcoach.catalog.exceptions import (
     AlreadyReviewed,
+    NotABuyer,
     ProductNotPublished,
     ReviewAlreadyInState,
     ReviewNotFound,
@@ -93,6 +94,8 @@ class ReviewService:
         product = await product_service.readable(session, author, product_id)
         if product.status != ProductStatus.published:
             raise ProductNotPublished()
+        if not await reviews_repository.bought(session, product.id, author.id):
+            raise NotABuyer()
         if await reviews_repository.exists(session, product.id, author.id):
             raise AlreadyReviewed()
         review = ProductReview(

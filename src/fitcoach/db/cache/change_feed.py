@@ -15,10 +15,12 @@ listener is connected, and are disabled and cleared the moment it is lost (a res
 network, a keepalive that got no answer); the feed reconnects in the background. Without
 PostgreSQL (SQLite, the embedded default) there is no feed and nothing is cached.
 
-Within one worker a change is seen by the very next request: a request that wrote waits, after
-its commit, until its own announcements have come back (`catch_up`, a NOTIFY sent after the
-commit arrives after the commit's own). Other workers see it as soon as the announcement
-reaches them, which on one host is well under a millisecond after the commit.
+Within one worker a change is seen by the very next request: a request that wrote an announced
+table (db.cache.writes) waits, after its commit, until its own announcements have come back
+(`catch_up`, a NOTIFY sent after the commit arrives after the commit's own). Requests that wait
+at the same time share one such barrier: any barrier sent after a request's commit will do.
+Other workers see a change as soon as its announcement reaches them, which on one host is well
+under a millisecond after the commit.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from sqlalchemy.engine import make_url
 from fitcoach.config import Settings
 from fitcoach.db.cache.reads import declared_reads
 from fitcoach.db.cache.store import InvalidatedCache
+from fitcoach.db.cache.writes import ANNOUNCED_TABLES, AnnouncedWrites
 
 CHANNEL = "fitcoach_changes"
 _BARRIER_TOPIC = "barrier"
@@ -57,6 +60,10 @@ class ChangeFeed:
         self._connection: asyncpg.Connection | None = None
         self._query_lock = asyncio.Lock()
         self._barriers: dict[str, asyncio.Future[None]] = {}
+        # The barrier made but not sent yet: a request that commits now may wait on it too.
+        self._unsent: tuple[str, asyncio.Future[None]] | None = None
+        self._sending: set[asyncio.Task[None]] = set()
+        self.writes = AnnouncedWrites()
         self._task: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
         self.live = False
@@ -84,16 +91,19 @@ class ChangeFeed:
         connection = self._connection
         if not self.live or connection is None:
             return
-        token = uuid.uuid4().hex
-        arrived = asyncio.get_running_loop().create_future()
-        self._barriers[token] = arrived
+        if self._unsent is None:
+            token = uuid.uuid4().hex
+            arrived = asyncio.get_running_loop().create_future()
+            self._barriers[token] = arrived
+            self._unsent = (token, arrived)
+            # Sent by a task of its own: the requests waiting on it may be cancelled.
+            task = asyncio.create_task(self._send_barrier(connection, token))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+        token, arrived = self._unsent
         try:
             async with asyncio.timeout(CATCH_UP_TIMEOUT_SECONDS):
-                async with self._query_lock:
-                    await connection.execute(
-                        "SELECT pg_notify($1, $2)", CHANNEL, f"{_BARRIER_TOPIC}:{token}"
-                    )
-                await arrived
+                await asyncio.shield(arrived)
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             # Announcements may be missing: nothing cached can be trusted until reconnected.
             log.warning("change_feed_lost", reason="catch-up failed")
@@ -101,6 +111,22 @@ class ChangeFeed:
             self._lost.set()
         finally:
             self._barriers.pop(token, None)
+
+    async def _send_barrier(self, connection: asyncpg.Connection, token: str) -> None:
+        arrived = self._barriers.get(token)
+        try:
+            async with asyncio.timeout(CATCH_UP_TIMEOUT_SECONDS), self._query_lock:
+                # Sent from here on: a commit after this point needs the next barrier.
+                if self._unsent is not None and self._unsent[0] == token:
+                    self._unsent = None
+                await connection.execute(
+                    "SELECT pg_notify($1, $2)", CHANNEL, f"{_BARRIER_TOPIC}:{token}"
+                )
+        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            if self._unsent is not None and self._unsent[0] == token:
+                self._unsent = None
+            if arrived is not None and not arrived.done():
+                arrived.set_exception(exc)
 
     async def _run(self) -> None:
         while True:
@@ -129,6 +155,8 @@ class ChangeFeed:
             timeout=self._connect_timeout,
             server_settings={"application_name": FEED_APPLICATION_NAME},
         )
+        rows = await connection.fetch(ANNOUNCED_TABLES)
+        self.writes.tables = frozenset(row["relname"] for row in rows)
         await connection.add_listener(CHANNEL, self._on_notification)
         connection.add_termination_listener(self._on_terminated)
         self._connection = connection

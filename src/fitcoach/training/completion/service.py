@@ -1,5 +1,6 @@
 """Logging a plan item or habit for a local day: completed, skipped, or back to pending (the
-same day only). Repeating the same request changes nothing and moves no streak."""
+same day only). A change records `PlanItemCompleted` and moves the streak in the same
+transaction; repeating the same request changes nothing, records nothing and moves no streak."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from fitcoach.training.schedules.service import schedules_service
 from fitcoach.training.streaks.service import streaks_service
 from fitcoach.training.substitutions.service import substitutions_service
 from fitcoach.training.timezones import local_date
+from fitcoach.worker.events import record_event
 
 
 @dataclass(frozen=True)
@@ -124,20 +126,18 @@ class CompletionService:
             )
             changed, log = await self._record(session, existing, draft)
         if changed:
-            await streaks_service.on_plan_item_completed(
-                session,
-                PlanItemCompleted(
-                    occurred_at=now,
-                    actor_id=customer.id,
-                    subject_type=subject.type.value,
-                    subject_id=command.item_id,
-                    customer_id=customer.id,
-                    plan_id=command.plan_id,
-                    local_date=day,
-                    status=entry.status.value,
-                ),
-                now,
+            event = PlanItemCompleted(
+                occurred_at=now,
+                actor_id=customer.id,
+                subject_type=subject.type.value,
+                subject_id=str(command.item_id),
+                customer_id=customer.id,
+                plan_id=command.plan_id,
+                local_date=day,
+                status=entry.status.value,
             )
+            record_event(session, event)
+            await streaks_service.on_plan_item_completed(session, event, now)
         return CompletionResult(subject.type, log, day, timezone, streak.current)
 
     async def _record(

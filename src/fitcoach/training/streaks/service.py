@@ -1,5 +1,7 @@
-"""Keeping each customer's streak, freezes and badges up to date with their logged days; what
-the PlanItemCompleted handler does (run in the completion's transaction until the outbox lands)."""
+"""Keeping each customer's streak, freezes and badges up to date with their logged days. It runs
+in the completion's own transaction, under the customer's streak lock: the answer shows the new
+streak, and a badge is awarded once however many completions race. Each award records
+`BadgeAwarded` in that transaction."""
 
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from fitcoach.training.streaks.rules import (
     streak_of,
 )
 from fitcoach.training.timezones import local_date
+from fitcoach.worker.events import record_event
 
 log = structlog.get_logger("fitcoach.streaks")
 # How far back a streak is recomputed; a longer one keeps its stored longest.
@@ -86,7 +89,8 @@ class StreaksService:
     async def on_plan_item_completed(
         self, session: AsyncSession, event: PlanItemCompleted, now: datetime
     ) -> list[BadgeAwarded]:
-        """Recompute the customer's streak from their days; award the badges now reached."""
+        """Recompute the customer's streak from their days; award (and record the events of)
+        the badges now reached."""
         customer_id = event.customer_id
         streak = await self.lock(session, customer_id, now)
         timezone = await schedules_service.timezone_of(session, customer_id)
@@ -140,17 +144,17 @@ class StreaksService:
             if standing.progress(rule) >= rule.target and await logs_repository.award(
                 session, streak.customer_id, rule.code, now
             ):
-                awarded.append(
-                    BadgeAwarded(
-                        occurred_at=now,
-                        actor_id=streak.customer_id,
-                        subject_type="customer",
-                        subject_id=streak.customer_id,
-                        customer_id=streak.customer_id,
-                        badge=rule.code,
-                    )
+                event = BadgeAwarded(
+                    occurred_at=now,
+                    actor_id=streak.customer_id,
+                    subject_type="customer",
+                    subject_id=str(streak.customer_id),
+                    customer_id=streak.customer_id,
+                    badge=rule.code,
+                    name=rule.name,
                 )
-                # The customer's notification follows from this event once the outbox lands.
+                record_event(session, event)
+                awarded.append(event)
                 log.info("badge_awarded", customer_id=str(streak.customer_id), badge=rule.code)
         return awarded
 

@@ -79,7 +79,11 @@ async def alternatives(
     summary="Put the plan's exercise back (the customer, their coach or an admin)",
 )
 async def revert(
-    plan_id: PlanIdPath, substitution_id: SubstitutionIdPath, actor: CurrentUser, session: DbSession
+    plan_id: PlanIdPath,
+    substitution_id: SubstitutionIdPath,
+    actor: CurrentUser,
+    session: DbSession,
+    clock: ClockDep,
 ) -> MessageEnvelope:
-    await substitutions_service.revert(session, actor, plan_id, substitution_id)
+    await substitutions_service.revert(session, actor, plan_id, substitution_id, clock.now())
     return said("Substitution reverted")

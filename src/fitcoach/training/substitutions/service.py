@@ -1,6 +1,7 @@
 """Swapping a plan item's exercise for a safe library alternative, for one customer: it must be
 one of the item's alternatives, not contraindicated by their health flags and within their
-equipment. The plan itself, a template shared with others or not, is never changed."""
+equipment. The plan itself, a template shared with others or not, is never changed. Applying
+and reverting record their events (the coach hears of a substitution and may revert it)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from fitcoach.customers.service import customers_service
 from fitcoach.models import Actor, Exercise, ItemSubstitution, PlanItem
 from fitcoach.models.enums import PlanType, Role
 from fitcoach.onboarding.service import onboarding_service
+from fitcoach.training.events import SubstitutionApplied, SubstitutionReverted
 from fitcoach.training.exceptions import ItemNotInPlan, PlanNotFollowed
 from fitcoach.training.exercises.rules import fits_equipment
 from fitcoach.training.exercises.service import exercises_service
@@ -29,6 +31,7 @@ from fitcoach.training.substitutions.exceptions import (
     SubstitutionNotFound,
 )
 from fitcoach.training.substitutions.repository import substitutions_repository
+from fitcoach.worker.events import record_event
 
 log = structlog.get_logger("fitcoach.substitutions")
 
@@ -129,6 +132,12 @@ class SubstitutionsService:
             raise refusal
         existing = await substitutions_repository.of_items(session, customer.id, [item_id])
         substitution = existing[item_id][0] if item_id in existing else None
+        if substitution is not None and (substitution.exercise_id, substitution.reason) == (
+            alternative.id,
+            reason,
+        ):
+            # The same choice again: nothing changes, nobody is told twice.
+            return Substituted(context.item, substitution, context.original, alternative)
         if substitution is None:
             substitution = ItemSubstitution(
                 customer_id=customer.id, plan_id=plan_id, item_id=item_id, created_at=now
@@ -141,12 +150,31 @@ class SubstitutionsService:
             await session.flush()
         except IntegrityError as exc:  # a concurrent first substitution of the item won
             raise SubstitutionConflict() from exc
-        # The coach's notification follows from this once the outbox and notifications land.
+        record_event(
+            session,
+            SubstitutionApplied(
+                occurred_at=now,
+                actor_id=customer.id,
+                subject_type="substitution",
+                subject_id=str(substitution.id),
+                customer_id=customer.id,
+                plan_id=plan_id,
+                item_id=item_id,
+                original=context.original.name,
+                exercise=alternative.name,
+                reason=reason,
+            ),
+        )
         log.info("item_substituted", customer_id=str(customer.id), item_id=str(item_id))
         return Substituted(context.item, substitution, context.original, alternative)
 
     async def revert(
-        self, session: AsyncSession, actor: Actor, plan_id: uuid.UUID, substitution_id: uuid.UUID
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        plan_id: uuid.UUID,
+        substitution_id: uuid.UUID,
+        now: datetime,
     ) -> None:
         """The customer, their coach or an admin puts the plan's exercise back."""
         substitution = await substitutions_repository.get(session, plan_id, substitution_id)
@@ -161,6 +189,18 @@ class SubstitutionsService:
         if substitution is None or not allowed:
             raise SubstitutionNotFound()
         await substitutions_repository.remove(session, substitution)
+        record_event(
+            session,
+            SubstitutionReverted(
+                occurred_at=now,
+                actor_id=actor.id,
+                subject_type="substitution",
+                subject_id=str(substitution.id),
+                customer_id=substitution.customer_id,
+                plan_id=substitution.plan_id,
+                item_id=substitution.item_id,
+            ),
+        )
 
     async def of_items(
         self, session: AsyncSession, customer_id: uuid.UUID, item_ids: list[uuid.UUID]

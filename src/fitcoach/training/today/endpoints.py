@@ -7,11 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from fitcoach.db.session import ReadSession
-from fitcoach.http.dependencies import ClockDep
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok
 from fitcoach.models import Exercise, ItemLog
-from fitcoach.training.dependencies import CustomerUser
+from fitcoach.training.dependencies import CustomerRead
 from fitcoach.training.substitutions.schemas import SubstitutionOut
 from fitcoach.training.today.schemas import (
     ExerciseMediaOut,
@@ -37,16 +35,15 @@ _PENDING = LogOut(status="pending", logged_at=None, metrics={}, feedback=None)
     ),
 )
 async def plans_today(
-    customer: CustomerUser,
-    session: ReadSession,
-    clock: ClockDep,
+    caller: CustomerRead,
     on: Annotated[date | None, Query(alias="date", description="Default: today")] = None,
     timezone: Annotated[
         str | None,
         Query(max_length=64, description="An IANA zone; default: your profile's"),
     ] = None,
 ) -> DataEnvelope[TodayOut]:
-    return ok(_today_out(await today_service.day(session, customer, on, timezone, clock.now())))
+    day = await today_service.day(caller.session, caller.user, on, timezone, caller.now)
+    return ok(_today_out(day))
 
 
 def _log_out(log: ItemLog | None) -> LogOut:

@@ -1,0 +1,2 @@
+"""Automations: rules that act on domain events, their simulation on the event history, and
+their runs."""

@@ -1,0 +1,47 @@
+"""The events commerce publishes. Other domains subscribe (scheduling keeps its session
+entitlements from OrderPaid); the payloads are their contract, versioned."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import ClassVar
+
+from fitcoach.worker.events import DomainEvent
+
+
+class OrderPaid(DomainEvent):
+    """An order was paid: its subscription now covers [period_start, period_end) with the
+    product's entitlements. Subject: the order."""
+
+    type: ClassVar[str] = "commerce.order_paid"
+    version: ClassVar[int] = 1
+
+    order_id: uuid.UUID
+    invoice_id: uuid.UUID
+    user_id: uuid.UUID
+    product_id: uuid.UUID
+    product_title: str
+    coach_id: uuid.UUID
+    subscription_id: uuid.UUID
+    period_start: datetime
+    period_end: datetime
+    amount_minor: int
+    currency: str
+    sessions_per_month: int
+    custom_plans: bool
+
+
+class RefundIssued(DomainEvent):
+    """Money was given back on an order. Subject: the refund."""
+
+    type: ClassVar[str] = "commerce.refund_issued"
+    version: ClassVar[int] = 1
+
+    refund_id: uuid.UUID
+    order_id: uuid.UUID
+    user_id: uuid.UUID
+    amount_minor: int
+    currency: str
+    credit_note_number: str
+    fully_refunded: bool

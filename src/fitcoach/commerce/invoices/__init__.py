@@ -1,0 +1,1 @@
+"""Invoices: gap-free numbers, lines, tax and totals in integer minor units."""

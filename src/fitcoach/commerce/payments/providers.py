@@ -1,0 +1,174 @@
+"""The one interface every payment provider offers, and the local sandbox (the default), which
+works offline. The sandbox knows Stripe's test payment methods by their ids: `pm_card_visa`
+succeeds, `pm_card_chargeDeclined...` are declined with the reason Stripe gives,
+`pm_card_authenticationRequired` asks for the customer's authentication first, and
+`pm_card_createDispute` succeeds and is disputed later (through the provider's webhook)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from fitcoach.config import Settings
+
+
+class CaptureOutcome(StrEnum):
+    succeeded = "succeeded"
+    declined = "declined"
+    requires_action = "requires_action"
+
+
+@dataclass(frozen=True)
+class IntentRequest:
+    order_id: uuid.UUID
+    amount_minor: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    client_secret: str
+
+
+@dataclass(frozen=True)
+class CaptureRequest:
+    intent_id: str
+    amount_minor: int
+    currency: str
+    payment_method: str
+    # The customer already completed the action an earlier attempt asked for.
+    after_action: bool
+
+
+@dataclass(frozen=True)
+class MethodDetails:
+    """What the provider lets us show of a payment method; never card data."""
+
+    brand: str
+    last4: str
+
+
+@dataclass(frozen=True)
+class NextAction:
+    """What the app must do before confirming again (e.g. show the bank's 3-D Secure page)."""
+
+    type: str
+    redirect_url: str | None
+
+
+@dataclass(frozen=True)
+class CaptureResult:
+    outcome: CaptureOutcome
+    charge_id: str | None = None
+    method: MethodDetails | None = None
+    decline_code: str | None = None
+    decline_reason: str | None = None
+    next_action: NextAction | None = None
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    charge_id: str
+    amount_minor: int
+    currency: str
+    # The provider's idempotency key: a retried refund is not given twice.
+    key: str
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    async def create_intent(self, request: IntentRequest) -> Intent: ...
+
+    async def capture(self, request: CaptureRequest) -> CaptureResult: ...
+
+    async def refund(self, request: RefundRequest) -> str:
+        """Give `amount_minor` of the charge back; the provider's refund id."""
+        ...
+
+
+@dataclass(frozen=True)
+class _TestMethod:
+    method: MethodDetails
+    decline: tuple[str, str] | None = None
+    authenticate: bool = False
+
+
+_VISA = MethodDetails("visa", "4242")
+_TEST_METHODS: dict[str, _TestMethod] = {
+    "pm_card_visa": _TestMethod(_VISA),
+    "pm_card_mastercard": _TestMethod(MethodDetails("mastercard", "4444")),
+    "pm_card_createDispute": _TestMethod(MethodDetails("visa", "0259")),
+    "pm_card_chargeDeclined": _TestMethod(
+        MethodDetails("visa", "0002"), decline=("card_declined", "Your card was declined.")
+    ),
+    "pm_card_chargeDeclinedInsufficientFunds": _TestMethod(
+        MethodDetails("visa", "9995"),
+        decline=("insufficient_funds", "Your card has insufficient funds."),
+    ),
+    "pm_card_chargeDeclinedExpiredCard": _TestMethod(
+        MethodDetails("visa", "0069"), decline=("expired_card", "Your card has expired.")
+    ),
+    "pm_card_authenticationRequired": _TestMethod(MethodDetails("visa", "3184"), authenticate=True),
+}
+
+
+class SandboxPaymentProvider:
+    """Deterministic and stateless across processes: an intent's id derives from its order and
+    a capture's charge id from its intent, so every worker answers alike. `captures` counts the
+    capture calls this process made per intent (what a test asserts "captured once" on), and
+    `refunded` the amounts it gave back per charge."""
+
+    name = "sandbox"
+
+    def __init__(self) -> None:
+        self.captures: Counter[str] = Counter()
+        self.refunded: Counter[str] = Counter()
+
+    async def create_intent(self, request: IntentRequest) -> Intent:
+        intent_id = f"pi_sandbox_{request.order_id.hex}"
+        return Intent(id=intent_id, client_secret=f"{intent_id}_secret_{secrets.token_hex(12)}")
+
+    async def capture(self, request: CaptureRequest) -> CaptureResult:
+        self.captures[request.intent_id] += 1
+        known = _TEST_METHODS.get(request.payment_method)
+        if known is None:
+            return CaptureResult(
+                outcome=CaptureOutcome.declined,
+                decline_code="resource_missing",
+                decline_reason=f"No such payment method: '{request.payment_method}'.",
+            )
+        if known.decline is not None:
+            code, reason = known.decline
+            return CaptureResult(
+                outcome=CaptureOutcome.declined,
+                method=known.method,
+                decline_code=code,
+                decline_reason=reason,
+            )
+        if known.authenticate and not request.after_action:
+            return CaptureResult(
+                outcome=CaptureOutcome.requires_action,
+                method=known.method,
+                next_action=NextAction(type="use_stripe_sdk", redirect_url=None),
+            )
+        charge = hashlib.sha256(request.intent_id.encode()).hexdigest()[:24]
+        return CaptureResult(
+            outcome=CaptureOutcome.succeeded, charge_id=f"ch_sandbox_{charge}", method=known.method
+        )
+
+    async def refund(self, request: RefundRequest) -> str:
+        self.refunded[request.charge_id] += request.amount_minor
+        return f"re_sandbox_{hashlib.sha256(request.key.encode()).hexdigest()[:24]}"
+
+
+def create_payment_provider(settings: Settings) -> PaymentProvider:
+    # One provider today; the setting names which when there are more.
+    assert settings.payment_provider == "sandbox"
+    return SandboxPaymentProvider()

@@ -1,0 +1,86 @@
+"""Saved payment methods (the customer's own: list, remove) and the record of a capture."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.audit.service import AuditEvent, audit_service
+from fitcoach.commerce.payments.exceptions import PaymentMethodNotFound
+from fitcoach.commerce.payments.providers import MethodDetails
+from fitcoach.commerce.payments.repository import payment_repository
+from fitcoach.http.pagination import PageRequest
+from fitcoach.models import Actor, Payment, PaymentMethod
+
+
+@dataclass(frozen=True)
+class Capture:
+    """Money a provider captured for an order."""
+
+    order_id: uuid.UUID
+    user_id: uuid.UUID
+    provider: str
+    charge_id: str
+    payment_method: str
+    amount_minor: int
+    currency: str
+
+
+class PaymentService:
+    def record(self, session: AsyncSession, capture: Capture, now: datetime) -> Payment:
+        payment = Payment(
+            order_id=capture.order_id,
+            user_id=capture.user_id,
+            provider=capture.provider,
+            charge_id=capture.charge_id,
+            payment_method_ref=capture.payment_method,
+            amount_minor=capture.amount_minor,
+            currency=capture.currency,
+            captured_at=now,
+        )
+        payment_repository.add(session, payment)
+        return payment
+
+    async def of_order(self, session: AsyncSession, order_id: uuid.UUID) -> Payment | None:
+        return await payment_repository.of_order(session, order_id)
+
+    async def save_method(
+        self, session: AsyncSession, capture: Capture, details: MethodDetails
+    ) -> None:
+        await payment_repository.save_method(
+            session,
+            PaymentMethod(
+                user_id=capture.user_id,
+                provider=capture.provider,
+                reference=capture.payment_method,
+                brand=details.brand,
+                last4=details.last4,
+            ),
+        )
+
+    async def methods(
+        self, session: AsyncSession, actor: Actor, page: PageRequest
+    ) -> tuple[list[PaymentMethod], int]:
+        return await payment_repository.methods_of(session, actor.id, page)
+
+    async def remove_method(
+        self, session: AsyncSession, actor: Actor, method_id: uuid.UUID, now: datetime
+    ) -> None:
+        """A customer's own method only: another's is not found."""
+        if not await payment_repository.remove_method(session, actor.id, method_id):
+            raise PaymentMethodNotFound()
+        audit_service.record(
+            session,
+            AuditEvent(
+                action="payment_method.removed",
+                resource_type="payment_method",
+                resource_id=method_id,
+            ),
+            now,
+        )
+
+
+payment_service = PaymentService()

@@ -1,0 +1,1 @@
+"""Integrations: partners' API keys and the wearables that send customers' metrics."""

@@ -1,0 +1,1 @@
+"""Partners' API keys (admins): issue one shown once, list, rotate with an overlap, revoke."""

@@ -1,0 +1,1 @@
+"""Wearables: provider webhooks verified, matched to customers, and their metrics stored."""

@@ -1,0 +1,235 @@
+"""Every query on threads and messages. A thread is reached only through the caller's own
+participant row (`_joined_by`): someone who does not take part in a thread cannot find it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.http.pagination import PageRequest
+from fitcoach.models import Message, MessageThread, ThreadParticipant, User
+
+
+@dataclass(frozen=True)
+class ThreadFilter:
+    context: str | None = None
+    participant_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    thread_id: uuid.UUID
+    user_id: uuid.UUID
+    name: str
+    read_seq: int
+
+
+def _joined_by(user_id: uuid.UUID) -> Select[MessageThread]:
+    """Threads `user_id` takes part in."""
+    return select(MessageThread).join(
+        ThreadParticipant,
+        and_(ThreadParticipant.thread_id == MessageThread.id, ThreadParticipant.user_id == user_id),
+    )
+
+
+def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+class ThreadsRepository:
+    async def find_or_create_pair_thread(
+        self, session: AsyncSession, pair: tuple[uuid.UUID, uuid.UUID], context: str, now: datetime
+    ) -> uuid.UUID:
+        """The one thread of the two people in `pair`, made if they have none. The unique pair
+        key decides: of two transactions making it at once, the second waits for the first and
+        then finds its thread."""
+        pair_key = ":".join(sorted(str(user_id) for user_id in pair))
+        insert = _insert(session)
+        thread_id: uuid.UUID | None = await session.scalar(
+            insert(MessageThread)
+            .values(id=uuid.uuid4(), context=context, pair_key=pair_key, last_activity_at=now)
+            .on_conflict_do_nothing(index_elements=["pair_key"])
+            .returning(MessageThread.id)
+        )
+        if thread_id is not None:
+            await session.execute(
+                insert(ThreadParticipant),
+                [
+                    {"thread_id": thread_id, "user_id": user_id, "last_activity_at": now}
+                    for user_id in pair
+                ],
+            )
+            return thread_id
+        found: uuid.UUID | None = await session.scalar(
+            select(MessageThread.id).where(MessageThread.pair_key == pair_key)
+        )
+        assert found is not None  # the conflicting row is committed, or ours
+        return found
+
+    async def joined_thread(
+        self, session: AsyncSession, user_id: uuid.UUID, thread_id: uuid.UUID
+    ) -> MessageThread | None:
+        thread: MessageThread | None = await session.scalar(
+            _joined_by(user_id).where(MessageThread.id == thread_id)
+        )
+        return thread
+
+    async def page_of_threads(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        where: ThreadFilter,
+        page: PageRequest,
+    ) -> tuple[list[MessageThread], int]:
+        statement = _joined_by(user_id)
+        if where.context is not None:
+            statement = statement.where(MessageThread.context == where.context)
+        if where.participant_id is not None:
+            other = ThreadParticipant.__table__.alias("other")
+            statement = statement.where(
+                exists().where(
+                    other.c.thread_id == MessageThread.id, other.c.user_id == where.participant_id
+                )
+            )
+        total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+        ordered = statement.order_by(
+            ThreadParticipant.last_activity_at.desc(), MessageThread.id.desc()
+        )
+        threads = await session.scalars(ordered.limit(page.page_size).offset(page.offset))
+        return list(threads), int(total or 0)
+
+    async def participants(
+        self, session: AsyncSession, thread_ids: Sequence[uuid.UUID]
+    ) -> list[ParticipantRow]:
+        rows = await session.execute(
+            select(ThreadParticipant.thread_id, User.id, User.name, ThreadParticipant.read_seq)
+            .join(User, User.id == ThreadParticipant.user_id)
+            .where(ThreadParticipant.thread_id.in_(thread_ids))
+            .order_by(ThreadParticipant.thread_id, User.name, User.id)
+        )
+        return [
+            ParticipantRow(thread_id=row[0], user_id=row[1], name=row[2], read_seq=row[3])
+            for row in rows.all()
+        ]
+
+    async def last_messages(
+        self, session: AsyncSession, thread_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, Message]:
+        result = await session.scalars(
+            select(Message)
+            .join(
+                MessageThread,
+                and_(MessageThread.id == Message.thread_id, MessageThread.last_seq == Message.seq),
+            )
+            .where(Message.thread_id.in_(thread_ids))
+        )
+        return {message.thread_id: message for message in result}
+
+    def _unread(self, user_id: uuid.UUID) -> ColumnElement[bool]:
+        return and_(
+            Message.seq > ThreadParticipant.read_seq,
+            Message.sender_id != user_id,
+            Message.deleted_at.is_(None),
+        )
+
+    async def unread_counts(
+        self, session: AsyncSession, user_id: uuid.UUID, thread_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, int]:
+        """What `user_id` has not read in each thread: others' messages past their read
+        position, deleted ones aside. One grouped query, however many threads."""
+        rows = await session.execute(
+            select(Message.thread_id, func.count())
+            .join(
+                ThreadParticipant,
+                and_(
+                    ThreadParticipant.thread_id == Message.thread_id,
+                    ThreadParticipant.user_id == user_id,
+                ),
+            )
+            .where(Message.thread_id.in_(thread_ids), self._unread(user_id))
+            .group_by(Message.thread_id)
+        )
+        return {thread_id: int(count) for thread_id, count in rows.all()}
+
+    async def next_seq(self, session: AsyncSession, thread_id: uuid.UUID, now: datetime) -> int:
+        """Number the thread's next message. The update locks the thread's row until commit
+        (PostgreSQL), so messages sent at once take consecutive numbers."""
+        seq = await session.scalar(
+            update(MessageThread)
+            .where(MessageThread.id == thread_id)
+            .values(last_seq=MessageThread.last_seq + 1, last_activity_at=now)
+            .returning(MessageThread.last_seq)
+        )
+        assert seq is not None
+        await session.execute(
+            update(ThreadParticipant)
+            .where(ThreadParticipant.thread_id == thread_id)
+            .values(last_activity_at=now)
+        )
+        return int(seq)
+
+    async def add_message(self, session: AsyncSession, message: Message) -> Message:
+        session.add(message)
+        await session.flush()
+        return message
+
+    async def advance_read(
+        self, session: AsyncSession, thread_id: uuid.UUID, user_id: uuid.UUID, seq: int
+    ) -> bool:
+        """Move the read position forward to `seq`; never back (an older receipt arriving late
+        from another device changes nothing). Whether it moved."""
+        result = await session.execute(
+            update(ThreadParticipant)
+            .where(
+                ThreadParticipant.thread_id == thread_id,
+                ThreadParticipant.user_id == user_id,
+                ThreadParticipant.read_seq < seq,
+            )
+            .values(read_seq=seq)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def message_in_thread(
+        self, session: AsyncSession, thread_id: uuid.UUID, message_id: uuid.UUID
+    ) -> Message | None:
+        message: Message | None = await session.scalar(
+            select(Message).where(Message.id == message_id, Message.thread_id == thread_id)
+        )
+        return message
+
+    async def message_seen_by(
+        self, session: AsyncSession, user_id: uuid.UUID, message_id: uuid.UUID
+    ) -> Message | None:
+        """The message, if `user_id` takes part in its thread."""
+        message: Message | None = await session.scalar(
+            select(Message)
+            .join(
+                ThreadParticipant,
+                and_(
+                    ThreadParticipant.thread_id == Message.thread_id,
+                    ThreadParticipant.user_id == user_id,
+                ),
+            )
+            .where(Message.id == message_id)
+        )
+        return message
+
+    async def messages_before(
+        self, session: AsyncSession, thread_id: uuid.UUID, before_seq: int | None, limit: int
+    ) -> list[Message]:
+        """Newest first, up to `limit` messages numbered below `before_seq`."""
+        statement = select(Message).where(Message.thread_id == thread_id)
+        if before_seq is not None:
+            statement = statement.where(Message.seq < before_seq)
+        result = await session.scalars(statement.order_by(Message.seq.desc()).limit(limit))
+        return list(result)
+
+
+threads_repository = ThreadsRepository()

@@ -1,0 +1,82 @@
+"""Messaging: threads between people, who takes part in each (with how far they have read),
+and the messages, numbered in order within their thread."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fitcoach.db.base import Base, IdMixin, TimestampMixin
+
+
+class MessageThread(IdMixin, TimestampMixin, Base):
+    """A conversation. `pair_key` names the two people of a one-to-one thread (their ids in
+    order): unique, so two first messages sent at once find or make the same thread."""
+
+    __tablename__ = "message_threads"
+
+    context: Mapped[str] = mapped_column(String(16))
+    pair_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    # The number of the thread's last message; the next one takes last_seq + 1.
+    last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_activity_at: Mapped[datetime]
+
+
+class ThreadParticipant(TimestampMixin, Base):
+    """One person in one thread. `read_seq`: the number of the last message they have read,
+    the same on every device they use; their unread count follows from it."""
+
+    __tablename__ = "thread_participants"
+    __table_args__ = (
+        # A person's threads by last activity, without sorting all of them.
+        Index("ix_thread_participants_user_activity", "user_id", "last_activity_at"),
+    )
+
+    thread_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("message_threads.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    read_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The thread's last activity, copied here so the listing seeks one index.
+    last_activity_at: Mapped[datetime]
+
+
+class Message(IdMixin, TimestampMixin, Base):
+    """One message, sent at its created_at. A deleted one keeps its place (and number) but
+    loses its content."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("thread_id", "seq"),)
+
+    thread_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("message_threads.id", ondelete="CASCADE")
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    sender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    body: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+
+
+class Attachment(IdMixin, TimestampMixin, Base):
+    """An uploaded file. Served only once `status` is clean (or unscanned, where no scanner is
+    configured); `thread_id`: the thread whose message carries it, whose participants may then
+    download it."""
+
+    __tablename__ = "attachments"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    thread_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("message_threads.id", ondelete="SET NULL"), index=True
+    )
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    has_thumbnail: Mapped[bool] = mapped_column(default=False)

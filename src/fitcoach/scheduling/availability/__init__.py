@@ -1,0 +1,1 @@
+"""Coaches' working hours and time off, and the free one-to-one slots cut from them."""

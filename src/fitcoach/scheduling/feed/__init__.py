@@ -1,0 +1,1 @@
+"""A private iCalendar feed per user: sessions they coach or are booked into."""

@@ -1,0 +1,123 @@
+"""What scheduling's events do: tell the people concerned, in their inbox and on their
+channels (the notifications domain). Each notification's dedupe key is the event's, so a
+redelivered event notifies no one twice."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.models.enums import NotificationCategory
+from fitcoach.notifications.service import NotificationRequest, notification_service
+from fitcoach.scheduling.events import (
+    BookingCanceled,
+    SessionBooked,
+    SessionCanceled,
+    SessionRescheduled,
+    SessionScheduled,
+)
+from fitcoach.scheduling.sessions.rules import local_iso, zone_named
+from fitcoach.worker.events import DomainEvent
+from fitcoach.worker.registry import on_event
+
+
+def _when(start: datetime, timezone: str) -> str:
+    return local_iso(start, zone_named(timezone)).replace("T", " ")
+
+
+async def _tell(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    event: DomainEvent,
+    text: tuple[str, str],
+    data: dict[str, str],
+) -> None:
+    title, body = text
+    await notification_service.notify(
+        session,
+        NotificationRequest(
+            user_id=user_id,
+            category=NotificationCategory.sessions,
+            title=title,
+            body=body,
+            data=data,
+            dedupe_key=f"scheduling:{event.id}:{user_id}",
+        ),
+        # The moment of the change (the injected clock's), which quiet hours are measured from.
+        event.occurred_at,
+    )
+
+
+@on_event(SessionScheduled, name="scheduling.notify_session_scheduled")
+async def notify_session_scheduled(session: AsyncSession, event: SessionScheduled) -> None:
+    when = _when(event.start_at, event.timezone)
+    for customer_id in event.participant_ids:
+        await _tell(
+            session,
+            customer_id,
+            event,
+            ("Session scheduled", f"You have a session on {when} ({event.timezone})."),
+            {"sessionId": event.subject_id},
+        )
+
+
+@on_event(SessionBooked, name="scheduling.notify_session_booked")
+async def notify_session_booked(session: AsyncSession, event: SessionBooked) -> None:
+    when = _when(event.start_at, event.timezone)
+    await _tell(
+        session,
+        event.coach_id,
+        event,
+        ("New booking", f"A customer booked your session on {when} ({event.timezone})."),
+        {"sessionId": event.subject_id, "customerId": str(event.customer_id)},
+    )
+
+
+@on_event(SessionRescheduled, name="scheduling.notify_session_rescheduled")
+async def notify_session_rescheduled(session: AsyncSession, event: SessionRescheduled) -> None:
+    before = _when(event.previous_start_at, event.timezone)
+    when = _when(event.start_at, event.timezone)
+    for customer_id in event.participant_ids:
+        await _tell(
+            session,
+            customer_id,
+            event,
+            ("Session moved", f"Your session of {before} now starts {when} ({event.timezone})."),
+            {"sessionId": event.subject_id},
+        )
+
+
+@on_event(SessionCanceled, name="scheduling.notify_session_canceled")
+async def notify_session_canceled(session: AsyncSession, event: SessionCanceled) -> None:
+    when = _when(event.start_at, event.timezone)
+    why = f" Reason: {event.reason}" if event.reason else ""
+    for customer_id in event.participant_ids:
+        await _tell(
+            session,
+            customer_id,
+            event,
+            (
+                "Session canceled",
+                f"Your session on {when} ({event.timezone}) was canceled; the session of your "
+                f"membership is yours again.{why}",
+            ),
+            {"sessionId": event.subject_id},
+        )
+
+
+@on_event(BookingCanceled, name="scheduling.notify_booking_canceled")
+async def notify_booking_canceled(session: AsyncSession, event: BookingCanceled) -> None:
+    when = _when(event.start_at, event.timezone)
+    late = " (late)" if event.late else ""
+    await _tell(
+        session,
+        event.coach_id,
+        event,
+        (
+            "Booking canceled",
+            f"A customer canceled{late} their place on {when} ({event.timezone}).",
+        ),
+        {"sessionId": event.subject_id, "customerId": str(event.customer_id)},
+    )

@@ -1,0 +1,126 @@
+"""The access matrix's rows for commerce (see access_matrix for the rules).
+
+Customers buy: only they place and pay orders (staff get 403 for their role), and only their
+own (another customer's order is 404). A customer reads their own orders and invoices, an admin
+every one; a coach sees none (404). Saved payment methods are their owner's alone. Promo
+codes and refunds are for admins only.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fitcoach.commerce.invoices.pricing import TaxPolicy
+from fitcoach.commerce.orders.service import Checkout, OrderDraft, Payer, order_service
+from fitcoach.commerce.payments.providers import MethodDetails
+from fitcoach.commerce.payments.service import Capture, payment_service
+from fitcoach.commerce.promos.service import PromoDraft, PromoRules, promo_service
+from fitcoach.http.pagination import PageRequest
+from fitcoach.users.service import user_service
+from tests.robustness.cells import Call, Row, admin_only, anyone_signed_in, body_of, signed_in
+from tests.robustness.world import Actor, World
+
+# The customer's own; another customer and the coaches do not see it, an admin does.
+owner_or_admin = signed_in(200, 404, 404, 404, 200)
+
+
+async def _customers_order(world: World) -> Checkout:
+    async with world.app.state.sessionmaker() as session, session.begin():
+        customer = await user_service.get(session, uuid.UUID(world.customer.user_id))
+        return await order_service.place(
+            session,
+            world.app.state.payment_provider,
+            customer,
+            OrderDraft(product_id=world.objects.published_product_id, addon_ids=()),
+            TaxPolicy(rate_basis_points=0, inclusive=True),
+            world.app.state.clock.now(),
+        )
+
+
+async def _confirm(world: World, actor: Actor) -> Call:
+    checkout = await _customers_order(world)
+    return Call(path={"orderId": str(checkout.order.id)}, json={"paymentMethodId": "pm_card_visa"})
+
+
+async def _order(world: World, actor: Actor) -> Call:
+    return Call(path={"orderId": str((await _customers_order(world)).order.id)})
+
+
+async def _invoice(world: World, actor: Actor) -> Call:
+    return Call(path={"invoiceId": str((await _customers_order(world)).invoice.id)})
+
+
+async def _saved_method(world: World, actor: Actor) -> Call:
+    async with world.app.state.sessionmaker() as session, session.begin():
+        await payment_service.save_method(
+            session,
+            Capture(
+                order_id=uuid.uuid4(),
+                user_id=uuid.UUID(world.customer.user_id),
+                provider="sandbox",
+                charge_id="ch_matrix",
+                payment_method="pm_card_visa",
+                amount_minor=0,
+                currency="USD",
+            ),
+            MethodDetails("visa", "4242"),
+        )
+        customer = await user_service.get(session, uuid.UUID(world.customer.user_id))
+        methods, _ = await payment_service.methods(session, customer, PageRequest(1, 1))
+    return Call(path={"paymentMethodId": str(methods[0].id)})
+
+
+async def _paid_order(world: World, actor: Actor) -> Call:
+    checkout = await _customers_order(world)
+    async with world.app.state.sessionmaker() as session, session.begin():
+        customer = await user_service.get(session, uuid.UUID(world.customer.user_id))
+        await order_service.confirm(
+            session,
+            world.app.state.payment_provider,
+            customer,
+            checkout.order.id,
+            Payer(payment_method="pm_card_visa", save_method=False),
+            world.app.state.clock.now(),
+        )
+    return Call(path={"orderId": str(checkout.order.id)}, json={"amount": 100, "reason": "Matrix"})
+
+
+def _promo_body(world: World) -> dict[str, object]:
+    return {"code": f"M{uuid.uuid4().hex[:12]}", "percentOff": 10}
+
+
+async def _promo(world: World, actor: Actor) -> Call:
+    async with world.app.state.sessionmaker() as session, session.begin():
+        promo = await promo_service.create(
+            session,
+            PromoDraft(f"M{uuid.uuid4().hex[:12]}", 10, None, None, PromoRules()),
+            world.app.state.clock.now(),
+        )
+    return Call(path={"promoCodeId": str(promo.id)}, json={"active": False})
+
+
+COMMERCE_MATRIX: dict[tuple[str, str], Row] = {
+    ("POST", "/api/v1/orders"): Row(
+        signed_in(201, 201, 403, 403, 403),
+        body_of(lambda world: {"productId": str(world.objects.published_product_id)}),
+        hands_over=frozenset({"paymentIntent"}),
+    ),
+    ("POST", "/api/v1/orders/{orderId}/confirm"): Row(
+        signed_in(200, 404, 403, 403, 403), _confirm, hands_over=frozenset({"paymentIntent"})
+    ),
+    ("GET", "/api/v1/orders"): Row(anyone_signed_in()),
+    ("GET", "/api/v1/orders/{orderId}"): Row(owner_or_admin, _order),
+    ("GET", "/api/v1/invoices"): Row(anyone_signed_in()),
+    ("GET", "/api/v1/invoices/{invoiceId}"): Row(owner_or_admin, _invoice),
+    ("GET", "/api/v1/payment-methods"): Row(anyone_signed_in()),
+    ("DELETE", "/api/v1/payment-methods/{paymentMethodId}"): Row(
+        signed_in(200, 404, 404, 404, 404), _saved_method
+    ),
+    ("POST", "/api/v1/admin/orders/{orderId}/refunds"): Row(admin_only(201), _paid_order),
+    # Promo codes: admins only.
+    ("POST", "/api/v1/admin/promo-codes"): Row(admin_only(201), body_of(_promo_body)),
+    ("GET", "/api/v1/admin/promo-codes"): Row(admin_only()),
+    ("GET", "/api/v1/admin/promo-codes/{promoCodeId}"): Row(admin_only(), _promo),
+    ("PATCH", "/api/v1/admin/promo-codes/{promoCodeId}"): Row(admin_only(), _promo),
+    ("DELETE", "/api/v1/admin/promo-codes/{promoCodeId}"): Row(admin_only(), _promo),
+}
