@@ -14,23 +14,25 @@ from fitcoach.idempotency.dependencies import IdempotentRoute, idempotent
 from fitcoach.scheduling.entitlements.schemas import (
     EntitlementAdjustmentIn,
     EntitlementEntryOut,
-    EntitlementsOut,
+    SessionBalanceOut,
 )
 from fitcoach.scheduling.entitlements.service import Entitlements, entitlement_service
 
 router = APIRouter(tags=["scheduling"], route_class=IdempotentRoute)
 
 
-def _shaped(found: Entitlements, page: PageRequest) -> EntitlementsOut:
+def _shaped(found: Entitlements, page: PageRequest) -> SessionBalanceOut:
     listed = Page[EntitlementEntryOut].of(
         [EntitlementEntryOut.of(entry) for entry in found.entries], found.total, page
     )
-    return EntitlementsOut(balance=found.balance, items=listed.items, pagination=listed.pagination)
+    return SessionBalanceOut(
+        balance=found.balance, items=listed.items, pagination=listed.pagination
+    )
 
 
 @router.get(
     "/customers/{customerId}/entitlements",
-    response_model=DataEnvelope[EntitlementsOut],
+    response_model=DataEnvelope[SessionBalanceOut],
     responses=error_responses(401, 404, 422),
     summary="A customer's session balance and ledger, newest first (them, their coach, admins)",
 )
@@ -40,14 +42,14 @@ async def list_entitlements(
     session: ReadSession,
     page: PageRequestDep,
     clock: ClockDep,
-) -> DataEnvelope[EntitlementsOut]:
+) -> DataEnvelope[SessionBalanceOut]:
     found = await entitlement_service.of_customer(session, actor, customer_id, page, clock.now())
     return ok(_shaped(found, page))
 
 
 @router.post(
     "/admin/customers/{customerId}/entitlements",
-    response_model=DataEnvelope[EntitlementsOut],
+    response_model=DataEnvelope[SessionBalanceOut],
     status_code=201,
     # Granting sessions is worth money: a retry must not grant twice.
     dependencies=[idempotent],
@@ -60,7 +62,7 @@ async def adjust_entitlements(
     admin: AdminUser,
     session: DbSession,
     clock: ClockDep,
-) -> DataEnvelope[EntitlementsOut]:
+) -> DataEnvelope[SessionBalanceOut]:
     now = clock.now()
     await entitlement_service.adjust(session, admin.id, body.to_grant(customer_id, now), now)
     first = PageRequest(page=1, page_size=20)

@@ -80,7 +80,7 @@ class EntitlementEntryOut(ApiModel):
         return cls.model_validate(entry)
 
 
-class EntitlementsOut(ApiModel):
+class SessionBalanceOut(ApiModel):
     balance: int = Field(description="Sessions left in unexpired grants: the sum of their lines")
     items: list[EntitlementEntryOut]
     pagination: Pagination
