@@ -77,6 +77,9 @@ RULES_BEYOND_THE_SCHEMA = {
     "updateProfile": "preferences answer the current questionnaire",
     "submitIntake": "answers name the current questionnaire's questions",
     "createProduct": "an admin names the leading coach (coachId)",
+    # An add-on's name is trimmed before its length is checked; a name of only whitespace the
+    # schema's one pattern (no NUL) cannot also refuse.
+    "updateProduct": "add-on names are not blank once trimmed",
     # The zone names are the host's tz database: data that changes with each tzdata release,
     # not a contract to freeze as an enum of ~600 names into every generated client.
     "updateNotificationPreferences": "timeZone is in the host's IANA tz database",
