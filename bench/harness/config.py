@@ -102,6 +102,8 @@ class BenchSettings:
             "FITCOACH_SMS_PROVIDER": "console",
             # Production refuses the console provider unless told: the bench sends no real SMS.
             "FITCOACH_ALLOW_CONSOLE_SMS_IN_PRODUCTION": "true",
+            # No scenario uploads a file, and no ClamAV daemon runs beside the bench.
+            "FITCOACH_ALLOW_UNSCANNED_ATTACHMENTS_IN_PRODUCTION": "true",
             "FITCOACH_ACCESS_TOKEN_TTL_SECONDS": str(self.access_token_ttl_seconds),
         }
 

@@ -148,6 +148,7 @@ def bench_settings(bench: BenchSettings) -> Settings:
         access_token_ttl_seconds=bench.access_token_ttl_seconds,
         sms_provider="console",
         allow_console_sms_in_production=True,
+        allow_unscanned_attachments_in_production=True,
     )
 
 

@@ -66,7 +66,7 @@ from fitcoach.integrations.wearables.endpoints import router as wearables_router
 from fitcoach.jobs.endpoints import router as jobs_router
 from fitcoach.messaging.attachments.dependencies import FILES_STATE
 from fitcoach.messaging.attachments.endpoints import router as attachments_router
-from fitcoach.messaging.attachments.providers import create_file_storage, create_scanner
+from fitcoach.messaging.attachments.providers import create_scanner
 from fitcoach.messaging.attachments.service import Files
 
 # Imported for the event handlers it registers.
@@ -87,11 +87,12 @@ from fitcoach.scheduling.endpoints import router as sessions_router
 from fitcoach.scheduling.entitlements.endpoints import router as entitlements_router
 from fitcoach.scheduling.feed.endpoints import router as calendar_feed_router
 from fitcoach.settings.endpoints import router as settings_router
-from fitcoach.stream.broker import BROKER_INFO_KEY, PRESENCE_SECONDS, create_stream_broker
-from fitcoach.stream.endpoints import router as stream_router
 
 # Imported for the recurring jobs and event handlers they register (the worker layer knows no
 # domain).
+from fitcoach.storage import create_file_storage
+from fitcoach.stream.broker import BROKER_INFO_KEY, PRESENCE_SECONDS, create_stream_broker
+from fitcoach.stream.endpoints import router as stream_router
 from fitcoach.subscriptions import handlers as _subscription_handlers  # noqa: F401
 from fitcoach.subscriptions import reminders as _trial_reminders  # noqa: F401
 from fitcoach.subscriptions.endpoints import router as subscriptions_router
@@ -213,7 +214,11 @@ def create_app(
     setattr(
         app.state,
         FILES_STATE,
-        Files(create_file_storage(settings), create_scanner(settings), settings.signing_secret),
+        Files(
+            create_file_storage(settings, "attachments"),
+            create_scanner(settings),
+            settings.signing_secret,
+        ),
     )
     app.state.on_authenticated_write = record_unaudited_write
     for module in settings.worker_imports:

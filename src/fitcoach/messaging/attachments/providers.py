@@ -1,48 +1,15 @@
-"""The outside of attachments, each behind an interface with a local default: where files are
-kept (the local file system) and what scans them (ClamAV's daemon, through aioclamd; none
-configured: files stay "unscanned")."""
+"""What scans attachments, behind an interface: ClamAV's daemon, through aioclamd (none
+configured: files stay "unscanned"). Where they are kept is `fitcoach.storage`."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
-import anyio
 from aioclamd import ClamdAsyncClient, ClamdError  # type: ignore[import-untyped]
 
 from fitcoach.config import Settings
-
-
-class FileStorage(Protocol):
-    async def put(self, key: str, data: bytes) -> None: ...
-
-    async def get(self, key: str) -> bytes | None: ...
-
-    async def delete(self, key: str) -> None: ...
-
-
-class LocalFileStorage:
-    """Files under one folder, a key being a relative path ("quarantine/<id>")."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def _path(self, key: str) -> anyio.Path:
-        return anyio.Path(self.root / key)
-
-    async def put(self, key: str, data: bytes) -> None:
-        path = self._path(key)
-        await path.parent.mkdir(parents=True, exist_ok=True)
-        await path.write_bytes(data)
-
-    async def get(self, key: str) -> bytes | None:
-        path = self._path(key)
-        return await path.read_bytes() if await path.exists() else None
-
-    async def delete(self, key: str) -> None:
-        await self._path(key).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -78,10 +45,6 @@ class ClamdScanner:
         if status == "FOUND":
             return ScanResult(clean=False, signature=signature)
         raise ScannerUnavailable(f"clamd answered {status}: {signature}")
-
-
-def create_file_storage(settings: Settings) -> FileStorage:
-    return LocalFileStorage(settings.data_dir / "attachments")
 
 
 def create_scanner(settings: Settings) -> Scanner | None:

@@ -24,9 +24,10 @@ from fitcoach.messaging.attachments.exceptions import (
     UnsupportedFileType,
 )
 from fitcoach.messaging.attachments.images import without_metadata
-from fitcoach.messaging.attachments.providers import FileStorage, Scanner, ScannerUnavailable
+from fitcoach.messaging.attachments.providers import Scanner, ScannerUnavailable
 from fitcoach.messaging.attachments.repository import attachments_repository
 from fitcoach.models import Actor, Attachment
+from fitcoach.storage import FileStorage
 
 _ALLOWED_PREFIXES = ("image/", "audio/", "video/")
 _ALLOWED_TYPES = frozenset({"application/pdf"})
