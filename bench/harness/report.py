@@ -183,8 +183,11 @@ def _ms(value: float) -> str:
 
 
 def _login_share(summary: Doc, doc: Doc) -> float | None:
+    """Sign-ins per second as a share of what two processes verifying argon2 hashes at once
+    really reach here: the computed limit (cores / one verify's time) is above what these
+    cores deliver for argon2, so the issue re-based the budget on the measured rate."""
     bound = doc.get("hash_bound")
-    return summary["rps_median"] / bound["limit_per_s"] if bound else None
+    return summary["rps_median"] / bound["parallel_per_s"] if bound else None
 
 
 BUDGETS = (
@@ -202,7 +205,7 @@ BUDGETS = (
            lambda s, d: s["p99_ms"], lambda v: v < 100, _ms),
     Budget("completion", "completion PATCH >= 8% of the FastAPI ceiling",
            lambda s, d: s.get("ratio_fastapi"), lambda v: v >= 0.08, _pct),
-    Budget("login_password", "password login >= 90% of the hash-bound limit",
+    Budget("login_password", "password login >= 90% of the parallel argon2 rate",
            _login_share, lambda v: v >= 0.90, _pct),
 )  # fmt: skip
 GROWTH_LIMIT = 1.5
