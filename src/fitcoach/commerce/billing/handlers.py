@@ -29,13 +29,18 @@ _CHANGED = {
 
 
 async def _tell(
-    session: AsyncSession, event: DomainEvent, user_id: uuid.UUID, title: str, body: str
+    session: AsyncSession,
+    event: DomainEvent,
+    user_id: uuid.UUID,
+    title: str,
+    body: str,
+    category: NotificationCategory = NotificationCategory.subscription,
 ) -> None:
     await notification_service.notify(
         session,
         NotificationRequest(
             user_id=user_id,
-            category=NotificationCategory.subscription,
+            category=category,
             title=title,
             body=body,
             data={"subscriptionId": event.subject_id},
@@ -77,7 +82,13 @@ async def notify_renewal_failed(session: AsyncSession, event: RenewalFailed) -> 
         else "Your subscription has expired."
     )
     await _tell(
-        session, event, event.user_id, "Your subscription payment failed", f"{event.reason} {then}"
+        session,
+        event,
+        event.user_id,
+        "Your subscription payment failed",
+        f"{event.reason} {then}",
+        # The customer must act, like on their account's security: e-mail too by default.
+        NotificationCategory.account,
     )
 
 
@@ -89,4 +100,5 @@ async def notify_ended(session: AsyncSession, event: SubscriptionEnded) -> None:
         event.user_id,
         "Your subscription has ended",
         "You are back on the free plans. Subscribe again to keep your coaching.",
+        NotificationCategory.account,
     )
