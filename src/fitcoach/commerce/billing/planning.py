@@ -11,7 +11,6 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from fitcoach.commerce.billing.exceptions import (
-    AlreadyCanceled,
     CancelDateNotAllowed,
     CurrencyMismatch,
     EffectiveDateAfterPeriodEnd,
@@ -274,8 +273,6 @@ def plan_resume(situation: Situation, pause: SubscriptionChange) -> ChangePlan:
 
 def plan_cancel(situation: Situation, request: ChangeRequest) -> ChangePlan:
     sub, now = situation.subscription, situation.now
-    if sub.cancel_at_period_end:
-        raise AlreadyCanceled()
     if request.effective_date is not None:
         raise CancelDateNotAllowed()
     if not request.immediately:

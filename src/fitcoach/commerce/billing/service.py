@@ -16,6 +16,7 @@ from fitcoach.catalog.products.service import product_service
 from fitcoach.commerce.billing.charges import Bill, collect, open_bill
 from fitcoach.commerce.billing.events import SUBJECT_TYPE, SubscriptionChanged
 from fitcoach.commerce.billing.exceptions import (
+    AlreadyCanceled,
     AuthenticationRequired,
     ChangePending,
     NothingToResume,
@@ -165,6 +166,8 @@ class SubscriptionChangeService:
             if situation.open_pause is None:
                 raise NothingToResume()
             return plan_resume(situation, situation.open_pause)
+        if action is ChangeAction.cancel and situation.subscription.cancel_at_period_end:
+            raise AlreadyCanceled()
         # One change under way at a time: a scheduled downgrade or cancel, or a pause not over.
         scheduled = await billing_repository.scheduled_changes(session, situation.subscription.id)
         if scheduled or situation.open_pause is not None:
