@@ -89,7 +89,7 @@ async def test_upgrade_preview_matches_the_table(
     charge: int,
 ) -> None:
     move_to(clock, bought_at)
-    coach, current = await coach_product(client, factory, **product_terms(*before))
+    _, current = await coach_product(client, factory, **product_terms(*before))
     _, target = await coach_product(client, factory, **product_terms(*after))
     buyer = await factory.customer()
     await set_time_zone(client, buyer, zone)
