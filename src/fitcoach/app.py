@@ -30,6 +30,9 @@ from fitcoach.catalog.endpoints import router as catalog_router
 
 # Imported for the event handlers they register (the worker layer knows no domain).
 from fitcoach.commerce import handlers as _commerce_handlers  # noqa: F401
+from fitcoach.commerce.billing import handlers as _billing_handlers  # noqa: F401
+from fitcoach.commerce.billing import renewals as _renewals  # noqa: F401
+from fitcoach.commerce.billing.endpoints import router as subscription_changes_router
 from fitcoach.commerce.invoices.endpoints import router as invoices_router
 from fitcoach.commerce.orders.endpoints import router as orders_router
 from fitcoach.commerce.payments.endpoints import router as payment_methods_router
@@ -261,6 +264,7 @@ def create_app(
         payment_methods_router,
         promo_codes_router,
         refunds_router,
+        subscription_changes_router,
         mfa_router,
         otp_router,
         onboarding_router,

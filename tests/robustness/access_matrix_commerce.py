@@ -85,6 +85,22 @@ async def _paid_order(world: World, actor: Actor) -> Call:
     return Call(path={"orderId": str(checkout.order.id)}, json={"amount": 100, "reason": "Matrix"})
 
 
+async def _subscription(world: World, actor: Actor) -> Call:
+    """The customer's paid subscription, canceled at its period end by the call."""
+    checkout = await _customers_order(world)
+    async with world.app.state.sessionmaker() as session, session.begin():
+        customer = await user_service.get(session, uuid.UUID(world.customer.user_id))
+        paid = await order_service.confirm(
+            session,
+            world.app.state.payment_provider,
+            customer,
+            checkout.order.id,
+            Payer(payment_method="pm_card_visa", save_method=False),
+            world.app.state.clock.now(),
+        )
+    return Call(path={"subscriptionId": str(paid.order.subscription_id)}, json={"action": "cancel"})
+
+
 def _promo_body(world: World) -> dict[str, object]:
     return {"code": f"M{uuid.uuid4().hex[:12]}", "percentOff": 10}
 
@@ -117,6 +133,22 @@ COMMERCE_MATRIX: dict[tuple[str, str], Row] = {
         signed_in(200, 404, 404, 404, 404), _saved_method
     ),
     ("POST", "/api/v1/admin/orders/{orderId}/refunds"): Row(admin_only(201), _paid_order),
+    # A subscription is changed by its customer only: staff are refused for their role.
+    ("POST", "/api/v1/subscriptions/{subscriptionId}/change"): Row(
+        signed_in(200, 404, 403, 403, 403), _subscription
+    ),
+    ("PUT", "/api/v1/admin/settings/subscriptions"): Row(
+        admin_only(),
+        body_of(
+            lambda world: {
+                "maxPausesPerYear": 2,
+                "minPauseDays": 7,
+                "maxPauseDays": 30,
+                "pauseNoticeHours": 24,
+                "cancelRefund": "prorated",
+            }
+        ),
+    ),
     # Promo codes: admins only.
     ("POST", "/api/v1/admin/promo-codes"): Row(admin_only(201), body_of(_promo_body)),
     ("GET", "/api/v1/admin/promo-codes"): Row(admin_only()),

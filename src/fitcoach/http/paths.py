@@ -32,6 +32,9 @@ AutomationIdPath = Annotated[
     uuid.UUID, Path(alias="automationId", description="The automation's id")
 ]
 OrderIdPath = Annotated[uuid.UUID, Path(alias="orderId", description="The order's id")]
+SubscriptionIdPath = Annotated[
+    uuid.UUID, Path(alias="subscriptionId", description="The subscription's id")
+]
 InvoiceIdPath = Annotated[uuid.UUID, Path(alias="invoiceId", description="The invoice's id")]
 PaymentMethodIdPath = Annotated[
     uuid.UUID, Path(alias="paymentMethodId", description="The saved payment method's id")

@@ -55,7 +55,7 @@ from fitcoach.models.scheduling import (
 )
 from fitcoach.models.setting import Setting
 from fitcoach.models.stream import StreamEvent, StreamTicket
-from fitcoach.models.subscription import Subscription
+from fitcoach.models.subscription import Subscription, SubscriptionChange
 from fitcoach.models.training import (
     BadgeDefinition,
     CustomerBadge,
@@ -142,6 +142,7 @@ __all__ = [
     "StreamEvent",
     "StreamTicket",
     "Subscription",
+    "SubscriptionChange",
     "ThreadParticipant",
     "TrainingDay",
     "User",

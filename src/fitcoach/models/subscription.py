@@ -15,7 +15,10 @@ class Subscription(IdMixin, TimestampMixin, Base):
     when paid for; a free or granted one has no product and none."""
 
     __tablename__ = "subscriptions"
-    __table_args__ = (Index("ix_subscriptions_user_type", "user_id", "type"),)
+    __table_args__ = (
+        Index("ix_subscriptions_user_type", "user_id", "type"),
+        Index("ix_subscriptions_type_status_ends", "type", "status", "ends_at"),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(16))
@@ -34,3 +37,40 @@ class Subscription(IdMixin, TimestampMixin, Base):
     )
     custom_diet_plan: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     chat_access: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A paid subscription's billing state: active, past_due (its renewal failed; retried until
+    # `renewal_period_end` + the dunning days, access kept meanwhile), expired or canceled.
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    cancel_at_period_end: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # While past due: the period end the renewal is for, and when it is tried next.
+    renewal_period_end: Mapped[datetime | None]
+    next_renewal_attempt_at: Mapped[datetime | None]
+    renewal_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class SubscriptionChange(IdMixin, TimestampMixin, Base):
+    """A change of a paid subscription: applied at once (an upgrade, an immediate cancel, a
+    resume) or scheduled (a downgrade, a pause, a cancel at the period end) for a job to apply
+    at `effective_at`. A pause covers [effective_at, ends_at)."""
+
+    __tablename__ = "subscription_changes"
+    __table_args__ = (
+        Index("ix_subscription_changes_subscription", "subscription_id", "action", "status"),
+        Index("ix_subscription_changes_due", "status", "effective_at"),
+    )
+
+    subscription_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    effective_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None]
+    target_product_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL")
+    )
+    order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    credit_minor: Mapped[int] = mapped_column(default=0)
+    charge_minor: Mapped[int] = mapped_column(default=0)

@@ -14,11 +14,15 @@ class LineKind(StrEnum):
     product = "product"
     addon = "addon"
     discount = "discount"
+    # A subscription change's share of a period: the new product's days charged (positive),
+    # the old one's unused days credited (negative).
+    proration = "proration"
 
 
 @dataclass(frozen=True)
 class LineItem:
-    """A discount's amount is negative, every other line's positive or zero."""
+    """A discount's amount is negative, a proration credit too, every other line's positive or
+    zero."""
 
     kind: LineKind
     description: str

@@ -11,9 +11,11 @@ from fitcoach.models import Invoice, InvoiceLine, Refund
 
 
 class InvoiceLineOut(ApiModel):
-    kind: Literal["product", "addon", "discount"]
+    kind: Literal["product", "addon", "discount", "proration"]
     description: str
-    amount: int = Field(description="Minor units; negative for a discount")
+    amount: int = Field(
+        description="Minor units; negative for a discount or the credit of unused days"
+    )
 
     @classmethod
     def of(cls, line: InvoiceLine) -> InvoiceLineOut:
@@ -42,7 +44,7 @@ class InvoiceOut(ApiModel):
     id: uuid.UUID
     number: str = Field(description="Sequential per business, without gaps: INV-000001")
     order_id: uuid.UUID
-    status: Literal["open", "paid"]
+    status: Literal["open", "paid", "void"]
     currency: str
     lines: list[InvoiceLineOut]
     subtotal: int = Field(description="Sum of the product and add-on lines, minor units")

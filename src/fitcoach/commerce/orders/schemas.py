@@ -69,7 +69,9 @@ class OrderOut(ApiModel):
     id: uuid.UUID
     product_id: uuid.UUID
     addons: list[uuid.UUID]
-    status: Literal["pending", "requires_action", "paid", "refunded"]
+    status: Literal["pending", "requires_action", "paid", "refunded", "past_due", "failed"] = Field(
+        description="past_due: a renewal's charge failed and is retried; failed: given up"
+    )
     currency: str
     total: int = Field(description="Minor units")
     provider: str

@@ -44,6 +44,8 @@ class CaptureRequest:
     payment_method: str
     # The customer already completed the action an earlier attempt asked for.
     after_action: bool
+    # A renewal charges a saved method with the customer away: no authentication can be asked for.
+    off_session: bool = False
 
 
 @dataclass(frozen=True)

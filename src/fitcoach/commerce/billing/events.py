@@ -1,0 +1,71 @@
+"""The events of a paid subscription's life, recorded in the transaction of the change they
+describe; `billing.handlers` tells the customer. Subject: the subscription."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import ClassVar
+
+from fitcoach.worker.events import DomainEvent
+
+SUBJECT_TYPE = "subscription"
+
+
+class SubscriptionChanged(DomainEvent):
+    """The customer upgraded, downgraded, paused, resumed or canceled; `effective_at` is when
+    it takes (or took) effect, `charged`/`credited` the money moved at once."""
+
+    type: ClassVar[str] = "commerce.subscription_changed"
+    version: ClassVar[int] = 1
+
+    subscription_id: uuid.UUID
+    user_id: uuid.UUID
+    action: str
+    effective_at: datetime
+    ends_at: datetime
+    product_id: uuid.UUID | None
+    charged_minor: int
+    credited_minor: int
+    currency: str | None
+
+
+class SubscriptionRenewed(DomainEvent):
+    """A renewal was paid: the subscription now runs until `ends_at`."""
+
+    type: ClassVar[str] = "commerce.subscription_renewed"
+    version: ClassVar[int] = 1
+
+    subscription_id: uuid.UUID
+    user_id: uuid.UUID
+    order_id: uuid.UUID
+    amount_minor: int
+    currency: str
+    ends_at: datetime
+
+
+class RenewalFailed(DomainEvent):
+    """A renewal's charge failed: the subscription is past due, tried again at
+    `next_attempt_at` (None: it has expired)."""
+
+    type: ClassVar[str] = "commerce.renewal_failed"
+    version: ClassVar[int] = 1
+
+    subscription_id: uuid.UUID
+    user_id: uuid.UUID
+    attempt: int
+    reason: str
+    next_attempt_at: datetime | None
+
+
+class SubscriptionEnded(DomainEvent):
+    """A paid subscription ended (expired after dunning, or canceled); the customer is back on
+    the free terms until `free_until`."""
+
+    type: ClassVar[str] = "commerce.subscription_ended"
+    version: ClassVar[int] = 1
+
+    subscription_id: uuid.UUID
+    user_id: uuid.UUID
+    reason: str
+    free_until: datetime

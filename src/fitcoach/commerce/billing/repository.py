@@ -1,0 +1,224 @@
+"""Every query of subscription changes and renewals."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.models import Order, PaymentMethod, Subscription, SubscriptionChange
+from fitcoach.models.enums import SubscriptionType
+
+
+class ChangeStatus:
+    scheduled = "scheduled"
+    applied = "applied"
+    # A scheduled change that never took effect (a pause resumed before it began).
+    withdrawn = "withdrawn"
+
+
+class BillingStatus:
+    active = "active"
+    past_due = "past_due"
+    expired = "expired"
+    canceled = "canceled"
+
+
+def _renewal_due(now: datetime) -> ColumnElement[bool]:
+    """A paid subscription whose period has ended and that renews: first at the period end,
+    then at each dunning retry."""
+    return and_(
+        Subscription.type == SubscriptionType.paid.value,
+        Subscription.product_id.is_not(None),
+        or_(
+            and_(
+                Subscription.status == BillingStatus.active,
+                Subscription.cancel_at_period_end.is_(False),
+                Subscription.ends_at <= now,
+            ),
+            and_(
+                Subscription.status == BillingStatus.past_due,
+                Subscription.next_renewal_attempt_at <= now,
+            ),
+        ),
+    )
+
+
+def _ended_without_renewal(now: datetime) -> ColumnElement[bool]:
+    """A paid subscription whose period has ended for good: canceled at its end, or granted
+    by an admin (no product, so nothing to charge)."""
+    return and_(
+        Subscription.type == SubscriptionType.paid.value,
+        Subscription.status == BillingStatus.active,
+        Subscription.ends_at <= now,
+        or_(Subscription.cancel_at_period_end.is_(True), Subscription.product_id.is_(None)),
+    )
+
+
+class BillingRepository:
+    async def subscription_for_update(
+        self, session: AsyncSession, subscription_id: uuid.UUID
+    ) -> Subscription | None:
+        """Locked until commit: two changes of one subscription apply one after the other."""
+        result = await session.execute(
+            select(Subscription).where(Subscription.id == subscription_id).with_for_update()
+        )
+        return result.scalar_one_or_none()
+
+    async def subscription(
+        self, session: AsyncSession, subscription_id: uuid.UUID
+    ) -> Subscription | None:
+        return await session.get(Subscription, subscription_id)
+
+    async def scheduled_changes(
+        self, session: AsyncSession, subscription_id: uuid.UUID
+    ) -> Sequence[SubscriptionChange]:
+        result = await session.execute(
+            select(SubscriptionChange)
+            .where(
+                SubscriptionChange.subscription_id == subscription_id,
+                SubscriptionChange.status == ChangeStatus.scheduled,
+            )
+            .order_by(SubscriptionChange.effective_at)
+        )
+        return result.scalars().all()
+
+    async def open_pause(
+        self, session: AsyncSession, subscription_id: uuid.UUID, now: datetime
+    ) -> SubscriptionChange | None:
+        """The pause not over yet at `now` (scheduled, or under way)."""
+        result = await session.execute(
+            select(SubscriptionChange)
+            .where(
+                SubscriptionChange.subscription_id == subscription_id,
+                SubscriptionChange.action == "pause",
+                SubscriptionChange.status.in_((ChangeStatus.scheduled, ChangeStatus.applied)),
+                SubscriptionChange.ends_at > now,
+            )
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def pauses_starting_between(
+        self, session: AsyncSession, subscription_id: uuid.UUID, start: datetime, end: datetime
+    ) -> int:
+        """Pauses of the subscription taken or scheduled that start in [start, end)."""
+        count = await session.scalar(
+            select(func.count())
+            .select_from(SubscriptionChange)
+            .where(
+                SubscriptionChange.subscription_id == subscription_id,
+                SubscriptionChange.action == "pause",
+                SubscriptionChange.status.in_((ChangeStatus.scheduled, ChangeStatus.applied)),
+                SubscriptionChange.effective_at >= start,
+                SubscriptionChange.effective_at < end,
+            )
+        )
+        return int(count or 0)
+
+    def add_change(self, session: AsyncSession, change: SubscriptionChange) -> None:
+        session.add(change)
+
+    async def due_changes(
+        self, session: AsyncSession, now: datetime, limit: int
+    ) -> Sequence[SubscriptionChange]:
+        """Scheduled downgrades due at `now`, skipping those another worker holds."""
+        result = await session.execute(
+            select(SubscriptionChange)
+            .where(
+                SubscriptionChange.status == ChangeStatus.scheduled,
+                SubscriptionChange.action == "downgrade",
+                SubscriptionChange.effective_at <= now,
+            )
+            .order_by(SubscriptionChange.effective_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return result.scalars().all()
+
+    async def due_renewal_ids(
+        self, session: AsyncSession, now: datetime, limit: int
+    ) -> Sequence[uuid.UUID]:
+        result = await session.execute(
+            select(Subscription.id)
+            .where(_renewal_due(now))
+            .order_by(Subscription.ends_at)
+            .limit(limit)
+        )
+        return result.scalars().all()
+
+    async def lock_due_renewal(
+        self, session: AsyncSession, subscription_id: uuid.UUID, now: datetime
+    ) -> Subscription | None:
+        """The subscription if it is still due once locked; None if another scheduler holds it
+        or renewed it meanwhile."""
+        result = await session.execute(
+            select(Subscription)
+            .where(Subscription.id == subscription_id, _renewal_due(now))
+            .with_for_update(skip_locked=True)
+        )
+        return result.scalar_one_or_none()
+
+    async def ended_without_renewal(
+        self, session: AsyncSession, now: datetime, limit: int
+    ) -> Sequence[Subscription]:
+        result = await session.execute(
+            select(Subscription)
+            .where(_ended_without_renewal(now))
+            .order_by(Subscription.ends_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return result.scalars().all()
+
+    async def saved_method(
+        self, session: AsyncSession, user_id: uuid.UUID, provider: str
+    ) -> str | None:
+        """The provider's reference of the customer's newest saved method."""
+        result = await session.execute(
+            select(PaymentMethod.reference)
+            .where(PaymentMethod.user_id == user_id, PaymentMethod.provider == provider)
+            .order_by(PaymentMethod.created_at.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def order(self, session: AsyncSession, order_id: uuid.UUID) -> Order | None:
+        return await session.get(Order, order_id)
+
+    async def latest_paid_order(
+        self, session: AsyncSession, subscription_id: uuid.UUID
+    ) -> Order | None:
+        """The subscription's last paid order: what an immediate cancel refunds."""
+        result = await session.execute(
+            select(Order)
+            .where(Order.subscription_id == subscription_id, Order.status == "paid")
+            .order_by(Order.paid_at.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def has_other_active(
+        self, session: AsyncSession, subscription: Subscription, now: datetime
+    ) -> bool:
+        """Whether the subscription's customer has another subscription active at `now`."""
+        found = await session.scalar(
+            select(Subscription.id)
+            .where(
+                Subscription.user_id == subscription.user_id,
+                Subscription.id != subscription.id,
+                Subscription.starts_at <= now,
+                Subscription.ends_at > now,
+            )
+            .limit(1)
+        )
+        return found is not None
+
+    def add_order(self, session: AsyncSession, order: Order) -> None:
+        session.add(order)
+
+
+billing_repository = BillingRepository()

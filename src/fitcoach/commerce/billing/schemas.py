@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal, Self
+
+from pydantic import ConfigDict, Field, model_validator
+
+from fitcoach.commerce.billing.planning import ChangeAction, ChangeRequest
+from fitcoach.commerce.billing.policy import CancelRefund, SubscriptionPolicy
+from fitcoach.commerce.billing.service import ChangeOutcome
+from fitcoach.commerce.invoices.schemas import InvoiceOut
+from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.subscriptions.schemas import EntitlementsOut, SubscriptionOut
+
+_REFERENCE = r"^[A-Za-z0-9_\-]+$"
+
+
+class SubscriptionChangeIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "action": "upgrade",
+                    "targetProductId": "3f2b8c1e-6a4d-4e2f-9b1a-7c5d2e8f4a10",
+                },
+                {
+                    "action": "downgrade",
+                    "targetProductId": "9a1e2c44-1b7d-4f0e-8c55-0d6f3b2a7e91",
+                    "effectiveDate": "2027-01-15",
+                },
+                {"action": "pause", "effectiveDate": "2027-01-10", "pauseDays": 14},
+                {"action": "resume"},
+                {"action": "cancel", "immediately": False},
+            ]
+        }
+    )
+
+    action: Literal["upgrade", "downgrade", "pause", "resume", "cancel"] = Field(
+        description="upgrade: now, prorated and charged; downgrade: at the period end or "
+        "effectiveDate; pause: from effectiveDate for pauseDays; resume: end a pause early "
+        "(or withdraw one not begun); cancel: at the period end, or now with immediately"
+    )
+    effective_date: date | None = Field(
+        default=None,
+        description="A day in the customer's time zone: when a downgrade or pause starts",
+    )
+    target_product_id: uuid.UUID | None = Field(
+        default=None, description="The product to upgrade or downgrade to"
+    )
+    pause_days: int | None = Field(
+        default=None, strict=True, ge=1, le=365, description="How long a pause lasts, in days"
+    )
+    payment_method_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        pattern=_REFERENCE,
+        description="What pays an upgrade; the customer's newest saved method when left out",
+    )
+    immediately: bool = Field(
+        default=False, description="Cancel now (refunded by the business's policy)"
+    )
+
+    def to_request(self) -> ChangeRequest:
+        return ChangeRequest(
+            action=ChangeAction(self.action),
+            effective_date=self.effective_date,
+            target_product_id=self.target_product_id,
+            pause_days=self.pause_days,
+            payment_method=self.payment_method_id,
+            immediately=self.immediately,
+        )
+
+
+class ProrationOut(ApiModel):
+    remaining_days: int = Field(description="Days of the period from today, the customer's")
+    credit: int = Field(description="Minor units: the current product's unused days")
+    charge: int = Field(description="Minor units: the new product's remaining days")
+
+
+class SubscriptionChangeOut(ApiModel):
+    action: str
+    preview: bool = Field(description="True: nothing was changed")
+    effective_at: datetime
+    applies_now: bool = Field(description="False: scheduled, a job applies it at effectiveAt")
+    period_ends_at: datetime = Field(description="The period's end after the change")
+    product_id: uuid.UUID | None
+    entitlements: EntitlementsOut = Field(description="From the moment the change applies")
+    currency: str | None
+    proration: ProrationOut | None
+    amount_due: int = Field(description="Minor units charged now, tax included")
+    tax: int = Field(description="Minor units of tax in amountDue")
+    refund: int = Field(description="Minor units refunded now (an immediate cancel)")
+    pause_ends_at: datetime | None
+    subscription: SubscriptionOut
+    invoice: InvoiceOut | None = Field(description="The proration invoice of an upgrade")
+
+    @classmethod
+    def of(cls, outcome: ChangeOutcome, now: datetime, *, preview: bool) -> Self:
+        plan = outcome.plan
+        proration = plan.proration
+        return cls(
+            action=plan.action.value,
+            preview=preview,
+            effective_at=plan.effective_at,
+            applies_now=plan.applies_now,
+            period_ends_at=plan.period_ends_at,
+            product_id=plan.product_id,
+            entitlements=EntitlementsOut.of(plan.entitlements),
+            currency=plan.currency,
+            proration=ProrationOut(
+                remaining_days=proration.remaining_days,
+                credit=proration.credit_minor,
+                charge=proration.charge_minor,
+            )
+            if proration is not None
+            else None,
+            amount_due=plan.amount_due_minor,
+            tax=plan.tax_minor,
+            refund=plan.refund_minor,
+            pause_ends_at=plan.pause_ends_at,
+            subscription=SubscriptionOut.of(outcome.subscription, now),
+            invoice=InvoiceOut.of(outcome.invoice) if outcome.invoice is not None else None,
+        )
+
+
+class SubscriptionPolicyIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "maxPausesPerYear": 2,
+                    "minPauseDays": 7,
+                    "maxPauseDays": 30,
+                    "pauseNoticeHours": 24,
+                    "cancelRefund": "prorated",
+                }
+            ]
+        }
+    )
+
+    max_pauses_per_year: int = Field(strict=True, ge=0, le=12, description="0-12")
+    min_pause_days: int = Field(strict=True, ge=1, le=365, description="1-365")
+    max_pause_days: int = Field(strict=True, ge=1, le=365, description="1-365, >= minPauseDays")
+    pause_notice_hours: int = Field(strict=True, ge=0, le=720, description="0-720")
+    cancel_refund: CancelRefund = Field(
+        description="prorated: an immediate cancel refunds the unused days; none: no refund"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.max_pause_days < self.min_pause_days:
+            raise ValueError("maxPauseDays must be at least minPauseDays")
+        return self
+
+    def to_policy(self) -> SubscriptionPolicy:
+        return SubscriptionPolicy(
+            max_pauses_per_year=self.max_pauses_per_year,
+            min_pause_days=self.min_pause_days,
+            max_pause_days=self.max_pause_days,
+            pause_notice_hours=self.pause_notice_hours,
+            cancel_refund=self.cancel_refund,
+        )

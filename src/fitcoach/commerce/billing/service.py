@@ -1,0 +1,334 @@
+"""Changing a paid subscription: the customer's own, held from the first read to the commit so
+two changes of one subscription apply one after the other (the second is judged against what
+the first left). A preview plans the change and writes nothing; applying it carries out the
+plan, audits it and records SubscriptionChanged in the same transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitcoach.audit.service import AuditEvent, audit_service
+from fitcoach.catalog.products.service import product_service
+from fitcoach.commerce.billing.charges import Bill, collect, open_bill
+from fitcoach.commerce.billing.events import SUBJECT_TYPE, SubscriptionChanged
+from fitcoach.commerce.billing.exceptions import (
+    AlreadyCanceled,
+    AuthenticationRequired,
+    ChangePending,
+    NothingToResume,
+    PaymentMethodRequired,
+    SubscriptionNotChangeable,
+    SubscriptionNotFound,
+)
+from fitcoach.commerce.billing.planning import (
+    ChangeAction,
+    ChangePlan,
+    ChangeRequest,
+    Situation,
+    plan_cancel,
+    plan_downgrade,
+    plan_pause,
+    plan_resume,
+    plan_upgrade,
+    year_bounds,
+)
+from fitcoach.commerce.billing.policy import subscription_policy
+from fitcoach.commerce.billing.renewals import fall_back_to_free
+from fitcoach.commerce.billing.repository import BillingStatus, ChangeStatus, billing_repository
+from fitcoach.commerce.invoices.pricing import TaxPolicy
+from fitcoach.commerce.payments.exceptions import PaymentDeclined
+from fitcoach.commerce.payments.providers import CaptureOutcome, PaymentProvider
+from fitcoach.commerce.refunds.service import RefundDraft, refund_service
+from fitcoach.models import Actor, Invoice, Product, Subscription, SubscriptionChange
+from fitcoach.models.enums import SubscriptionType
+from fitcoach.notifications.quiet_hours import zone_of
+from fitcoach.users.service import user_service
+from fitcoach.worker.events import record_event
+
+
+@dataclass(frozen=True)
+class Billing:
+    """What a change may need from the app: the payment provider, the tax policy and now."""
+
+    provider: PaymentProvider
+    tax: TaxPolicy
+    now: datetime
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    plan: ChangePlan
+    subscription: Subscription
+    invoice: Invoice | None = None
+
+
+def _set_entitlements(subscription: Subscription, product: Product) -> None:
+    subscription.product_id = product.id
+    subscription.sessions_per_month = product.sessions_per_month
+    subscription.custom_training_plan = product.custom_training_plan
+    subscription.custom_diet_plan = product.custom_diet_plan
+    subscription.chat_access = product.chat_access
+
+
+class SubscriptionChangeService:
+    async def change(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        subscription_id: uuid.UUID,
+        request: ChangeRequest,
+        billing: Billing,
+        *,
+        preview: bool,
+    ) -> ChangeOutcome:
+        if preview:
+            subscription = await billing_repository.subscription(session, subscription_id)
+        else:
+            # The same order as checkout (the customer, then the subscription): no deadlock.
+            await user_service.hold(session, actor.id)
+            subscription = await billing_repository.subscription_for_update(
+                session, subscription_id
+            )
+        if subscription is None or subscription.user_id != actor.id:
+            raise SubscriptionNotFound()
+        situation = await self._situation(session, subscription, request, billing)
+        target = await self._target(session, actor, request)
+        plan = await self._plan(session, situation, request, target)
+        if preview:
+            audit_service.record_nothing_changed()
+            return ChangeOutcome(plan=plan, subscription=subscription)
+        invoice = await self._apply(session, actor, situation, request, plan, target, billing)
+        self._record(session, actor, subscription, plan, billing.now)
+        return ChangeOutcome(plan=plan, subscription=subscription, invoice=invoice)
+
+    async def _situation(
+        self,
+        session: AsyncSession,
+        subscription: Subscription,
+        request: ChangeRequest,
+        billing: Billing,
+    ) -> Situation:
+        now = billing.now
+        if (
+            subscription.type != SubscriptionType.paid.value
+            or subscription.product_id is None
+            or subscription.status != BillingStatus.active
+            or not subscription.starts_at <= now < subscription.ends_at
+        ):
+            raise SubscriptionNotChangeable()
+        user = await user_service.get(session, subscription.user_id)
+        situation = Situation(
+            subscription=subscription,
+            product=await product_service.stored(session, subscription.product_id),
+            zone=zone_of(user.time_zone),
+            now=now,
+            policy=await subscription_policy(session),
+            tax=billing.tax,
+            open_pause=await billing_repository.open_pause(session, subscription.id, now),
+        )
+        if request.action is ChangeAction.pause and request.effective_date is not None:
+            start, end = year_bounds(
+                datetime.combine(request.effective_date, datetime.min.time(), situation.zone),
+                situation.zone,
+            )
+            taken = await billing_repository.pauses_starting_between(
+                session, subscription.id, start, end
+            )
+            situation = replace(situation, pauses_that_year=taken)
+        if request.action is ChangeAction.cancel and request.immediately:
+            paid = await billing_repository.latest_paid_order(session, subscription.id)
+            situation = replace(situation, refundable_minor=paid.total_minor if paid else 0)
+        return situation
+
+    async def _target(
+        self, session: AsyncSession, actor: Actor, request: ChangeRequest
+    ) -> Product | None:
+        if request.target_product_id is None or request.action not in (
+            ChangeAction.upgrade,
+            ChangeAction.downgrade,
+        ):
+            return None
+        return (await product_service.get(session, actor, request.target_product_id)).product
+
+    async def _plan(
+        self,
+        session: AsyncSession,
+        situation: Situation,
+        request: ChangeRequest,
+        target: Product | None,
+    ) -> ChangePlan:
+        action = request.action
+        if action is ChangeAction.resume:
+            if situation.open_pause is None:
+                raise NothingToResume()
+            return plan_resume(situation, situation.open_pause)
+        if action is ChangeAction.cancel and situation.subscription.cancel_at_period_end:
+            raise AlreadyCanceled()
+        # One change under way at a time: a scheduled downgrade or cancel, or a pause not over.
+        scheduled = await billing_repository.scheduled_changes(session, situation.subscription.id)
+        if scheduled or situation.open_pause is not None:
+            raise ChangePending()
+        if action is ChangeAction.upgrade:
+            return plan_upgrade(situation, request, target)
+        if action is ChangeAction.downgrade:
+            return plan_downgrade(situation, request, target)
+        if action is ChangeAction.pause:
+            return plan_pause(situation, request)
+        return plan_cancel(situation, request)
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        situation: Situation,
+        request: ChangeRequest,
+        plan: ChangePlan,
+        target: Product | None,
+        billing: Billing,
+    ) -> Invoice | None:
+        subscription, now = situation.subscription, billing.now
+        change = SubscriptionChange(
+            subscription_id=subscription.id,
+            user_id=subscription.user_id,
+            action=plan.action.value,
+            status=ChangeStatus.applied if plan.applies_now else ChangeStatus.scheduled,
+            effective_at=plan.effective_at,
+            ends_at=plan.pause_ends_at,
+            target_product_id=plan.product_id if target is not None else None,
+            credit_minor=plan.proration.credit_minor if plan.proration else plan.refund_minor,
+            charge_minor=plan.amount_due_minor,
+        )
+        invoice = None
+        if plan.action is ChangeAction.upgrade:
+            assert target is not None
+            invoice = await self._charge(session, subscription, request, plan, billing)
+            _set_entitlements(subscription, target)
+        elif plan.action is ChangeAction.downgrade and plan.applies_now:
+            assert target is not None
+            _set_entitlements(subscription, target)
+        elif plan.action is ChangeAction.pause:
+            # The pause's days are added to the period at once: the renewal moves with it.
+            change.status = ChangeStatus.applied
+            self._move_end(subscription, plan.period_ends_at)
+        elif plan.action is ChangeAction.resume:
+            pause = situation.open_pause
+            assert pause is not None
+            if pause.effective_at > now:
+                pause.status = ChangeStatus.withdrawn
+            pause.ends_at = plan.pause_ends_at
+            change.effective_at = now
+            self._move_end(subscription, plan.period_ends_at)
+        elif plan.action is ChangeAction.cancel and not plan.applies_now:
+            subscription.cancel_at_period_end = True
+        elif plan.action is ChangeAction.cancel:
+            await self._cancel_now(session, actor, subscription, plan, billing)
+        billing_repository.add_change(session, change)
+        await session.flush()
+        return invoice
+
+    def _move_end(self, subscription: Subscription, ends_at: datetime) -> None:
+        subscription.days += round((ends_at - subscription.ends_at) / timedelta(days=1))
+        subscription.ends_at = ends_at
+
+    async def _charge(
+        self,
+        session: AsyncSession,
+        subscription: Subscription,
+        request: ChangeRequest,
+        plan: ChangePlan,
+        billing: Billing,
+    ) -> Invoice:
+        method = request.payment_method or await billing_repository.saved_method(
+            session, subscription.user_id, billing.provider.name
+        )
+        if method is None:
+            raise PaymentMethodRequired()
+        assert plan.product_id is not None
+        assert plan.currency is not None
+        billed = await open_bill(
+            session,
+            billing.provider,
+            Bill(subscription, plan.product_id, plan.currency, plan.lines, billing.tax),
+            uuid.uuid4(),
+            billing.now,
+        )
+        result = await collect(
+            session, billing.provider, billed, method, billing.now, off_session=False
+        )
+        if result.outcome is CaptureOutcome.requires_action:
+            raise AuthenticationRequired()
+        if result.outcome is CaptureOutcome.declined:
+            raise PaymentDeclined(f"The payment was declined: {result.decline_reason}")
+        return billed.invoice
+
+    async def _cancel_now(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        subscription: Subscription,
+        plan: ChangePlan,
+        billing: Billing,
+    ) -> None:
+        if plan.refund_minor > 0:
+            paid = await billing_repository.latest_paid_order(session, subscription.id)
+            assert paid is not None
+            await refund_service.issue(
+                session,
+                billing.provider,
+                actor,
+                RefundDraft(paid.id, plan.refund_minor, "Subscription canceled: unused days"),
+                billing.now,
+            )
+        subscription.ends_at = billing.now
+        subscription.days = max(0, (billing.now - subscription.starts_at).days)
+        subscription.status = BillingStatus.canceled
+        await fall_back_to_free(session, subscription, "canceled", billing.now)
+
+    def _record(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        subscription: Subscription,
+        plan: ChangePlan,
+        now: datetime,
+    ) -> None:
+        audit_service.record(
+            session,
+            AuditEvent(
+                action=f"subscription.{plan.action.value}",
+                resource_type=SUBJECT_TYPE,
+                resource_id=subscription.id,
+                details={
+                    "effectiveAt": plan.effective_at.isoformat(),
+                    "productId": str(plan.product_id) if plan.product_id else None,
+                    "charged": plan.amount_due_minor,
+                    "refunded": plan.refund_minor,
+                },
+            ),
+            now,
+        )
+        record_event(
+            session,
+            SubscriptionChanged(
+                occurred_at=now,
+                actor_id=actor.id,
+                subject_type=SUBJECT_TYPE,
+                subject_id=str(subscription.id),
+                subscription_id=subscription.id,
+                user_id=subscription.user_id,
+                action=plan.action.value,
+                effective_at=plan.effective_at,
+                ends_at=plan.period_ends_at,
+                product_id=plan.product_id,
+                charged_minor=plan.amount_due_minor,
+                credited_minor=plan.proration.credit_minor if plan.proration else 0,
+                currency=plan.currency,
+            ),
+        )
+
+
+subscription_change_service = SubscriptionChangeService()
