@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from fitcoach.core.clock import FrozenClock
-from fitcoach.models import Delivery, Invoice, Notification, Order, OutboxEvent
+from fitcoach.models import Delivery, EntitlementEntry, Invoice, Notification, Order, OutboxEvent
 from tests.commerce.billing import bill, me, product_terms, subscribe
 from tests.commerce.helpers import METHODS, coach_product, run_event_handlers
 from tests.factories import Account, Factory, with_settings
@@ -65,6 +65,19 @@ async def test_buy_renew_fail_dun_expire_and_fall_back(
     subscription = (await me(client, buyer))["subscriptionStatus"]["subscription"]
     assert subscription["id"] == subscription_id
     assert subscription["endsAt"] == second_end.isoformat().replace("+00:00", ".000Z")
+
+    # The renewed period grants its sessions, as the purchase did.
+    await run_event_handlers(app)
+    async with app.state.sessionmaker() as session:
+        renewal_id = await session.scalar(select(Order.id).where(Order.paid_at == first_end))
+        granted = (
+            await session.scalars(
+                select(EntitlementEntry.source).where(
+                    EntitlementEntry.source.like(f"order:{renewal_id}:%")
+                )
+            )
+        ).all()
+    assert len(granted) == 1  # 28 days: one month's grant
 
     # The customer removes their saved method: the next renewal cannot be paid.
     methods = (await client.get(METHODS, headers=buyer.headers)).json()["data"]["items"]

@@ -31,7 +31,8 @@ class SubscriptionChanged(DomainEvent):
 
 
 class SubscriptionRenewed(DomainEvent):
-    """A renewal was paid: the subscription now runs until `ends_at`."""
+    """A renewal was paid: the subscription now runs until `ends_at`, the period renewed being
+    [period_start, ends_at) with the product's entitlements."""
 
     type: ClassVar[str] = "commerce.subscription_renewed"
     version: ClassVar[int] = 1
@@ -41,7 +42,10 @@ class SubscriptionRenewed(DomainEvent):
     order_id: uuid.UUID
     amount_minor: int
     currency: str
+    period_start: datetime
     ends_at: datetime
+    product_title: str
+    sessions_per_month: int
 
 
 class RenewalFailed(DomainEvent):

@@ -139,7 +139,7 @@ async def renew_one(
         result = await collect(session, provider, billed, method, now, off_session=True)
         if result.outcome is CaptureOutcome.succeeded:
             _extend(subscription, product, period_end)
-            _renewed(session, subscription, billed.order, now)
+            _renewed(session, subscription, billed.order, (product, period_end), now)
             return "renewed"
         reason = why_not_paid(result)
     attempt = subscription.renewal_attempts + 1
@@ -180,8 +180,13 @@ async def renew_one(
 
 
 def _renewed(
-    session: AsyncSession, subscription: Subscription, order: Order, now: datetime
+    session: AsyncSession,
+    subscription: Subscription,
+    order: Order,
+    renewed: tuple[Product, datetime],
+    now: datetime,
 ) -> None:
+    product, period_start = renewed
     audit_service.record(
         session,
         AuditEvent(
@@ -204,7 +209,10 @@ def _renewed(
             order_id=order.id,
             amount_minor=order.total_minor,
             currency=order.currency,
+            period_start=period_start,
             ends_at=subscription.ends_at,
+            product_title=product.title,
+            sessions_per_month=product.sessions_per_month,
         ),
     )
 
