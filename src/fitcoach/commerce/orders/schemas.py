@@ -69,7 +69,7 @@ class OrderOut(ApiModel):
     id: uuid.UUID
     product_id: uuid.UUID
     addons: list[uuid.UUID]
-    status: Literal["pending", "requires_action", "paid", "refunded"]
+    status: Literal["pending", "requires_action", "paid", "refunded", "disputed"]
     currency: str
     total: int = Field(description="Minor units")
     provider: str
