@@ -75,9 +75,11 @@ class StripePaymentProvider:
         }
         if request.off_session:
             params["off_session"] = True
-        # One key per attempt kind: a retry of the same attempt is answered by Stripe from its
-        # record, and the confirm after the customer's authentication is a new attempt.
-        key = f"confirm-{request.intent_id}-{'after' if request.after_action else 'first'}"
+        # One key per attempt: a retry of the same attempt is answered by Stripe from its
+        # record; another method, or the confirm after the customer's authentication, is a new
+        # attempt with its own key.
+        stage = "after" if request.after_action else "first"
+        key = f"confirm-{request.intent_id}-{request.payment_method}-{stage}"
         try:
             intent = await self._client.v1.payment_intents.confirm_async(
                 request.intent_id,
