@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.security import APIKeyHeader
 
+from fitcoach.commerce.payments.exceptions import WebhookSignatureMissing
 from fitcoach.commerce.payments.signatures import HEADER
 from fitcoach.commerce.webhooks.schemas import WebhookReceiptOut
 from fitcoach.commerce.webhooks.service import (
@@ -29,7 +30,16 @@ _signature = APIKeyHeader(
     '"<t>.<body>" keyed with the endpoint\'s signing secret>`',
     auto_error=False,
 )
-Signature = Annotated[str | None, Depends(_signature)]
+
+
+async def _signed(header: Annotated[str | None, Depends(_signature)]) -> str:
+    # Before the path and body are looked at: an unsigned call learns only that it is unsigned.
+    if not header:
+        raise WebhookSignatureMissing()
+    return header
+
+
+Signature = Annotated[str, Depends(_signed)]
 
 _EVENT_EXAMPLE = {
     "id": "evt_1QxyzAbc",
