@@ -59,7 +59,9 @@ _OPENAPI = {
     "requestBody": {
         "required": True,
         "description": "The provider's event, byte for byte as signed",
-        "content": {"application/json": {"schema": {"type": "object"}, "example": _EVENT_EXAMPLE}},
+        "content": {
+            "application/json": {"schema": {"type": "object", "examples": [_EVENT_EXAMPLE]}}
+        },
     }
 }
 
