@@ -207,6 +207,9 @@ BUDGETS = (
            lambda s, d: s.get("ratio_fastapi"), lambda v: v >= 0.08, _pct),
     Budget("login_password", "password login >= 90% of the parallel argon2 rate",
            _login_share, lambda v: v >= 0.90, _pct),
+    # A checkout is two requests (place, confirm): half the requests per second.
+    Budget("checkout", "checkout (create + confirm, sandbox) >= 300 checkouts/s",
+           lambda s, d: s["rps_median"] / 2, lambda v: v >= 300, lambda v: f"{v:.0f}/s"),
 )  # fmt: skip
 GROWTH_LIMIT = 1.5
 

@@ -8,6 +8,7 @@ reported as "not available yet"; adding one is a new entry in `SCENARIOS`.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,6 +26,9 @@ LOGIN = f"{API}/auth/login"
 OTP_SEND = f"{API}/auth/otp/send"
 OTP_LOGIN = f"{API}/auth/otp/login"
 REFRESH = f"{API}/auth/refresh-token"
+ORDERS = f"{API}/orders"
+# The product a checkout buys: the first published one.
+PUBLISHED = f"{API}/catalog/products?pageSize=1"
 # A customer narrowing the shop: one goal, a price range (minor units), best rated first.
 CATALOG = f"{API}/catalog/products?goal=build_muscle&priceMin=5000&priceMax=30000&sort=rating"
 
@@ -194,6 +198,32 @@ def _probe_completion(client: httpx.Client, context: Context) -> None:
             raise ProbeFailed(f"{path}: expected {status}, got {str(data)[:200]}")
 
 
+def _probe_checkout(client: httpx.Client, context: Context) -> None:
+    """One checkout on the sandbox: an order placed, then paid."""
+    user = context.seed.free_users[0]
+    headers = _bearer(user.token)
+    products = _data(client.get(PUBLISHED, headers=headers)).get("items")
+    if not isinstance(products, list) or not products:
+        raise ProbeFailed("no published product to buy")
+    order = _data(
+        client.post(
+            ORDERS,
+            json={"productId": products[0]["id"]},
+            headers={**headers, "Idempotency-Key": f"probe-{uuid.uuid4().hex}"},
+        )
+    )
+    order_id = order["order"]["id"]  # type: ignore[index]
+    paid = _data(
+        client.post(
+            f"{ORDERS}/{order_id}/confirm",
+            json={"paymentMethodId": "pm_card_visa"},
+            headers={**headers, "Idempotency-Key": f"probe-{uuid.uuid4().hex}"},
+        )
+    )
+    if paid.get("order", {}).get("status") != "paid":  # type: ignore[attr-defined]
+        raise ProbeFailed(f"the checkout did not pay: {str(paid)[:200]}")
+
+
 def _probe_mixed(client: httpx.Client, context: Context) -> None:
     """Every kind of request the mix sends."""
     _probe_me(client, context)
@@ -338,6 +368,15 @@ SCENARIOS = (
             f"POST {LOGIN}",
         ),
         probe=_probe_mixed,
+    ),
+    Scenario(
+        "checkout",
+        "checkout: POST /orders + /orders/{orderId}/confirm (sandbox)",
+        "fitcoach",
+        "checkout.lua",
+        lambda context, slot: [str(context.files.tokens_all), PUBLISHED, ORDERS],
+        needs=(f"POST {ORDERS}", f"POST {ORDERS}/{{orderId}}/confirm"),
+        probe=_probe_checkout,
     ),
     Scenario(
         "otp_cycle_rate_limited",

@@ -36,9 +36,11 @@ from fitcoach.commerce.billing.endpoints import router as subscription_changes_r
 from fitcoach.commerce.invoices.endpoints import router as invoices_router
 from fitcoach.commerce.orders.endpoints import router as orders_router
 from fitcoach.commerce.payments.endpoints import router as payment_methods_router
-from fitcoach.commerce.payments.providers import create_payment_provider
+from fitcoach.commerce.payments.factory import create_payment_provider
 from fitcoach.commerce.promos.admin_endpoints import router as promo_codes_router
 from fitcoach.commerce.refunds.admin_endpoints import router as refunds_router
+from fitcoach.commerce.webhooks import reconcile as _payment_reconcile  # noqa: F401
+from fitcoach.commerce.webhooks.endpoints import router as payment_webhooks_router
 from fitcoach.config import Settings, load_settings
 from fitcoach.core.clock import Clock
 from fitcoach.core.gc_tuning import freeze_start_up_heap
@@ -262,6 +264,7 @@ def create_app(
         orders_router,
         invoices_router,
         payment_methods_router,
+        payment_webhooks_router,
         promo_codes_router,
         refunds_router,
         subscription_changes_router,

@@ -72,7 +72,18 @@ class Settings(BaseSettings):
 
     # Commerce: who takes the money (the sandbox works offline, with test payment methods) and
     # the tax on every invoice, in basis points (2000 = 20 %), included in prices or added.
-    payment_provider: Literal["sandbox"] = "sandbox"
+    payment_provider: Literal["sandbox", "stripe"] = "sandbox"
+    stripe_secret_key: SecretStr | None = None
+    # Stripe's signing secret of our webhook endpoint (whsec_...).
+    stripe_webhook_secret: SecretStr | None = None
+    # Where the Stripe library sends its calls: Stripe itself, or a stand-in in tests.
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_timeout_seconds: float = Field(default=20.0, gt=0, le=80)
+    # The sandbox signs the events it simulates (disputes, dashboard refunds) in Stripe's
+    # scheme with this secret. It takes no money, so a known default is harmless.
+    sandbox_webhook_secret: SecretStr = SecretStr("whsec_sandbox_local")
+    # A webhook signed longer ago than this is refused as stale (Stripe's own default).
+    payment_webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
     tax_rate_basis_points: int = Field(default=0, ge=0, le=10_000)
     tax_inclusive: bool = True
 
@@ -263,6 +274,17 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_region(cls, value: str | None) -> str | None:
         return value.upper() if value else None
+
+    @model_validator(mode="after")
+    def _stripe_needs_its_secrets(self) -> Settings:
+        if self.payment_provider == "stripe" and (
+            self.stripe_secret_key is None or self.stripe_webhook_secret is None
+        ):
+            raise ValueError(
+                "FITCOACH_PAYMENT_PROVIDER=stripe needs FITCOACH_STRIPE_SECRET_KEY and "
+                "FITCOACH_STRIPE_WEBHOOK_SECRET"
+            )
+        return self
 
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> Settings:

@@ -3,12 +3,16 @@ handlers their commits queued."""
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import datetime
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
+from fitcoach.commerce.payments import signatures
+from fitcoach.commerce.payments.providers import sandbox_charge_id, sandbox_event
 from fitcoach.worker.store import relay_outbox
 from tests.catalog.payloads import published_product
 from tests.factories import Account, Factory
@@ -72,3 +76,43 @@ async def run_event_handlers(app: FastAPI) -> None:
     """Relay what the outbox holds and run each handler job here, as a worker would."""
     for job_id in await relay_outbox(app.state.sessionmaker, 1000):
         await app.state.worker.kick(job_id)
+
+
+WEBHOOKS = "/api/v1/payments/webhooks"
+
+
+async def deliver(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    event: dict[str, Any],
+    *,
+    provider: str = "sandbox",
+    signed_at: datetime | None = None,
+) -> httpx.Response:
+    """Post `event` to the provider's webhook as the provider would: signed (Stripe's scheme)
+    with the provider's secret, at `signed_at` (the app's clock by default)."""
+    settings = app.state.settings
+    secret = (
+        settings.sandbox_webhook_secret if provider == "sandbox" else settings.stripe_webhook_secret
+    ).get_secret_value()
+    body = json.dumps(event).encode()
+    header = signatures.sign(secret, body, signed_at or app.state.clock.now())
+    return await client.post(
+        f"{WEBHOOKS}/{provider}",
+        content=body,
+        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+    )
+
+
+def intent_event(kind: str, intent_id: str, **fields: Any) -> dict[str, Any]:
+    """A payment_intent.* event of the sandbox's intent, with its charge."""
+    return sandbox_event(
+        kind,
+        {
+            "object": "payment_intent",
+            "id": intent_id,
+            "latest_charge": sandbox_charge_id(intent_id),
+            "payment_method": "pm_card_visa",
+            **fields,
+        },
+    )

@@ -1,10 +1,12 @@
 """Ledgers reconcile to the cent, checked by hypothesis: an invoice's lines, discount, tax and
 total agree for any prices and tax policy; and over HTTP, whatever mix of orders is paid or
-declined or refunded, the payments captured equal the paid invoices' and orders' totals, the
-refunds given equal the credit notes and what the provider gave back, and no order is refunded
-more than it paid."""
+declined or refunded (by an admin, or in the provider's dashboard and told by its webhook),
+the payments captured equal the paid invoices' and orders' totals, the refunds given equal the
+credit notes and what the provider gave back, and no order is refunded more than it paid."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -19,9 +21,17 @@ from fitcoach.commerce.invoices.pricing import (
     TaxPolicy,
     totals_of,
 )
+from fitcoach.commerce.payments.providers import sandbox_charge_id
 from fitcoach.models import Invoice, InvoiceLine, Order, Payment, Refund
-from tests.commerce.helpers import coach_product, confirm, placed
-from tests.factories import Factory, with_settings
+from tests.commerce.helpers import (
+    INVOICES,
+    coach_product,
+    confirm,
+    deliver,
+    placed,
+    run_event_handlers,
+)
+from tests.factories import Account, Factory, with_settings
 
 amounts = st.integers(min_value=0, max_value=10_000_000)
 policies = st.builds(TaxPolicy, st.integers(min_value=0, max_value=BASIS_POINTS), st.booleans())
@@ -63,6 +73,9 @@ purchases = st.lists(
         st.sampled_from(["pm_card_visa", "pm_card_chargeDeclined", None]),
         # Refunds asked for, as fractions of the total paid; past 1 the last is refused.
         st.lists(st.sampled_from([0.1, 0.5, 1.0, 1.5]), max_size=3),
+        # Refunds made in the provider's dashboard afterwards, told by its webhook (never more
+        # than is left: the provider refuses that itself).
+        st.lists(st.sampled_from([0.05, 0.3, 1.0]), max_size=2),
     ),
     min_size=1,
     max_size=4,
@@ -74,17 +87,35 @@ async def _sum(app: FastAPI, column: object, *where: object) -> int:
         return int(await session.scalar(select(func.coalesce(func.sum(column), 0)).where(*where)))  # type: ignore[arg-type]
 
 
+async def _refund_in_dashboard(
+    app: FastAPI, client: httpx.AsyncClient, whose: tuple[Account, dict[str, Any]], share: float
+) -> None:
+    admin, order = whose
+    invoice = await client.get(f"{INVOICES}/{order['invoice']['id']}", headers=admin.headers)
+    left = invoice.json()["data"]["total"] - invoice.json()["data"]["refunded"]
+    amount = min(left, max(1, int(order["order"]["total"] * share)))
+    if amount <= 0:
+        return
+    intent = order["paymentIntent"]["id"]
+    event = app.state.payment_provider.dashboard_refund(sandbox_charge_id(intent), intent, amount)
+    assert (await deliver(app, client, event)).status_code == 200
+    await run_event_handlers(app)
+
+
 @with_settings(tax_rate_basis_points=1900, tax_inclusive=False, rate_limit_enabled=False)
 @settings(
     max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(bought=purchases)
 async def test_payments_invoices_and_orders_reconcile(
-    app: FastAPI, client: httpx.AsyncClient, factory: Factory, bought: list[tuple[int, str | None]]
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    factory: Factory,
+    bought: list[tuple[int, str | None, list[float], list[float]]],
 ) -> None:
     """Each example adds to the same database: the sums are over everything so far."""
     admin = await factory.admin()
-    for price, method, refunds in bought:
+    for price, method, refunds, dashboard in bought:
         _, product = await coach_product(client, factory, price=price)
         buyer = await factory.customer()
         order = await placed(client, buyer, product["id"])
@@ -98,6 +129,8 @@ async def test_payments_invoices_and_orders_reconcile(
                 json={"amount": amount, "reason": "test"},
                 headers=admin.headers,
             )
+        for share in dashboard if paid.status_code == 200 else []:
+            await _refund_in_dashboard(app, client, (admin, order), share)
     payments = await _sum(app, Payment.amount_minor)
     refunded = await _sum(app, Refund.amount_minor)
     assert refunded == sum(app.state.payment_provider.refunded.values())

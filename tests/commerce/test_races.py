@@ -1,16 +1,35 @@
 """Races on PostgreSQL, where requests really run at once: concurrent confirms of one order
-capture once; concurrent orders of one customer for one product make one order; concurrent
-orders of many customers take consecutive invoice numbers."""
+capture once, and so does a confirm racing the provider's webhook; concurrent orders of one
+customer for one product make one order; concurrent orders of many customers take consecutive
+invoice numbers."""
 
 from __future__ import annotations
+
+import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from fitcoach.models import Order, Payment, PromoCode, PromoRedemption
-from tests.commerce.helpers import coach_product, confirm, place, placed
+from fitcoach.models import (
+    Order,
+    OutboxEvent,
+    Payment,
+    PromoCode,
+    PromoRedemption,
+    Subscription,
+)
+from tests.commerce.helpers import (
+    coach_product,
+    confirm,
+    deliver,
+    intent_event,
+    place,
+    placed,
+    run_event_handlers,
+)
 from tests.factories import Factory
 from tests.robustness.concurrency import at_once
 
@@ -80,3 +99,35 @@ async def test_a_code_with_one_use_left_is_redeemed_once_by_ten_payments(
         assert await session.scalar(select(func.count()).select_from(Payment)) == 1
         assert await session.scalar(select(PromoCode.redemptions)) == 1
         assert await session.scalar(select(func.count()).select_from(PromoRedemption)) == 1
+
+
+async def test_a_confirm_racing_the_webhook_leaves_one_consistent_state(
+    app: FastAPI, client: httpx.AsyncClient, factory: Factory
+) -> None:
+    """The provider's payment_intent.succeeded is handled while the app's confirm runs: whoever
+    holds the order first completes it, the other finds it paid."""
+    _, product = await coach_product(client, factory, durationWeeks=4)
+    buyer = await factory.customer()
+    order = await placed(client, buyer, product["id"])
+    intent = order["paymentIntent"]["id"]
+    assert (await deliver(app, client, intent_event("payment_intent.succeeded", intent))).is_success
+
+    async def handled() -> None:
+        await run_event_handlers(app)
+
+    confirmed = confirm(client, buyer, order["order"]["id"])
+    answer, _ = await at_once([confirmed, handled()])
+    assert isinstance(answer, httpx.Response)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"]["order"]["status"] == "paid"
+    assert app.state.payment_provider.captures[intent] <= 1
+    async with app.state.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Payment)) == 1
+        paid_events = select(func.count()).where(OutboxEvent.type == "commerce.order_paid")
+        assert await session.scalar(paid_events) == 1
+        subscription = await session.scalar(
+            select(Subscription).where(Subscription.product_id == uuid.UUID(product["id"]))
+        )
+    assert subscription is not None
+    # One extension of four weeks, not two.
+    assert subscription.ends_at - subscription.starts_at == timedelta(weeks=4)

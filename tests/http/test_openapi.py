@@ -26,17 +26,25 @@ class Operation:
 
     @property
     def requires_sign_in(self) -> bool:
-        return _depends_on_current_user(self.route.dependant)
+        return "HTTPBearer" in _schemes(self.route.dependant)
+
+    @property
+    def provider_scheme(self) -> str | None:
+        """The scheme of a provider's signature (a payment webhook's), when it declares one."""
+        others = _schemes(self.route.dependant) - {"HTTPBearer"}
+        return next(iter(others), None)
 
 
-def _depends_on_current_user(dependant: Dependant) -> bool:
+def _schemes(dependant: Dependant) -> set[str]:
     """CurrentUser, SignedInRead and the role checks are the bearer scheme itself (one
     dependency each), as is the stream's bearer: a security scheme marks every route that needs
-    a signed-in caller."""
-    return any(
-        isinstance(sub.call, SecurityBase) or _depends_on_current_user(sub)
-        for sub in dependant.dependencies
-    )
+    a signed-in caller. A provider's webhook declares its signature's scheme the same way."""
+    found: set[str] = set()
+    for sub in dependant.dependencies:
+        if isinstance(sub.call, SecurityBase):
+            found.add(sub.call.scheme_name)
+        found |= _schemes(sub)
+    return found
 
 
 def _operations(app: FastAPI) -> Iterator[Operation]:
@@ -85,6 +93,9 @@ def test_operations_needing_sign_in_declare_bearer_and_401(
         if operation.requires_sign_in:
             assert described.get("security") == BEARER, where
             assert "401" in described["responses"], where
+        elif operation.provider_scheme is not None:
+            assert described.get("security") == [{operation.provider_scheme: []}], where
+            assert "401" in described["responses"], where
         else:
             assert "security" not in described, where
 
@@ -112,7 +123,11 @@ async def test_declared_security_matches_what_the_server_enforces(
         where = f"{operation.method.upper()} {operation.path}"
         assert response.status_code < 500, (where, response.text)
         # A provider's webhook is signed by its sender, not signed in: unsigned, it is 401 too.
-        signed_by_sender = '"code":"invalid_webhook_signature"' in response.text
+        # The payment webhook declares its signature's scheme; the wearable one (several
+        # providers' headers) is told by its error code.
+        signed_by_sender = operation.provider_scheme is not None or (
+            '"code":"invalid_webhook_signature"' in response.text
+        )
         assert (response.status_code == 401) == (operation.requires_sign_in or signed_by_sender), (
             where,
             response.text,

@@ -3,7 +3,8 @@
 Customers buy: only they place and pay orders (staff get 403 for their role), and only their
 own (another customer's order is 404). A customer reads their own orders and invoices, an admin
 every one; a coach sees none (404). Saved payment methods are their owner's alone. Promo
-codes and refunds are for admins only.
+codes and refunds are for admins only. A payment webhook is the provider's, signed: anyone
+else, signed in or not, gets 401.
 """
 
 from __future__ import annotations
@@ -101,6 +102,11 @@ async def _subscription(world: World, actor: Actor) -> Call:
     return Call(path={"subscriptionId": str(paid.order.subscription_id)}, json={"action": "cancel"})
 
 
+async def _webhook(world: World, actor: Actor) -> Call:
+    # Unsigned: whoever calls, signed in or not, the provider's signature is what counts.
+    return Call(path={"provider": "sandbox"}, json={"id": "evt_matrix", "type": "charge.refunded"})
+
+
 def _promo_body(world: World) -> dict[str, object]:
     return {"code": f"M{uuid.uuid4().hex[:12]}", "percentOff": 10}
 
@@ -128,6 +134,7 @@ COMMERCE_MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/orders/{orderId}"): Row(owner_or_admin, _order),
     ("GET", "/api/v1/invoices"): Row(anyone_signed_in()),
     ("GET", "/api/v1/invoices/{invoiceId}"): Row(owner_or_admin, _invoice),
+    ("GET", "/api/v1/invoices/{invoiceId}/pdf"): Row(owner_or_admin, _invoice),
     ("GET", "/api/v1/payment-methods"): Row(anyone_signed_in()),
     ("DELETE", "/api/v1/payment-methods/{paymentMethodId}"): Row(
         signed_in(200, 404, 404, 404, 404), _saved_method
@@ -149,6 +156,7 @@ COMMERCE_MATRIX: dict[tuple[str, str], Row] = {
             }
         ),
     ),
+    ("POST", "/api/v1/payments/webhooks/{provider}"): Row(dict.fromkeys(Actor, 401), _webhook),
     # Promo codes: admins only.
     ("POST", "/api/v1/admin/promo-codes"): Row(admin_only(201), body_of(_promo_body)),
     ("GET", "/api/v1/admin/promo-codes"): Row(admin_only()),

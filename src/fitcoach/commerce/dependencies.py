@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from fitcoach.access.dependencies import require_role
 from fitcoach.access.principal import Principal
 from fitcoach.commerce.invoices.pricing import TaxPolicy
-from fitcoach.commerce.payments.providers import PaymentProvider
+from fitcoach.commerce.payments.dependencies import ProviderDep
 from fitcoach.http.dependencies import SettingsDep
 from fitcoach.models.enums import Role
 
@@ -18,14 +18,10 @@ Buyer = Annotated[
 ]
 
 
-async def _provider(request: Request) -> PaymentProvider:
-    provider: PaymentProvider = request.app.state.payment_provider
-    return provider
-
-
 async def _tax(settings: SettingsDep) -> TaxPolicy:
     return TaxPolicy(settings.tax_rate_basis_points, settings.tax_inclusive)
 
 
-ProviderDep = Annotated[PaymentProvider, Depends(_provider)]
 TaxDep = Annotated[TaxPolicy, Depends(_tax)]
+
+__all__ = ["Buyer", "ProviderDep", "TaxDep"]

@@ -45,3 +45,23 @@ class RefundIssued(DomainEvent):
     currency: str
     credit_note_number: str
     fully_refunded: bool
+
+
+class PaymentNoticeReceived(DomainEvent):
+    """A payment provider's webhook told us of an outcome, recorded in the webhook's own
+    transaction and applied (idempotently) by commerce's handler. `kind` is the provider's
+    event type (Stripe's names: payment_intent.succeeded, payment_intent.payment_failed,
+    charge.refunded, charge.dispute.created). Subject: the provider's event."""
+
+    type: ClassVar[str] = "commerce.payment_notice_received"
+    version: ClassVar[int] = 1
+
+    provider: str
+    kind: str
+    intent_id: str | None
+    charge_id: str | None
+    payment_method: str | None
+    # Every refund of the charge so far (the provider's id, the amount), for charge.refunded.
+    refunds: list[tuple[str, int]]
+    # The provider's words: a failure's message, or a dispute's reason.
+    reason: str | None

@@ -207,3 +207,27 @@ class PaymentMethod(IdMixin, TimestampMixin, Base):
     reference: Mapped[str] = mapped_column(String(255))
     brand: Mapped[str] = mapped_column(String(32))
     last4: Mapped[str] = mapped_column(String(4))
+
+
+class PaymentCustomer(IdMixin, TimestampMixin, Base):
+    """The provider's customer for one of our users (Stripe's `cus_...`): its saved methods pay
+    the user's renewals. Made once per user and provider."""
+
+    __tablename__ = "payment_customers"
+    __table_args__ = (UniqueConstraint("user_id", "provider"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(255))
+
+
+class PaymentWebhookEvent(IdMixin, TimestampMixin, Base):
+    """A provider's webhook event we accepted, by its id: a replay of it is recognised."""
+
+    __tablename__ = "payment_webhook_events"
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+
+    provider: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime]

@@ -25,9 +25,7 @@ from fitcoach.commerce.payments.providers import (
 from fitcoach.commerce.payments.service import Capture, payment_service
 from fitcoach.models import Invoice, Order, Subscription
 
-PAST_DUE = "past_due"
-FAILED = "failed"
-VOID = "void"
+VOID = "void"  # a renewal invoice given up on
 
 
 @dataclass(frozen=True)

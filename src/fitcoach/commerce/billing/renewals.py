@@ -22,8 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.catalog.products.service import product_service
 from fitcoach.commerce.billing.charges import (
-    FAILED,
-    PAST_DUE,
     VOID,
     Bill,
     collect,
@@ -38,6 +36,7 @@ from fitcoach.commerce.billing.events import (
 )
 from fitcoach.commerce.billing.repository import BillingStatus, ChangeStatus, billing_repository
 from fitcoach.commerce.invoices.pricing import LineItem, LineKind, TaxPolicy
+from fitcoach.commerce.orders.service import OrderStatus
 from fitcoach.commerce.payments.providers import CaptureOutcome, PaymentProvider
 from fitcoach.models import Order, Product, Subscription
 from fitcoach.subscriptions.service import subscription_service
@@ -166,13 +165,13 @@ async def renew_one(
         subscription.renewal_period_end = period_end
         subscription.next_renewal_attempt_at = next_attempt
         subscription.ends_at = period_end + GRACE
-        billed.order.status = PAST_DUE
+        billed.order.status = OrderStatus.past_due
         await session.flush()
         return "failed"
     subscription.status = BillingStatus.expired
     subscription.next_renewal_attempt_at = None
     subscription.ends_at = now
-    billed.order.status = FAILED
+    billed.order.status = OrderStatus.failed
     billed.invoice.status = VOID
     await session.flush()
     await fall_back_to_free(session, subscription, "expired", now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from fitcoach.access.dependencies import CurrentUser
 from fitcoach.commerce.invoices.schemas import InvoiceOut
@@ -38,3 +38,27 @@ async def get_invoice(
     invoice_id: InvoiceIdPath, actor: CurrentUser, session: ReadSession
 ) -> DataEnvelope[InvoiceOut]:
     return ok(InvoiceOut.of(await invoice_service.get(session, actor, invoice_id)))
+
+
+@router.get(
+    "/invoices/{invoiceId}/pdf",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The invoice as a PDF: number, dates, lines, discount, tax, totals "
+            "and credit notes",
+        },
+        **error_responses(401, 404, 422),
+    },
+    summary="One invoice as a PDF (its customer, or an admin)",
+)
+async def get_invoice_pdf(
+    invoice_id: InvoiceIdPath, actor: CurrentUser, session: ReadSession
+) -> Response:
+    document = await invoice_service.pdf(session, actor, invoice_id)
+    return Response(
+        document,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="invoice-{invoice_id}.pdf"'},
+    )

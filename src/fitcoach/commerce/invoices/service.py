@@ -8,13 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.commerce.invoices.exceptions import InvoiceNotFound
+from fitcoach.commerce.invoices.pdf import InvoiceDocument, render_invoice
 from fitcoach.commerce.invoices.pricing import LineItem, TaxPolicy, totals_of
 from fitcoach.commerce.invoices.repository import invoice_repository
 from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, Invoice, InvoiceLine
+from fitcoach.notifications.quiet_hours import zone_of
+from fitcoach.users.service import user_service
 
 SERIES = "invoices"
 CREDIT_NOTES = "credit_notes"
@@ -87,6 +91,14 @@ class InvoiceService:
         if invoice is None:
             raise InvoiceNotFound()
         return invoice
+
+    async def pdf(self, session: AsyncSession, actor: Actor, invoice_id: uuid.UUID) -> bytes:
+        """The invoice as a PDF, its dates in its customer's time zone; drawn in a worker
+        thread, so the event loop serves others meanwhile."""
+        invoice = await self.get(session, actor, invoice_id)
+        customer = await user_service.get(session, invoice.user_id)
+        document = InvoiceDocument(invoice, customer.name, zone_of(customer.time_zone))
+        return await anyio.to_thread.run_sync(render_invoice, document)
 
     async def page(
         self, session: AsyncSession, actor: Actor, page: PageRequest

@@ -44,6 +44,14 @@ class OrderRepository:
             statement = statement.with_for_update()
         return (await session.execute(statement)).scalar_one_or_none()
 
+    async def of_intent(
+        self, session: AsyncSession, intent_id: str, *, for_update: bool = False
+    ) -> Order | None:
+        statement = select(Order).where(Order.intent_id == intent_id)
+        if for_update:
+            statement = statement.with_for_update().execution_options(populate_existing=True)
+        return (await session.execute(statement)).scalar_one_or_none()
+
     async def page_readable(
         self, session: AsyncSession, actor: Actor, page: PageRequest
     ) -> tuple[list[Order], int]:

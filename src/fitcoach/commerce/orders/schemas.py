@@ -69,8 +69,11 @@ class OrderOut(ApiModel):
     id: uuid.UUID
     product_id: uuid.UUID
     addons: list[uuid.UUID]
-    status: Literal["pending", "requires_action", "paid", "refunded", "past_due", "failed"] = Field(
-        description="past_due: a renewal's charge failed and is retried; failed: given up"
+    status: Literal[
+        "pending", "requires_action", "paid", "refunded", "disputed", "past_due", "failed"
+    ] = Field(
+        description="past_due: a renewal's charge failed and is retried; failed: given up; "
+        "disputed: the customer disputed the charge with their bank"
     )
     currency: str
     total: int = Field(description="Minor units")

@@ -36,7 +36,7 @@ from fitcoach.commerce.payments.providers import (
 from fitcoach.commerce.payments.service import Capture, payment_service
 from fitcoach.commerce.promos.service import PromoUse, promo_service
 from fitcoach.http.pagination import PageRequest
-from fitcoach.models import Actor, Invoice, Order, Product
+from fitcoach.models import Actor, Invoice, Order, Product, PromoCode
 from fitcoach.models.enums import ProductStatus
 from fitcoach.subscriptions.service import Entitlements, PaidPeriod, Purchase, subscription_service
 from fitcoach.users.service import user_service
@@ -48,6 +48,13 @@ class OrderStatus:
     requires_action = "requires_action"
     paid = "paid"
     refunded = "refunded"
+    # The customer's bank contests the charge: money may be taken back whatever we do.
+    disputed = "disputed"
+    # A renewal's charge failed and is retried (dunning); given up after the last retry.
+    past_due = "past_due"
+    failed = "failed"
+
+    payable = (pending, requires_action)
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,10 @@ class OrderService:
             lines.append(LineItem(LineKind.discount, f"Promo code {promo.code}", -promo.amount))
         order_id = uuid.uuid4()
         total = totals_of(lines, tax).total
-        intent = await provider.create_intent(IntentRequest(order_id, total, product.currency))
+        customer = await payment_service.customer(session, provider, actor.id)
+        intent = await provider.create_intent(
+            IntentRequest(order_id, total, product.currency, customer)
+        )
         order = Order(
             id=order_id,
             user_id=actor.id,
@@ -160,7 +170,7 @@ class OrderService:
         invoice = await invoice_service.of_order(session, order.id)
         if order.status == OrderStatus.paid:
             return Checkout(order=order, invoice=invoice, created=False)
-        if order.status not in (OrderStatus.pending, OrderStatus.requires_action):
+        if order.status not in OrderStatus.payable:
             raise OrderNotPayable()
         # Held until commit: of concurrent payments with the code's last use, one redeems it.
         promo = (
@@ -192,16 +202,26 @@ class OrderService:
             amount_minor=order.total_minor,
             currency=order.currency,
         )
-        await self._settle(session, order, invoice, capture, now)
-        if promo is not None:
-            promo_service.redeem(session, promo, (order.id, order.user_id), now)
+        await self.complete(session, (order, invoice), capture, promo, now)
         if payer.save_method and result.method is not None:
             await payment_service.save_method(session, capture, result.method)
+            customer = await payment_service.customer(session, provider, order.user_id)
+            await provider.save_method(customer, payer.payment_method)
         return Checkout(order=order, invoice=invoice)
 
-    async def _settle(
-        self, session: AsyncSession, order: Order, invoice: Invoice, capture: Capture, now: datetime
+    async def complete(
+        self,
+        session: AsyncSession,
+        paid: tuple[Order, Invoice],
+        capture: Capture,
+        promo: PromoCode | None,
+        now: datetime,
     ) -> None:
+        """What a capture makes of a payable order (held by the caller): the payment recorded,
+        the order and invoice paid, the subscription bought or extended, the promo code's use
+        counted, OrderPaid. Confirm calls it with its own capture; the provider's webhook with
+        one whose answer never reached confirm."""
+        order, invoice = paid
         product = await product_service.stored(session, order.product_id)
         period = await subscription_service.purchase(
             session,
@@ -234,7 +254,21 @@ class OrderService:
             now,
         )
         record_event(session, _order_paid(order, invoice, product, period, now))
+        if promo is not None:
+            promo_service.redeem(session, promo, (order.id, order.user_id), now)
         await session.flush()
+
+    async def lock(self, session: AsyncSession, intent_id: str) -> tuple[Order, Invoice] | None:
+        """The order of a provider's payment intent and its invoice, held until commit (the
+        same lock confirm takes, so a webhook and a confirm of one order go in turn)."""
+        found = await order_repository.of_intent(session, intent_id)
+        if found is None:
+            return None
+        # Confirm's order of locks: the customer, then the order.
+        await user_service.hold(session, found.user_id)
+        order = await order_repository.of_intent(session, intent_id, for_update=True)
+        assert order is not None, "orders are never deleted"
+        return order, await invoice_service.of_order(session, order.id)
 
     async def lock_paid(self, session: AsyncSession, actor: Actor, order_id: uuid.UUID) -> Order:
         """A paid order `actor` may see, held until commit (refunds of one order go in turn)."""

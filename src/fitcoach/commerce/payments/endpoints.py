@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from fitcoach.access.dependencies import CurrentUser
+from fitcoach.commerce.payments.dependencies import ProviderDep
 from fitcoach.commerce.payments.schemas import PaymentMethodOut
 from fitcoach.commerce.payments.service import payment_service
 from fitcoach.db.session import DbSession, ReadSession
@@ -37,7 +38,11 @@ async def list_payment_methods(
     summary="Forget one of the caller's saved payment methods",
 )
 async def remove_payment_method(
-    method_id: PaymentMethodIdPath, actor: CurrentUser, session: DbSession, clock: ClockDep
+    method_id: PaymentMethodIdPath,
+    actor: CurrentUser,
+    session: DbSession,
+    provider: ProviderDep,
+    clock: ClockDep,
 ) -> MessageEnvelope:
-    await payment_service.remove_method(session, actor, method_id, clock.now())
+    await payment_service.remove_method(session, provider, actor, method_id, clock.now())
     return said("Payment method removed")

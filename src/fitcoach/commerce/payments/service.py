@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.commerce.payments.exceptions import PaymentMethodNotFound
-from fitcoach.commerce.payments.providers import MethodDetails
+from fitcoach.commerce.payments.providers import MethodDetails, PaymentProvider
 from fitcoach.commerce.payments.repository import payment_repository
 from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, Payment, PaymentMethod
@@ -47,6 +47,20 @@ class PaymentService:
     async def of_order(self, session: AsyncSession, order_id: uuid.UUID) -> Payment | None:
         return await payment_repository.of_order(session, order_id)
 
+    async def of_charge(self, session: AsyncSession, charge_id: str) -> Payment | None:
+        return await payment_repository.of_charge(session, charge_id)
+
+    async def customer(
+        self, session: AsyncSession, provider: PaymentProvider, user_id: uuid.UUID
+    ) -> str:
+        """The provider's customer for the user, made at the provider the first time. The
+        caller holds the user's row, so two requests of one user do not both make one."""
+        reference = await payment_repository.customer_of(session, user_id, provider.name)
+        if reference is None:
+            reference = await provider.create_customer(user_id)
+            await payment_repository.keep_customer(session, user_id, provider.name, reference)
+        return reference
+
     async def save_method(
         self, session: AsyncSession, capture: Capture, details: MethodDetails
     ) -> None:
@@ -67,11 +81,21 @@ class PaymentService:
         return await payment_repository.methods_of(session, actor.id, page)
 
     async def remove_method(
-        self, session: AsyncSession, actor: Actor, method_id: uuid.UUID, now: datetime
+        self,
+        session: AsyncSession,
+        provider: PaymentProvider,
+        actor: Actor,
+        method_id: uuid.UUID,
+        now: datetime,
     ) -> None:
-        """A customer's own method only: another's is not found."""
-        if not await payment_repository.remove_method(session, actor.id, method_id):
+        """A customer's own method only: another's is not found. Detached at the provider too
+        (when it is the one taking payments now), so it can never be charged again."""
+        removed = await payment_repository.remove_method(session, actor.id, method_id)
+        if removed is None:
             raise PaymentMethodNotFound()
+        method_provider, reference = removed
+        if method_provider == provider.name:
+            await provider.forget_method(reference)
         audit_service.record(
             session,
             AuditEvent(

@@ -166,6 +166,11 @@ class PromoService:
         await self._check_limits(session, promo, user_id)
         return promo
 
+    async def hold_taken(self, session: AsyncSession, promo_id: uuid.UUID) -> PromoCode:
+        """Lock the code of an order the provider already charged (its webhook told us): the
+        customer paid the discounted price, so the use counts even past a limit reached since."""
+        return await self._locked(session, promo_id)
+
     def redeem(
         self,
         session: AsyncSession,

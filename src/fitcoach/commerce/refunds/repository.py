@@ -22,5 +22,11 @@ class RefundRepository:
         )
         return int(total or 0)
 
+    async def known(self, session: AsyncSession, provider_refund_id: str) -> bool:
+        found = await session.scalar(
+            select(Refund.id).where(Refund.provider_refund_id == provider_refund_id)
+        )
+        return found is not None
+
 
 refund_repository = RefundRepository()

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import AuditEvent, audit_service
@@ -18,8 +19,10 @@ from fitcoach.commerce.payments.providers import PaymentProvider, RefundRequest
 from fitcoach.commerce.payments.service import payment_service
 from fitcoach.commerce.refunds.exceptions import RefundExceedsPayment
 from fitcoach.commerce.refunds.repository import refund_repository
-from fitcoach.models import Actor, Refund
+from fitcoach.models import Actor, Order, Payment, Refund
 from fitcoach.worker.events import record_event
+
+_log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,17 @@ class RefundDraft:
     order_id: uuid.UUID
     amount: int
     reason: str
+
+
+@dataclass(frozen=True)
+class Given:
+    """Money the provider gave back: its refund id, the amount, why, and the admin who asked
+    (None for a refund made at the provider)."""
+
+    provider_refund_id: str
+    amount: int
+    reason: str
+    admin_id: uuid.UUID | None
 
 
 class RefundService:
@@ -53,19 +67,51 @@ class RefundService:
                 key=f"{order.id}:{refunded}",
             )
         )
+        given = Given(provider_refund_id, draft.amount, draft.reason, admin.id)
+        return await self._record(session, (order, payment), given, now)
+
+    async def record_given(
+        self, session: AsyncSession, order: Order, given: Given, now: datetime
+    ) -> Refund | None:
+        """A refund the provider says it gave (made in its dashboard), held order: recorded
+        with its credit note unless already known by the provider's id (one we made, or the
+        same event again). None when there is nothing new to record."""
+        if await refund_repository.known(session, given.provider_refund_id):
+            return None
+        payment = await payment_service.of_order(session, order.id)
+        if payment is None:
+            return None
+        left = payment.amount_minor - await refund_repository.total_for(session, order.id)
+        if given.amount > left:
+            # The provider never gives back more than it took: a mismatch is for a person.
+            _log.error(
+                "refund.exceeds_payment",
+                order_id=str(order.id),
+                provider_refund_id=given.provider_refund_id,
+                amount=given.amount,
+                left=left,
+            )
+            return None
+        return await self._record(session, (order, payment), given, now)
+
+    async def _record(
+        self, session: AsyncSession, paid: tuple[Order, Payment], given: Given, now: datetime
+    ) -> Refund:
+        order, payment = paid
+        left = payment.amount_minor - await refund_repository.total_for(session, order.id)
         invoice = await invoice_service.of_order(session, order.id)
         refund = Refund(
             order_id=order.id,
             invoice_id=invoice.id,
-            amount_minor=draft.amount,
+            amount_minor=given.amount,
             currency=payment.currency,
-            reason=draft.reason,
-            provider_refund_id=provider_refund_id,
+            reason=given.reason,
+            provider_refund_id=given.provider_refund_id,
             credit_note_number=await invoice_service.credit_note_number(session),
-            refunded_by_id=admin.id,
+            refunded_by_id=given.admin_id,
         )
         refund_repository.add(session, refund)
-        fully = draft.amount == left
+        fully = given.amount == left
         if fully:
             order.status = OrderStatus.refunded
         await session.flush()
@@ -76,9 +122,9 @@ class RefundService:
                 resource_type="order",
                 resource_id=order.id,
                 details={
-                    "amount": draft.amount,
+                    "amount": given.amount,
                     "creditNote": refund.credit_note_number,
-                    "reason": draft.reason,
+                    "reason": given.reason,
                 },
             ),
             now,
@@ -87,13 +133,13 @@ class RefundService:
             session,
             RefundIssued(
                 occurred_at=now,
-                actor_id=admin.id,
+                actor_id=given.admin_id,
                 subject_type="refund",
                 subject_id=str(refund.id),
                 refund_id=refund.id,
                 order_id=order.id,
                 user_id=order.user_id,
-                amount_minor=draft.amount,
+                amount_minor=given.amount,
                 currency=payment.currency,
                 credit_note_number=refund.credit_note_number,
                 fully_refunded=fully,
