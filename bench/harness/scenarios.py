@@ -205,14 +205,12 @@ def _probe_checkout(client: httpx.Client, context: Context) -> None:
     products = _data(client.get(PUBLISHED, headers=headers)).get("items")
     if not isinstance(products, list) or not products:
         raise ProbeFailed("no published product to buy")
-    order = _data(
-        client.post(
-            ORDERS,
-            json={"productId": products[0]["id"]},
-            headers={**headers, "Idempotency-Key": f"probe-{uuid.uuid4().hex}"},
-        )
+    placed = client.post(
+        ORDERS,
+        json={"productId": products[0]["id"]},
+        headers={**headers, "Idempotency-Key": f"probe-{uuid.uuid4().hex}"},
     )
-    order_id = order["order"]["id"]  # type: ignore[index]
+    order_id = _expect(placed, 201)["data"]["order"]["id"]  # type: ignore[index]
     paid = _data(
         client.post(
             f"{ORDERS}/{order_id}/confirm",
