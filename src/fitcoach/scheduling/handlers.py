@@ -17,8 +17,10 @@ from fitcoach.scheduling.events import (
     SessionCanceled,
     SessionRescheduled,
     SessionScheduled,
+    WaitlistOffered,
 )
 from fitcoach.scheduling.sessions.rules import local_iso, zone_named
+from fitcoach.stream.service import stream_service
 from fitcoach.worker.events import DomainEvent
 from fitcoach.worker.registry import on_event
 
@@ -33,6 +35,7 @@ async def _tell(
     event: DomainEvent,
     text: tuple[str, str],
     data: dict[str, str],
+    urgent: bool = False,
 ) -> None:
     title, body = text
     await notification_service.notify(
@@ -43,6 +46,7 @@ async def _tell(
             title=title,
             body=body,
             data=data,
+            urgent=urgent,
             dedupe_key=f"scheduling:{event.id}:{user_id}",
         ),
         # The moment of the change (the injected clock's), which quiet hours are measured from.
@@ -120,4 +124,29 @@ async def notify_booking_canceled(session: AsyncSession, event: BookingCanceled)
             f"A customer canceled{late} their place on {when} ({event.timezone}).",
         ),
         {"sessionId": event.subject_id, "customerId": str(event.customer_id)},
+    )
+
+
+WAITLIST_OFFER_KIND = "waitlist.offer"
+
+
+@on_event(WaitlistOffered, name="scheduling.notify_waitlist_offered")
+async def notify_waitlist_offered(session: AsyncSession, event: WaitlistOffered) -> None:
+    """By push at once (urgent: the claim window runs through quiet hours too) and on the live
+    stream, where the app can show a claim button."""
+    when = _when(event.start_at, event.timezone)
+    until = _when(event.expires_at, event.timezone)
+    offer = {"sessionId": event.subject_id, "offerExpiresAt": event.expires_at.isoformat()}
+    await stream_service.publish(session, event.customer_id, WAITLIST_OFFER_KIND, offer)
+    await _tell(
+        session,
+        event.customer_id,
+        event,
+        (
+            "A place is yours to claim",
+            f"A place freed in the session on {when} ({event.timezone}). Claim it by {until}, "
+            "or it passes to the next in line.",
+        ),
+        offer,
+        urgent=True,
     )
