@@ -70,7 +70,7 @@ async def _entries(app: FastAPI, session_id: str) -> dict[uuid.UUID, str]:
                 WaitlistEntry.session_id == uuid.UUID(session_id)
             )
         )
-        return {customer_id: status for customer_id, status in rows}
+        return dict(rows)
 
 
 async def _seats(app: FastAPI, session_id: str) -> tuple[int, int]:
@@ -141,7 +141,8 @@ async def test_a_full_session_s_line_offers_claims_and_passes_on(
     # Told by push (urgent) and on the live stream.
     await run_events(factory)
     told = [one for one in await inbox(factory, w1) if one["title"] == "A place is yours to claim"]
-    assert len(told) == 1 and told[0]["data"]["sessionId"] == sid
+    assert len(told) == 1
+    assert told[0]["data"]["sessionId"] == sid
     async with app.state.sessionmaker() as session:
         kinds = list(
             await session.scalars(select(StreamEvent.kind).where(StreamEvent.user_id == w1.id))
