@@ -1,6 +1,7 @@
 """Waitlists: a line of customers per full session, the places offered to it held on the
 session (`held`, never with the bookings above capacity), and when a customer gave up a
-place (`canceled_at`), which the waitlist's estimates learn from.
+place (`canceled_at`), which the waitlist's estimates learn from; and the calendar invitation
+a notification's e-mail carries.
 
 Revision ID: 0024
 Revises: 0020
@@ -29,6 +30,8 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("session_bookings", schema=None) as batch_op:
         batch_op.add_column(sa.Column("canceled_at", _TIME, nullable=True))
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("calendar", sa.Text(), nullable=True))
     op.create_table(
         "waitlist_entries",
         sa.Column("session_id", sa.Uuid(), nullable=False),
@@ -71,6 +74,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("waitlist_entries")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_column("calendar")
     with op.batch_alter_table("session_bookings", schema=None) as batch_op:
         batch_op.drop_column("canceled_at")
     with op.batch_alter_table("scheduled_sessions", schema=None) as batch_op:
