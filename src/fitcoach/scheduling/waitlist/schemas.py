@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.scheduling.sessions.offers import WaitlistPolicy
@@ -83,14 +83,12 @@ class WaitlistPolicyIn(StrictApiModel):
         "start when that is shorter",
     )
     minimum_claim_minutes: int = Field(
-        strict=True, ge=1, le=10_080, description="How long an offer runs at least"
+        strict=True,
+        ge=1,
+        le=10_080,
+        description="How long an offer runs at least (never past the start); above "
+        "claimMinutes, every offer runs this long",
     )
-
-    @model_validator(mode="after")
-    def _minimum_fits(self) -> WaitlistPolicyIn:
-        if self.minimum_claim_minutes > self.claim_minutes:
-            raise ValueError("minimumClaimMinutes must not exceed claimMinutes")
-        return self
 
     def to_policy(self) -> WaitlistPolicy:
         return WaitlistPolicy(self.claim_minutes, self.minimum_claim_minutes)
