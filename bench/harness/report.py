@@ -214,8 +214,21 @@ BUDGETS = (
 GROWTH_LIMIT = 1.5
 
 
+def _calendar_growth(summary: Doc, doc: Doc) -> float | None:
+    small = doc["scenarios"].get("sessions_calendar_10", {}).get("summary")
+    return summary["p50_ms"] / small["p50_ms"] if small and small["p50_ms"] else None
+
+
+CALENDAR_BUDGETS = (
+    Budget("sessions_calendar_1000", "GET /sessions, 1,000-session month: p50 <= 1.5x 10-session",
+           _calendar_growth, lambda v: v <= GROWTH_LIMIT, lambda v: f"{v:.2f}x"),
+    Budget("sessions_calendar_1000", "GET /sessions, 1,000-session month >= 10% of FastAPI",
+           lambda s, d: s.get("ratio_fastapi"), lambda v: v >= 0.10, _pct),
+)  # fmt: skip
+
+
 def evaluate_budgets(doc: Doc) -> list[Doc]:
-    verdicts = [_verdict(budget, doc) for budget in BUDGETS]
+    verdicts = [_verdict(budget, doc) for budget in BUDGETS + CALENDAR_BUDGETS]
     verdicts += event_bench.budget_verdicts(doc.get("events"))
     for key, growth in doc["growth"].items():
         rule = f"{key}: p50 at the largest size <= {GROWTH_LIMIT}x p50 at the smallest"

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from harness.seed import PASSWORD, SeedData, write_lines
+from harness.sessions import CALENDAR_SIZES, SESSIONS, calendar_path
 from harness.training import COMPLETION, TODAY, completion_body
 
 API = "/api/v1"
@@ -61,6 +62,7 @@ class LoadFiles:
     qa_numbers: Path
     refresh_slots: list[Path]
     completions: Path
+    calendar_coaches: dict[int, Path]
 
 
 def write_load_files(seed: SeedData, directory: Path) -> LoadFiles:
@@ -86,6 +88,10 @@ def write_load_files(seed: SeedData, directory: Path) -> LoadFiles:
         completions=write_lines(
             directory / "completions.txt", [one.line() for one in seed.completions]
         ),
+        calendar_coaches={
+            size: tokens(f"token-coach-{size}.txt", [(coach.user_id, coach.token)])
+            for size, coach in seed.calendar_coaches.items()
+        },
     )
 
 
@@ -220,6 +226,15 @@ def _probe_checkout(client: httpx.Client, context: Context) -> None:
     )
     if paid.get("order", {}).get("status") != "paid":  # type: ignore[attr-defined]
         raise ProbeFailed(f"the checkout did not pay: {str(paid)[:200]}")
+def _calendar_probe(size: int) -> Probe:
+    def probe(client: httpx.Client, context: Context) -> None:
+        coach = context.seed.calendar_coaches[size]
+        data = _data(client.get(calendar_path(), headers=_bearer(coach.token)))
+        total = data.get("pagination", {}).get("total")  # type: ignore[attr-defined]
+        if total != size or not data.get("items"):
+            raise ProbeFailed(f"the coach's month holds {total} sessions, not {size}")
+
+    return probe
 
 
 def _probe_mixed(client: httpx.Client, context: Context) -> None:
@@ -260,6 +275,11 @@ def _mixed_args(context: Context, slot: int) -> list[str]:
         CATALOG,
         weights,
     ]
+
+
+def _calendar_args(size: int) -> ArgsFor:
+    # The path is made when the run starts: the month from today, holding every seeded session.
+    return lambda context, slot: [str(context.files.calendar_coaches[size]), calendar_path()]
 
 
 SCENARIOS = (
@@ -366,6 +386,18 @@ SCENARIOS = (
             f"POST {LOGIN}",
         ),
         probe=_probe_mixed,
+    ),
+    *(
+        Scenario(
+            f"sessions_calendar_{size}",
+            f"GET /sessions, a coach's month of {size:,} sessions",
+            "fitcoach",
+            "token_get.lua",
+            _calendar_args(size),
+            needs=(f"GET {SESSIONS}",),
+            probe=_calendar_probe(size),
+        )
+        for size in CALENDAR_SIZES
     ),
     Scenario(
         "checkout",

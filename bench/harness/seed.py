@@ -25,6 +25,7 @@ from fitcoach.auth.password_hashing import hash_password
 from fitcoach.config import Environment, Settings
 from harness.catalog import seed_catalog
 from harness.config import BenchSettings
+from harness.sessions import CALENDAR_SIZES, SCHEDULED_SESSION_COLUMNS, add_calendar
 from harness.training import (
     ASSIGNMENT_COLUMNS,
     HABIT_COLUMNS,
@@ -122,6 +123,8 @@ class SeedData:
     probe_refresh: list[str]
     # Each signed-in customer's training items of the day (harness/training.py).
     completions: list[Completions] = field(default_factory=list)
+    # Signed-in coaches by how many sessions their month holds (harness/sessions.py).
+    calendar_coaches: dict[int, TokenUser] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -236,6 +239,7 @@ class _Builder:
             "auth_sessions": (SESSION_COLUMNS, []),
             "refresh_tokens": (REFRESH_COLUMNS, []),
             "otp_codes": (OTP_COLUMNS, []),
+            "scheduled_sessions": (SCHEDULED_SESSION_COLUMNS, []),
         }
 
     def rows(self, table: str) -> list[Row]:
@@ -260,6 +264,9 @@ class _Builder:
         refresh_slots, probe_refresh = self._refresh_pool(customers)
         free_users = [self._token_user(c.id) for c in free]
         paid_users = [self._token_user(c.id) for c in paid]
+        completions = self._follow(free_users + paid_users, coach_id)
+        # Last, so the random draws of everything above stay what they were before.
+        calendar_coaches = {size: self._calendar_coach(size) for size in CALENDAR_SIZES}
         return SeedData(
             free_users=free_users,
             paid_users=paid_users,
@@ -268,8 +275,16 @@ class _Builder:
             qa_codes=qa_codes,
             refresh_slots=refresh_slots,
             probe_refresh=probe_refresh,
-            completions=self._follow(free_users + paid_users, coach_id),
+            completions=completions,
+            calendar_coaches=calendar_coaches,
         )
+
+    def _calendar_coach(self, sessions: int) -> TokenUser:
+        coach_id = self._user(
+            f"Calendar Coach {sessions}", f"+20123{sessions:07d}", "COACH", with_metrics=False
+        )
+        add_calendar(self.rows("scheduled_sessions").append, coach_id, sessions, self.now)
+        return self._token_user(coach_id)
 
     def _follow(self, users: list[TokenUser], coach_id: uuid.UUID) -> list[Completions]:
         assert self.templates is not None

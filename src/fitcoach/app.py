@@ -91,6 +91,8 @@ from fitcoach.scheduling.availability.endpoints import router as availability_ro
 from fitcoach.scheduling.endpoints import router as sessions_router
 from fitcoach.scheduling.entitlements.endpoints import router as entitlements_router
 from fitcoach.scheduling.feed.endpoints import router as calendar_feed_router
+from fitcoach.scheduling.sessions import offers as _waitlist_offers  # noqa: F401
+from fitcoach.scheduling.waitlist.endpoints import router as waitlist_router
 from fitcoach.settings.endpoints import router as settings_router
 
 # Imported for the recurring jobs and event handlers they register (the worker layer knows no
@@ -273,6 +275,7 @@ def create_app(
         onboarding_router,
         customers_router,
         sessions_router,
+        waitlist_router,
         entitlements_router,
         availability_router,
         calendar_feed_router,

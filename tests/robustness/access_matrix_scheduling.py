@@ -11,12 +11,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from fitcoach.models.enums import Role
 from fitcoach.scheduling.entitlements.service import Grant, entitlement_service
 from fitcoach.scheduling.feed.service import feed_service
+from fitcoach.scheduling.sessions.changes import SessionChange, session_changes
 from fitcoach.scheduling.sessions.policy import SchedulingPolicy
-from fitcoach.scheduling.sessions.rules import SessionType
+from fitcoach.scheduling.sessions.rules import SessionStatus, SessionType
 from fitcoach.scheduling.sessions.service import SessionDraft, session_service
-from fitcoach.users.service import user_service
+from fitcoach.scheduling.waitlist.service import waitlist_service
+from fitcoach.users.service import NewUser, user_service
+from tests.factories import random_phone
 from tests.robustness.cells import (
     Call,
     Row,
@@ -92,6 +96,67 @@ async def _booked_class(world: World, actor: Actor) -> Call:
 
 async def _open_class(world: World, actor: Actor) -> Call:
     return Call(path={"sessionId": await _class(world, [])})
+
+
+async def _full_class(world: World, *, waiting: bool, offered: bool) -> str:
+    """A one-place class of the assigned coach, held by a customer of its own (booked by an
+    admin); the world's customer in its line if `waiting`, and offered the place (its holder
+    canceled) if `offered`."""
+    await _grant_everyone(world)
+    now = world.app.state.clock.now()
+    policy = SchedulingPolicy.of(world.app.state.settings)
+    async with world.app.state.sessionmaker() as session, session.begin():
+        holder = await user_service.create(
+            session,
+            NewUser(name="Matrix class holder", roles=[Role.CUSTOMER], phone=random_phone()),
+        )
+        await entitlement_service.grant(
+            session,
+            Grant(holder.id, 1, now, now + timedelta(days=30), "Matrix membership"),
+            None,
+            now,
+        )
+        admin = await user_service.get(session, world.ids[Actor.ADMIN])
+        view = await session_service.create(
+            session,
+            admin,
+            SessionDraft(
+                type=SessionType.class_,
+                start=now + timedelta(days=1),
+                end=now + timedelta(days=1, hours=1),
+                timezone="UTC",
+                coach_id=world.ids[Actor.ASSIGNED_COACH],
+                location="Studio A",
+                join_link=None,
+                capacity=1,
+                participants=[holder.id],
+            ),
+            policy,
+            now,
+        )
+        session_id = view.session.id
+        if waiting:
+            customer = await user_service.get(session, world.ids[Actor.CUSTOMER])
+            await waitlist_service.join(session, customer, (session_id, customer.id), now)
+        if offered:
+            change = SessionChange(session_id, SessionStatus.canceled, None, None, [])
+            await session_changes.change(session, holder, change, policy, now)
+    return str(session_id)
+
+
+async def _join_full_class(world: World, actor: Actor) -> Call:
+    return Call(
+        path={"sessionId": await _full_class(world, waiting=False, offered=False)},
+        json={"customerId": world.customer.user_id},
+    )
+
+
+async def _in_line(world: World, actor: Actor) -> Call:
+    return Call(path={"sessionId": await _full_class(world, waiting=True, offered=False)})
+
+
+async def _offered(world: World, actor: Actor) -> Call:
+    return Call(path={"sessionId": await _full_class(world, waiting=True, offered=True)})
 
 
 def _adjustment(world: World) -> dict[str, Any]:
@@ -178,6 +243,24 @@ SCHEDULING_MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/calendar/{token}.ics"): Row(public(), _feed),
     ("GET", "/api/v1/customers/{customerId}/entitlements"): Row(
         signed_in(200, 404, 200, 404, 200), _ledger
+    ),
+    # Customers join for themselves, the session's coach for their customer, admins for anyone;
+    # a customer's place is theirs alone to read, leave and claim.
+    ("POST", "/api/v1/sessions/{sessionId}/waitlist"): Row(
+        signed_in(201, 404, 201, 404, 201), _join_full_class
+    ),
+    ("GET", "/api/v1/sessions/{sessionId}/waitlist"): Row(
+        signed_in(200, 404, 403, 403, 403), _in_line
+    ),
+    ("DELETE", "/api/v1/sessions/{sessionId}/waitlist"): Row(
+        signed_in(200, 404, 403, 403, 403), _in_line
+    ),
+    ("POST", "/api/v1/sessions/{sessionId}/waitlist/claim"): Row(
+        signed_in(201, 404, 403, 403, 403), _offered
+    ),
+    ("PUT", "/api/v1/admin/settings/waitlist"): Row(
+        admin_only(200),
+        call_on()(lambda world: {"claimMinutes": 60, "minimumClaimMinutes": 10}),
     ),
     ("POST", "/api/v1/admin/customers/{customerId}/entitlements"): Row(
         admin_only(201), call_on(customerId=customer_id_of)(_adjustment)

@@ -37,6 +37,7 @@ async def test_settings_have_defaults(client: httpx.AsyncClient, factory: Factor
         "DEFAULT_DIET_PLAN_ID": None,
         "STREAK_POLICY": None,
         "SUBSCRIPTION_POLICY": None,
+        "WAITLIST_POLICY": None,
     }
 
 

@@ -54,6 +54,7 @@ from fitcoach.models.scheduling import (
     EntitlementEntry,
     ScheduledSession,
     SessionBooking,
+    WaitlistEntry,
 )
 from fitcoach.models.setting import Setting
 from fitcoach.models.stream import StreamEvent, StreamTicket
@@ -152,6 +153,7 @@ __all__ = [
     "User",
     "UserIdentity",
     "UserRole",
+    "WaitlistEntry",
     "WearableConnection",
     "WearableDelivery",
     "WearableMetric",

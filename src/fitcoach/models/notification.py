@@ -40,6 +40,8 @@ class Notification(IdMixin, TimestampMixin, Base):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     dedupe_key: Mapped[str] = mapped_column(String(200))
     in_inbox: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An iCalendar invitation (METHOD:REQUEST or CANCEL) the e-mail channel attaches.
+    calendar: Mapped[str | None] = mapped_column(Text)
     read_at: Mapped[datetime | None]
 
 

@@ -33,6 +33,7 @@ class ScheduledSession(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("end_at > start_at", name="ends_after_start"),
         CheckConstraint("booked >= 0 AND booked <= capacity", name="within_capacity"),
+        CheckConstraint("held >= 0 AND booked + held <= capacity", name="held_within_capacity"),
         Index("ix_scheduled_sessions_coach_start", "coach_id", "start_at"),
         Index("ix_scheduled_sessions_start", "start_at"),
         Index("ix_scheduled_sessions_series", "series_id"),
@@ -49,6 +50,8 @@ class ScheduledSession(IdMixin, TimestampMixin, Base):
     join_link: Mapped[str | None] = mapped_column(String(2048))
     capacity: Mapped[int]
     booked: Mapped[int] = mapped_column(default=0)
+    # Places offered to the waitlist and not yet claimed or expired: no one else may book them.
+    held: Mapped[int] = mapped_column(default=0, server_default="0")
     # The iCalendar SEQUENCE: bumped by every change a calendar must pick up.
     sequence: Mapped[int] = mapped_column(default=0)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
@@ -83,6 +86,33 @@ class SessionBooking(IdMixin, TimestampMixin, Base):
     booked_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # When the customer gave the place up: the waitlist's estimates learn from these.
+    canceled_at: Mapped[datetime | None]
+
+
+class WaitlistEntry(IdMixin, TimestampMixin, Base):
+    """A customer's place in line for a full session. `number` orders the line (one session's
+    numbers rise as customers join); an entry is waiting, then offered a held place until
+    `offer_expires_at`, then claimed, expired (passed on) or left; the session's cancellation
+    closes it."""
+
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (
+        UniqueConstraint("session_id", "customer_id"),
+        UniqueConstraint("session_id", "number"),
+        Index("ix_waitlist_entries_session_status", "session_id", "status", "number"),
+        Index("ix_waitlist_entries_status_expiry", "status", "offer_expires_at"),
+    )
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("scheduled_sessions.id", ondelete="CASCADE")
+    )
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))
+    joined_at: Mapped[datetime]
+    offered_at: Mapped[datetime | None]
+    offer_expires_at: Mapped[datetime | None]
 
 
 class EntitlementEntry(IdMixin, TimestampMixin, Base):

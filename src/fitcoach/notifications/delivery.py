@@ -131,6 +131,7 @@ async def _message_for(session: AsyncSession, delivery: Delivery) -> OutboundMes
         title=notification.title,
         body=notification.body,
         data=notification.data,
+        calendar=notification.calendar,
         recipient=Recipient(
             user_id=user.id,
             name=user.name,

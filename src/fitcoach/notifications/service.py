@@ -37,6 +37,8 @@ class NotificationRequest:
     data: dict[str, Any] = field(default_factory=dict)
     urgent: bool = False
     dedupe_key: str | None = None
+    # An iCalendar document (METHOD:REQUEST or CANCEL) the e-mail attaches as an invitation.
+    calendar: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class NotificationService:
                 "urgent": request.urgent,
                 "dedupe_key": request.dedupe_key or uuid.uuid4().hex,
                 "in_inbox": NotificationChannel.in_app in channels,
+                "calendar": request.calendar,
             },
         )
         if notification is None:

@@ -67,3 +67,14 @@ class SessionCompleted(DomainEvent):
     type: ClassVar[str] = "scheduling.session_completed"
 
     attendance: dict[str, str]
+
+
+class WaitlistOffered(DomainEvent):
+    """A freed place is held for the customer first in line until `expires_at`."""
+
+    type: ClassVar[str] = "scheduling.waitlist_offered"
+
+    customer_id: uuid.UUID
+    start_at: datetime
+    timezone: str
+    expires_at: datetime

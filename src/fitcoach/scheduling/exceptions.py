@@ -150,3 +150,34 @@ class OutsideAvailability(Conflict):
 
 class CalendarFeedNotFound(NotFound):
     message = "No calendar feed has this address: create a new one in the app"
+
+
+class PlacesLeft(Conflict):
+    def __init__(self, session_id: uuid.UUID, left: int) -> None:
+        super().__init__(
+            f"The session has {left} free place(s): book one with "
+            f"POST /api/v1/sessions/{session_id}/bookings instead of waiting"
+        )
+
+
+class AlreadyWaitlisted(Conflict):
+    message = "The customer is already on this session's waitlist"
+
+
+class NotOnWaitlist(NotFound):
+    message = "You are not on this session's waitlist"
+
+
+class NoOfferYet(Conflict):
+    def __init__(self, position: int) -> None:
+        super().__init__(
+            f"No place has been offered to you yet: you are number {position} in line and "
+            "will be told when a place is yours to claim"
+        )
+
+
+class OfferExpired(Conflict):
+    message = (
+        "Your offer ran out and the place passed to the next in line: join the waitlist "
+        "again to wait for another"
+    )

@@ -22,6 +22,8 @@ class SettingKey(StrEnum):
     # A JSON object: {"maxPausesPerYear", "minPauseDays", "maxPauseDays", "pauseNoticeHours",
     # "cancelRefund": "prorated" | "none"} (commerce's subscription changes).
     SUBSCRIPTION_POLICY = "SUBSCRIPTION_POLICY"
+    # A JSON object: {"claimMinutes": n, "minimumClaimMinutes": m} (scheduling's waitlists).
+    WAITLIST_POLICY = "WAITLIST_POLICY"
 
 
 DEFAULT_FREE_DAYS = 7
@@ -31,6 +33,7 @@ _DEFAULTS: dict[SettingKey, str | None] = {
     SettingKey.DEFAULT_DIET_PLAN_ID: None,
     SettingKey.STREAK_POLICY: None,
     SettingKey.SUBSCRIPTION_POLICY: None,
+    SettingKey.WAITLIST_POLICY: None,
 }
 DEFAULT_PLAN_KEYS: dict[PlanType, SettingKey] = {
     PlanType.training: SettingKey.DEFAULT_TRAINING_PLAN_ID,
@@ -44,6 +47,7 @@ _AUDIT_ACTIONS = {
     SettingKey.DEFAULT_DIET_PLAN_ID: "settings.default_diet_plan.updated",
     SettingKey.STREAK_POLICY: "settings.streak_policy.updated",
     SettingKey.SUBSCRIPTION_POLICY: "settings.subscription_policy.updated",
+    SettingKey.WAITLIST_POLICY: "settings.waitlist_policy.updated",
 }
 
 

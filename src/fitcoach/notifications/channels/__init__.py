@@ -45,6 +45,8 @@ class OutboundMessage:
     body: str
     data: dict[str, Any]
     recipient: Recipient
+    # An iCalendar invitation the e-mail channel attaches (the other channels ignore it).
+    calendar: str | None = None
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,29 @@ def render_email(message: OutboundMessage, app_name: str, sender: str) -> EmailM
     email.add_alternative(
         _templates.get_template("notification.html.j2").render(context), subtype="html"
     )
+    if message.calendar is not None:
+        _attach_invitation(email, message.calendar)
     return email
+
+
+def _attach_invitation(email: EmailMessage, calendar: str) -> None:
+    """The invitation as calendar clients look for it: a text/calendar part whose `method`
+    matches the document's METHOD (REQUEST adds or updates the event, CANCEL removes it), as
+    the attachment invite.ics."""
+    method = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in calendar.splitlines()
+            if line.startswith("METHOD:")
+        ),
+        "PUBLISH",
+    )
+    email.add_attachment(
+        calendar,
+        subtype="calendar",
+        filename="invite.ics",
+        params={"method": method},
+    )
 
 
 class SmtpEmailChannel:

@@ -28,7 +28,9 @@ def _hash(settings: Settings, token: str) -> str:
     return keyed_hash(derive_key(settings.signing_secret, "calendar-feed"), token)
 
 
-def _event(sess: ScheduledSession, booking: SessionBooking | None) -> icalendar.Event:
+def session_event(sess: ScheduledSession, booking: SessionBooking | None) -> icalendar.Event:
+    """The session as one VEVENT: the feed and the invitation e-mails share its UID and
+    SEQUENCE, so a calendar that got either recognises the other's update."""
     zone = zone_named(sess.timezone)
     event = icalendar.Event()
     event.add("uid", f"{sess.id}@fitcoach")
@@ -43,6 +45,21 @@ def _event(sess: ScheduledSession, booking: SessionBooking | None) -> icalendar.
     )
     event.add("status", "CANCELLED" if canceled else "CONFIRMED")
     return event
+
+
+def invitation(sess: ScheduledSession, method: str) -> str:
+    """An iTIP document for e-mail (RFC 5546): METHOD:REQUEST adds or updates the session in
+    the recipient's calendar, METHOD:CANCEL removes it."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//fitcoach//sessions//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    event = session_event(sess, None)
+    if method == "CANCEL":
+        event["status"] = icalendar.vText("CANCELLED")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical()).decode()
 
 
 class FeedService:
@@ -78,7 +95,7 @@ class FeedService:
         calendar.add("x-wr-calname", "fitcoach sessions")
         found = await session_repository.of_person(session, row.user_id, (now - PAST, now + FUTURE))
         for sess, booking in found:
-            calendar.add_component(_event(sess, booking))
+            calendar.add_component(session_event(sess, booking))
         calendar.add_missing_timezones()
         return bytes(calendar.to_ical())
 

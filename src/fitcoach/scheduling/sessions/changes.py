@@ -33,8 +33,9 @@ from fitcoach.scheduling.exceptions import (
     SessionNotFound,
     SessionStarted,
 )
+from fitcoach.scheduling.sessions.offers import promote
 from fitcoach.scheduling.sessions.policy import SchedulingPolicy
-from fitcoach.scheduling.sessions.repository import session_repository
+from fitcoach.scheduling.sessions.repository import session_repository, waitlist_repository
 from fitcoach.scheduling.sessions.rules import (
     BookingStatus,
     SessionStatus,
@@ -89,11 +90,12 @@ class SessionChanges:
                 raise SessionStarted()
             if change.status is SessionStatus.canceled:
                 self._cancel(session, sess, bookings, change.cancellation_reason, now)
+                await waitlist_repository.close_line(session, sess.id)
             else:
                 assert change.new_time is not None  # the schema asks for it
                 await self._reschedule(session, sess, bookings, change.new_time, policy, now)
         await session.flush()
-        await session.refresh(sess, ["booked"])
+        await session.refresh(sess, ["booked", "held"])
         bookings = (await session_repository.bookings_of_sessions(session, [sess.id]))[sess.id]
         return view_for(sess, bookings, actor, policy, now)
 
@@ -169,6 +171,7 @@ class SessionChanges:
                 )
         sess.status = SessionStatus.canceled.value
         sess.booked = 0
+        sess.held = 0
         sess.cancellation_reason = reason
         sess.sequence += 1
         self._record(session, sess, "canceled", {"reason": reason}, now)
@@ -201,11 +204,14 @@ class SessionChanges:
             raise SessionStarted()
         late = now >= sess.start_at - policy.late_cancel
         booking.status = (BookingStatus.late_canceled if late else BookingStatus.canceled).value
+        booking.canceled_at = now
         if not late and booking.grant_id is not None:
             entitlement_service.give_back(
                 session, booking.grant_id, customer.id, booking.id, "Canceled in time"
             )
         await session_repository.release_place(session, sess.id)
+        # The freed place goes to the waitlist first (held for its claim window).
+        await promote(session, sess.id, now)
         self._record(session, sess, "booking_canceled", {"late": late}, now)
         record_event(
             session,

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.http.pagination import PageRequest, fetch_page
-from fitcoach.models import ScheduledSession, SessionBooking
+from fitcoach.models import ScheduledSession, SessionBooking, WaitlistEntry
 from fitcoach.models.enums import Role
 from fitcoach.models.user import Actor
 from fitcoach.scheduling.sessions.rules import MAX_DURATION, BookingStatus, SessionStatus
@@ -185,13 +185,14 @@ class SessionRepository:
         return found
 
     async def take_place(self, session: AsyncSession, session_id: uuid.UUID) -> bool:
-        """Count one more booking unless the session is full (one conditional update: under
-        concurrency PostgreSQL re-reads the row after waiting for its lock)."""
+        """Count one more booking unless the session is full, places offered to its waitlist
+        included (one conditional update: under concurrency PostgreSQL re-reads the row after
+        waiting for its lock)."""
         result = await session.execute(
             update(ScheduledSession)
             .where(
                 ScheduledSession.id == session_id,
-                ScheduledSession.booked < ScheduledSession.capacity,
+                ScheduledSession.booked + ScheduledSession.held < ScheduledSession.capacity,
             )
             .values(booked=ScheduledSession.booked + 1)
             .execution_options(synchronize_session=False)
@@ -244,4 +245,168 @@ class SessionRepository:
         return int(total or 0)
 
 
+# A waitlist entry's states; waiting and offered ones are in line.
+WAITING, OFFERED, CLAIMED, EXPIRED, LEFT, CLOSED = (
+    "waiting",
+    "offered",
+    "claimed",
+    "expired",
+    "left",
+    "closed",
+)
+IN_LINE = (WAITING, OFFERED)
+
+
+class WaitlistRepository:
+    """The queries of sessions' waitlists."""
+
+    async def lock_session(
+        self, session: AsyncSession, session_id: uuid.UUID
+    ) -> ScheduledSession | None:
+        """The session, re-read and locked (PostgreSQL) until the transaction ends: whoever
+        hands out its free places does so one at a time."""
+        found: ScheduledSession | None = await session.scalar(
+            select(ScheduledSession)
+            .where(ScheduledSession.id == session_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return found
+
+    async def entry_of(
+        self, session: AsyncSession, session_id: uuid.UUID, customer_id: uuid.UUID
+    ) -> WaitlistEntry | None:
+        found: WaitlistEntry | None = await session.scalar(
+            select(WaitlistEntry)
+            .where(WaitlistEntry.session_id == session_id, WaitlistEntry.customer_id == customer_id)
+            .execution_options(populate_existing=True)
+        )
+        return found
+
+    async def last_number(self, session: AsyncSession, session_id: uuid.UUID) -> int:
+        found = await session.scalar(
+            select(func.max(WaitlistEntry.number)).where(WaitlistEntry.session_id == session_id)
+        )
+        return int(found or 0)
+
+    async def ahead_of(self, session: AsyncSession, entry: WaitlistEntry) -> tuple[int, int]:
+        """(waiting, offered): the entries in line before `entry`."""
+        rows = await session.execute(
+            select(WaitlistEntry.status, func.count())
+            .where(
+                WaitlistEntry.session_id == entry.session_id,
+                WaitlistEntry.status.in_(IN_LINE),
+                WaitlistEntry.number < entry.number,
+            )
+            .group_by(WaitlistEntry.status)
+        )
+        counts = {status: int(count) for status, count in rows}
+        return counts.get(WAITING, 0), counts.get(OFFERED, 0)
+
+    async def next_waiting(
+        self, session: AsyncSession, session_id: uuid.UUID, limit: int
+    ) -> list[WaitlistEntry]:
+        rows = await session.scalars(
+            select(WaitlistEntry)
+            .where(WaitlistEntry.session_id == session_id, WaitlistEntry.status == WAITING)
+            .order_by(WaitlistEntry.number)
+            .limit(limit)
+            .with_for_update()
+        )
+        return list(rows)
+
+    async def settle_offer(
+        self, session: AsyncSession, entry_id: uuid.UUID, outcome: str, now: datetime
+    ) -> bool:
+        """Move an open offer to `outcome` (claimed while it runs, expired once it ran out); at
+        most one of a claim and the expiry job wins, the loser's update finding no row."""
+        still_open = (
+            WaitlistEntry.offer_expires_at > now
+            if outcome == CLAIMED
+            else WaitlistEntry.offer_expires_at <= now
+        )
+        result = await session.execute(
+            update(WaitlistEntry)
+            .where(WaitlistEntry.id == entry_id, WaitlistEntry.status == OFFERED, still_open)
+            .values(status=outcome)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def release_hold(
+        self, session: AsyncSession, session_id: uuid.UUID, *, booked: bool
+    ) -> None:
+        """One held place handed back to the session, or (booked) turned into a booking."""
+        await session.execute(
+            update(ScheduledSession)
+            .where(ScheduledSession.id == session_id, ScheduledSession.held > 0)
+            .values(
+                held=ScheduledSession.held - 1,
+                booked=ScheduledSession.booked + (1 if booked else 0),
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    async def expired_offers(
+        self, session: AsyncSession, now: datetime, limit: int
+    ) -> list[WaitlistEntry]:
+        rows = await session.scalars(
+            select(WaitlistEntry)
+            .where(WaitlistEntry.status == OFFERED, WaitlistEntry.offer_expires_at <= now)
+            .order_by(WaitlistEntry.offer_expires_at)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def close_line(self, session: AsyncSession, session_id: uuid.UUID) -> None:
+        await session.execute(
+            update(WaitlistEntry)
+            .where(WaitlistEntry.session_id == session_id, WaitlistEntry.status.in_(IN_LINE))
+            .values(status=CLOSED)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def leave_line(
+        self, session: AsyncSession, session_id: uuid.UUID, customer_id: uuid.UUID
+    ) -> None:
+        """A customer who got a place otherwise is out of line (never holding an offer: the
+        caller booked no held place)."""
+        await session.execute(
+            update(WaitlistEntry)
+            .where(
+                WaitlistEntry.session_id == session_id,
+                WaitlistEntry.customer_id == customer_id,
+                WaitlistEntry.status == WAITING,
+            )
+            .values(status=LEFT)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def cancellation_history(
+        self, session: AsyncSession, like: ScheduledSession, since: datetime, until: datetime
+    ) -> tuple[int, list[tuple[uuid.UUID, datetime, datetime]]]:
+        """Sessions of `like`'s coach and type that started in [since, until) and were not
+        called off: how many, and each customer cancellation in them as (session id, start,
+        canceled at)."""
+        similar = (
+            ScheduledSession.coach_id == like.coach_id,
+            ScheduledSession.type == like.type,
+            ScheduledSession.start_at >= since,
+            ScheduledSession.start_at < until,
+            ScheduledSession.status != SessionStatus.canceled.value,
+        )
+        total = await session.scalar(
+            select(func.count()).select_from(ScheduledSession).where(*similar)
+        )
+        rows = await session.execute(
+            select(ScheduledSession.id, ScheduledSession.start_at, SessionBooking.canceled_at)
+            .join(SessionBooking, SessionBooking.session_id == ScheduledSession.id)
+            .where(*similar, SessionBooking.canceled_at.is_not(None))
+        )
+        return int(total or 0), [
+            (one, start, canceled) for one, start, canceled in rows if canceled is not None
+        ]
+
+
 session_repository = SessionRepository()
+waitlist_repository = WaitlistRepository()

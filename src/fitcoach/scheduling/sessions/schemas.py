@@ -115,7 +115,9 @@ class SessionOut(ApiModel):
     )
     capacity: int
     booked: int
-    places_left: int
+    places_left: int = Field(
+        description="Free places nobody holds (offers to the waitlist hold some)"
+    )
     bookings: list[BookingOut] = Field(description="Every booking to staff; a customer's own")
     cancellation_reason: str | None
     series_id: uuid.UUID | None = Field(description="Shared by a recurring session's occurrences")
@@ -138,7 +140,7 @@ class SessionOut(ApiModel):
             join_link=view.join_link,
             capacity=sess.capacity,
             booked=sess.booked,
-            places_left=sess.capacity - sess.booked,
+            places_left=sess.capacity - sess.booked - sess.held,
             bookings=[BookingOut.of(booking) for booking in view.bookings],
             cancellation_reason=sess.cancellation_reason,
             series_id=sess.series_id,

@@ -26,7 +26,7 @@ from fitcoach.scheduling.exceptions import (
     SessionNotFound,
 )
 from fitcoach.scheduling.sessions.policy import SchedulingPolicy
-from fitcoach.scheduling.sessions.repository import session_repository
+from fitcoach.scheduling.sessions.repository import session_repository, waitlist_repository
 from fitcoach.scheduling.sessions.rules import (
     BookingStatus,
     SessionStatus,
@@ -157,6 +157,7 @@ class SessionService:
             location=draft.location,
             capacity=draft.capacity,
             booked=len(draft.participants),
+            held=0,
             sequence=0,
             series_id=series_id,
             created_by_id=actor.id,
@@ -209,17 +210,19 @@ class SessionService:
         now: datetime,
     ) -> SessionView:
         """The customer takes a place in a group session of their coach or in a class."""
-        sess = await self._bookable(session, customer, session_id)
+        sess = await self.bookable(session, customer, session_id)
         if sess.status != SessionStatus.scheduled.value or sess.start_at <= now:
             raise SessionNotBookable()
-        if sess.booked >= sess.capacity:
+        if sess.booked + sess.held >= sess.capacity:
             # Read without a lock: answers most of a rush for the last places at once. The
             # conditional update below is what keeps the count exact.
             raise SessionFull(sess.id)
         booking = await seat(session, sess, customer.id, customer.id)
         if not await session_repository.take_place(session, sess.id):
             raise SessionFull(sess.id)
-        await session.refresh(sess, ["booked"])
+        await session.refresh(sess, ["booked", "held"])
+        # A place came free without an offer (the line was empty then): they are in no line now.
+        await waitlist_repository.leave_line(session, sess.id, customer.id)
         audit_service.record(
             session,
             AuditEvent(
@@ -259,7 +262,7 @@ class SessionService:
         bookings = await session_repository.bookings_of_sessions(session, [sess.id])
         return view_for(sess, bookings[sess.id], actor, policy, now)
 
-    async def _bookable(
+    async def bookable(
         self, session: AsyncSession, customer: Actor, session_id: uuid.UUID
     ) -> ScheduledSession:
         """A class is open to every customer, a group session to the coach's customers; any
