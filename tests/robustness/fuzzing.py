@@ -73,10 +73,14 @@ RULES_BEYOND_THE_SCHEMA = {
     "listProducts": "priceMin <= priceMax",
     "listAuditLogs": "dateRange FROM before TO",
     "createQuestionnaire": "an integer preference's min <= max; keys distinct across items",
+    "setSubscriptionPolicy": "minPauseDays <= maxPauseDays",
     # Rules that depend on the stored state or the caller.
     "updateProfile": "preferences answer the current questionnaire",
     "submitIntake": "answers name the current questionnaire's questions",
     "createProduct": "an admin names the leading coach (coachId)",
+    # An action's own fields (a pause's days and date), and dates in the customer's calendar
+    # measured against today, the period and the business's pause policy.
+    "changeSubscription": "each action's fields; dates within the period and the pause policy",
     # An add-on's name is trimmed before its length is checked; a name of only whitespace the
     # schema's one pattern (no NUL) cannot also refuse.
     "updateProduct": "add-on names are not blank once trimmed",

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from fitcoach.access.dependencies import AdminUser, user_rate_limit
-from fitcoach.commerce.billing.policy import set_subscription_policy
+from fitcoach.commerce.billing import policy
 from fitcoach.commerce.billing.schemas import (
     SubscriptionChangeIn,
     SubscriptionChangeOut,
@@ -68,8 +68,8 @@ async def change_subscription(
     responses=error_responses(400, 401, 403, 422),
     summary="Set the pause limits and the refund of an immediate cancel (admin)",
 )
-async def set_subscription_policy_endpoint(
+async def set_subscription_policy(
     body: SubscriptionPolicyIn, admin: AdminUser, session: DbSession, clock: ClockDep
 ) -> MessageEnvelope:
-    await set_subscription_policy(session, admin, body.to_policy(), clock.now())
+    await policy.set_subscription_policy(session, admin, body.to_policy(), clock.now())
     return said("Subscription policy updated")
