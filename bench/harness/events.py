@@ -44,6 +44,8 @@ EVENTS_PER_TRANSACTION = 10  # the steady phase's: a few grants per request at m
 BURST_PER_TRANSACTION = 100  # the capacity phase's: the producer must outrun the workers
 BUDGET_EVENTS_PER_S = 1_000
 BUDGET_LAG_P99_S = 1.0
+# The dedupe key of the handler job each of the scenario's events gets (worker.store).
+JOB_KEY_PREFIX = "event:subscriptions.notify_granted:"
 
 
 @dataclass(frozen=True)
@@ -236,18 +238,22 @@ class Producer:
 
 
 async def handled_since(dsn: str, since: datetime) -> tuple[int, int]:
-    """(events recorded since `since`, of them those whose handler job has succeeded)."""
+    """(the scenario's events recorded since `since`, of them those whose handler job has
+    succeeded). Only `SubscriptionGranted`: the HTTP phases before this one leave other events
+    in the outbox (a completion's `PlanItemCompleted`), which no `notify_granted` job ever
+    handles, so counting them waited for events that could never be handled."""
     connection = await asyncpg.connect(dsn)
     try:
         row = await connection.fetchrow(
             """
             SELECT count(*) AS recorded, count(j.finished_at) AS handled
             FROM outbox_events o
-            LEFT JOIN jobs j ON j.dedupe_key = 'event:subscriptions.notify_granted:' || o.id
-                AND j.state = 'succeeded'
-            WHERE o.recorded_at >= $1
+            LEFT JOIN jobs j ON j.dedupe_key = $2::text || o.id::text AND j.state = 'succeeded'
+            WHERE o.recorded_at >= $1 AND o.type = $3
             """,
             since,
+            JOB_KEY_PREFIX,
+            SubscriptionGranted.type,
         )
     finally:
         await connection.close()
@@ -263,10 +269,12 @@ async def lags_since(dsn: str, since: datetime) -> list[float]:
             """
             SELECT extract(epoch FROM j.finished_at - o.recorded_at) AS lag
             FROM outbox_events o
-            JOIN jobs j ON j.dedupe_key = 'event:subscriptions.notify_granted:' || o.id
-            WHERE o.recorded_at >= $1 AND j.state = 'succeeded'
+            JOIN jobs j ON j.dedupe_key = $2::text || o.id::text
+            WHERE o.recorded_at >= $1 AND o.type = $3 AND j.state = 'succeeded'
             """,
             since,
+            JOB_KEY_PREFIX,
+            SubscriptionGranted.type,
         )
     finally:
         await connection.close()
@@ -281,10 +289,12 @@ async def span_since(dsn: str, since: datetime) -> float:
             """
             SELECT extract(epoch FROM max(j.finished_at) - min(o.recorded_at))
             FROM outbox_events o
-            JOIN jobs j ON j.dedupe_key = 'event:subscriptions.notify_granted:' || o.id
-            WHERE o.recorded_at >= $1
+            JOIN jobs j ON j.dedupe_key = $2::text || o.id::text
+            WHERE o.recorded_at >= $1 AND o.type = $3
             """,
             since,
+            JOB_KEY_PREFIX,
+            SubscriptionGranted.type,
         )
     finally:
         await connection.close()
@@ -316,8 +326,9 @@ async def measure(targets: Targets, shape: EventShape, pids: list[int]) -> Event
     await producer.start()
     dsn = targets.database_dsn
     try:
+        since = datetime.now(UTC)
         await producer.commit(EVENTS_PER_TRANSACTION)  # warm-up: connections, first handlers
-        await wait_handled(dsn, datetime(2000, 1, 1, tzinfo=UTC), 120)
+        await wait_handled(dsn, since, 120)
 
         since = datetime.now(UTC)
         cpu_before = cpu_seconds(pids)

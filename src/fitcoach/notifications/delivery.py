@@ -39,6 +39,7 @@ LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
 SWEEP_BATCH = 200
+NOWHERE_ERROR = "nowhere to send"
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -96,7 +97,7 @@ def _record(
     if result is not None:
         delivery.state = (DeliveryState.skipped if result.nowhere else DeliveryState.sent).value
         delivery.sent_at = None if result.nowhere else now
-        delivery.last_error = result.detail or ("nowhere to send" if result.nowhere else None)
+        delivery.last_error = result.detail or (NOWHERE_ERROR if result.nowhere else None)
         return
     if isinstance(error, ChannelUnavailable) and delivery.attempts < max_attempts:
         delivery.due_at = now + retry_delay(delivery.attempts)

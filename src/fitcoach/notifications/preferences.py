@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitcoach.models import NotificationPreference, NotificationSettings
 from fitcoach.models.enums import NotificationCategory, NotificationChannel
 from fitcoach.notifications.exceptions import UnknownTimeZone
-from fitcoach.notifications.repository import notification_repository
+from fitcoach.notifications.repository import RecipientRow, notification_repository
 
 _IN_APP_AND_PUSH = frozenset({NotificationChannel.in_app, NotificationChannel.push})
 # E-mail and SMS are opt-in, except where the message is worth the interruption: a trial about
@@ -64,6 +64,15 @@ class PreferencesChange:
 
 class PreferenceService:
     async def load(self, session: AsyncSession, user_id: uuid.UUID) -> NotificationChoices:
+        return await self.choices(
+            session, user_id, await notification_repository.recipient(session, user_id)
+        )
+
+    async def choices(
+        self, session: AsyncSession, user_id: uuid.UUID, recipient: RecipientRow | None
+    ) -> NotificationChoices:
+        """The user's choices, their quiet hours and zone taken from `recipient` (read once by
+        whoever also needs the rest of it)."""
         enabled: dict[Switch, bool] = {
             (category, channel): channel in DEFAULT_CHANNELS[category]
             for category in NotificationCategory
@@ -72,13 +81,11 @@ class PreferenceService:
         for row in await notification_repository.preferences(session, user_id):
             key = (NotificationCategory(row.category), NotificationChannel(row.channel))
             enabled[key] = row.enabled
-        settings = await notification_repository.settings(session, user_id)
-        user = await notification_repository.user(session, user_id)
         return NotificationChoices(
             enabled=enabled,
-            quiet_start=settings.quiet_start if settings else None,
-            quiet_end=settings.quiet_end if settings else None,
-            time_zone=user.time_zone if user else None,
+            quiet_start=recipient.quiet_start if recipient else None,
+            quiet_end=recipient.quiet_end if recipient else None,
+            time_zone=recipient.time_zone if recipient else None,
         )
 
     async def update(

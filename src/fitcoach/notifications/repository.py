@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from datetime import datetime, time
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from fitcoach.http.pagination import PageRequest, fetch_page
 from fitcoach.models import (
@@ -22,6 +23,17 @@ from fitcoach.models import (
     User,
 )
 from fitcoach.models.enums import DeliveryState
+
+
+class RecipientRow(NamedTuple):
+    time_zone: str | None
+    phone: str | None
+    phone_verified: bool
+    email: str | None
+    email_verified: bool
+    is_blocked: bool
+    quiet_start: time | None
+    quiet_end: time | None
 
 
 def _inbox_of(user_id: uuid.UUID) -> Select[Notification]:
@@ -36,15 +48,13 @@ class NotificationRepository:
         (decided by the unique index, so concurrent duplicates insert once)."""
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        notification_id = await session.scalar(
+        notification: Notification | None = await session.scalar(
             insert(Notification)
             .values(**values)
             .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
-            .returning(Notification.id)
+            .returning(Notification)
         )
-        if notification_id is None:
-            return None
-        return await session.get(Notification, notification_id)
+        return notification
 
     def add_delivery(self, session: AsyncSession, delivery: Delivery) -> None:
         session.add(delivery)
@@ -103,6 +113,41 @@ class NotificationRepository:
     ) -> NotificationSettings | None:
         return await session.get(NotificationSettings, user_id)
 
+    async def recipient(self, session: AsyncSession, user_id: uuid.UUID) -> RecipientRow | None:
+        """What notifying the user reads of them and their settings, in one round trip and
+        without loading the user (whose roles come with it). A user this session already holds
+        is read from there: it may carry changes not yet flushed."""
+        held = session.identity_map.get(identity_key(User, user_id))
+        if isinstance(held, User):
+            settings = await self.settings(session, user_id)
+            return RecipientRow(
+                held.time_zone,
+                held.phone,
+                held.phone_verified,
+                held.email,
+                held.email_verified,
+                held.is_blocked,
+                settings.quiet_start if settings else None,
+                settings.quiet_end if settings else None,
+            )
+        row = (
+            await session.execute(
+                select(
+                    User.time_zone,
+                    User.phone,
+                    User.phone_verified,
+                    User.email,
+                    User.email_verified,
+                    User.is_blocked,
+                    NotificationSettings.quiet_start,
+                    NotificationSettings.quiet_end,
+                )
+                .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
+                .where(User.id == user_id)
+            )
+        ).first()
+        return None if row is None else RecipientRow(*row)
+
     async def user(self, session: AsyncSession, user_id: uuid.UUID) -> User | None:
         return await session.get(User, user_id)
 
@@ -111,6 +156,10 @@ class NotificationRepository:
             select(Device).where(Device.user_id == user_id).order_by(Device.created_at)
         )
         return result.all()
+
+    async def has_device(self, session: AsyncSession, user_id: uuid.UUID) -> bool:
+        found = await session.scalar(select(Device.id).where(Device.user_id == user_id).limit(1))
+        return found is not None
 
     async def device_by_token(self, session: AsyncSession, token: str) -> Device | None:
         device: Device | None = await session.scalar(select(Device).where(Device.token == token))

@@ -15,11 +15,11 @@ from fitcoach.db.session import after_commit
 from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Delivery, Notification
 from fitcoach.models.enums import DeliveryState, NotificationCategory, NotificationChannel
-from fitcoach.notifications.delivery import dispatcher_of
+from fitcoach.notifications.delivery import NOWHERE_ERROR, dispatcher_of
 from fitcoach.notifications.exceptions import NotificationNotFound
 from fitcoach.notifications.preferences import preference_service
 from fitcoach.notifications.quiet_hours import quiet_hours_end, zone_of
-from fitcoach.notifications.repository import notification_repository
+from fitcoach.notifications.repository import RecipientRow, notification_repository
 from fitcoach.stream.service import stream_service
 
 STREAM_KIND = "notification"
@@ -67,10 +67,10 @@ class NotificationService:
         self, session: AsyncSession, request: NotificationRequest, now: datetime
     ) -> Notification | None:
         """The new notification, or None when it was a duplicate or its user is gone."""
-        user = await notification_repository.user(session, request.user_id)
+        user = await notification_repository.recipient(session, request.user_id)
         if user is None:
             return None
-        choices = await preference_service.load(session, request.user_id)
+        choices = await preference_service.choices(session, request.user_id, user)
         channels = choices.channels_for(request.category)
         notification = await notification_repository.insert_unless_duplicate(
             session,
@@ -93,9 +93,18 @@ class NotificationService:
         if choices.quiet_hours is not None and not request.urgent:
             start, end = choices.quiet_hours
             quiet_end = quiet_hours_end(now, zone_of(user.time_zone), start, end)
+        # Due now with nowhere to go: recorded as the delivery attempt would record it, without
+        # the attempt's two transactions after the commit.
+        nowhere = (
+            await self._nowhere(session, request.user_id, user, channels)
+            if quiet_end is None
+            else frozenset()
+        )
         due_now: list[uuid.UUID] = []
         for channel in sorted(channels):
             delivery = self._delivery(notification, channel, now, quiet_end)
+            if channel in nowhere:
+                _record_nowhere(delivery, now)
             notification_repository.add_delivery(session, delivery)
             if delivery.state == DeliveryState.pending.value and quiet_end is None:
                 due_now.append(delivery.id)
@@ -110,6 +119,29 @@ class NotificationService:
         if dispatcher is not None and due_now:
             after_commit(session, lambda: dispatcher.deliver_now(due_now))
         return notification
+
+    async def _nowhere(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        user: RecipientRow,
+        channels: frozenset[NotificationChannel],
+    ) -> frozenset[NotificationChannel]:
+        """The outbound channels the user has no address on (the channels' own NOWHERE: no
+        verified phone, no verified e-mail, no device). A blocked user's deliveries go the
+        usual way, which refuses them."""
+        if user.is_blocked:
+            return frozenset()
+        nowhere = set()
+        if NotificationChannel.sms in channels and not (user.phone and user.phone_verified):
+            nowhere.add(NotificationChannel.sms)
+        if NotificationChannel.email in channels and not (user.email and user.email_verified):
+            nowhere.add(NotificationChannel.email)
+        if NotificationChannel.push in channels and not await notification_repository.has_device(
+            session, user_id
+        ):
+            nowhere.add(NotificationChannel.push)
+        return frozenset(nowhere)
 
     def _delivery(
         self,
@@ -151,6 +183,14 @@ class NotificationService:
 
     async def mark_all_read(self, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> int:
         return await notification_repository.mark_all_read(session, user_id, now)
+
+
+def _record_nowhere(delivery: Delivery, now: datetime) -> None:
+    """What a delivery attempt records when its channel answers NOWHERE (delivery._record)."""
+    delivery.state = DeliveryState.skipped.value
+    delivery.attempts = 1
+    delivery.due_at = now
+    delivery.last_error = NOWHERE_ERROR
 
 
 notification_service = NotificationService()

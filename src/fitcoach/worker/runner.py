@@ -109,14 +109,20 @@ async def handle_event(ctx: JobContext, handler: str, event_id: str) -> None:
     sub = subscription(handler)
     if sub is None:
         raise PermanentJobError(f"no handler is registered as {handler!r} here")
-    row = await ctx.session.get(OutboxEvent, uuid.UUID(event_id))
-    if row is None:
-        raise PermanentJobError(f"event {event_id} is not in the outbox")
-    seen = await ctx.session.scalar(
-        select(ProcessedEvent.event_id).where(
-            ProcessedEvent.handler == handler, ProcessedEvent.event_id == row.id
+    # The event and whether this handler has seen it, in one round trip.
+    found = (
+        await ctx.session.execute(
+            select(OutboxEvent, ProcessedEvent.event_id)
+            .outerjoin(
+                ProcessedEvent,
+                (ProcessedEvent.event_id == OutboxEvent.id) & (ProcessedEvent.handler == handler),
+            )
+            .where(OutboxEvent.id == uuid.UUID(event_id))
         )
-    )
+    ).first()
+    if found is None:
+        raise PermanentJobError(f"event {event_id} is not in the outbox")
+    row, seen = found
     if seen is not None:
         return
     try:

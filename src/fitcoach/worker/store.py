@@ -146,14 +146,13 @@ async def claim(
 ) -> Job | None:
     """Take `job_id` to run it, if it is due and nobody holds it; counts the attempt."""
     async with sessionmaker() as session, session.begin():
-        result = await session.execute(
+        claimed: Job | None = await session.scalar(
             update(Job)
             .where(Job.id == job_id, Job.state.in_([PENDING, QUEUED]), Job.due_at <= now)
             .values(state=RUNNING, attempts=Job.attempts + 1, lease_until=wall_clock() + lease)
+            .returning(Job)
         )
-        if not getattr(result, "rowcount", 0):
-            return None
-        return await session.get(Job, job_id)
+        return claimed
 
 
 async def mark_succeeded(session: AsyncSession, job_id: uuid.UUID) -> None:

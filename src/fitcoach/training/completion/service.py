@@ -93,13 +93,16 @@ class CompletionService:
         day = entry.date or today
         if day > today:
             raise FutureDay()
+        # Every followed plan, read once: the streak's recomputation needs them all.
+        followed: list[FollowedPlan] | None = None
         if command.plan_id is None:
             subject = await self._own_habit(session, customer, command.item_id)
         else:
-            followed = await schedules_service.followed_by(session, customer.id, command.plan_id)
-            if not followed:
+            followed = await schedules_service.followed_by(session, customer.id)
+            this_plan = [one for one in followed if one.plan.id == command.plan_id]
+            if not this_plan:
                 raise PlanNotFollowed()
-            subject = await self._subject(session, (customer, followed[0]), command, day)
+            subject = await self._subject(session, (customer, this_plan[0]), command, day)
         streak = await streaks_service.lock(session, customer.id, now)
         existing = (await logs_repository.on_day(session, customer.id, day)).get(command.item_id)
         log: ItemLog | None = None
@@ -137,7 +140,7 @@ class CompletionService:
                 status=entry.status.value,
             )
             record_event(session, event)
-            await streaks_service.on_plan_item_completed(session, event, now)
+            await streaks_service.on_plan_item_completed(session, event, now, followed)
         return CompletionResult(subject.type, log, day, timezone, streak.current)
 
     async def _record(

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from fitcoach.models import Habit, Plan, PlanAssignment, PlanSchedule
+from fitcoach.models import Habit, Plan, PlanAssignment, PlanSchedule, User
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,11 @@ class SchedulesRepository:
         on: date | None = None,
     ) -> list[FollowedPlan]:
         """The plans the customer follows (started by `on`, if given), with items."""
+        # A plan has at most one schedule (its key is the plan's): joined, not a second query.
         statement = (
-            select(PlanAssignment, Plan)
+            select(PlanAssignment, Plan, PlanSchedule)
             .join(Plan, Plan.id == PlanAssignment.plan_id)
+            .outerjoin(PlanSchedule, PlanSchedule.plan_id == Plan.id)
             .where(PlanAssignment.customer_id == customer_id)
             .options(selectinload(Plan.items))
             .order_by(Plan.type.desc(), PlanAssignment.start_date, Plan.id)
@@ -56,28 +58,16 @@ class SchedulesRepository:
         if on is not None:
             statement = statement.where(PlanAssignment.start_date <= on)
         rows = (await session.execute(statement)).all()
-        plan_ids = [plan.id for _, plan in rows]
-        schedules = await self._schedules(session, plan_ids)
-        habits = await self._habits(session, plan_ids)
+        habits = await self._habits(session, [plan.id for _, plan, _ in rows])
         return [
             FollowedPlan(
                 assignment=assignment,
                 plan=plan,
-                schedule=schedules.get(plan.id),
+                schedule=schedule,
                 habits=habits.get(plan.id, []),
             )
-            for assignment, plan in rows
+            for assignment, plan, schedule in rows
         ]
-
-    async def _schedules(
-        self, session: AsyncSession, plan_ids: Sequence[uuid.UUID]
-    ) -> dict[uuid.UUID, PlanSchedule]:
-        if not plan_ids:
-            return {}
-        result = await session.scalars(
-            select(PlanSchedule).where(PlanSchedule.plan_id.in_(plan_ids))
-        )
-        return {schedule.plan_id: schedule for schedule in result}
 
     async def _habits(
         self, session: AsyncSession, plan_ids: Sequence[uuid.UUID]
@@ -101,6 +91,10 @@ class SchedulesRepository:
             .order_by(Habit.created_at, Habit.id)
         )
         return list(result)
+
+    async def time_zone(self, session: AsyncSession, user_id: uuid.UUID) -> Row[str | None] | None:
+        """The user's time zone column (a row, None when there is no such user)."""
+        return (await session.execute(select(User.time_zone).where(User.id == user_id))).first()
 
     def add(self, session: AsyncSession, row: PlanSchedule | PlanAssignment | Habit) -> None:
         session.add(row)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from fitcoach.customers.service import customers_service
-from fitcoach.models import Actor, Habit, PlanAssignment, PlanSchedule
+from fitcoach.models import Actor, Habit, PlanAssignment, PlanSchedule, User
 from fitcoach.models.enums import Role
 from fitcoach.plans.exceptions import OwnerNotCustomer
 from fitcoach.plans.service import plans_service
@@ -17,7 +18,11 @@ from fitcoach.training.exceptions import NotYourCustomer, PlanOfAnotherCustomer
 from fitcoach.training.schedules.repository import FollowedPlan, schedules_repository
 from fitcoach.training.schedules.rules import HABIT_UNITS, HabitKind, ScheduleKind
 from fitcoach.training.timezones import DEFAULT_TIMEZONE, zone
+from fitcoach.users.exceptions import UserNotFound
 from fitcoach.users.service import user_service
+
+# session.info key: the time zones this session has read, by user id.
+_TIMEZONES_KEY = "fitcoach.training.time_zones"
 
 
 @dataclass(frozen=True)
@@ -148,8 +153,18 @@ class SchedulesService:
     async def timezone_of(self, session: AsyncSession, user_id: uuid.UUID) -> str:
         """The person's own IANA zone (users.time_zone, which notifications' quiet hours read
         too), UTC until they set one."""
-        user = await user_service.get(session, user_id)
-        return user.time_zone or DEFAULT_TIMEZONE
+        held = session.identity_map.get(identity_key(User, user_id))
+        if isinstance(held, User):  # the session's copy, possibly changed and not yet flushed
+            return held.time_zone or DEFAULT_TIMEZONE
+        # The column alone, once per session: loading the user would also load their roles
+        # (two round trips), and today, completion and its streak each ask.
+        known: dict[uuid.UUID, str | None] = session.info.setdefault(_TIMEZONES_KEY, {})
+        if user_id not in known:
+            found = await schedules_repository.time_zone(session, user_id)
+            if found is None:
+                raise UserNotFound()
+            known[user_id] = found.time_zone
+        return known[user_id] or DEFAULT_TIMEZONE
 
     async def set_timezone(
         self, session: AsyncSession, user_id: uuid.UUID, name: str, now: datetime
@@ -157,6 +172,7 @@ class SchedulesService:
         zone(name)
         user = await user_service.get(session, user_id)
         user.time_zone = name
+        session.info.get(_TIMEZONES_KEY, {}).pop(user_id, None)
         await session.flush()
         return name
 

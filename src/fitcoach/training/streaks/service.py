@@ -87,15 +87,21 @@ class StreaksService:
         return await logs_repository.locked_streak(session, customer_id, now)
 
     async def on_plan_item_completed(
-        self, session: AsyncSession, event: PlanItemCompleted, now: datetime
+        self,
+        session: AsyncSession,
+        event: PlanItemCompleted,
+        now: datetime,
+        followed: list[FollowedPlan] | None = None,
     ) -> list[BadgeAwarded]:
         """Recompute the customer's streak from their days; award (and record the events of)
-        the badges now reached."""
+        the badges now reached. `followed`: the customer's followed plans, when the caller has
+        just read them in this transaction."""
         customer_id = event.customer_id
         streak = await self.lock(session, customer_id, now)
         timezone = await schedules_service.timezone_of(session, customer_id)
         today = max(local_date(now, timezone), event.local_date)
-        followed = await schedules_service.followed_by(session, customer_id)
+        if followed is None:
+            followed = await schedules_service.followed_by(session, customer_id)
         starts = [plan.assignment.start_date for plan in followed]
         first = max(min(starts, default=today), today - timedelta(days=HISTORY_DAYS))
         logs = await logs_repository.since(session, customer_id, first)
