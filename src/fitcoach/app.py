@@ -129,6 +129,7 @@ def create_app(
     sms_provider = create_sms_provider(settings)
     clock = clock or Clock()
     notification_providers = create_notification_providers(settings, sms_provider, clock)
+    attachment_storage = create_file_storage(settings, "attachments")
     stream_broker = create_stream_broker(
         settings.redis_url,
         settings.stream_redis_channel,
@@ -162,6 +163,7 @@ def create_app(
             await change_feed.stop()
         await notification_providers.aclose()
         await sms_provider.aclose()
+        await attachment_storage.aclose()
         if redis_pool is not None:
             await redis_pool.aclose()
         await engine.dispose()
@@ -215,7 +217,7 @@ def create_app(
         app.state,
         FILES_STATE,
         Files(
-            create_file_storage(settings, "attachments"),
+            attachment_storage,
             create_scanner(settings),
             settings.signing_secret,
         ),
