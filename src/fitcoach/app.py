@@ -68,6 +68,7 @@ from fitcoach.messaging.attachments.dependencies import FILES_STATE
 from fitcoach.messaging.attachments.endpoints import router as attachments_router
 from fitcoach.messaging.attachments.providers import create_scanner
 from fitcoach.messaging.attachments.service import Files
+from fitcoach.messaging.community.endpoints import router as community_router
 
 # Imported for the event handlers it registers.
 from fitcoach.messaging.threads import handlers as _message_handlers  # noqa: F401
@@ -276,6 +277,7 @@ def create_app(
         notifications_router,
         stream_router,
         threads_router,
+        community_router,
         attachments_router,
         subscriptions_router,
         accounts_router,

@@ -21,5 +21,5 @@ class DefaultFreeDaysIn(StrictApiModel):
 class SettingsOut(ApiModel):
     settings: dict[str, str | None] = Field(
         description="DEFAULT_FREE_DAYS, DEFAULT_TRAINING_PLAN_ID, DEFAULT_DIET_PLAN_ID, "
-        "STREAK_POLICY"
+        "STREAK_POLICY, COMMUNITY_POLICY"
     )

@@ -19,6 +19,9 @@ class SettingKey(StrEnum):
     DEFAULT_DIET_PLAN_ID = "DEFAULT_DIET_PLAN_ID"
     # A JSON object: {"dayShare": percent, "freezeEveryDays": n, "maxFreezes": m} (training).
     STREAK_POLICY = "STREAK_POLICY"
+    # A JSON object: {"reportThreshold": n, "blockedWords": [...], "holdLinks": bool,
+    # "allowedLinkDomains": [...]} (community moderation).
+    COMMUNITY_POLICY = "COMMUNITY_POLICY"
 
 
 DEFAULT_FREE_DAYS = 7
@@ -27,6 +30,7 @@ _DEFAULTS: dict[SettingKey, str | None] = {
     SettingKey.DEFAULT_TRAINING_PLAN_ID: None,
     SettingKey.DEFAULT_DIET_PLAN_ID: None,
     SettingKey.STREAK_POLICY: None,
+    SettingKey.COMMUNITY_POLICY: None,
 }
 DEFAULT_PLAN_KEYS: dict[PlanType, SettingKey] = {
     PlanType.training: SettingKey.DEFAULT_TRAINING_PLAN_ID,
@@ -39,6 +43,7 @@ _AUDIT_ACTIONS = {
     SettingKey.DEFAULT_TRAINING_PLAN_ID: "settings.default_training_plan.updated",
     SettingKey.DEFAULT_DIET_PLAN_ID: "settings.default_diet_plan.updated",
     SettingKey.STREAK_POLICY: "settings.streak_policy.updated",
+    SettingKey.COMMUNITY_POLICY: "settings.community_policy.updated",
 }
 
 
