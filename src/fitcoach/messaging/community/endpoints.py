@@ -45,7 +45,7 @@ ReactionPath = Annotated[ReactionType, Path(alias="reactionType", description="T
     "/community/communities",
     response_model=DataEnvelope[CommunityOut],
     status_code=201,
-    responses=error_responses(401, 403, 409, 422),
+    responses=error_responses(400, 401, 403, 409, 422),
     summary="Create a community: open to all customers, or a program's cohort (admin)",
 )
 async def create_community(
@@ -98,7 +98,7 @@ async def list_posts(
     "/community/posts",
     response_model=DataEnvelope[PostOut],
     status_code=201,
-    responses=error_responses(401, 404, 422, 429),
+    responses=error_responses(400, 401, 404, 422, 429),
     summary="Post in a community (members and moderators); the word and link filter may hold it",
     dependencies=[user_rate_limit("community.post", POST_LIMIT)],
 )
@@ -126,7 +126,7 @@ async def list_comments(
     "/community/posts/{postId}/comments",
     response_model=DataEnvelope[CommentOut],
     status_code=201,
-    responses=error_responses(401, 403, 404, 409, 422, 429),
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429),
     summary="Comment on a published post (members and moderators)",
     dependencies=[user_rate_limit("community.comment", COMMENT_LIMIT)],
 )
@@ -169,7 +169,7 @@ async def remove_reaction(
     "/community/posts/{postId}/reports",
     response_model=DataEnvelope[ReportOut],
     status_code=201,
-    responses=error_responses(401, 403, 404, 409, 422, 429),
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429),
     summary="Report a post, once; past the threshold it is held for review",
     dependencies=[user_rate_limit("community.report", REPORT_LIMIT)],
 )
@@ -185,7 +185,7 @@ async def report_post(
 @router.post(
     "/community/posts/{postId}/moderation",
     response_model=DataEnvelope[PostOut],
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary="Hide, restore, pin or unpin a post (the community's coach, admins)",
 )
 async def moderate_post(
