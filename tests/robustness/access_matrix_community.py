@@ -31,7 +31,8 @@ async def _community_with_post(world: World) -> tuple[uuid.UUID, uuid.UUID]:
     async with app.state.sessionmaker() as session, session.begin():
         admin = await session.get(User, world.ids[Actor.ADMIN])
         customer = await session.get(User, world.customer.id)
-        assert admin is not None and customer is not None
+        assert admin is not None
+        assert customer is not None
         community = await community_service.create(
             session, CommunityDraft(name="Matrix", product_id=None), admin, now
         )
