@@ -105,15 +105,13 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_community_posts_author", ["author_id", "created_at"], unique=False
         )
+        batch_op.create_index("ix_community_posts_hot", ["community_id", "hot_rank"], unique=False)
         batch_op.create_index(
-            "ix_community_posts_hot", ["community_id", "state", "hot_rank"], unique=False
-        )
-        batch_op.create_index(
-            "ix_community_posts_new", ["community_id", "state", "created_at", "id"], unique=False
+            "ix_community_posts_new", ["community_id", "created_at", "id"], unique=False
         )
         batch_op.create_index(
             "ix_community_posts_top",
-            ["community_id", "state", "reaction_count", "created_at"],
+            ["community_id", "reaction_count", "created_at"],
             unique=False,
         )
 
