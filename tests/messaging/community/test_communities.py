@@ -41,6 +41,10 @@ async def test_a_cohort_is_for_its_paying_customers_and_moderated_by_its_coach(
         COMMUNITIES, json={"name": "Twice", "productId": product["id"]}, headers=admin.headers
     )
     assert_error(again, 409, code="community_exists")
+    unknown = await client.post(
+        COMMUNITIES, json={"name": "None", "productId": coach.user_id}, headers=admin.headers
+    )
+    assert_error(unknown, 404, code="program_not_found")
     assert_error(await join(client, other, cohort["id"]), 403, code="not_eligible_to_join")
     assert_error(await join(client, coach, cohort["id"]), 403, code="customers_only")
     await pay_for(factory, paying, product["id"])

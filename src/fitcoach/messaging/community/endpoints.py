@@ -45,7 +45,7 @@ ReactionPath = Annotated[ReactionType, Path(alias="reactionType", description="T
     "/community/communities",
     response_model=DataEnvelope[CommunityOut],
     status_code=201,
-    responses=error_responses(400, 401, 403, 409, 422),
+    responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Create a community: open to all customers, or a program's cohort (admin)",
 )
 async def create_community(

@@ -33,7 +33,7 @@ class PostNotOpen(Conflict):
     message = "This post is awaiting review or hidden: it takes no comments, reactions or reports"
 
 
-class ProductNotFound(Unprocessable):
+class ProgramNotFound(NotFound):
     message = "productId is not a program in the catalog"
 
 

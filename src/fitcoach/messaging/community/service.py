@@ -41,7 +41,7 @@ from fitcoach.messaging.community.exceptions import (
     NotEligibleToJoin,
     PostNotFound,
     PostNotOpen,
-    ProductNotFound,
+    ProgramNotFound,
     UnknownAttachment,
 )
 from fitcoach.messaging.community.policy import CommunityPolicy
@@ -187,7 +187,7 @@ class CommunityService:
         if draft.product_id is not None:
             coach_id = await community_repository.product_coach(session, draft.product_id)
             if coach_id is None:
-                raise ProductNotFound()
+                raise ProgramNotFound()
             if await community_repository.has_product_community(session, draft.product_id):
                 raise CommunityExists()
         community = Community(name=draft.name, product_id=draft.product_id, coach_id=coach_id)
