@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from harness.catalog import fill_products
+from harness.community import COMMUNITY_ID, fill_community_posts
 from harness.scenarios import API, CATALOG
 
 Fill = Callable[[asyncpg.Connection, int, int], Awaitable[None]]  # (connection, start, stop)
@@ -86,6 +87,16 @@ GROWTH = (
         table="products",
         fill=fill_products,
         also_filled=("product_goals",),
+    ),
+    GrowthScenario(
+        key="community_posts_hot",
+        title="GET /community/posts, hot page of one community",
+        path=f"{API}/community/posts?communityId={COMMUNITY_ID}&sort=hot",
+        tokens="admin_token",
+        needs=(f"GET {API}/community/posts",),
+        table="community_posts",
+        fill=fill_community_posts,
+        also_filled=("communities",),
     ),
 )
 

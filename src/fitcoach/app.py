@@ -73,6 +73,7 @@ from fitcoach.messaging.attachments.dependencies import FILES_STATE
 from fitcoach.messaging.attachments.endpoints import router as attachments_router
 from fitcoach.messaging.attachments.providers import create_scanner
 from fitcoach.messaging.attachments.service import Files
+from fitcoach.messaging.community.endpoints import router as community_router
 
 # Imported for the event handlers it registers.
 from fitcoach.messaging.threads import handlers as _message_handlers  # noqa: F401
@@ -136,6 +137,7 @@ def create_app(
     sms_provider = create_sms_provider(settings)
     clock = clock or Clock()
     notification_providers = create_notification_providers(settings, sms_provider, clock)
+    attachment_storage = create_file_storage(settings, "attachments")
     stream_broker = create_stream_broker(
         settings.redis_url,
         settings.stream_redis_channel,
@@ -169,6 +171,7 @@ def create_app(
             await change_feed.stop()
         await notification_providers.aclose()
         await sms_provider.aclose()
+        await attachment_storage.aclose()
         if redis_pool is not None:
             await redis_pool.aclose()
         await engine.dispose()
@@ -222,7 +225,7 @@ def create_app(
         app.state,
         FILES_STATE,
         Files(
-            create_file_storage(settings, "attachments"),
+            attachment_storage,
             create_scanner(settings),
             settings.signing_secret,
         ),
@@ -284,6 +287,7 @@ def create_app(
         notifications_router,
         stream_router,
         threads_router,
+        community_router,
         attachments_router,
         subscriptions_router,
         accounts_router,

@@ -25,6 +25,11 @@ class Environment(StrEnum):
     production = "production"
 
 
+class StorageBackend(StrEnum):
+    local = "local"
+    s3 = "s3"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FITCOACH_", env_file=".env", extra="ignore", frozen=False
@@ -177,6 +182,18 @@ class Settings(BaseSettings):
     clamd_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     allow_unscanned_attachments_in_production: bool = False
     attachment_link_seconds: int = Field(default=300, ge=10, le=86_400)
+    # Where files are kept: folders under data_dir, or an S3-compatible bucket (each area a key
+    # prefix under storage_s3_prefix). Without keys, botocore's own chain finds credentials
+    # (environment, instance role); an endpoint URL reaches MinIO, Ceph or a local stand-in.
+    storage_backend: StorageBackend = StorageBackend.local
+    storage_s3_bucket: str | None = None
+    storage_s3_prefix: str = ""
+    storage_s3_endpoint_url: str | None = None
+    storage_s3_region: str = "us-east-1"
+    storage_s3_access_key_id: SecretStr | None = None
+    storage_s3_secret_access_key: SecretStr | None = None
+    storage_s3_addressing_style: Literal["auto", "virtual", "path"] = "auto"
+    storage_s3_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
     # Wearables: each provider's secret signs its webhooks (Fitbit, Oura and Whoop: the OAuth
     # client secret; the Standard Webhooks partner: a `whsec_` secret), and its API is where the
@@ -310,6 +327,19 @@ class Settings(BaseSettings):
             raise ValueError(
                 "attachments would be served unscanned: set FITCOACH_CLAMD_HOST to a ClamAV "
                 "daemon, or FITCOACH_ALLOW_UNSCANNED_ATTACHMENTS_IN_PRODUCTION=true on purpose"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Settings:
+        if self.storage_backend is StorageBackend.s3 and not self.storage_s3_bucket:
+            raise ValueError(
+                "FITCOACH_STORAGE_S3_BUCKET is required when FITCOACH_STORAGE_BACKEND=s3"
+            )
+        if bool(self.storage_s3_access_key_id) != bool(self.storage_s3_secret_access_key):
+            raise ValueError(
+                "FITCOACH_STORAGE_S3_ACCESS_KEY_ID and FITCOACH_STORAGE_S3_SECRET_ACCESS_KEY "
+                "go together: set both, or neither to use botocore's credential chain"
             )
         return self
 

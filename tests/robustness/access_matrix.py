@@ -26,6 +26,10 @@ from tests.factories import FIRST_MIGRATION, STRONG_PASSWORD, random_phone
 from tests.plans.payloads import plan_body
 from tests.robustness.access_matrix_automations import AUTOMATIONS_MATRIX
 from tests.robustness.access_matrix_commerce import COMMERCE_MATRIX
+from tests.robustness.access_matrix_community import (
+    COMMUNITY_MATRIX,
+    COMMUNITY_SEEN_BUT_NOT_THEIRS,
+)
 from tests.robustness.access_matrix_integrations import INTEGRATIONS_MATRIX
 from tests.robustness.access_matrix_messaging import (
     MESSAGING_MATRIX,
@@ -399,6 +403,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     **COMMERCE_MATRIX,
     # Messaging: the customer's thread with their coach; see access_matrix_messaging.
     **MESSAGING_MATRIX,
+    # Community: an open community the customer joined; see access_matrix_community.
+    **COMMUNITY_MATRIX,
     # Scheduling: sessions and entitlements; see access_matrix_scheduling.
     **SCHEDULING_MATRIX,
 }
@@ -422,6 +428,7 @@ SEEN_BUT_NOT_THEIRS: set[tuple[str, str, Actor]] = {
         )
     ),
     *MESSAGING_SEEN_BUT_NOT_THEIRS,
+    *COMMUNITY_SEEN_BUT_NOT_THEIRS,
 }
 
 

@@ -38,6 +38,7 @@ async def test_settings_have_defaults(client: httpx.AsyncClient, factory: Factor
         "STREAK_POLICY": None,
         "SUBSCRIPTION_POLICY": None,
         "WAITLIST_POLICY": None,
+        "COMMUNITY_POLICY": None,
     }
 
 

@@ -46,3 +46,5 @@ AttachmentIdPath = Annotated[
     uuid.UUID, Path(alias="attachmentId", description="The attachment's id")
 ]
 SessionIdPath = Annotated[uuid.UUID, Path(alias="sessionId", description="The session's id")]
+CommunityIdPath = Annotated[uuid.UUID, Path(alias="communityId", description="The community's id")]
+PostIdPath = Annotated[uuid.UUID, Path(alias="postId", description="The community post's id")]

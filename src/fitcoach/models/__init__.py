@@ -23,6 +23,14 @@ from fitcoach.models.commerce import (
     PromoRedemption,
     Refund,
 )
+from fitcoach.models.community import (
+    Community,
+    CommunityComment,
+    CommunityMember,
+    CommunityPost,
+    CommunityReaction,
+    CommunityReport,
+)
 from fitcoach.models.customer import CoachAssignment, CustomerProfile, CustomerRiskFlag
 from fitcoach.models.idempotency import IdempotencyKey
 from fitcoach.models.identity import (
@@ -90,6 +98,12 @@ __all__ = [
     "CoachAvailability",
     "CoachRatingTotals",
     "CoachTask",
+    "Community",
+    "CommunityComment",
+    "CommunityMember",
+    "CommunityPost",
+    "CommunityReaction",
+    "CommunityReport",
     "CustomerBadge",
     "CustomerProfile",
     "CustomerRiskFlag",

@@ -67,13 +67,17 @@ class Message(IdMixin, TimestampMixin, Base):
 class Attachment(IdMixin, TimestampMixin, Base):
     """An uploaded file. Served only once `status` is clean (or unscanned, where no scanner is
     configured); `thread_id`: the thread whose message carries it, whose participants may then
-    download it."""
+    download it; or `post_id`: the community post that carries it, for the community's
+    members and moderators."""
 
     __tablename__ = "attachments"
 
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     thread_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("message_threads.id", ondelete="SET NULL"), index=True
+    )
+    post_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("community_posts.id", ondelete="SET NULL"), index=True
     )
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)

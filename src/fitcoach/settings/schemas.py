@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.settings.service import SettingKey
 
 # Strict, so that `true` or "7" is rejected instead of silently becoming 1 or 7.
 FreeDays = Annotated[int, Field(strict=True, ge=0, le=365, description="0-365")]
@@ -20,6 +21,5 @@ class DefaultFreeDaysIn(StrictApiModel):
 
 class SettingsOut(ApiModel):
     settings: dict[str, str | None] = Field(
-        description="DEFAULT_FREE_DAYS, DEFAULT_TRAINING_PLAN_ID, DEFAULT_DIET_PLAN_ID, "
-        "STREAK_POLICY, SUBSCRIPTION_POLICY, WAITLIST_POLICY"
+        description="Every setting by its key: " + ", ".join(SettingKey)
     )

@@ -24,6 +24,9 @@ class SettingKey(StrEnum):
     SUBSCRIPTION_POLICY = "SUBSCRIPTION_POLICY"
     # A JSON object: {"claimMinutes": n, "minimumClaimMinutes": m} (scheduling's waitlists).
     WAITLIST_POLICY = "WAITLIST_POLICY"
+    # A JSON object: {"reportThreshold": n, "blockedWords": [...], "holdLinks": bool,
+    # "allowedLinkDomains": [...]} (community moderation).
+    COMMUNITY_POLICY = "COMMUNITY_POLICY"
 
 
 DEFAULT_FREE_DAYS = 7
@@ -34,6 +37,7 @@ _DEFAULTS: dict[SettingKey, str | None] = {
     SettingKey.STREAK_POLICY: None,
     SettingKey.SUBSCRIPTION_POLICY: None,
     SettingKey.WAITLIST_POLICY: None,
+    SettingKey.COMMUNITY_POLICY: None,
 }
 DEFAULT_PLAN_KEYS: dict[PlanType, SettingKey] = {
     PlanType.training: SettingKey.DEFAULT_TRAINING_PLAN_ID,
@@ -48,6 +52,7 @@ _AUDIT_ACTIONS = {
     SettingKey.STREAK_POLICY: "settings.streak_policy.updated",
     SettingKey.SUBSCRIPTION_POLICY: "settings.subscription_policy.updated",
     SettingKey.WAITLIST_POLICY: "settings.waitlist_policy.updated",
+    SettingKey.COMMUNITY_POLICY: "settings.community_policy.updated",
 }
 
 

@@ -1,6 +1,7 @@
 """Where the product keeps files (attachments, exports), behind one interface with a local
-default: a folder under the data directory. Each user of it names its own area ("attachments",
-"exports"), so one store holds every domain's files apart."""
+default: a folder under the data directory, or an S3-compatible bucket
+(FITCOACH_STORAGE_BACKEND=s3). Each user of it names its own area ("attachments", "exports"),
+a folder or a key prefix, so one store holds every domain's files apart."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Protocol
 
 import anyio
 
-from fitcoach.config import Settings
+from fitcoach.config import Settings, StorageBackend
+from fitcoach.storage.errors import StorageUnavailable
+from fitcoach.storage.s3 import S3FileStorage, S3Location
 
 
 class FileStorage(Protocol):
@@ -18,6 +21,8 @@ class FileStorage(Protocol):
     async def get(self, key: str) -> bytes | None: ...
 
     async def delete(self, key: str) -> None: ...
+
+    async def aclose(self) -> None: ...
 
 
 class LocalFileStorage:
@@ -41,6 +46,20 @@ class LocalFileStorage:
     async def delete(self, key: str) -> None:
         await self._path(key).unlink(missing_ok=True)
 
+    async def aclose(self) -> None:
+        """Nothing held open."""
+
 
 def create_file_storage(settings: Settings, area: str) -> FileStorage:
+    if settings.storage_backend is StorageBackend.s3:
+        return S3FileStorage(S3Location.of(settings, area))
     return LocalFileStorage(settings.data_dir / area)
+
+
+__all__ = [
+    "FileStorage",
+    "LocalFileStorage",
+    "S3FileStorage",
+    "StorageUnavailable",
+    "create_file_storage",
+]

@@ -1,15 +1,40 @@
-"""Queries of attachments. Who may see one: its owner, and the participants of the thread whose
-message carries it."""
+"""Queries of attachments. Who may see one: its owner, the participants of the thread whose
+message carries it, and for a community post's file the community's members (while the post is
+published), its coach and admins."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.models import Attachment, ThreadParticipant
+from fitcoach.models import (
+    Attachment,
+    Community,
+    CommunityMember,
+    CommunityPost,
+    ThreadParticipant,
+)
+
+
+def _on_a_readable_post(user_id: uuid.UUID, is_admin: bool) -> ColumnElement[bool]:
+    on_post = exists().where(CommunityPost.id == Attachment.post_id)
+    if is_admin:
+        return on_post
+    coach = exists().where(
+        CommunityPost.id == Attachment.post_id,
+        Community.id == CommunityPost.community_id,
+        Community.coach_id == user_id,
+    )
+    member = exists().where(
+        CommunityPost.id == Attachment.post_id,
+        CommunityPost.state == "published",
+        CommunityMember.community_id == CommunityPost.community_id,
+        CommunityMember.user_id == user_id,
+    )
+    return or_(coach, member)
 
 
 class AttachmentsRepository:
@@ -17,7 +42,7 @@ class AttachmentsRepository:
         session.add(attachment)
 
     async def visible(
-        self, session: AsyncSession, user_id: uuid.UUID, attachment_id: uuid.UUID
+        self, session: AsyncSession, user_id: uuid.UUID, attachment_id: uuid.UUID, is_admin: bool
     ) -> Attachment | None:
         found: Attachment | None = await session.scalar(
             select(Attachment).where(
@@ -28,6 +53,7 @@ class AttachmentsRepository:
                         ThreadParticipant.thread_id == Attachment.thread_id,
                         ThreadParticipant.user_id == user_id,
                     ),
+                    _on_a_readable_post(user_id, is_admin),
                 ),
             )
         )
@@ -52,9 +78,32 @@ class AttachmentsRepository:
                 Attachment.id.in_(ids),
                 Attachment.owner_id == owner_id,
                 Attachment.thread_id.is_(None),
+                Attachment.post_id.is_(None),
                 Attachment.status.in_(servable),
             )
             .values(thread_id=thread_id)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def claim_for_post(
+        self,
+        session: AsyncSession,
+        owner_id: uuid.UUID,
+        ids: Sequence[uuid.UUID],
+        post_id: uuid.UUID,
+        servable: Sequence[str],
+    ) -> int:
+        """As `claim`, for a community post."""
+        result = await session.execute(
+            update(Attachment)
+            .where(
+                Attachment.id.in_(ids),
+                Attachment.owner_id == owner_id,
+                Attachment.thread_id.is_(None),
+                Attachment.post_id.is_(None),
+                Attachment.status.in_(servable),
+            )
+            .values(post_id=post_id)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
