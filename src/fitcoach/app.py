@@ -63,6 +63,10 @@ from fitcoach.http.ratelimit import create_limiter
 from fitcoach.http.text_guard import SurrogateGuardMiddleware
 from fitcoach.integrations.api_keys.endpoints import router as api_keys_router
 from fitcoach.integrations.wearables.endpoints import router as wearables_router
+
+# Imported for the catch-all event handler that fans events out to partners' endpoints.
+from fitcoach.integrations.webhooks import handlers as _webhook_deliveries  # noqa: F401
+from fitcoach.integrations.webhooks.endpoints import router as webhooks_router
 from fitcoach.jobs.endpoints import router as jobs_router
 from fitcoach.messaging.attachments.dependencies import FILES_STATE
 from fitcoach.messaging.attachments.endpoints import router as attachments_router
@@ -281,6 +285,7 @@ def create_app(
         jobs_router,
         api_keys_router,
         wearables_router,
+        webhooks_router,
         automations_router,
         health_router,
     )

@@ -43,3 +43,10 @@ AttachmentIdPath = Annotated[
     uuid.UUID, Path(alias="attachmentId", description="The attachment's id")
 ]
 SessionIdPath = Annotated[uuid.UUID, Path(alias="sessionId", description="The session's id")]
+WebhookIdPath = Annotated[
+    uuid.UUID, Path(alias="webhookId", description="The webhook endpoint's id")
+]
+DeliveryIdPath = Annotated[
+    uuid.UUID, Path(alias="deliveryId", description="The webhook delivery's id")
+]
+TaskIdPath = Annotated[uuid.UUID, Path(alias="taskId", description="The coach task's id")]

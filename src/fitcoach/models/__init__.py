@@ -71,6 +71,7 @@ from fitcoach.models.training import (
     TrainingDay,
 )
 from fitcoach.models.user import Actor, User, UserRole
+from fitcoach.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookSubscription
 from fitcoach.models.worker import Job, OutboxEvent, ProcessedEvent, WorkerHeartbeat
 
 __all__ = [
@@ -150,5 +151,8 @@ __all__ = [
     "WearableConnection",
     "WearableDelivery",
     "WearableMetric",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookSubscription",
     "WorkerHeartbeat",
 ]
