@@ -26,6 +26,7 @@ from fitcoach.auth.social.verification import JwksCache
 # Imported for their registration: the catch-all event handler that runs automations.
 from fitcoach.automations import execution as _automation_runs  # noqa: F401
 from fitcoach.automations.endpoints import router as automations_router
+from fitcoach.automations.tasks.endpoints import router as tasks_router
 from fitcoach.catalog.endpoints import router as catalog_router
 
 # Imported for the event handlers they register (the worker layer knows no domain).
@@ -287,6 +288,7 @@ def create_app(
         wearables_router,
         webhooks_router,
         automations_router,
+        tasks_router,
         health_router,
     )
     for router in routers:

@@ -1,4 +1,4 @@
-"""The access matrix's rows for outgoing webhooks (see access_matrix for the rules).
+"""The access matrix's rows for outgoing webhooks and coach tasks (see access_matrix for the rules).
 
 Webhook endpoints are the business's integrations: admins (or API keys holding
 `webhooks:manage`, tested in tests/integrations) manage them; coaches and customers get 403
@@ -10,9 +10,17 @@ from __future__ import annotations
 import uuid
 
 from fitcoach.core.crypto import seal
-from fitcoach.models import WebhookDelivery, WebhookEndpoint
+from fitcoach.models import CoachTask, WebhookDelivery, WebhookEndpoint
 from tests.automations.events import WORKOUT
-from tests.robustness.cells import Builder, Call, Row, admin_only, body_of, reads_only
+from tests.robustness.cells import (
+    Builder,
+    Call,
+    Row,
+    admin_only,
+    body_of,
+    reads_only,
+    signed_in,
+)
 from tests.robustness.world import Actor, World
 
 WEBHOOKS = "/api/v1/integrations/webhooks"
@@ -77,4 +85,30 @@ WEBHOOKS_MATRIX: dict[tuple[str, str], Row] = {
     ("DELETE", _ONE): Row(admin_only(), _on_endpoint()),
     ("GET", _ONE + "/deliveries"): Row(admin_only(), _read_one),
     ("POST", _ONE + "/deliveries/{deliveryId}/redeliver"): Row(admin_only(202), _on_delivery),
+}
+
+
+async def _assigned_coachs_task(world: World, actor: Actor) -> Call:
+    """A task of the world's assigned coach about its customer (fresh: each call may
+    complete its own)."""
+    task_id = uuid.uuid4()
+    async with world.app.state.sessionmaker() as session, session.begin():
+        session.add(
+            CoachTask(
+                id=task_id,
+                coach_id=world.ids[Actor.ASSIGNED_COACH],
+                customer_id=world.ids[Actor.CUSTOMER],
+                title="Matrix task",
+                due_at=None,
+            )
+        )
+    return Call(path={"taskId": str(task_id)}, json={"completed": True})
+
+
+# Coach tasks: staff only; a coach reaches only their own task (another's answers 404).
+TASKS_MATRIX: dict[tuple[str, str], Row] = {
+    ("GET", "/api/v1/tasks"): Row(signed_in(403, 403, 200, 200, 200)),
+    ("PATCH", "/api/v1/tasks/{taskId}"): Row(
+        signed_in(403, 403, 200, 404, 200), _assigned_coachs_task
+    ),
 }
