@@ -15,8 +15,9 @@ from standardwebhooks import Webhook
 
 from fitcoach.core.clock import FrozenClock
 from fitcoach.integrations.webhooks.payloads import shared_fields
+from fitcoach.integrations.webhooks.service import DELIVER_JOB
 from fitcoach.messaging.threads.events import MessageSent
-from fitcoach.models import AuditEntry, WebhookEndpoint
+from fitcoach.models import AuditEntry, Job, WebhookDelivery, WebhookEndpoint
 from tests.automations.events import WORKOUT, log_workout
 from tests.factories import Account, Factory, assert_error, with_settings
 from tests.integrations.api_keys import issue_key, keyed
@@ -27,6 +28,7 @@ from tests.integrations.webhooks import (
     settled,
     subscribe,
 )
+from tests.robustness.concurrency import at_once
 from tests.worker.helpers import wait_until
 
 DELIVERING = with_settings(
@@ -235,6 +237,38 @@ async def test_only_admins_and_keys_with_the_scope_manage_webhooks(
     listed = await client.get(WEBHOOKS, headers=keyed(manager["key"]))
     assert [item["id"] for item in listed.json()["data"]["items"]] == [created["id"]]
     assert_error(await client.get(WEBHOOKS, headers=keyed(reader["key"])), 403)
+
+
+async def test_two_redeliveries_at_once_start_one_series_of_attempts(
+    app: FastAPI, client: httpx.AsyncClient, admin: Account
+) -> None:
+    endpoint = await subscribe(client, admin, "http://127.0.0.1:9/hook", WORKOUT)
+    delivery_id = uuid.uuid4()
+    async with app.state.sessionmaker() as session, session.begin():
+        session.add(
+            WebhookDelivery(
+                id=delivery_id,
+                endpoint_id=uuid.UUID(endpoint["id"]),
+                event_id=uuid.uuid4(),
+                event_type=WORKOUT,
+                source="subscription",
+                payload={"type": WORKOUT},
+                status="failed",
+                attempts=3,
+                series=1,
+            )
+        )
+    path = f"{WEBHOOKS}/{endpoint['id']}/deliveries/{delivery_id}/redeliver"
+    answers = await at_once(client.post(path, headers=admin.headers) for _ in range(2))
+    assert sorted(answer.status_code for answer in answers) == [202, 409]
+    async with app.state.sessionmaker() as session:
+        jobs = (await session.scalars(select(Job).where(Job.name == DELIVER_JOB))).all()
+        stored = await session.get(WebhookDelivery, delivery_id)
+    # One series of attempts began (its first job once), whatever its attempts did since.
+    assert {job.args["series"] for job in jobs} == {2}
+    assert [job.dedupe_key for job in jobs].count(f"webhook:{delivery_id}:2:0") == 1
+    assert stored is not None
+    assert stored.series == 2
 
 
 def test_a_message_event_shares_that_a_message_was_sent_not_what_it_said() -> None:
