@@ -27,7 +27,7 @@ class WebhookEndpoint(IdMixin, TimestampMixin, Base):
     created_by_id: Mapped[uuid.UUID | None]
 
 
-class WebhookSubscription(Base):
+class WebhookSubscription(TimestampMixin, Base):
     """An endpoint wants events of `event_type`: a row each, so the fan-out seeks by type."""
 
     __tablename__ = "webhook_subscriptions"

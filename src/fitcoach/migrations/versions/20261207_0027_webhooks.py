@@ -43,6 +43,7 @@ def upgrade() -> None:
         "webhook_subscriptions",
         sa.Column("endpoint_id", sa.Uuid(), nullable=False),
         sa.Column("event_type", sa.String(length=100), nullable=False),
+        *_timestamps(),
         sa.ForeignKeyConstraint(
             ["endpoint_id"],
             ["webhook_endpoints.id"],
