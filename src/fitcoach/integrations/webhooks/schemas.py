@@ -19,6 +19,7 @@ from fitcoach.integrations.webhooks.service import (
     EndpointView,
 )
 from fitcoach.models import WebhookDelivery
+from fitcoach.worker.events import event_types
 
 MAX_EVENT_TYPES = 50
 URL_MESSAGE = "an https URL (plain http only to localhost or 127.0.0.1, outside production)"
@@ -42,7 +43,18 @@ WebhookUrl = Annotated[
     http_url(URL_MESSAGE),
     AfterValidator(_webhook_url),
 ]
-EventType = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.]{1,100}$")]
+
+
+def _catalog_enum(schema: dict[str, Any]) -> None:
+    # Stated when the document is built, once every domain's event classes are loaded.
+    schema["enum"] = sorted(event_types())
+
+
+EventType = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9_.]{1,100}$"),
+    Field(json_schema_extra=_catalog_enum),
+]
 EventTypes = Annotated[list[EventType], AfterValidator(distinct)]
 _EXAMPLE: dict[str, Any] = {
     "url": "https://partner.example.com/fitcoach/events",
@@ -63,7 +75,7 @@ class WebhookEndpointIn(StrictApiModel):
         max_length=MAX_EVENT_TYPES,
         description="Event types from the automations catalog to deliver",
     )
-    enabled: bool = Field(default=True, description="Disabled: nothing is delivered")
+    enabled: bool = Field(default=True, strict=True, description="Disabled: nothing is delivered")
 
     def to_draft(self) -> EndpointDraft:
         return EndpointDraft(
@@ -87,7 +99,7 @@ class WebhookEndpointPatch(StrictApiModel):
         default=None, description="Null clears it"
     )
     event_types: EventTypes | None = Field(default=None, min_length=1, max_length=MAX_EVENT_TYPES)
-    enabled: bool | None = None
+    enabled: bool | None = Field(default=None, strict=True)
 
     def to_changes(self) -> EndpointChanges:
         return EndpointChanges(
