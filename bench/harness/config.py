@@ -16,6 +16,8 @@ RESULTS_DIR = BENCH_DIR / "results"
 VENV_BIN = Path(sys.executable).parent
 
 WORKERS = 2
+# The Standard Webhooks secret the bench's wearable partner signs with (not a real one).
+WEARABLE_PARTNER_SECRET = "whsec_YmVuY2gtd2VhcmFibGUtcGFydG5lci1zZWNyZXQ="
 # Full runs take the budget's sizes; --quick stops at 100k so it stays a smoke test.
 GROWTH_SIZES_FULL = (1_000, 100_000, 1_000_000)
 GROWTH_SIZES_QUICK = (1_000, 10_000, 100_000)
@@ -105,6 +107,10 @@ class BenchSettings:
             # No scenario uploads a file, and no ClamAV daemon runs beside the bench.
             "FITCOACH_ALLOW_UNSCANNED_ATTACHMENTS_IN_PRODUCTION": "true",
             "FITCOACH_ACCESS_TOKEN_TTL_SECONDS": str(self.access_token_ttl_seconds),
+            # The wearable webhook's partner, and a tolerance that outlives a full run: its
+            # deliveries are signed when the load files are written, before the first scenario.
+            "FITCOACH_WEARABLE_PARTNER_SECRET": WEARABLE_PARTNER_SECRET,
+            "FITCOACH_WEARABLE_WEBHOOK_TOLERANCE_SECONDS": "3600",
         }
 
     def public_env(self) -> dict[str, str]:
@@ -113,4 +119,5 @@ class BenchSettings:
         shown = {k: v for k, v in env.items() if k.startswith("FITCOACH_")}
         shown["FITCOACH_JWT_SECRET"] = f"<random, {len(self.jwt_secret)} chars>"
         shown["FITCOACH_TEST_OTPS"] = "<the QA numbers>"
+        shown["FITCOACH_WEARABLE_PARTNER_SECRET"] = "<the bench partner's>"
         return shown

@@ -190,6 +190,11 @@ def _login_share(summary: Doc, doc: Doc) -> float | None:
     return summary["rps_median"] / bound["parallel_per_s"] if bound else None
 
 
+def _share_of_jwt_read(summary: Doc, doc: Doc) -> float | None:
+    jwt = doc["scenarios"].get("profile_jwt", {}).get("summary")
+    return summary["rps_median"] / jwt["rps_median"] if jwt and jwt["rps_median"] else None
+
+
 BUDGETS = (
     Budget("auth_me", "GET /auth/me >= 30% of the FastAPI ceiling",
            lambda s, d: s.get("ratio_fastapi"), lambda v: v >= 0.30, _pct),
@@ -210,6 +215,10 @@ BUDGETS = (
     # A checkout is two requests (place, confirm): half the requests per second.
     Budget("checkout", "checkout (create + confirm, sandbox) >= 300 checkouts/s",
            lambda s, d: s["rps_median"] / 2, lambda v: v >= 300, lambda v: f"{v:.0f}/s"),
+    Budget("wearable_webhook", "wearable webhook (verify + queue) >= 25% of the FastAPI ceiling",
+           lambda s, d: s.get("ratio_fastapi"), lambda v: v >= 0.25, _pct),
+    Budget("profile_api_key", "profile read with an API key >= 90% of the same read with a JWT",
+           _share_of_jwt_read, lambda v: v >= 0.90, _pct),
 )  # fmt: skip
 GROWTH_LIMIT = 1.5
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -18,6 +19,7 @@ import httpx
 from harness.seed import PASSWORD, SeedData, write_lines
 from harness.sessions import CALENDAR_SIZES, SESSIONS, calendar_path
 from harness.training import COMPLETION, TODAY, completion_body
+from harness.wearables import DELIVERIES, WEARABLE_WEBHOOK, delivery, delivery_lines
 
 API = "/api/v1"
 ME = f"{API}/auth/me"
@@ -30,6 +32,7 @@ REFRESH = f"{API}/auth/refresh-token"
 ORDERS = f"{API}/orders"
 # The product a checkout buys: the first published one.
 PUBLISHED = f"{API}/catalog/products?pageSize=1"
+PROFILE = f"{API}/customers/{{userId}}/profile"
 # A customer narrowing the shop: one goal, a price range (minor units), best rated first.
 CATALOG = f"{API}/catalog/products?goal=build_muscle&priceMin=5000&priceMax=30000&sort=rating"
 
@@ -63,6 +66,11 @@ class LoadFiles:
     refresh_slots: list[Path]
     completions: Path
     calendar_coaches: dict[int, Path]
+    # "customerId credential": the same profile reads with the partner's API key, and with the
+    # admin's access token (an API key reads as the business does).
+    profiles_by_api_key: Path
+    profiles_by_jwt: Path
+    wearable_deliveries: Path
 
 
 def write_load_files(seed: SeedData, directory: Path) -> LoadFiles:
@@ -92,6 +100,15 @@ def write_load_files(seed: SeedData, directory: Path) -> LoadFiles:
             size: tokens(f"token-coach-{size}.txt", [(coach.user_id, coach.token)])
             for size, coach in seed.calendar_coaches.items()
         },
+        profiles_by_api_key=write_lines(
+            directory / "profiles-api-key.txt", [f"{user} {seed.api_key}" for user, _ in both]
+        ),
+        profiles_by_jwt=write_lines(
+            directory / "profiles-jwt.txt", [f"{user} {seed.admin.token}" for user, _ in both]
+        ),
+        wearable_deliveries=write_lines(
+            directory / "wearable-deliveries.txt", delivery_lines(seed.wearable_users)
+        ),
     )
 
 
@@ -151,6 +168,34 @@ def _probe_me(client: httpx.Client, context: Context) -> None:
     data = _data(client.get(ME, headers=_bearer(user.token)))
     if data.get("user", {}).get("id") != user.user_id:  # type: ignore[attr-defined]
         raise ProbeFailed(f"/auth/me answered for another user: {data}")
+
+
+def _probe_wearable_webhook(client: httpx.Client, context: Context) -> None:
+    """A delivery of its own (numbered past the load's), answered 202 and queued."""
+    webhook_id, stamp, signature, body = delivery(
+        context.seed.wearable_users[0], DELIVERIES, datetime.now(UTC)
+    )
+    headers = {
+        "webhook-id": webhook_id,
+        "webhook-timestamp": stamp,
+        "webhook-signature": signature,
+        "Wearable-Provider": "partner",
+        "Content-Type": "application/json",
+    }
+    response = client.post(WEARABLE_WEBHOOK, content=body, headers=headers)
+    if response.status_code != 202:
+        raise ProbeFailed(f"{WEARABLE_WEBHOOK}: {response.status_code} {response.text[:300]}")
+
+
+def _profile_probe(credential: Callable[[Context], str]) -> Probe:
+    def probe(client: httpx.Client, context: Context) -> None:
+        user = context.seed.paid_users[0]
+        path = PROFILE.replace("{userId}", user.user_id)
+        data = _data(client.get(path, headers=_bearer(credential(context))))
+        if data.get("customerId") != user.user_id:
+            raise ProbeFailed(f"{path} answered for another customer: {data}")
+
+    return probe
 
 
 def _plan_probe(source: str, paid: bool) -> Probe:
@@ -226,6 +271,8 @@ def _probe_checkout(client: httpx.Client, context: Context) -> None:
     )
     if paid.get("order", {}).get("status") != "paid":  # type: ignore[attr-defined]
         raise ProbeFailed(f"the checkout did not pay: {str(paid)[:200]}")
+
+
 def _calendar_probe(size: int) -> Probe:
     def probe(client: httpx.Client, context: Context) -> None:
         coach = context.seed.calendar_coaches[size]
@@ -407,6 +454,33 @@ SCENARIOS = (
         lambda context, slot: [str(context.files.tokens_all), PUBLISHED, ORDERS],
         needs=(f"POST {ORDERS}", f"POST {ORDERS}/{{orderId}}/confirm"),
         probe=_probe_checkout,
+    ),
+    Scenario(
+        "wearable_webhook",
+        "POST /integrations/wearables/webhook, signed partner delivery (verify + queue)",
+        "fitcoach",
+        "wearable_webhook.lua",
+        lambda context, slot: [str(context.files.wearable_deliveries), WEARABLE_WEBHOOK],
+        needs=(f"POST {WEARABLE_WEBHOOK}",),
+        probe=_probe_wearable_webhook,
+    ),
+    Scenario(
+        "profile_api_key",
+        "GET /customers/{customerId}/profile, API key",
+        "fitcoach",
+        "token_get.lua",
+        _tokens("profiles_by_api_key", PROFILE),
+        needs=(f"GET {PROFILE}",),
+        probe=_profile_probe(lambda context: context.seed.api_key),
+    ),
+    Scenario(
+        "profile_jwt",
+        "GET /customers/{customerId}/profile, admin JWT",
+        "fitcoach",
+        "token_get.lua",
+        _tokens("profiles_by_jwt", PROFILE),
+        needs=(f"GET {PROFILE}",),
+        probe=_profile_probe(lambda context: context.seed.admin.token),
     ),
     Scenario(
         "otp_cycle_rate_limited",

@@ -20,6 +20,7 @@ from typing import Any
 
 import asyncpg
 
+from fitcoach.access.api_keys import issue_secret
 from fitcoach.access.tokens import hash_refresh_token, issue_access_token, new_refresh_token
 from fitcoach.auth.password_hashing import hash_password
 from fitcoach.config import Environment, Settings
@@ -73,6 +74,7 @@ SESSION_COLUMNS = (
     "id", "user_id", "created_at", "last_used_at", "revoked_at", "revoked_reason", "client_ip",
     "user_agent",
 )  # fmt: skip
+API_KEY_COLUMNS = ("id", "name", "prefix", "secret_hash", "scopes", "rate_limit")
 REFRESH_COLUMNS = ("id", "session_id", "token_hash", "expires_at", "used_at", "created_at")
 OTP_COLUMNS = (
     "id", "phone", "purpose", "code_hash", "attempts", "expires_at", "consumed_at", "created_at",
@@ -126,6 +128,10 @@ class SeedData:
     # Signed-in coaches by how many sessions their month holds (harness/sessions.py).
     calendar_coaches: dict[int, TokenUser] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    # A partner's API key with `customers:read` (the API-key read's scenario).
+    api_key: str = ""
+    # The wearable partner's user ids of the signed-in customers' connections.
+    wearable_users: list[str] = field(default_factory=list)
 
     @property
     def test_otps(self) -> str:
@@ -240,6 +246,11 @@ class _Builder:
             "refresh_tokens": (REFRESH_COLUMNS, []),
             "otp_codes": (OTP_COLUMNS, []),
             "scheduled_sessions": (SCHEDULED_SESSION_COLUMNS, []),
+            "api_keys": (API_KEY_COLUMNS, []),
+            "wearable_connections": (
+                ("id", "customer_id", "provider", "external_user_id"),
+                [],
+            ),
         }
 
     def rows(self, table: str) -> list[Row]:
@@ -271,6 +282,8 @@ class _Builder:
             free_users=free_users,
             paid_users=paid_users,
             admin=self._token_user(admin_id),
+            api_key=self._api_key(),
+            wearable_users=[self._wearable(c.id) for c in free + paid],
             login_phones=[c.phone for c in customers if c.has_password][: self.shape.login_users],
             qa_codes=qa_codes,
             refresh_slots=refresh_slots,
@@ -479,6 +492,29 @@ class _Builder:
         expires = created + self.settings.refresh_token_ttl_days * _DAY
         row = (uuid.uuid4(), session_id, token_hash, expires, created if used else None, created)
         self.rows("refresh_tokens").append(row)
+
+    def _wearable(self, customer_id: uuid.UUID) -> str:
+        """The customer's connection at the Standard Webhooks partner; its user id there."""
+        external = f"bench-{customer_id.hex[:16]}"
+        self.rows("wearable_connections").append(
+            (uuid.UUID(int=self.rng.getrandbits(128)), customer_id, "partner", external)
+        )
+        return external
+
+    def _api_key(self) -> str:
+        """A live partner key that reads customers, its limit the highest a key may have."""
+        issued = issue_secret(self.settings)
+        self.rows("api_keys").append(
+            (
+                uuid.UUID(int=self.rng.getrandbits(128)),
+                "Bench partner",
+                issued.prefix,
+                issued.secret_hash,
+                '["customers:read"]',
+                10_000,
+            )
+        )
+        return issued.key
 
     def _token_user(self, user_id: uuid.UUID) -> TokenUser:
         """A signed-in device: a live session whose current refresh token follows two spent ones,

@@ -26,6 +26,7 @@ from fitcoach.auth.social.verification import JwksCache
 # Imported for their registration: the catch-all event handler that runs automations.
 from fitcoach.automations import execution as _automation_runs  # noqa: F401
 from fitcoach.automations.endpoints import router as automations_router
+from fitcoach.automations.tasks.endpoints import router as tasks_router
 from fitcoach.catalog.endpoints import router as catalog_router
 
 # Imported for the event handlers they register (the worker layer knows no domain).
@@ -68,6 +69,10 @@ from fitcoach.http.ratelimit import create_limiter
 from fitcoach.http.text_guard import SurrogateGuardMiddleware
 from fitcoach.integrations.api_keys.endpoints import router as api_keys_router
 from fitcoach.integrations.wearables.endpoints import router as wearables_router
+
+# Imported for the catch-all event handler that fans events out to partners' endpoints.
+from fitcoach.integrations.webhooks import handlers as _webhook_deliveries  # noqa: F401
+from fitcoach.integrations.webhooks.endpoints import router as webhooks_router
 from fitcoach.jobs.endpoints import router as jobs_router
 from fitcoach.messaging.attachments.dependencies import FILES_STATE
 from fitcoach.messaging.attachments.endpoints import router as attachments_router
@@ -295,7 +300,9 @@ def create_app(
         jobs_router,
         api_keys_router,
         wearables_router,
+        webhooks_router,
         automations_router,
+        tasks_router,
         health_router,
     )
     for router in routers:

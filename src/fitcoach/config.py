@@ -218,6 +218,13 @@ class Settings(BaseSettings):
     wearable_api_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     # How far a signed delivery's timestamp may be from now before it counts as a replay.
     wearable_webhook_tolerance_seconds: int = Field(default=300, ge=10, le=3_600)
+    # Outgoing webhooks: how long a partner's endpoint may take to answer, how many attempts a
+    # delivery gets before it is marked failed, and the backoff between them (exponential from
+    # the base, capped, with jitter).
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=20)
+    webhook_retry_base_seconds: float = Field(default=30.0, ge=0, le=3_600)
+    webhook_retry_max_seconds: float = Field(default=6 * 3_600.0, ge=0, le=86_400)
 
     @field_validator(
         "google_client_ids",

@@ -60,7 +60,14 @@ async def test_the_catalog_lists_every_loaded_event_with_its_fields(
     assert restarted["hasCustomer"] is False
     assert not any(field["name"].startswith("customer.") for field in restarted["fields"])
     assert {op["name"] for op in catalog["operators"]} >= {"eq", "in", "lt", "contains", "exists"}
-    assert [action["type"] for action in catalog["actions"]] == ["notify", "tag", "task"]
+    assert [action["type"] for action in catalog["actions"]] == [
+        "notify",
+        "tag",
+        "task",
+        "message",
+        "promo",
+        "webhook",
+    ]
 
 
 async def test_create_answers_the_id_and_a_preview_and_is_audited(

@@ -37,6 +37,7 @@ from tests.robustness.access_matrix_messaging import (
 )
 from tests.robustness.access_matrix_scheduling import SCHEDULING_MATRIX
 from tests.robustness.access_matrix_training import TRAINING_MATRIX
+from tests.robustness.access_matrix_webhooks import TASKS_MATRIX, WEBHOOKS_MATRIX
 from tests.robustness.cells import (
     Call,
     Row,
@@ -397,6 +398,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     **TRAINING_MATRIX,
     # Integrations: the business's API keys, admins only; see access_matrix_integrations.
     **INTEGRATIONS_MATRIX,
+    **WEBHOOKS_MATRIX,
+    **TASKS_MATRIX,
     # Automations: admins only; see access_matrix_automations.
     **AUTOMATIONS_MATRIX,
     # Commerce: customers buy and read their own; see access_matrix_commerce.

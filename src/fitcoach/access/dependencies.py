@@ -236,6 +236,28 @@ def user_or_api_key(scope: ApiScope) -> Any:
 CustomerReader = Annotated[Actor, user_or_api_key(ApiScope.CUSTOMERS_READ)]
 
 
+def admin_or_api_key(scope: ApiScope) -> Any:
+    """A dependency admitting admins or an API key holding `scope` (a key acts for the
+    business, as an admin would); any other signed-in user gets 403."""
+
+    async def _admin_or_key(
+        request: Request,
+        response: Response,
+        background: BackgroundTasks,
+        credentials: BearerCredentials,
+    ) -> Actor:
+        if credentials is not None and looks_like_api_key(credentials.credentials):
+            keyed = KeyedRequest(request, response, background, read_session_of(request))
+            return await authenticate_api_key(keyed, credentials.credentials, scope)
+        return await _admin_principal.principal(request)
+
+    describe_callers(_admin_or_key, f"admins, or an API key with the `{scope.value}` scope")
+    return Depends(_admin_or_key)
+
+
+_admin_principal = _CurrentPrincipal((Role.ADMIN,))
+
+
 def user_rate_limit(scope: str, limit: str) -> Any:
     """The rate limit of a bearer route: a sub-dependency of authentication, so it counts only
     once the caller is known (an anonymous client gets its 401 without touching any bucket),

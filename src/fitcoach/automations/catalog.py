@@ -108,6 +108,30 @@ ACTIONS = (
         "Create a task for each coach assigned to the customer.",
         {"title": "template, 1-200 characters", "dueInDays": "optional, 0-365"},
     ),
+    ActionSpec(
+        "message",
+        "Send the customer a message in their thread with each assigned coach, from that "
+        "coach (nothing when no coach is assigned).",
+        {"body": "template, 1-2000 characters"},
+    ),
+    ActionSpec(
+        "promo",
+        "Offer the customer a single-use promo code (AUTO-...), valid for validDays, and tell "
+        "them in a notification whose templates may also use {{promo.code}}, "
+        "{{promo.percentOff}} and {{promo.validUntil}}.",
+        {
+            "percentOff": "1-100",
+            "validDays": "1-365",
+            "title": "template, 1-120 characters",
+            "body": "template, 1-1000 characters",
+        },
+    ),
+    ActionSpec(
+        "webhook",
+        "Deliver the event to an outgoing webhook endpoint (/api/v1/integrations/webhooks), "
+        "signed and retried like a subscription's deliveries.",
+        {"endpointId": "the endpoint's id"},
+    ),
 )
 ACTION_TYPES = {spec.type: spec for spec in ACTIONS}
 

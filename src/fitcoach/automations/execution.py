@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.automations.actions import call_webhook, offer_promo, send_coach_messages
 from fitcoach.automations.evaluation import customer_of, judge, too_deep
 from fitcoach.automations.events import CustomerTagged
 from fitcoach.automations.exceptions import InvalidRule
@@ -128,6 +129,12 @@ async def _perform(
             now,
         )
         return {"type": "notify", "notificationId": str(notification.id) if notification else None}
+    if action.type == "message":
+        return await send_coach_messages(session, action, customer_id, facts, now)
+    if action.type == "promo":
+        return await offer_promo(session, action, cause, customer_id, facts, now)
+    if action.type == "webhook":
+        return await call_webhook(session, action, cause, now)
     if action.type == "tag":
         tag = params["tag"]
         added = await automations_repository.add_tag(session, customer_id, tag, automation.id)

@@ -4,6 +4,7 @@ against the catalog, every fault a RuleError naming its JSON path."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,12 @@ PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_.]*)\s*\}\}")
 _TEXT_LIMITS = {"title": 120, "body": 1000}
 _TASK_TITLE_LIMIT = 200
 _MAX_DUE_DAYS = 365
+_MESSAGE_LIMIT = 2000
+_MAX_VALID_DAYS = 365
+# What a promo action's templates may name besides the trigger's fields.
+PROMO_FIELDS = ("promo.code", "promo.percentOff", "promo.validUntil")
+# The actions that put something in front of the customer (the simulation counts them).
+_REACHES_CUSTOMER = frozenset({"notify", "message", "promo"})
 
 
 @dataclass(frozen=True)
@@ -29,7 +36,7 @@ class Action:
 
     @property
     def sends_message(self) -> bool:
-        return self.type == "notify"
+        return self.type in _REACHES_CUSTOMER
 
 
 @dataclass(frozen=True)
@@ -39,13 +46,13 @@ class CompiledRule:
     actions: tuple[Action, ...]
 
     def fields_read(self) -> set[str]:
-        """The fields the conditions and the templates read."""
+        """The fields the conditions and the templates read (of the event and customer)."""
         names = fields_of(self.condition)
         for action in self.actions:
             for value in action.params.values():
                 if isinstance(value, str):
                     names.update(PLACEHOLDER.findall(value))
-        return names
+        return names - set(PROMO_FIELDS)
 
 
 def compile_rule(trigger_json: Any, conditions: Any, actions: Any) -> CompiledRule:
@@ -85,27 +92,48 @@ def _action(raw: Any, path: str, found: Trigger, fields: Mapping[str, FieldSpec]
     unknown = sorted(set(params) - allowed)
     if unknown:
         raise RuleError(f"{path}.{unknown[0]}", f"is not a parameter of {kind}")
-    if kind == "notify":
+    if kind in {"notify", "promo"}:
+        known = {**fields, **dict.fromkeys(PROMO_FIELDS)} if kind == "promo" else fields
         for key, limit in _TEXT_LIMITS.items():
-            _template(params.get(key), f"{path}.{key}", limit, fields)
+            _template(params.get(key), f"{path}.{key}", limit, known)
+    if kind == "notify":
         category = params.setdefault("category", NotificationCategory.training.value)
         if category not in {item.value for item in NotificationCategory}:
             raise RuleError(f"{path}.category", f"unknown notification category {category!r}")
+    elif kind == "promo":
+        _whole(params.get("percentOff"), f"{path}.percentOff", 1, 100)
+        _whole(params.get("validDays"), f"{path}.validDays", 1, _MAX_VALID_DAYS)
     elif kind == "tag":
         tag = params.get("tag")
         if not isinstance(tag, str) or TAG.fullmatch(tag) is None:
             raise RuleError(f"{path}.tag", "1-40 of a-z, 0-9, - and _")
+    elif kind == "message":
+        _template(params.get("body"), f"{path}.body", _MESSAGE_LIMIT, fields)
+    elif kind == "webhook":
+        endpoint = params.get("endpointId")
+        if not isinstance(endpoint, str) or _uuid(endpoint) is None:
+            raise RuleError(f"{path}.endpointId", "the id of a webhook endpoint")
     else:
         _template(params.get("title"), f"{path}.title", _TASK_TITLE_LIMIT, fields)
         due = params.get("dueInDays")
-        if due is not None and (
-            not isinstance(due, int) or isinstance(due, bool) or not 0 <= due <= _MAX_DUE_DAYS
-        ):
-            raise RuleError(f"{path}.dueInDays", f"a whole number from 0 to {_MAX_DUE_DAYS}")
+        if due is not None:
+            _whole(due, f"{path}.dueInDays", 0, _MAX_DUE_DAYS)
     return Action(type=kind, params=params)
 
 
-def _template(raw: Any, path: str, limit: int, fields: Mapping[str, FieldSpec]) -> None:
+def _whole(raw: Any, path: str, low: int, high: int) -> None:
+    if not isinstance(raw, int) or isinstance(raw, bool) or not low <= raw <= high:
+        raise RuleError(path, f"a whole number from {low} to {high}")
+
+
+def _uuid(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+def _template(raw: Any, path: str, limit: int, fields: Mapping[str, Any]) -> None:
     if not isinstance(raw, str) or not raw.strip() or len(raw) > limit:
         raise RuleError(path, f"a text of 1 to {limit} characters")
     for name in PLACEHOLDER.findall(raw):

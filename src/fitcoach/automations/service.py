@@ -17,6 +17,7 @@ from fitcoach.automations.repository import automations_repository
 from fitcoach.automations.rules import CompiledRule, compile_rule
 from fitcoach.automations.simulation import DEFAULT_SAMPLE_SIZE, Cap, Simulation, simulate
 from fitcoach.http.pagination import PageRequest
+from fitcoach.integrations.webhooks.service import webhooks_service
 from fitcoach.models import Actor, Automation, AutomationRun
 
 RESOURCE = "automation"
@@ -64,6 +65,16 @@ def _compiled(trigger: Any, conditions: Any, actions: Any) -> CompiledRule:
         raise InvalidRule(exc.path, exc.message) from exc
 
 
+async def _check_references(session: AsyncSession, rule: CompiledRule) -> None:
+    """The ids a rule's actions name exist (the rule is otherwise checked without the
+    database)."""
+    for index, action in enumerate(rule.actions):
+        if action.type == "webhook" and not await webhooks_service.exists(
+            session, uuid.UUID(action.params["endpointId"])
+        ):
+            raise InvalidRule(f"actions[{index}].endpointId", "no webhook endpoint has this id")
+
+
 def cap_of(automation: Automation) -> Cap:
     return Cap(runs=automation.cap_runs, hours=automation.cap_hours)
 
@@ -84,6 +95,7 @@ class AutomationsService:
         self, session: AsyncSession, actor: Actor, draft: AutomationDraft, now: datetime
     ) -> SavedAutomation:
         rule = _compiled(draft.trigger, draft.conditions, draft.actions)
+        await _check_references(session, rule)
         automation = Automation(
             id=uuid.uuid4(),
             name=draft.name,
@@ -136,6 +148,7 @@ class AutomationsService:
         conditions = changes.conditions if "conditions" in changes.given else automation.conditions
         actions = changes.actions if changes.actions is not None else automation.actions
         rule = _compiled(trigger, conditions, actions)
+        await _check_references(session, rule)
         automation.trigger, automation.trigger_event = trigger, rule.trigger.event
         automation.conditions = conditions
         automation.actions = [{"type": action.type, **action.params} for action in rule.actions]

@@ -48,3 +48,10 @@ AttachmentIdPath = Annotated[
 SessionIdPath = Annotated[uuid.UUID, Path(alias="sessionId", description="The session's id")]
 CommunityIdPath = Annotated[uuid.UUID, Path(alias="communityId", description="The community's id")]
 PostIdPath = Annotated[uuid.UUID, Path(alias="postId", description="The community post's id")]
+WebhookIdPath = Annotated[
+    uuid.UUID, Path(alias="webhookId", description="The webhook endpoint's id")
+]
+DeliveryIdPath = Annotated[
+    uuid.UUID, Path(alias="deliveryId", description="The webhook delivery's id")
+]
+TaskIdPath = Annotated[uuid.UUID, Path(alias="taskId", description="The coach task's id")]

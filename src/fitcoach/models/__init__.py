@@ -82,6 +82,7 @@ from fitcoach.models.training import (
     TrainingDay,
 )
 from fitcoach.models.user import Actor, User, UserRole
+from fitcoach.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookSubscription
 from fitcoach.models.worker import Job, OutboxEvent, ProcessedEvent, WorkerHeartbeat
 
 __all__ = [
@@ -171,5 +172,8 @@ __all__ = [
     "WearableConnection",
     "WearableDelivery",
     "WearableMetric",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookSubscription",
     "WorkerHeartbeat",
 ]

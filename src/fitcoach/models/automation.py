@@ -88,3 +88,4 @@ class CoachTask(IdMixin, TimestampMixin, Base):
     )
     title: Mapped[str] = mapped_column(String(200))
     due_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]

@@ -31,6 +31,9 @@ class DomainEvent(BaseModel):
 
     type: ClassVar[str]
     version: ClassVar[int] = 1
+    # Payload fields that never leave the product (outgoing webhooks drop them): what only the
+    # people the event concerns may read, such as a message's text.
+    private_fields: ClassVar[frozenset[str]] = frozenset()
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     occurred_at: datetime

@@ -13,6 +13,8 @@ class MessageSent(DomainEvent):
     `message` is the message as the API shows it."""
 
     type: ClassVar[str] = "messaging.message_sent"
+    # Between the thread's participants: a partner learns that a message was sent, not what.
+    private_fields: ClassVar[frozenset[str]] = frozenset({"sender_name", "preview", "message"})
 
     thread_id: uuid.UUID
     sender_name: str

@@ -1,0 +1,50 @@
+"""The wearable webhook scenario's data: deliveries of the Standard Webhooks partner, each with
+its own webhook-id (a repeated one is a replay, which is not what this scenario measures), signed
+when the load files are written, one sample of steps for a connected customer in each."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from standardwebhooks import Webhook
+
+from harness.config import WEARABLE_PARTNER_SECRET
+
+WEARABLE_WEBHOOK = "/api/v1/integrations/wearables/webhook"
+# More than a full run sends (3 x 10 s plus the warm-up, at a few hundred a second).
+DELIVERIES = 40_000
+
+
+def delivery(user: str, number: int, when: datetime) -> tuple[str, str, str, str]:
+    """(webhook-id, webhook-timestamp, webhook-signature, body): no spaces in any, so a data
+    line holds one delivery."""
+    body = json.dumps(
+        {
+            "type": "metrics.recorded",
+            "timestamp": when.isoformat(),
+            "data": {
+                "userId": user,
+                "samples": [
+                    {
+                        "id": f"bench-{number}",
+                        "kind": "steps",
+                        "value": 1000 + number % 9000,
+                        "unit": "count",
+                        "start": when.isoformat(),
+                    }
+                ],
+            },
+        },
+        separators=(",", ":"),
+    )
+    message_id = f"msg_bench_{number}"
+    signature = Webhook(WEARABLE_PARTNER_SECRET).sign(message_id, when, body)
+    return message_id, str(int(when.timestamp())), signature, body
+
+
+def delivery_lines(users: list[str]) -> list[str]:
+    now = datetime.now(UTC)
+    return [
+        " ".join(delivery(users[number % len(users)], number, now)) for number in range(DELIVERIES)
+    ]

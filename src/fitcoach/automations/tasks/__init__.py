@@ -1,0 +1,1 @@
+"""Coach tasks: what the `task` action asks of a coach, listed and completed."""
