@@ -12,6 +12,8 @@ from fastapi import FastAPI
 from fitcoach import __version__
 from fitcoach.access.api_keys import LastUsedMemo
 from fitcoach.accounts.endpoints import router as accounts_router
+from fitcoach.analytics.cohorts.endpoints import router as cohorts_router
+from fitcoach.analytics.progress.endpoints import router as progress_analytics_router
 from fitcoach.audit.dependencies import record_unaudited_write
 from fitcoach.audit.endpoints import router as audit_router
 from fitcoach.auth.email_verification.endpoints import router as email_verification_router
@@ -282,6 +284,8 @@ def create_app(
         api_keys_router,
         wearables_router,
         automations_router,
+        progress_analytics_router,
+        cohorts_router,
         health_router,
     )
     for router in routers:
