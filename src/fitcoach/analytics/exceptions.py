@@ -30,3 +30,7 @@ class ExportLinkInvalid(Forbidden):
 
 class ExportNotReady(Unprocessable):
     message = "The export is not ready yet; its state says when it is"
+
+
+class FinanceRangeInvalid(Unprocessable):
+    message = "from must not be after to, and the span is at most 731 days"

@@ -43,3 +43,4 @@ AttachmentIdPath = Annotated[
     uuid.UUID, Path(alias="attachmentId", description="The attachment's id")
 ]
 SessionIdPath = Annotated[uuid.UUID, Path(alias="sessionId", description="The session's id")]
+ExportIdPath = Annotated[uuid.UUID, Path(alias="exportId", description="The export's id")]

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from fitcoach.analytics.cohorts.sql import DateSql
+from fitcoach.analytics.sql import DateSql
 from fitcoach.http.pagination import PageRequest, fetch_page
 from fitcoach.models import (
     CoachAssignment,
