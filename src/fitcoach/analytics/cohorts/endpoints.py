@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -16,6 +15,7 @@ from fitcoach.analytics.cohorts.schemas import (
     Interval,
 )
 from fitcoach.analytics.cohorts.service import CohortQuery, Signing, cohorts_service
+from fitcoach.analytics.dates import IsoDate
 from fitcoach.db.session import ReadSession
 from fitcoach.http.dependencies import ClockDep, SettingsDep
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok
@@ -41,7 +41,7 @@ async def cohorts(
     interval: Interval = Interval.month,
     periods: Annotated[int, Query(ge=1, le=52, description="Columns of the table")] = 12,
     start: Annotated[
-        date | None, Query(alias="from", description="Signups from this day; default a year ago")
+        IsoDate | None, Query(alias="from", description="Signups from this day; default a year ago")
     ] = None,
     currency: Annotated[
         str, Query(pattern=r"^[A-Z]{3}$", description="revenuePerCustomer's currency")

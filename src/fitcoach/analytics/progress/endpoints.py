@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from fitcoach.access.dependencies import CurrentUser
+from fitcoach.analytics.dates import IsoDate
 from fitcoach.analytics.progress.metrics import Metric
 from fitcoach.analytics.progress.schemas import ProgressOut
 from fitcoach.analytics.progress.service import ProgressQuery, Range, progress_analytics
@@ -39,8 +39,8 @@ async def progress(
     range_: Annotated[
         Range | None, Query(alias="range", description="Instead of from/to; default 30d")
     ] = None,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> DataEnvelope[ProgressOut]:
     query = ProgressQuery(customer_id, tuple(metrics), range_, start, end)
     view = await progress_analytics.progress(session, actor, query, clock.now())

@@ -3,13 +3,13 @@ holding a live signed link)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from fitcoach.access.dependencies import AdminUser
+from fitcoach.analytics.dates import IsoDate
 from fitcoach.analytics.exports.dependencies import ExportsDep
 from fitcoach.analytics.exports.service import CONTENT_TYPES, exports_service
 from fitcoach.analytics.finance.service import FinanceQuery, finance_service
@@ -40,8 +40,10 @@ async def finance_report(
     session: ReadSession,
     clock: ClockDep,
     exports: ExportsDep,
-    start: Annotated[date | None, Query(alias="from", description="Default: 30 days ago")] = None,
-    end: Annotated[date | None, Query(alias="to", description="Default: today (UTC)")] = None,
+    start: Annotated[
+        IsoDate | None, Query(alias="from", description="Default: 30 days ago")
+    ] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="Default: today (UTC)")] = None,
     currency: Annotated[Currency, Query()] = "USD",
     group_by: Annotated[GroupBy, Query(alias="groupBy")] = GroupBy.product,
 ) -> DataEnvelope[FinanceReportOut]:
@@ -59,7 +61,7 @@ async def finance_report(
     "/reports/finance/exports",
     response_model=DataEnvelope[ExportOut],
     status_code=202,
-    responses=error_responses(401, 403, 422),
+    responses=error_responses(400, 401, 403, 422),
     summary="Export the finance report as CSV or XLSX: built in the background, listed by the "
     "report with its state and, once ready, a signed link (admins)",
 )

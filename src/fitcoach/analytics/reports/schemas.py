@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
+from fitcoach.analytics.dates import IsoDate
 from fitcoach.analytics.exports.service import ExportFormat, ExportStatus, Link
 from fitcoach.analytics.finance.service import FinanceQuery, FinanceReport, RevenueLine
 from fitcoach.http.envelope import ApiModel, StrictApiModel
@@ -139,8 +140,8 @@ class ExportIn(StrictApiModel):
     )
 
     format: ExportFormat
-    start: date | None = Field(default=None, alias="from", description="Default: 30 days ago")
-    end: date | None = Field(default=None, alias="to", description="Default: today (UTC)")
+    start: IsoDate | None = Field(default=None, alias="from", description="Default: 30 days ago")
+    end: IsoDate | None = Field(default=None, alias="to", description="Default: today (UTC)")
     currency: Currency = "USD"
     group_by: GroupBy = GroupBy.product
 
