@@ -12,6 +12,10 @@ from fastapi import FastAPI
 from fitcoach import __version__
 from fitcoach.access.api_keys import LastUsedMemo
 from fitcoach.accounts.endpoints import router as accounts_router
+from fitcoach.analytics.cohorts.endpoints import router as cohorts_router
+from fitcoach.analytics.exports.service import EXPORTS_STATE, Exports
+from fitcoach.analytics.progress.endpoints import router as progress_analytics_router
+from fitcoach.analytics.reports.endpoints import router as finance_reports_router
 from fitcoach.audit.dependencies import record_unaudited_write
 from fitcoach.audit.endpoints import router as audit_router
 from fitcoach.auth.email_verification.endpoints import router as email_verification_router
@@ -235,6 +239,11 @@ def create_app(
             settings.signing_secret,
         ),
     )
+    setattr(
+        app.state,
+        EXPORTS_STATE,
+        Exports(create_file_storage(settings, "exports"), settings.signing_secret),
+    )
     app.state.on_authenticated_write = record_unaudited_write
     for module in settings.worker_imports:
         import_module(module)
@@ -303,6 +312,9 @@ def create_app(
         webhooks_router,
         automations_router,
         tasks_router,
+        progress_analytics_router,
+        cohorts_router,
+        finance_reports_router,
         health_router,
     )
     for router in routers:

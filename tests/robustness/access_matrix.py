@@ -24,6 +24,7 @@ from fitcoach.notifications.service import NotificationRequest, notification_ser
 from tests.catalog.payloads import product_body
 from tests.factories import FIRST_MIGRATION, STRONG_PASSWORD, random_phone
 from tests.plans.payloads import plan_body
+from tests.robustness.access_matrix_analytics import ANALYTICS_MATRIX
 from tests.robustness.access_matrix_automations import AUTOMATIONS_MATRIX
 from tests.robustness.access_matrix_commerce import COMMERCE_MATRIX
 from tests.robustness.access_matrix_community import (
@@ -410,6 +411,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     **COMMUNITY_MATRIX,
     # Scheduling: sessions and entitlements; see access_matrix_scheduling.
     **SCHEDULING_MATRIX,
+    # Analytics: progress, cohorts and the finance report; see access_matrix_analytics.
+    **ANALYTICS_MATRIX,
 }
 
 

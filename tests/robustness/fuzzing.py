@@ -118,6 +118,11 @@ RULES_BEYOND_THE_SCHEMA = {
     "setAvailability": "timezone in the tz database",
     "listSlots": "timezone in the tz database, to after from within 31 days",
     "calendarFeed": "a token only the server issued",
+    # Analytics: a range or from/to, from before to within 731 days; server-issued tokens.
+    "progress": "range or from/to, to after from within 731 days",
+    "drilldown": "a token only the server issued",
+    "financeReport": "to after from within 731 days",
+    "requestFinanceExport": "to after from within 731 days",
 }
 # An upload's type is read from its bytes (415 unless an image, PDF, audio or video), which no
 # schema states; its size limit is a setting (413).

@@ -58,6 +58,9 @@ class CustomerOfCoach:
 
 
 class CustomersRepository:
+    def is_customer(self) -> ColumnElement[bool]:
+        return _is_customer()
+
     def readable_by(self, actor: Actor) -> ColumnElement[bool]:
         if actor.has_role(Role.ADMIN):
             return true()

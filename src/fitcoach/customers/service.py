@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -245,6 +246,11 @@ class CustomersService:
         self, session: AsyncSession, coach_id: uuid.UUID, customer_id: uuid.UUID
     ) -> bool:
         return await customers_repository.is_assigned(session, coach_id, customer_id)
+
+    def readable_customers(self, actor: Actor) -> ColumnElement[bool]:
+        """A condition on `users` that holds for the customers the actor may see (a coach: the
+        live clients; an admin: every customer), for reports that aggregate over them in SQL."""
+        return and_(customers_repository.is_customer(), customers_repository.readable_by(actor))
 
     async def _readable(self, session: AsyncSession, actor: Actor, customer_id: uuid.UUID) -> User:
         customer = await customers_repository.find_readable(session, customer_id, actor)

@@ -55,3 +55,4 @@ DeliveryIdPath = Annotated[
     uuid.UUID, Path(alias="deliveryId", description="The webhook delivery's id")
 ]
 TaskIdPath = Annotated[uuid.UUID, Path(alias="taskId", description="The coach task's id")]
+ExportIdPath = Annotated[uuid.UUID, Path(alias="exportId", description="The export's id")]

@@ -1,5 +1,6 @@
 """SQLAlchemy tables, one module per aggregate; importing this package registers them all."""
 
+from fitcoach.models.analytics import FinanceExport
 from fitcoach.models.audit import AuditEntry
 from fitcoach.models.auth import AuthSession, LoginSource, OtpCode, RefreshToken
 from fitcoach.models.automation import Automation, AutomationRun, CoachTask, CustomerTag
@@ -115,6 +116,7 @@ __all__ = [
     "EntitlementEntry",
     "Exercise",
     "ExerciseTag",
+    "FinanceExport",
     "Habit",
     "IdempotencyKey",
     "Invoice",

@@ -1,0 +1,1 @@
+"""A customer's metrics over a range: the series, its robust trend and its forecast."""
