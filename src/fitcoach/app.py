@@ -69,6 +69,10 @@ from fitcoach.messaging.attachments.endpoints import router as attachments_route
 from fitcoach.messaging.attachments.providers import create_scanner
 from fitcoach.messaging.attachments.service import Files
 
+# Imported for the recurring SLA sweep it registers.
+from fitcoach.messaging.support import jobs as _support_jobs  # noqa: F401
+from fitcoach.messaging.support.endpoints import router as support_router
+
 # Imported for the event handlers it registers.
 from fitcoach.messaging.threads import handlers as _message_handlers  # noqa: F401
 from fitcoach.messaging.threads.endpoints import router as threads_router
@@ -275,6 +279,7 @@ def create_app(
         stream_router,
         threads_router,
         attachments_router,
+        support_router,
         subscriptions_router,
         accounts_router,
         audit_router,

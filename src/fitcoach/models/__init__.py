@@ -56,6 +56,7 @@ from fitcoach.models.scheduling import (
 from fitcoach.models.setting import Setting
 from fitcoach.models.stream import StreamEvent, StreamTicket
 from fitcoach.models.subscription import Subscription
+from fitcoach.models.support import SupportAgent, SupportReply, SupportTicket
 from fitcoach.models.training import (
     BadgeDefinition,
     CustomerBadge,
@@ -142,6 +143,9 @@ __all__ = [
     "StreamEvent",
     "StreamTicket",
     "Subscription",
+    "SupportAgent",
+    "SupportReply",
+    "SupportTicket",
     "ThreadParticipant",
     "TrainingDay",
     "User",

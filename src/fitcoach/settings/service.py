@@ -19,6 +19,8 @@ class SettingKey(StrEnum):
     DEFAULT_DIET_PLAN_ID = "DEFAULT_DIET_PLAN_ID"
     # A JSON object: {"dayShare": percent, "freezeEveryDays": n, "maxFreezes": m} (training).
     STREAK_POLICY = "STREAK_POLICY"
+    # A JSON object: support's time zone, weekly hours, holidays and budgets by priority.
+    SUPPORT_POLICY = "SUPPORT_POLICY"
 
 
 DEFAULT_FREE_DAYS = 7
@@ -27,6 +29,7 @@ _DEFAULTS: dict[SettingKey, str | None] = {
     SettingKey.DEFAULT_TRAINING_PLAN_ID: None,
     SettingKey.DEFAULT_DIET_PLAN_ID: None,
     SettingKey.STREAK_POLICY: None,
+    SettingKey.SUPPORT_POLICY: None,
 }
 DEFAULT_PLAN_KEYS: dict[PlanType, SettingKey] = {
     PlanType.training: SettingKey.DEFAULT_TRAINING_PLAN_ID,
@@ -39,6 +42,7 @@ _AUDIT_ACTIONS = {
     SettingKey.DEFAULT_TRAINING_PLAN_ID: "settings.default_training_plan.updated",
     SettingKey.DEFAULT_DIET_PLAN_ID: "settings.default_diet_plan.updated",
     SettingKey.STREAK_POLICY: "settings.streak_policy.updated",
+    SettingKey.SUPPORT_POLICY: "settings.support_policy.updated",
 }
 
 

@@ -1,5 +1,6 @@
-"""Queries of attachments. Who may see one: its owner, and the participants of the thread whose
-message carries it."""
+"""Queries of attachments. Who may see one: its owner, the participants of the thread whose
+message carries it, and, for one a support ticket carries, the ticket's requester and support
+staff."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.models import Attachment, ThreadParticipant
+from fitcoach.models import Attachment, SupportTicket, ThreadParticipant
 
 
 class AttachmentsRepository:
@@ -17,8 +18,20 @@ class AttachmentsRepository:
         session.add(attachment)
 
     async def visible(
-        self, session: AsyncSession, user_id: uuid.UUID, attachment_id: uuid.UUID
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        attachment_id: uuid.UUID,
+        *,
+        support_staff: bool = False,
     ) -> Attachment | None:
+        on_ticket = (
+            Attachment.ticket_id.is_not(None)
+            if support_staff
+            else exists().where(
+                SupportTicket.id == Attachment.ticket_id, SupportTicket.requester_id == user_id
+            )
+        )
         found: Attachment | None = await session.scalar(
             select(Attachment).where(
                 Attachment.id == attachment_id,
@@ -28,6 +41,7 @@ class AttachmentsRepository:
                         ThreadParticipant.thread_id == Attachment.thread_id,
                         ThreadParticipant.user_id == user_id,
                     ),
+                    on_ticket,
                 ),
             )
         )
@@ -52,9 +66,32 @@ class AttachmentsRepository:
                 Attachment.id.in_(ids),
                 Attachment.owner_id == owner_id,
                 Attachment.thread_id.is_(None),
+                Attachment.ticket_id.is_(None),
                 Attachment.status.in_(servable),
             )
             .values(thread_id=thread_id)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def claim_for_ticket(
+        self,
+        session: AsyncSession,
+        owner_id: uuid.UUID,
+        ids: Sequence[uuid.UUID],
+        ticket_id: uuid.UUID,
+        servable: Sequence[str],
+    ) -> int:
+        """As `claim`, for a support ticket (or its reply) instead of a thread."""
+        result = await session.execute(
+            update(Attachment)
+            .where(
+                Attachment.id.in_(ids),
+                Attachment.owner_id == owner_id,
+                Attachment.thread_id.is_(None),
+                Attachment.ticket_id.is_(None),
+                Attachment.status.in_(servable),
+            )
+            .values(ticket_id=ticket_id)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 

@@ -27,6 +27,7 @@ from fitcoach.messaging.attachments.images import without_metadata
 from fitcoach.messaging.attachments.providers import Scanner, ScannerUnavailable
 from fitcoach.messaging.attachments.repository import attachments_repository
 from fitcoach.models import Actor, Attachment
+from fitcoach.models.enums import SUPPORT_ROLES
 from fitcoach.storage import FileStorage
 
 _ALLOWED_PREFIXES = ("image/", "audio/", "video/")
@@ -169,7 +170,12 @@ class AttachmentsService:
         expiry: tuple[datetime, timedelta],
     ) -> tuple[Attachment, Link]:
         """The attachment and links to it that work until the expiry's end."""
-        attachment = await attachments_repository.visible(session, actor.id, attachment_id)
+        attachment = await attachments_repository.visible(
+            session,
+            actor.id,
+            attachment_id,
+            support_staff=any(actor.has_role(role) for role in SUPPORT_ROLES),
+        )
         if attachment is None:
             raise AttachmentNotFound()
         now, lasting = expiry
@@ -216,6 +222,19 @@ class AttachmentsService:
     ) -> bool:
         """Attach the owner's uploads to the thread; False unless every one could be."""
         claimed = await attachments_repository.claim(session, owner.id, ids, thread_id, SERVABLE)
+        return claimed == len(ids)
+
+    async def attach_to_ticket(
+        self,
+        session: AsyncSession,
+        owner: Actor,
+        ids: list[uuid.UUID],
+        ticket_id: uuid.UUID,
+    ) -> bool:
+        """Attach the owner's uploads to a support ticket; False unless every one could be."""
+        claimed = await attachments_repository.claim_for_ticket(
+            session, owner.id, ids, ticket_id, SERVABLE
+        )
         return claimed == len(ids)
 
 

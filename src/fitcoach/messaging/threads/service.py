@@ -34,7 +34,7 @@ from fitcoach.messaging.threads.repository import (
     threads_repository,
 )
 from fitcoach.models import Actor, Message, MessageThread, User
-from fitcoach.models.enums import Role
+from fitcoach.models.enums import SUPPORT_ROLES, Role
 from fitcoach.stream.service import stream_service
 from fitcoach.users.exceptions import UserNotFound
 from fitcoach.users.service import user_service
@@ -123,6 +123,10 @@ def _read_by(message: Message, participants: list[ParticipantRow]) -> list[uuid.
         for one in participants
         if one.user_id != message.sender_id and one.read_seq >= message.seq
     ]
+
+
+def _is_support(person: Actor | User) -> bool:
+    return any(person.has_role(role) for role in SUPPORT_ROLES)
 
 
 class ThreadsService:
@@ -317,8 +321,8 @@ class ThreadsService:
     async def _writable_recipient(
         self, session: AsyncSession, sender: Actor, recipient_id: uuid.UUID
     ) -> tuple[User, ThreadContext]:
-        """Who may write to whom: admins (support) to anyone and anyone to support; a coach to
-        their own customers and a customer to their coaches. Anyone else is 404: a customer
+        """Who may write to whom: support (admins and support agents) to anyone and anyone to
+        support; a coach to their own customers and a customer to their coaches. Anyone else is 404: a customer
         cannot learn who else has an account."""
         if recipient_id == sender.id:
             raise RecipientNotFound()
@@ -330,14 +334,14 @@ class ThreadsService:
             raise RecipientNotFound()
         if recipient.is_blocked:
             raise RecipientUnavailable()
-        staff = (Role.ADMIN, Role.COACH)
+        staff = (*SUPPORT_ROLES, Role.COACH)
         customer_with_support = (
-            sender.has_role(Role.ADMIN) and not any(recipient.has_role(r) for r in staff)
-        ) or (recipient.has_role(Role.ADMIN) and not any(sender.has_role(r) for r in staff))
+            _is_support(sender) and not any(recipient.has_role(r) for r in staff)
+        ) or (_is_support(recipient) and not any(sender.has_role(r) for r in staff))
         return recipient, ThreadContext.support if customer_with_support else ThreadContext.direct
 
     async def _may_write(self, session: AsyncSession, sender: Actor, recipient: User) -> bool:
-        if sender.has_role(Role.ADMIN) or recipient.has_role(Role.ADMIN):
+        if _is_support(sender) or _is_support(recipient):
             return True
         if (
             sender.has_role(Role.COACH)
