@@ -104,7 +104,7 @@ class SupportRepository:
         if not ids:
             return {}
         rows = await session.execute(select(User.id, User.name).where(User.id.in_(ids)))
-        return dict(rows.tuples())
+        return {row[0]: row[1] for row in rows}
 
     async def lock_available_agents(self, session: AsyncSession) -> list[SupportAgent]:
         """The available, unblocked support agents, locked in one order: a concurrent
@@ -141,7 +141,7 @@ class SupportRepository:
             .where(SupportTicket.agent_id.in_(agent_ids), SupportTicket.status.in_(OPEN_STATUSES))
             .group_by(SupportTicket.agent_id)
         )
-        return {agent_id: count for agent_id, count in rows.tuples() if agent_id is not None}
+        return {row[0]: row[1] for row in rows if row[0] is not None}
 
     async def set_availability(
         self, session: AsyncSession, user_id: uuid.UUID, available: bool

@@ -322,8 +322,8 @@ class ThreadsService:
         self, session: AsyncSession, sender: Actor, recipient_id: uuid.UUID
     ) -> tuple[User, ThreadContext]:
         """Who may write to whom: support (admins and support agents) to anyone and anyone to
-        support; a coach to their own customers and a customer to their coaches. Anyone else is 404: a customer
-        cannot learn who else has an account."""
+        support; a coach to their own customers and a customer to their coaches. Anyone else is
+        404: a customer cannot learn who else has an account."""
         if recipient_id == sender.id:
             raise RecipientNotFound()
         try:

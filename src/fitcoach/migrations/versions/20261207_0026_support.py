@@ -1,5 +1,6 @@
 """Support tickets with SLA deadlines, their replies, support agents; attachments carried by a
-ticket; how far each participant's unread-message digest has told them.
+ticket; how far each participant's unread-message digest has told them; settings' values as
+text (the support policy is a longer JSON object).
 
 Revision ID: 0026
 Revises: 0020
@@ -128,6 +129,10 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
         batch.create_index("ix_attachments_ticket_id", ["ticket_id"])
+    with op.batch_alter_table("settings") as batch:
+        batch.alter_column(
+            "value", existing_type=sa.String(length=255), type_=sa.Text(), existing_nullable=False
+        )
     with op.batch_alter_table("thread_participants") as batch:
         batch.add_column(
             sa.Column("digested_seq", sa.Integer(), server_default="0", nullable=False)
@@ -135,6 +140,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("settings") as batch:
+        batch.alter_column(
+            "value", existing_type=sa.Text(), type_=sa.String(length=255), existing_nullable=False
+        )
     with op.batch_alter_table("thread_participants") as batch:
         batch.drop_column("digested_seq")
     with op.batch_alter_table("attachments") as batch:
