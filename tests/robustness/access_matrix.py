@@ -32,6 +32,7 @@ from tests.robustness.access_matrix_messaging import (
     MESSAGING_SEEN_BUT_NOT_THEIRS,
 )
 from tests.robustness.access_matrix_scheduling import SCHEDULING_MATRIX
+from tests.robustness.access_matrix_support import SUPPORT_MATRIX
 from tests.robustness.access_matrix_training import TRAINING_MATRIX
 from tests.robustness.cells import (
     Call,
@@ -399,6 +400,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     **COMMERCE_MATRIX,
     # Messaging: the customer's thread with their coach; see access_matrix_messaging.
     **MESSAGING_MATRIX,
+    # Support tickets: the customer's own and support staff's; see access_matrix_support.
+    **SUPPORT_MATRIX,
     # Scheduling: sessions and entitlements; see access_matrix_scheduling.
     **SCHEDULING_MATRIX,
 }

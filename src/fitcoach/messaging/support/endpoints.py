@@ -13,13 +13,13 @@ from fitcoach.http.envelope import DataEnvelope, MessageEnvelope, error_response
 from fitcoach.http.pagination import Page, PageRequestDep
 from fitcoach.messaging.support.dependencies import AgentUser, TicketFilterDep, TicketIdPath
 from fitcoach.messaging.support.schemas import (
-    AvailabilityIn,
-    ReplyIn,
-    StatusIn,
+    AgentAvailabilityIn,
     SupportPolicyIn,
     TicketDetailOut,
     TicketIn,
     TicketOut,
+    TicketReplyIn,
+    TicketStatusIn,
 )
 from fitcoach.messaging.support.service import support_service
 
@@ -82,7 +82,11 @@ async def get_ticket(
     dependencies=[user_rate_limit("support.reply", REPLY_LIMIT)],
 )
 async def reply_to_ticket(
-    ticket_id: TicketIdPath, body: ReplyIn, actor: CurrentUser, session: DbSession, clock: ClockDep
+    ticket_id: TicketIdPath,
+    body: TicketReplyIn,
+    actor: CurrentUser,
+    session: DbSession,
+    clock: ClockDep,
 ) -> DataEnvelope[TicketDetailOut]:
     view = await support_service.reply(session, actor, ticket_id, body.to_draft(), clock.now())
     return ok(TicketDetailOut.detail(view))
@@ -96,7 +100,7 @@ async def reply_to_ticket(
 )
 async def change_ticket_status(
     ticket_id: TicketIdPath,
-    body: StatusIn,
+    body: TicketStatusIn,
     actor: CurrentUser,
     session: DbSession,
     clock: ClockDep,
@@ -112,7 +116,7 @@ async def change_ticket_status(
     summary="Take new tickets or not (support agents)",
 )
 async def set_agent_availability(
-    body: AvailabilityIn, agent: AgentUser, session: DbSession
+    body: AgentAvailabilityIn, agent: AgentUser, session: DbSession
 ) -> MessageEnvelope:
     await support_service.set_availability(session, agent, body.available)
     return said("Availability updated")

@@ -65,7 +65,7 @@ class TicketIn(StrictApiModel):
         )
 
 
-class ReplyIn(StrictApiModel):
+class TicketReplyIn(StrictApiModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"body": "It is back, thank you!", "attachments": []}]}
     )
@@ -81,7 +81,7 @@ class ReplyIn(StrictApiModel):
         return ReplyDraft(body=self.body, attachments=list(dict.fromkeys(self.attachments)))
 
 
-class StatusIn(StrictApiModel):
+class TicketStatusIn(StrictApiModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": "pending_customer"}]})
 
     status: TicketStatus = Field(
@@ -90,7 +90,7 @@ class StatusIn(StrictApiModel):
     )
 
 
-class AvailabilityIn(StrictApiModel):
+class AgentAvailabilityIn(StrictApiModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"available": False}]})
 
     available: bool = Field(strict=True, description="Whether new tickets may be assigned to you")
@@ -109,12 +109,12 @@ class WorkingSpan(StrictApiModel):
         return self
 
 
-class TargetsIn(StrictApiModel):
+class PriorityTargetsIn(StrictApiModel):
     first_response_minutes: int = Field(strict=True, ge=1, le=MAX_BUDGET_MINUTES)
     resolution_minutes: int = Field(strict=True, ge=1, le=MAX_BUDGET_MINUTES)
 
     @model_validator(mode="after")
-    def _ordered(self) -> TargetsIn:
+    def _ordered(self) -> PriorityTargetsIn:
         if self.resolution_minutes < self.first_response_minutes:
             raise ValueError("resolutionMinutes must not be less than firstResponseMinutes")
         return self
@@ -152,7 +152,7 @@ class SupportPolicyIn(StrictApiModel):
         min_length=1, description="Worked weekdays and their hours; a day left out is not worked"
     )
     holidays: list[date] = Field(default_factory=list, max_length=366)
-    targets: dict[Priority, TargetsIn] = Field(
+    targets: dict[Priority, PriorityTargetsIn] = Field(
         description="Every priority's budgets, in working minutes"
     )
 
@@ -171,7 +171,9 @@ class SupportPolicyIn(StrictApiModel):
 
     @field_validator("targets")
     @classmethod
-    def _every_priority(cls, value: dict[Priority, TargetsIn]) -> dict[Priority, TargetsIn]:
+    def _every_priority(
+        cls, value: dict[Priority, PriorityTargetsIn]
+    ) -> dict[Priority, PriorityTargetsIn]:
         if set(value) != set(Priority):
             raise ValueError("targets must name every priority: low, normal, high, urgent")
         return value
@@ -191,7 +193,7 @@ class SupportPolicyIn(StrictApiModel):
         )
 
 
-class PersonOut(ApiModel):
+class TicketPersonOut(ApiModel):
     id: uuid.UUID
     name: str
 
@@ -207,9 +209,9 @@ class SlaDeadlineOut(ApiModel):
     time_zone: str = Field(description="The business's zone the deadlines were counted in")
 
 
-class ReplyOut(ApiModel):
+class TicketReplyOut(ApiModel):
     id: uuid.UUID
-    author: PersonOut
+    author: TicketPersonOut
     body: str
     attachments: list[uuid.UUID]
     sent_at: datetime
@@ -221,8 +223,8 @@ class TicketOut(ApiModel):
     description: str
     priority: Priority
     status: TicketStatus
-    requester: PersonOut
-    assigned_agent: PersonOut | None = Field(description="null while no agent is assigned")
+    requester: TicketPersonOut
+    assigned_agent: TicketPersonOut | None = Field(description="null while no agent is assigned")
     sla_deadline: SlaDeadlineOut
     first_responded_at: datetime | None
     resolved_at: datetime | None
@@ -239,8 +241,8 @@ class TicketOut(ApiModel):
             description=ticket.description,
             priority=Priority(ticket.priority),
             status=TicketStatus(ticket.status),
-            requester=PersonOut(id=ticket.requester_id, name=view.names[ticket.requester_id]),
-            assigned_agent=PersonOut(id=agent, name=view.names[agent]) if agent else None,
+            requester=TicketPersonOut(id=ticket.requester_id, name=view.names[ticket.requester_id]),
+            assigned_agent=TicketPersonOut(id=agent, name=view.names[agent]) if agent else None,
             sla_deadline=SlaDeadlineOut(
                 first_response_due_at=None
                 if ticket.first_responded_at
@@ -257,7 +259,7 @@ class TicketOut(ApiModel):
 
 
 class TicketDetailOut(TicketOut):
-    replies: list[ReplyOut]
+    replies: list[TicketReplyOut]
 
     @classmethod
     def detail(cls, view: TicketView) -> TicketDetailOut:
@@ -267,10 +269,10 @@ class TicketDetailOut(TicketOut):
         )
 
 
-def _reply(reply: SupportReply, names: dict[uuid.UUID, str]) -> ReplyOut:
-    return ReplyOut(
+def _reply(reply: SupportReply, names: dict[uuid.UUID, str]) -> TicketReplyOut:
+    return TicketReplyOut(
         id=reply.id,
-        author=PersonOut(id=reply.author_id, name=names[reply.author_id]),
+        author=TicketPersonOut(id=reply.author_id, name=names[reply.author_id]),
         body=reply.body,
         attachments=[uuid.UUID(one) for one in reply.attachments],
         sent_at=reply.created_at,
