@@ -73,6 +73,9 @@ from fitcoach.messaging.attachments.service import Files
 from fitcoach.messaging.support import jobs as _support_jobs  # noqa: F401
 from fitcoach.messaging.support.endpoints import router as support_router
 
+# Imported for the recurring unread-message digest it registers.
+from fitcoach.messaging.threads import digest as _message_digest  # noqa: F401
+
 # Imported for the event handlers it registers.
 from fitcoach.messaging.threads import handlers as _message_handlers  # noqa: F401
 from fitcoach.messaging.threads.endpoints import router as threads_router

@@ -48,6 +48,8 @@ class NotificationCategory(StrEnum):
     account = "account"
     # A coach's feed of their clients' activity: completions, substitutions.
     client_activity = "client_activity"
+    # One e-mail listing the messages left unread for a while (messaging's digest).
+    message_digest = "message_digest"
 
 
 class NotificationChannel(StrEnum):

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +41,17 @@ def _joined_by(user_id: uuid.UUID) -> Select[MessageThread]:
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
     dialect = session.get_bind().dialect.name
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+@dataclass(frozen=True)
+class UnreadGroup:
+    """Messages from one sender in one thread, unread by `user_id` and in no digest yet."""
+
+    user_id: uuid.UUID
+    thread_id: uuid.UUID
+    sender_name: str
+    count: int
+    last_seq: int
 
 
 class ThreadsRepository:
@@ -230,6 +241,57 @@ class ThreadsRepository:
             statement = statement.where(Message.seq < before_seq)
         result = await session.scalars(statement.order_by(Message.seq.desc()).limit(limit))
         return list(result)
+
+    async def undigested_unread(
+        self, session: AsyncSession, sent_before: datetime
+    ) -> list[UnreadGroup]:
+        """Every recipient's messages sent before `sent_before` that they have neither read nor
+        been sent in a digest, by thread and sender."""
+        seen = case(
+            (
+                ThreadParticipant.read_seq > ThreadParticipant.digested_seq,
+                ThreadParticipant.read_seq,
+            ),
+            else_=ThreadParticipant.digested_seq,
+        )
+        rows = await session.execute(
+            select(
+                ThreadParticipant.user_id,
+                Message.thread_id,
+                User.name,
+                func.count(),
+                func.max(Message.seq),
+            )
+            .join(MessageThread, MessageThread.id == ThreadParticipant.thread_id)
+            .join(Message, Message.thread_id == ThreadParticipant.thread_id)
+            .join(User, User.id == Message.sender_id)
+            .where(
+                MessageThread.last_seq > seen,
+                Message.seq > seen,
+                Message.sender_id != ThreadParticipant.user_id,
+                Message.deleted_at.is_(None),
+                Message.created_at <= sent_before,
+            )
+            .group_by(ThreadParticipant.user_id, Message.thread_id, User.name)
+            .order_by(ThreadParticipant.user_id, Message.thread_id, User.name)
+        )
+        return [UnreadGroup(*row) for row in rows]
+
+    async def mark_digested(
+        self, session: AsyncSession, user_id: uuid.UUID, thread_id: uuid.UUID, up_to: int
+    ) -> bool:
+        """Move the user's digest position in the thread up to `up_to`; False if a concurrent
+        digest already did (so the messages are told of once)."""
+        result = await session.execute(
+            update(ThreadParticipant)
+            .where(
+                ThreadParticipant.thread_id == thread_id,
+                ThreadParticipant.user_id == user_id,
+                ThreadParticipant.digested_seq < up_to,
+            )
+            .values(digested_seq=up_to)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 threads_repository = ThreadsRepository()
