@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fitcoach.core.clock import FrozenClock
 from tests.factories import Factory, assert_error
+from tests.messaging.files import PDF, upload
 from tests.messaging.support.helpers import (
     CAIRO,
     TARGETS,
@@ -171,3 +172,41 @@ async def test_the_support_policy_refuses_what_it_cannot_count(factory: Factory)
         "/api/v1/admin/settings/support", json=good, headers=admin.headers
     )
     assert ok.status_code == 200, ok.text
+
+
+async def test_a_ticket_carries_the_requesters_files_for_support_staff_to_open(
+    factory: Factory,
+) -> None:
+    customer, other, admin = (
+        await factory.customer(),
+        await factory.customer(),
+        await factory.admin(),
+    )
+    helper = await agent(factory)
+    attachment_id = (await upload(factory.client, customer, PDF)).json()["data"]["id"]
+    ticket = await opened(factory, customer, attachments=[attachment_id])
+    assert ticket["attachments"] == [attachment_id]
+
+    for reader, status in ((customer, 200), (helper, 200), (admin, 200), (other, 404)):
+        response = await factory.client.get(
+            f"/api/v1/attachments/{attachment_id}", headers=reader.headers
+        )
+        assert response.status_code == status, response.text
+    # A file goes with one ticket (or message) only; someone else's cannot be attached.
+    again = await factory.client.post(
+        "/api/v1/support/tickets",
+        json={
+            "subject": "Again",
+            "description": "Same file",
+            "priority": "low",
+            "attachments": [attachment_id],
+        },
+        headers=customer.headers,
+    )
+    assert_error(again, 422, code="unknown_ticket_attachment")
+    theirs = await factory.client.post(
+        f"/api/v1/support/tickets/{ticket['id']}/replies",
+        json={"body": "Here", "attachments": [attachment_id]},
+        headers=helper.headers,
+    )
+    assert_error(theirs, 422, code="unknown_ticket_attachment")
