@@ -36,6 +36,7 @@ async def test_settings_have_defaults(client: httpx.AsyncClient, factory: Factor
         "DEFAULT_TRAINING_PLAN_ID": None,
         "DEFAULT_DIET_PLAN_ID": None,
         "STREAK_POLICY": None,
+        "SUPPORT_POLICY": None,
     }
 
 

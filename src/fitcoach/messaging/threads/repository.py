@@ -98,22 +98,37 @@ class ThreadsRepository:
         user_id: uuid.UUID,
         where: ThreadFilter,
         page: PageRequest,
+        count_limit: int,
     ) -> tuple[list[MessageThread], int]:
-        statement = _joined_by(user_id)
-        if where.context is not None:
-            statement = statement.where(MessageThread.context == where.context)
+        conditions: list[ColumnElement[bool]] = []
         if where.participant_id is not None:
             other = ThreadParticipant.__table__.alias("other")
-            statement = statement.where(
+            conditions.append(
                 exists().where(
-                    other.c.thread_id == MessageThread.id, other.c.user_id == where.participant_id
+                    other.c.thread_id == ThreadParticipant.thread_id,
+                    other.c.user_id == where.participant_id,
                 )
             )
-        total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-        ordered = statement.order_by(
-            ThreadParticipant.last_activity_at.desc(), MessageThread.id.desc()
+        # Counted from the person's participant rows alone (the threads joined only to filter
+        # by context), up to `count_limit`; the page walks the (user_id, last_activity_at)
+        # index backwards. Neither reads all of someone's 10,000 threads.
+        counted = select(ThreadParticipant.thread_id).where(
+            ThreadParticipant.user_id == user_id, *conditions
         )
-        threads = await session.scalars(ordered.limit(page.page_size).offset(page.offset))
+        statement = _joined_by(user_id).where(*conditions)
+        if where.context is not None:
+            counted = counted.join(
+                MessageThread, MessageThread.id == ThreadParticipant.thread_id
+            ).where(MessageThread.context == where.context)
+            statement = statement.where(MessageThread.context == where.context)
+        total = await session.scalar(
+            select(func.count()).select_from(counted.limit(count_limit + 1).subquery())
+        )
+        threads = await session.scalars(
+            statement.order_by(ThreadParticipant.last_activity_at.desc(), MessageThread.id.desc())
+            .limit(page.page_size)
+            .offset(page.offset)
+        )
         return list(threads), int(total or 0)
 
     async def participants(

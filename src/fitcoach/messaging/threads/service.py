@@ -41,6 +41,9 @@ from fitcoach.users.service import user_service
 from fitcoach.worker.events import record_event
 
 PREVIEW_LENGTH = 80
+# How far the thread list counts: past it, the total says "more than this", so a person with
+# 10,000 threads is listed as fast as one with 10.
+THREAD_COUNT_LIMIT = 1_000
 ATTACHMENT_PREVIEW = "attachment"
 
 
@@ -134,7 +137,9 @@ class ThreadsService:
         self, session: AsyncSession, actor: Actor, where: ThreadFilter, page: PageRequest
     ) -> ThreadListing:
         """A page of the actor's threads, latest activity first, in four queries."""
-        rows, total = await threads_repository.page_of_threads(session, actor.id, where, page)
+        rows, total = await threads_repository.page_of_threads(
+            session, actor.id, where, page, THREAD_COUNT_LIMIT
+        )
         ids = [thread.id for thread in rows]
         if not ids:
             return ThreadListing(threads=[], total=total)
