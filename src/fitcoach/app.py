@@ -84,6 +84,13 @@ from fitcoach.messaging.attachments.providers import create_scanner
 from fitcoach.messaging.attachments.service import Files
 from fitcoach.messaging.community.endpoints import router as community_router
 
+# Imported for the recurring SLA sweep it registers.
+from fitcoach.messaging.support import jobs as _support_jobs  # noqa: F401
+from fitcoach.messaging.support.endpoints import router as support_router
+
+# Imported for the recurring unread-message digest it registers.
+from fitcoach.messaging.threads import digest as _message_digest  # noqa: F401
+
 # Imported for the event handlers it registers.
 from fitcoach.messaging.threads import handlers as _message_handlers  # noqa: F401
 from fitcoach.messaging.threads.endpoints import router as threads_router
@@ -303,6 +310,7 @@ def create_app(
         threads_router,
         community_router,
         attachments_router,
+        support_router,
         subscriptions_router,
         accounts_router,
         audit_router,

@@ -173,6 +173,9 @@ class Settings(BaseSettings):
     stream_redis_channel: str = "fitcoach:stream"
     # Messaging: how long after sending its sender may still edit or delete a message.
     message_edit_window_seconds: int = Field(default=900, ge=0, le=604_800)
+    # A message still unread this long after it was sent goes into its recipient's e-mail
+    # digest (one per recipient per run, never twice for the same message).
+    message_digest_after_minutes: int = Field(default=60, ge=1, le=10_080)
     # Attachments: the largest upload, where files live (local: under data_dir), the ClamAV
     # daemon that scans them (none: files are served marked "unscanned", which production
     # refuses unless allowed), and how long a download link works.

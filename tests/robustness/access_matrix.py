@@ -37,6 +37,7 @@ from tests.robustness.access_matrix_messaging import (
     MESSAGING_SEEN_BUT_NOT_THEIRS,
 )
 from tests.robustness.access_matrix_scheduling import SCHEDULING_MATRIX
+from tests.robustness.access_matrix_support import SUPPORT_MATRIX
 from tests.robustness.access_matrix_training import TRAINING_MATRIX
 from tests.robustness.access_matrix_webhooks import TASKS_MATRIX, WEBHOOKS_MATRIX
 from tests.robustness.cells import (
@@ -409,6 +410,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     **MESSAGING_MATRIX,
     # Community: an open community the customer joined; see access_matrix_community.
     **COMMUNITY_MATRIX,
+    # Support tickets: the customer's own and support staff's; see access_matrix_support.
+    **SUPPORT_MATRIX,
     # Scheduling: sessions and entitlements; see access_matrix_scheduling.
     **SCHEDULING_MATRIX,
     # Analytics: progress, cohorts and the finance report; see access_matrix_analytics.

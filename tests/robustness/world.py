@@ -78,7 +78,7 @@ class Actor(StrEnum):
     EXPIRED = "expired"
 
 
-ALL_ROLES = [Role.CUSTOMER, Role.COACH, Role.ADMIN]
+ALL_ROLES = [Role.CUSTOMER, Role.COACH, Role.ADMIN, Role.SUPPORT_AGENT]
 _ROLES: dict[Actor, list[Role]] = {
     Actor.CUSTOMER: [Role.CUSTOMER],
     Actor.OTHER_CUSTOMER: [Role.CUSTOMER],

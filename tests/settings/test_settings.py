@@ -39,6 +39,7 @@ async def test_settings_have_defaults(client: httpx.AsyncClient, factory: Factor
         "SUBSCRIPTION_POLICY": None,
         "WAITLIST_POLICY": None,
         "COMMUNITY_POLICY": None,
+        "SUPPORT_POLICY": None,
     }
 
 

@@ -19,7 +19,7 @@ from fitcoach.users.schemas import NAME_DESCRIPTION, NAME_SCHEMA, clean_name
 
 UserSort = Literal["name", "-name", "createdAt", "-createdAt"]
 # Customers sign themselves up; the console creates the staff who serve them.
-StaffRole = Literal[Role.COACH, Role.ADMIN]
+StaffRole = Literal[Role.COACH, Role.ADMIN, Role.SUPPORT_AGENT]
 
 
 def _distinct(roles: list[Role]) -> list[Role]:

@@ -68,6 +68,7 @@ from fitcoach.models.scheduling import (
 from fitcoach.models.setting import Setting
 from fitcoach.models.stream import StreamEvent, StreamTicket
 from fitcoach.models.subscription import Subscription, SubscriptionChange
+from fitcoach.models.support import SupportAgent, SupportReply, SupportTicket
 from fitcoach.models.training import (
     BadgeDefinition,
     CustomerBadge,
@@ -165,6 +166,9 @@ __all__ = [
     "StreamTicket",
     "Subscription",
     "SubscriptionChange",
+    "SupportAgent",
+    "SupportReply",
+    "SupportTicket",
     "ThreadParticipant",
     "TrainingDay",
     "User",

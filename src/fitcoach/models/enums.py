@@ -7,6 +7,12 @@ class Role(StrEnum):
     CUSTOMER = "CUSTOMER"
     COACH = "COACH"
     ADMIN = "ADMIN"
+    # Answers support tickets and, with admins, is "support" to whoever messages it.
+    SUPPORT_AGENT = "SUPPORT_AGENT"
+
+
+# "Support" to the rest of the product: whoever answers tickets and customers' support messages.
+SUPPORT_ROLES = (Role.ADMIN, Role.SUPPORT_AGENT)
 
 
 class Gender(StrEnum):
@@ -42,6 +48,8 @@ class NotificationCategory(StrEnum):
     account = "account"
     # A coach's feed of their clients' activity: completions, substitutions.
     client_activity = "client_activity"
+    # One e-mail listing the messages left unread for a while (messaging's digest).
+    message_digest = "message_digest"
 
 
 class NotificationChannel(StrEnum):

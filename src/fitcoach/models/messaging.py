@@ -42,6 +42,9 @@ class ThreadParticipant(TimestampMixin, Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     read_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The number of the last message an unread-message e-mail digest told them of: a message
+    # is in at most one digest.
+    digested_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The thread's last activity, copied here so the listing seeks one index.
     last_activity_at: Mapped[datetime]
 
@@ -83,4 +86,8 @@ class Attachment(IdMixin, TimestampMixin, Base):
     size: Mapped[int] = mapped_column(Integer)
     file_name: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16))
+    # The support ticket that carries it: its requester and the support staff may download it.
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("support_tickets.id", ondelete="SET NULL"), index=True
+    )
     has_thumbnail: Mapped[bool] = mapped_column(default=False)

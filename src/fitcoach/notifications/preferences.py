@@ -27,6 +27,8 @@ DEFAULT_CHANNELS: dict[NotificationCategory, frozenset[NotificationChannel]] = {
     NotificationCategory.account: _IN_APP_AND_PUSH | {NotificationChannel.email},
     # A feed read when the coach chooses: it never interrupts unless they turn push on.
     NotificationCategory.client_activity: frozenset({NotificationChannel.in_app}),
+    # The messages themselves were already in the app and pushed: the digest is e-mail's.
+    NotificationCategory.message_digest: frozenset({NotificationChannel.email}),
 }
 
 Switch = tuple[NotificationCategory, NotificationChannel]

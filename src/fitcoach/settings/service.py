@@ -27,6 +27,8 @@ class SettingKey(StrEnum):
     # A JSON object: {"reportThreshold": n, "blockedWords": [...], "holdLinks": bool,
     # "allowedLinkDomains": [...]} (community moderation).
     COMMUNITY_POLICY = "COMMUNITY_POLICY"
+    # A JSON object: support's time zone, weekly hours, holidays and budgets by priority.
+    SUPPORT_POLICY = "SUPPORT_POLICY"
 
 
 DEFAULT_FREE_DAYS = 7
@@ -38,6 +40,7 @@ _DEFAULTS: dict[SettingKey, str | None] = {
     SettingKey.SUBSCRIPTION_POLICY: None,
     SettingKey.WAITLIST_POLICY: None,
     SettingKey.COMMUNITY_POLICY: None,
+    SettingKey.SUPPORT_POLICY: None,
 }
 DEFAULT_PLAN_KEYS: dict[PlanType, SettingKey] = {
     PlanType.training: SettingKey.DEFAULT_TRAINING_PLAN_ID,
@@ -53,6 +56,7 @@ _AUDIT_ACTIONS = {
     SettingKey.SUBSCRIPTION_POLICY: "settings.subscription_policy.updated",
     SettingKey.WAITLIST_POLICY: "settings.waitlist_policy.updated",
     SettingKey.COMMUNITY_POLICY: "settings.community_policy.updated",
+    SettingKey.SUPPORT_POLICY: "settings.support_policy.updated",
 }
 
 

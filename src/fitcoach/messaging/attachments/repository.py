@@ -1,11 +1,13 @@
 """Queries of attachments. Who may see one: its owner, the participants of the thread whose
-message carries it, and for a community post's file the community's members (while the post is
-published), its coach and admins."""
+message carries it, for a community post's file the community's members (while the post is
+published), its coach and admins, and for one a support ticket carries, the ticket's requester
+and support staff."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from enum import StrEnum
 
 from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,8 +17,17 @@ from fitcoach.models import (
     Community,
     CommunityMember,
     CommunityPost,
+    SupportTicket,
     ThreadParticipant,
 )
+
+
+class Holder(StrEnum):
+    """What an attachment can belong to: the column naming it. A file belongs to one only."""
+
+    thread = "thread_id"
+    post = "post_id"
+    ticket = "ticket_id"
 
 
 def _on_a_readable_post(user_id: uuid.UUID, is_admin: bool) -> ColumnElement[bool]:
@@ -37,12 +48,26 @@ def _on_a_readable_post(user_id: uuid.UUID, is_admin: bool) -> ColumnElement[boo
     return or_(coach, member)
 
 
+def _on_a_readable_ticket(user_id: uuid.UUID, support_staff: bool) -> ColumnElement[bool]:
+    if support_staff:
+        return Attachment.ticket_id.is_not(None)
+    return exists().where(
+        SupportTicket.id == Attachment.ticket_id, SupportTicket.requester_id == user_id
+    )
+
+
 class AttachmentsRepository:
     def add(self, session: AsyncSession, attachment: Attachment) -> None:
         session.add(attachment)
 
     async def visible(
-        self, session: AsyncSession, user_id: uuid.UUID, attachment_id: uuid.UUID, is_admin: bool
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        attachment_id: uuid.UUID,
+        *,
+        is_admin: bool = False,
+        support_staff: bool = False,
     ) -> Attachment | None:
         found: Attachment | None = await session.scalar(
             select(Attachment).where(
@@ -54,6 +79,7 @@ class AttachmentsRepository:
                         ThreadParticipant.user_id == user_id,
                     ),
                     _on_a_readable_post(user_id, is_admin),
+                    _on_a_readable_ticket(user_id, support_staff),
                 ),
             )
         )
@@ -67,43 +93,22 @@ class AttachmentsRepository:
         session: AsyncSession,
         owner_id: uuid.UUID,
         ids: Sequence[uuid.UUID],
-        thread_id: uuid.UUID,
+        holder: tuple[Holder, uuid.UUID],
         servable: Sequence[str],
     ) -> int:
-        """Attach the owner's servable, not yet attached files to `thread_id`; how many were.
-        One statement, so a file sent twice at once goes to one thread only."""
+        """Attach the owner's servable files that belong to nothing yet to the holder (a thread,
+        a post or a ticket); how many were. One statement, so a file sent twice at once goes to
+        one holder only."""
+        column, holder_id = holder
         result = await session.execute(
             update(Attachment)
             .where(
                 Attachment.id.in_(ids),
                 Attachment.owner_id == owner_id,
-                Attachment.thread_id.is_(None),
-                Attachment.post_id.is_(None),
+                *(getattr(Attachment, each.value).is_(None) for each in Holder),
                 Attachment.status.in_(servable),
             )
-            .values(thread_id=thread_id)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
-    async def claim_for_post(
-        self,
-        session: AsyncSession,
-        owner_id: uuid.UUID,
-        ids: Sequence[uuid.UUID],
-        post_id: uuid.UUID,
-        servable: Sequence[str],
-    ) -> int:
-        """As `claim`, for a community post."""
-        result = await session.execute(
-            update(Attachment)
-            .where(
-                Attachment.id.in_(ids),
-                Attachment.owner_id == owner_id,
-                Attachment.thread_id.is_(None),
-                Attachment.post_id.is_(None),
-                Attachment.status.in_(servable),
-            )
-            .values(post_id=post_id)
+            .values({column.value: holder_id})
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 

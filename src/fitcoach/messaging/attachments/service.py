@@ -25,9 +25,10 @@ from fitcoach.messaging.attachments.exceptions import (
 )
 from fitcoach.messaging.attachments.images import without_metadata
 from fitcoach.messaging.attachments.providers import Scanner, ScannerUnavailable
+from fitcoach.messaging.attachments.repository import Holder as Holder
 from fitcoach.messaging.attachments.repository import attachments_repository
 from fitcoach.models import Actor, Attachment
-from fitcoach.models.enums import Role
+from fitcoach.models.enums import SUPPORT_ROLES, Role
 from fitcoach.storage import FileStorage
 
 _ALLOWED_PREFIXES = ("image/", "audio/", "video/")
@@ -171,7 +172,11 @@ class AttachmentsService:
     ) -> tuple[Attachment, Link]:
         """The attachment and links to it that work until the expiry's end."""
         attachment = await attachments_repository.visible(
-            session, actor.id, attachment_id, Role.ADMIN in actor.roles
+            session,
+            actor.id,
+            attachment_id,
+            is_admin=Role.ADMIN in actor.roles,
+            support_staff=any(actor.has_role(role) for role in SUPPORT_ROLES),
         )
         if attachment is None:
             raise AttachmentNotFound()
@@ -215,19 +220,11 @@ class AttachmentsService:
         session: AsyncSession,
         owner: Actor,
         ids: list[uuid.UUID],
-        thread_id: uuid.UUID,
+        holder: tuple[Holder, uuid.UUID],
     ) -> bool:
-        """Attach the owner's uploads to the thread; False unless every one could be."""
-        claimed = await attachments_repository.claim(session, owner.id, ids, thread_id, SERVABLE)
-        return claimed == len(ids)
-
-    async def attach_to_post(
-        self, session: AsyncSession, owner: Actor, ids: list[uuid.UUID], post_id: uuid.UUID
-    ) -> bool:
-        """Attach the owner's uploads to a community post; False unless every one could be."""
-        claimed = await attachments_repository.claim_for_post(
-            session, owner.id, ids, post_id, SERVABLE
-        )
+        """Attach the owner's uploads to a thread, a community post or a support ticket; False
+        unless every one could be."""
+        claimed = await attachments_repository.claim(session, owner.id, ids, holder, SERVABLE)
         return claimed == len(ids)
 
 

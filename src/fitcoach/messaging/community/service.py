@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import AuditEvent, audit_service, changes_between
 from fitcoach.http.pagination import PageRequest
-from fitcoach.messaging.attachments.service import attachments_service
+from fitcoach.messaging.attachments.service import Holder, attachments_service
 from fitcoach.messaging.community.events import (
     PostHeld,
     PostHidden,
@@ -307,8 +307,8 @@ class CommunityService:
         )
         community_repository.add(session, post)
         await session.flush()
-        if draft.attachments and not await attachments_service.attach_to_post(
-            session, author, draft.attachments, post.id
+        if draft.attachments and not await attachments_service.attach(
+            session, author, draft.attachments, (Holder.post, post.id)
         ):
             raise UnknownAttachment()
         if held:

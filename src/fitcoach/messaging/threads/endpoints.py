@@ -29,7 +29,7 @@ from fitcoach.messaging.threads.schemas import (
     ReadStateOut,
     ThreadOut,
 )
-from fitcoach.messaging.threads.service import threads_service
+from fitcoach.messaging.threads.service import THREAD_COUNT_LIMIT, threads_service
 
 router = APIRouter(tags=["messaging"])
 
@@ -48,7 +48,12 @@ async def list_threads(
 ) -> DataEnvelope[Page[ThreadOut]]:
     listing = await threads_service.threads(session, actor, where, page)
     return ok(
-        Page[ThreadOut].of([ThreadOut.of(one) for one in listing.threads], listing.total, page)
+        Page[ThreadOut].of(
+            [ThreadOut.of(one) for one in listing.threads],
+            listing.total,
+            page,
+            count_limit=THREAD_COUNT_LIMIT,
+        )
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +41,17 @@ def _joined_by(user_id: uuid.UUID) -> Select[MessageThread]:
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
     dialect = session.get_bind().dialect.name
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+@dataclass(frozen=True)
+class UnreadGroup:
+    """Messages from one sender in one thread, unread by `user_id` and in no digest yet."""
+
+    user_id: uuid.UUID
+    thread_id: uuid.UUID
+    sender_name: str
+    count: int
+    last_seq: int
 
 
 class ThreadsRepository:
@@ -87,22 +98,37 @@ class ThreadsRepository:
         user_id: uuid.UUID,
         where: ThreadFilter,
         page: PageRequest,
+        count_limit: int,
     ) -> tuple[list[MessageThread], int]:
-        statement = _joined_by(user_id)
-        if where.context is not None:
-            statement = statement.where(MessageThread.context == where.context)
+        conditions: list[ColumnElement[bool]] = []
         if where.participant_id is not None:
             other = ThreadParticipant.__table__.alias("other")
-            statement = statement.where(
+            conditions.append(
                 exists().where(
-                    other.c.thread_id == MessageThread.id, other.c.user_id == where.participant_id
+                    other.c.thread_id == ThreadParticipant.thread_id,
+                    other.c.user_id == where.participant_id,
                 )
             )
-        total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-        ordered = statement.order_by(
-            ThreadParticipant.last_activity_at.desc(), MessageThread.id.desc()
+        # Counted from the person's participant rows alone (the threads joined only to filter
+        # by context), up to `count_limit`; the page walks the (user_id, last_activity_at)
+        # index backwards. Neither reads all of someone's 10,000 threads.
+        counted = select(ThreadParticipant.thread_id).where(
+            ThreadParticipant.user_id == user_id, *conditions
         )
-        threads = await session.scalars(ordered.limit(page.page_size).offset(page.offset))
+        statement = _joined_by(user_id).where(*conditions)
+        if where.context is not None:
+            counted = counted.join(
+                MessageThread, MessageThread.id == ThreadParticipant.thread_id
+            ).where(MessageThread.context == where.context)
+            statement = statement.where(MessageThread.context == where.context)
+        total = await session.scalar(
+            select(func.count()).select_from(counted.limit(count_limit + 1).subquery())
+        )
+        threads = await session.scalars(
+            statement.order_by(ThreadParticipant.last_activity_at.desc(), MessageThread.id.desc())
+            .limit(page.page_size)
+            .offset(page.offset)
+        )
         return list(threads), int(total or 0)
 
     async def participants(
@@ -230,6 +256,57 @@ class ThreadsRepository:
             statement = statement.where(Message.seq < before_seq)
         result = await session.scalars(statement.order_by(Message.seq.desc()).limit(limit))
         return list(result)
+
+    async def undigested_unread(
+        self, session: AsyncSession, sent_before: datetime
+    ) -> list[UnreadGroup]:
+        """Every recipient's messages sent before `sent_before` that they have neither read nor
+        been sent in a digest, by thread and sender."""
+        seen = case(
+            (
+                ThreadParticipant.read_seq > ThreadParticipant.digested_seq,
+                ThreadParticipant.read_seq,
+            ),
+            else_=ThreadParticipant.digested_seq,
+        )
+        rows = await session.execute(
+            select(
+                ThreadParticipant.user_id,
+                Message.thread_id,
+                User.name,
+                func.count(),
+                func.max(Message.seq),
+            )
+            .join(MessageThread, MessageThread.id == ThreadParticipant.thread_id)
+            .join(Message, Message.thread_id == ThreadParticipant.thread_id)
+            .join(User, User.id == Message.sender_id)
+            .where(
+                MessageThread.last_seq > seen,
+                Message.seq > seen,
+                Message.sender_id != ThreadParticipant.user_id,
+                Message.deleted_at.is_(None),
+                Message.created_at <= sent_before,
+            )
+            .group_by(ThreadParticipant.user_id, Message.thread_id, User.name)
+            .order_by(ThreadParticipant.user_id, Message.thread_id, User.name)
+        )
+        return [UnreadGroup(*row) for row in rows]
+
+    async def mark_digested(
+        self, session: AsyncSession, user_id: uuid.UUID, thread_id: uuid.UUID, up_to: int
+    ) -> bool:
+        """Move the user's digest position in the thread up to `up_to`; False if a concurrent
+        digest already did (so the messages are told of once)."""
+        result = await session.execute(
+            update(ThreadParticipant)
+            .where(
+                ThreadParticipant.thread_id == thread_id,
+                ThreadParticipant.user_id == user_id,
+                ThreadParticipant.digested_seq < up_to,
+            )
+            .values(digested_seq=up_to)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 threads_repository = ThreadsRepository()

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.customers.service import customers_service
 from fitcoach.http.pagination import PageRequest
-from fitcoach.messaging.attachments.service import attachments_service
+from fitcoach.messaging.attachments.service import Holder, attachments_service
 from fitcoach.messaging.threads.events import MessageSent
 from fitcoach.messaging.threads.exceptions import (
     EditWindowClosed,
@@ -34,13 +34,16 @@ from fitcoach.messaging.threads.repository import (
     threads_repository,
 )
 from fitcoach.models import Actor, Message, MessageThread, User
-from fitcoach.models.enums import Role
+from fitcoach.models.enums import SUPPORT_ROLES, Role
 from fitcoach.stream.service import stream_service
 from fitcoach.users.exceptions import UserNotFound
 from fitcoach.users.service import user_service
 from fitcoach.worker.events import record_event
 
 PREVIEW_LENGTH = 80
+# How far the thread list counts: past it, the total says "more than this", so a person with
+# 10,000 threads is listed as fast as one with 10.
+THREAD_COUNT_LIMIT = 1_000
 ATTACHMENT_PREVIEW = "attachment"
 
 
@@ -125,12 +128,18 @@ def _read_by(message: Message, participants: list[ParticipantRow]) -> list[uuid.
     ]
 
 
+def _is_support(person: Actor | User) -> bool:
+    return any(person.has_role(role) for role in SUPPORT_ROLES)
+
+
 class ThreadsService:
     async def threads(
         self, session: AsyncSession, actor: Actor, where: ThreadFilter, page: PageRequest
     ) -> ThreadListing:
         """A page of the actor's threads, latest activity first, in four queries."""
-        rows, total = await threads_repository.page_of_threads(session, actor.id, where, page)
+        rows, total = await threads_repository.page_of_threads(
+            session, actor.id, where, page, THREAD_COUNT_LIMIT
+        )
         ids = [thread.id for thread in rows]
         if not ids:
             return ThreadListing(threads=[], total=total)
@@ -174,7 +183,7 @@ class ThreadsService:
             thread_id = thread.id
             recipient_ids = sorted(members - {sender.id})
         if draft.attachments and not await attachments_service.attach(
-            session, sender, draft.attachments, thread_id
+            session, sender, draft.attachments, (Holder.thread, thread_id)
         ):
             raise UnknownAttachment()
         seq = await threads_repository.next_seq(session, thread_id, now)
@@ -317,9 +326,9 @@ class ThreadsService:
     async def _writable_recipient(
         self, session: AsyncSession, sender: Actor, recipient_id: uuid.UUID
     ) -> tuple[User, ThreadContext]:
-        """Who may write to whom: admins (support) to anyone and anyone to support; a coach to
-        their own customers and a customer to their coaches. Anyone else is 404: a customer
-        cannot learn who else has an account."""
+        """Who may write to whom: support (admins and support agents) to anyone and anyone to
+        support; a coach to their own customers and a customer to their coaches. Anyone else is
+        404: a customer cannot learn who else has an account."""
         if recipient_id == sender.id:
             raise RecipientNotFound()
         try:
@@ -330,14 +339,14 @@ class ThreadsService:
             raise RecipientNotFound()
         if recipient.is_blocked:
             raise RecipientUnavailable()
-        staff = (Role.ADMIN, Role.COACH)
+        staff = (*SUPPORT_ROLES, Role.COACH)
         customer_with_support = (
-            sender.has_role(Role.ADMIN) and not any(recipient.has_role(r) for r in staff)
-        ) or (recipient.has_role(Role.ADMIN) and not any(sender.has_role(r) for r in staff))
+            _is_support(sender) and not any(recipient.has_role(r) for r in staff)
+        ) or (_is_support(recipient) and not any(sender.has_role(r) for r in staff))
         return recipient, ThreadContext.support if customer_with_support else ThreadContext.direct
 
     async def _may_write(self, session: AsyncSession, sender: Actor, recipient: User) -> bool:
-        if sender.has_role(Role.ADMIN) or recipient.has_role(Role.ADMIN):
+        if _is_support(sender) or _is_support(recipient):
             return True
         if (
             sender.has_role(Role.COACH)
