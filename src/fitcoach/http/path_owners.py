@@ -10,11 +10,11 @@ literal and the other a parameter, the literal wins."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fastapi import FastAPI
-from fastapi.routing import RouteContext, iter_route_contexts
 from starlette.datastructures import URLPath
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match, NoMatchFound, Route
@@ -53,23 +53,42 @@ def _overlap(first: str, second: str) -> bool:
 class _Routed:
     template: str
     methods: frozenset[str]
-    context: RouteContext
+    # The route as declared (what the access log and metrics label a request with).
+    route: BaseRoute
+
+
+@lru_cache(maxsize=1024)
+def _matcher(template: str, methods: frozenset[str]) -> Route:
+    """Starlette's own matching of a path and its methods (root_path and convertors included)."""
+    return Route(template, _never_called, methods=sorted(methods))
+
+
+def _declared(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[_Routed]:
+    """The routes with methods in the order Starlette tries them, each under the prefix of the
+    routers that include it. An included router is walked as declared: FastAPI's effective route
+    contexts would build every route's full request state (seconds for the whole app), which the
+    routing itself builds only for the routers a request reaches."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            nested_prefix = prefix + route.include_context.prefix  # type: ignore[attr-defined]
+            yield from _declared(included.routes, nested_prefix)
+        elif isinstance(route, Route) and route.methods:
+            yield _Routed(prefix + route.path_format, frozenset(route.methods), route)
 
 
 def _routed(routes: Sequence[BaseRoute]) -> list[_Routed]:
-    """The app's routes in the order Starlette tries them, those with methods and one-segment
-    parameters only (a mount or a `{path:path}` spans segments and owns what it spans)."""
-    return [
-        _Routed(context.path_format, frozenset(context.methods), context)
-        for context in iter_route_contexts(routes)
-        if context.methods and context.path_format and ":path}" not in (context.path or "")
-    ]
+    """Those with one-segment parameters only: a `{path:path}` spans segments and owns what it
+    spans."""
+    return [routed for routed in _declared(routes) if ":path}" not in routed.template]
 
 
 def allowed_methods(routes: Sequence[BaseRoute], scope: Scope) -> set[str]:
     """The methods the owner of the request's path serves; empty when no route has the path."""
     matching = [
-        routed for routed in _routed(routes) if routed.context.matches(scope)[0] is not Match.NONE
+        routed
+        for routed in _routed(routes)
+        if _matcher(routed.template, routed.methods).matches(scope)[0] is not Match.NONE
     ]
     if not matching:
         return set()
@@ -133,8 +152,8 @@ def _owners(routes: Sequence[_Routed]) -> list[_Owner]:
     return [
         _Owner(
             template=routed.template,
-            matcher=Route(routed.template, _never_called, methods=sorted(methods_by_shape[shape])),
-            route=routed.context.original_route,
+            matcher=_matcher(routed.template, frozenset(methods_by_shape[shape])),
+            route=routed.route,
         )
         for shape, routed in first_of_shape.items()
         if any(
