@@ -13,7 +13,6 @@ from typing import Any
 
 import structlog
 from fastapi.responses import JSONResponse
-from fastapi.routing import iter_route_contexts
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,6 +21,7 @@ from fitcoach.config import Settings
 from fitcoach.core.metrics import DB_POOL_CHECKED_OUT, HTTP_LATENCY, HTTP_REQUESTS
 from fitcoach.http.client_ip import is_trusted_proxy, resolve_client_ip
 from fitcoach.http.envelope import HTTP_STATUS_CODES, error_body
+from fitcoach.http.path_owners import declared_routes
 from fitcoach.http.request_context import close_request_context, open_request_context
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
@@ -156,7 +156,8 @@ class RequestContextMiddleware:
     def _route_template(self, scope: Scope) -> str | None:
         """The matched route's full template (`/api/v1/plans/{planId}`). FastAPI puts the route
         object of the included router in scope["route"], whose path lacks the prefixes it was
-        included under; the app's route contexts know the full path."""
+        included under; the routes as declared, walked under their routers' prefixes, know the
+        full path."""
         route = scope.get("route")
         if route is None:
             return None
@@ -206,8 +207,4 @@ async def _no_body() -> Message:
 
 
 def _templates_by_route(app: Starlette) -> dict[int, str]:
-    return {
-        id(context.original_route): context.path
-        for context in iter_route_contexts(app.routes)
-        if context.path is not None
-    }
+    return {id(declared.route): declared.path for declared in declared_routes(app.routes)}

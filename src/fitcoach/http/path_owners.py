@@ -50,7 +50,10 @@ def _overlap(first: str, second: str) -> bool:
 
 
 @dataclass(frozen=True)
-class _Routed:
+class DeclaredRoute:
+    # The full path as declared, convertors included (`/api/v1/files/{name:path}`) ...
+    path: str
+    # ... and as a template (`/api/v1/files/{name}`).
     template: str
     methods: frozenset[str]
     # The route as declared (what the access log and metrics label a request with).
@@ -63,7 +66,7 @@ def _matcher(template: str, methods: frozenset[str]) -> Route:
     return Route(template, _never_called, methods=sorted(methods))
 
 
-def _declared(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[_Routed]:
+def declared_routes(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[DeclaredRoute]:
     """The routes with methods in the order Starlette tries them, each under the prefix of the
     routers that include it. An included router is walked as declared: FastAPI's effective route
     contexts would build every route's full request state (seconds for the whole app), which the
@@ -72,15 +75,17 @@ def _declared(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[_Routed
         included = getattr(route, "original_router", None)
         if included is not None:
             nested_prefix = prefix + route.include_context.prefix  # type: ignore[attr-defined]
-            yield from _declared(included.routes, nested_prefix)
+            yield from declared_routes(included.routes, nested_prefix)
         elif isinstance(route, Route) and route.methods:
-            yield _Routed(prefix + route.path_format, frozenset(route.methods), route)
+            yield DeclaredRoute(
+                prefix + route.path, prefix + route.path_format, frozenset(route.methods), route
+            )
 
 
-def _routed(routes: Sequence[BaseRoute]) -> list[_Routed]:
+def _routed(routes: Sequence[BaseRoute]) -> list[DeclaredRoute]:
     """Those with one-segment parameters only: a `{path:path}` spans segments and owns what it
     spans."""
-    return [routed for routed in _declared(routes) if ":path}" not in routed.template]
+    return [routed for routed in declared_routes(routes) if ":path}" not in routed.path]
 
 
 def allowed_methods(routes: Sequence[BaseRoute], scope: Scope) -> set[str]:
@@ -141,9 +146,9 @@ async def _never_called() -> None:
     """The endpoint of a matcher: the guard only asks it whether a request matches."""
 
 
-def _owners(routes: Sequence[_Routed]) -> list[_Owner]:
+def _owners(routes: Sequence[DeclaredRoute]) -> list[_Owner]:
     methods_by_shape: dict[str, set[str]] = {}
-    first_of_shape: dict[str, _Routed] = {}
+    first_of_shape: dict[str, DeclaredRoute] = {}
     for routed in routes:
         shape = _shape(routed.template)
         methods_by_shape.setdefault(shape, set()).update(routed.methods)
@@ -163,7 +168,7 @@ def _owners(routes: Sequence[_Routed]) -> list[_Owner]:
     ]
 
 
-def _check_dispatch_order(routes: Sequence[_Routed]) -> None:
+def _check_dispatch_order(routes: Sequence[DeclaredRoute]) -> None:
     """An outranked route tried before its owner would take the owner's requests for a method
     both serve: refuse to build such an app rather than route by accident of order."""
     for position, route in enumerate(routes):
