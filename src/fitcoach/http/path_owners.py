@@ -185,8 +185,17 @@ def _check_dispatch_order(routes: Sequence[DeclaredRoute]) -> None:
                 )
 
 
+# The owners of a route table, by its paths and methods in order: the check is quadratic in the
+# routes, and every app of a process (the tests build one per test) has the same table.
+_OWNERS_BY_TABLE: dict[tuple[tuple[str, frozenset[str]], ...], list[_Owner]] = {}
+
+
 def install_path_owners(app: FastAPI) -> None:
     """Once every route is in: the guard goes first."""
     routes = _routed(app.router.routes)
-    _check_dispatch_order(routes)
-    app.router.routes.insert(0, LiteralPathGuard(_owners(routes)))
+    table = tuple((routed.path, routed.methods) for routed in routes)
+    owners = _OWNERS_BY_TABLE.get(table)
+    if owners is None:
+        _check_dispatch_order(routes)
+        owners = _OWNERS_BY_TABLE[table] = _owners(routes)
+    app.router.routes.insert(0, LiteralPathGuard(owners))
