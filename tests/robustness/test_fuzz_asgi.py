@@ -1,5 +1,5 @@
 """Schemathesis against the app's own /openapi.json, in-process through the ASGI app, on the test
-database: every operation gets at least 100 generated cases (positive and negative, plus the
+database: every operation gets at least 50 generated cases (positive and negative, plus the
 coverage phase's boundary cases), each sent with the token of a customer, a coach or an admin.
 Every default check runs: no 5xx, responses and status codes as documented, negative data
 rejected, and a declared bearer requirement enforced (the no-token and bad-token probes). A
