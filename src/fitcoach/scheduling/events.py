@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import ClassVar
 
+from fitcoach.models import ScheduledSession
 from fitcoach.worker.events import DomainEvent
 
 SUBJECT = "session"
@@ -27,6 +28,20 @@ class SessionBooked(DomainEvent):
     coach_id: uuid.UUID
     start_at: datetime
     timezone: str
+
+    @classmethod
+    def of(cls, booked: ScheduledSession, customer_id: uuid.UUID, now: datetime) -> SessionBooked:
+        """The customer took a place in `booked` themselves (a booking or a waitlist claim)."""
+        return cls(
+            occurred_at=now,
+            actor_id=customer_id,
+            subject_type=SUBJECT,
+            subject_id=str(booked.id),
+            customer_id=customer_id,
+            coach_id=booked.coach_id,
+            start_at=booked.start_at,
+            timezone=booked.timezone,
+        )
 
 
 class SessionRescheduled(DomainEvent):

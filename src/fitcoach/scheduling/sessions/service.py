@@ -233,19 +233,7 @@ class SessionService:
             ),
             now,
         )
-        record_event(
-            session,
-            SessionBooked(
-                occurred_at=now,
-                actor_id=customer.id,
-                subject_type=SUBJECT,
-                subject_id=str(sess.id),
-                customer_id=customer.id,
-                coach_id=sess.coach_id,
-                start_at=sess.start_at,
-                timezone=sess.timezone,
-            ),
-        )
+        record_event(session, SessionBooked.of(sess, customer.id, now))
         return view_for(sess, [booking], customer, policy, now)
 
     async def get(

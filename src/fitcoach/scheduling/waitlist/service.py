@@ -133,19 +133,7 @@ class WaitlistService:
         assert sess is not None
         booking = await seat(session, sess, customer.id, customer.id)
         self._audit(session, sess.id, ("claimed", customer.id), now)
-        record_event(
-            session,
-            SessionBooked(
-                occurred_at=now,
-                actor_id=customer.id,
-                subject_type=SUBJECT,
-                subject_id=str(sess.id),
-                customer_id=customer.id,
-                coach_id=sess.coach_id,
-                start_at=sess.start_at,
-                timezone=sess.timezone,
-            ),
-        )
+        record_event(session, SessionBooked.of(sess, customer.id, now))
         return view_for(sess, [booking], customer, policy, now)
 
     async def _place(
