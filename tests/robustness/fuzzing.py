@@ -110,6 +110,13 @@ RULES_BEYOND_THE_SCHEMA = {
     # Messaging: text or a file; files are the caller's scanned uploads; a recipient of the
     # thread named.
     "sendMessage": "a body or attachments; attachments are scanned uploads; recipient in thread",
+    "createPost": "attachments are the caller's scanned, unused uploads",
+    "createComment": "the community's word and link filter",
+    "openTicket": "attachments are the caller's scanned, unused uploads",
+    "replyToTicket": "attachments are the caller's scanned, unused uploads",
+    # Support: the IANA zone (above) and each worked day's end after its start; a resolution
+    # budget not below its first-response budget.
+    "setSupportPolicy": "timeZone in the tz database; end after start; resolution >= response",
     # Scheduling: the IANA zone, times in the future and in order, capacity per type.
     "createSession": "timezone in the tz database, endTime after a future startTime, capacity",
     "bookSession": "the session has not started",

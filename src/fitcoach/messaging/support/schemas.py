@@ -120,6 +120,19 @@ class PriorityTargetsIn(StrictApiModel):
         return self
 
 
+class SupportTargetsIn(StrictApiModel):
+    """Every priority's budgets: each is required, so the schema itself says a policy names
+    them all."""
+
+    low: PriorityTargetsIn
+    normal: PriorityTargetsIn
+    high: PriorityTargetsIn
+    urgent: PriorityTargetsIn
+
+    def by_priority(self) -> dict[Priority, PriorityTargetsIn]:
+        return {priority: getattr(self, priority.value) for priority in Priority}
+
+
 class SupportPolicyIn(StrictApiModel):
     """Deadlines count working minutes: those of `workingHours` (local to `timeZone`) on days
     that are not `holidays`."""
@@ -152,9 +165,7 @@ class SupportPolicyIn(StrictApiModel):
         min_length=1, description="Worked weekdays and their hours; a day left out is not worked"
     )
     holidays: list[date] = Field(default_factory=list, max_length=366)
-    targets: dict[Priority, PriorityTargetsIn] = Field(
-        description="Every priority's budgets, in working minutes"
-    )
+    targets: SupportTargetsIn = Field(description="Every priority's budgets, in working minutes")
 
     never_null = frozenset({"holidays"})
 
@@ -169,15 +180,6 @@ class SupportPolicyIn(StrictApiModel):
             ) from exc
         return value
 
-    @field_validator("targets")
-    @classmethod
-    def _every_priority(
-        cls, value: dict[Priority, PriorityTargetsIn]
-    ) -> dict[Priority, PriorityTargetsIn]:
-        if set(value) != set(Priority):
-            raise ValueError("targets must name every priority: low, normal, high, urgent")
-        return value
-
     def to_policy(self) -> SupportPolicy:
         return SupportPolicy(
             time_zone=self.time_zone,
@@ -188,7 +190,7 @@ class SupportPolicyIn(StrictApiModel):
             holidays=frozenset(self.holidays),
             targets={
                 priority: Targets(one.first_response_minutes, one.resolution_minutes)
-                for priority, one in self.targets.items()
+                for priority, one in self.targets.by_priority().items()
             },
         )
 
