@@ -13,6 +13,7 @@ import pytest
 import requests
 from schemathesis import Case
 
+from fitcoach.worker.events import event_types
 from tests.cli.test_serve import serving
 from tests.conftest import POSTGRES_URL, TEST_JWT_SECRET
 from tests.console import sqlite_url
@@ -26,6 +27,7 @@ from tests.robustness.fuzzing import (
     fuzz_settings,
     load_document_schema,
 )
+from tests.worker.processes import REPO_ROOT
 
 # The server always runs on a temporary SQLite database of its own, with settings from its own
 # environment only, so the PostgreSQL pass of the suite would repeat the SQLite pass exactly.
@@ -33,7 +35,25 @@ pytestmark = pytest.mark.skipif(
     POSTGRES_URL is not None, reason="the live server runs on SQLite on every pass"
 )
 
+
+def _event_modules_beyond_the_product() -> dict[str, str]:
+    """The settings that make the server load the event classes this process had loaded when it
+    built the document: the document lists every loaded event class (the webhooks' event types),
+    and the test suite adds its own samples (the automation tests') when they are collected."""
+    modules = sorted(
+        {
+            event_class.__module__
+            for event_class in event_types().values()
+            if not event_class.__module__.startswith("fitcoach.")
+        }
+    )
+    if not modules:
+        return {}
+    return {"FITCOACH_WORKER_IMPORTS": ",".join(modules), "PYTHONPATH": str(REPO_ROOT)}
+
+
 schema = load_document_schema()
+SAME_EVENT_CLASSES = _event_modules_beyond_the_product()
 # Over the network to the server the fixture starts, not to the app that served the document.
 schema.app = None
 
@@ -57,6 +77,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         FITCOACH_EMAIL_PROVIDER="outbox",
         FITCOACH_ACCESS_LOG="false",
         FITCOACH_STREAM_MAX_SECONDS="0.5",
+        **SAME_EVENT_CLASSES,
     )
     settings = fuzz_app_settings(sqlite_url(workdir), workdir / "beside")
     # The server migrates its database as it starts, so the app beside it opens it after.
