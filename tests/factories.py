@@ -31,6 +31,18 @@ FIRST_MIGRATION = load_migration("20261122_0005_onboarding_customers.py")
 _CODE = re.compile(r"\b(\d{6})\b")
 
 
+# argon2 at its real parameters takes tens of milliseconds a hash, and most tests make several
+# accounts with the same password: one hash per password and process serves them all (a hash
+# verifies whatever its salt).
+_HASHES: dict[str, str] = {}
+
+
+async def hashed(password: str) -> str:
+    if password not in _HASHES:
+        _HASHES[password] = await hash_password(password)
+    return _HASHES[password]
+
+
 def random_phone() -> str:
     return "+2010" + "".join(secrets.choice("0123456789") for _ in range(8))
 
@@ -78,7 +90,7 @@ class Factory:
                     roles=list(roles) or [Role.CUSTOMER],
                     phone=phone,
                     email=email,
-                    password_hash=await hash_password(password) if password else None,
+                    password_hash=await hashed(password) if password else None,
                     phone_verified=True,
                     metrics=(
                         metrics or BodyMetricsIn(height=180, weight=75, age=30, gender="male")

@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitcoach.accounts.service import accounts_service
 from fitcoach.auth.mfa.service import mfa_service
 from fitcoach.auth.otp.providers import OutboxSmsProvider
-from fitcoach.auth.password_hashing import hash_password
 from fitcoach.auth.tokens.service import ClientInfo, session_service
 from fitcoach.catalog.products.service import ProductDraft, product_service
 from fitcoach.catalog.reviews.service import review_service
@@ -49,7 +48,7 @@ from fitcoach.training.schedules.service import schedules_service
 from fitcoach.training.substitutions.service import substitutions_service
 from fitcoach.users.service import BodyMetrics, NewUser, user_service
 from tests.catalog.payloads import product_body
-from tests.factories import STRONG_PASSWORD, Account, random_phone
+from tests.factories import STRONG_PASSWORD, Account, hashed, random_phone
 from tests.plans.payloads import plan_body, training_item
 
 _CODE = re.compile(r"\b(\d{6})\b")
@@ -89,15 +88,6 @@ _ROLES: dict[Actor, list[Role]] = {
     Actor.LOGGED_OUT: ALL_ROLES,
     Actor.EXPIRED: ALL_ROLES,
 }
-_shared_hash: list[str] = []
-
-
-async def shared_password_hash() -> str:
-    """One argon2 hash of STRONG_PASSWORD for every account: hashing per account would cost
-    more than the rest of a world together."""
-    if not _shared_hash:
-        _shared_hash.append(await hash_password(STRONG_PASSWORD))
-    return _shared_hash[0]
 
 
 @dataclass(frozen=True)
@@ -299,7 +289,7 @@ async def build_world(
     the customer has no objects: enough for the sign-in routes, and quicker."""
     settings = app.state.settings
     now = app.state.clock.now()
-    password_hash = await shared_password_hash()
+    password_hash = await hashed(STRONG_PASSWORD)
     async with app.state.sessionmaker() as session, session.begin():
 
         async def user(member: Actor) -> tuple[User, str]:
