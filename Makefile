@@ -9,12 +9,14 @@ PYTEST = FITCOACH_TEST_POSTGRES_URL=$(POSTGRES_URL) FITCOACH_TEST_REDIS_URL=$(RE
 
 .PHONY: fuzz-deep load robustness
 
-# 1,000 generated cases per operation in-process (on PostgreSQL), 200 against a live server
-# (which always runs on its own SQLite database, so that part runs without the PostgreSQL URL).
+# 1,000 generated cases per operation in-process (the generic pass, on PostgreSQL), 200
+# schema-valid ones (the positive pass, on SQLite) and 200 against a live server (which always
+# runs on its own SQLite database): the last two run without the PostgreSQL URL.
 fuzz-deep:
 	FITCOACH_FUZZ_EXAMPLES=1000 $(PYTEST) tests/robustness/test_fuzz_asgi.py
-	FITCOACH_FUZZ_LIVE_EXAMPLES=200 .venv/bin/pytest -q -p no:cacheprovider \
-		tests/robustness/test_fuzz_live.py
+	FITCOACH_FUZZ_POSITIVE_EXAMPLES=200 FITCOACH_FUZZ_LIVE_EXAMPLES=200 \
+		.venv/bin/pytest -q -p no:cacheprovider \
+		tests/robustness/test_fuzz_asgi.py tests/robustness/test_fuzz_live.py
 
 # The load test for LOAD_SECONDS (CI runs it for 20 s), printing p50, p95 and p99.
 load:

@@ -1,10 +1,16 @@
 """Schemathesis against the app's own /openapi.json, in-process through the ASGI app, on the test
-database: every operation gets at least 50 generated cases (positive and negative, plus the
-coverage phase's boundary cases), each sent with the token of a customer, a coach or an admin.
-Every default check runs: no 5xx, responses and status codes as documented, negative data
-rejected, and a declared bearer requirement enforced (the no-token and bad-token probes). A
-second pass sends only schema-valid requests and fails on any 400 or 422 among them: a rule the
-server checks and the schema does not state."""
+database, each case sent with the token of a customer, a coach or an admin. Two passes, each run
+once, on the database where it finds the most:
+
+- The generic pass, on PostgreSQL (CI's second run): every operation gets at least 50 generated
+  cases (positive and negative, plus the coverage phase's boundary cases) and every default
+  check runs: no 5xx, responses and status codes as documented, negative data rejected, and a
+  declared bearer requirement enforced (the no-token and bad-token probes). PostgreSQL refuses
+  more of what a generated case holds (32-bit integers, NUL in text), so a missing check shows
+  there as a 5xx; SQLite gets the same checks from the live pass (test_fuzz_live.py).
+- The positive pass, on SQLite: only schema-valid requests, failing on any 400 or 422 among them
+  (a rule the server checks and the schema does not state). What it checks is the document
+  against the validators, whatever the database."""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from schemathesis.python import asgi
 from starlette.types import Receive, Scope, Send
 
 from fitcoach.app import create_app
+from tests.conftest import POSTGRES_URL
 from tests.robustness.fuzzing import (
     CI_EXAMPLES,
     CI_POSITIVE_EXAMPLES,
@@ -89,6 +96,7 @@ def callers(database: Database) -> Iterator[Callers]:
 ANSWER_SECONDS = 30
 
 
+@pytest.mark.skipif(POSTGRES_URL is None, reason="the generic pass runs on PostgreSQL")
 @schema.parametrize()
 @fuzz_settings(EXAMPLES_ENV, CI_EXAMPLES)
 @pytest.mark.usefixtures("fuzzed_app")
@@ -97,6 +105,7 @@ def test_operation_survives_generated_requests(case: Case, callers: Callers) -> 
     case.call_and_validate(timeout=ANSWER_SECONDS)
 
 
+@pytest.mark.skipif(POSTGRES_URL is not None, reason="the positive pass runs on SQLite")
 @positive_schema.parametrize()
 @fuzz_settings(POSITIVE_EXAMPLES_ENV, CI_POSITIVE_EXAMPLES)
 @pytest.mark.usefixtures("fuzzed_app")
