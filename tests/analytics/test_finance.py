@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from fitcoach.analytics.exports.service import BUILD_JOB, delete_expired_exports
+from fitcoach.analytics.exports.service import BUILD_ATTEMPTS, BUILD_JOB, delete_expired_exports
 from fitcoach.core.clock import FrozenClock
 from fitcoach.models import FinanceExport, Invoice, Job, Payment, Refund
 from fitcoach.worker.jobs import JobContext
@@ -207,3 +207,32 @@ async def test_exports_and_the_report_are_for_admins(factory: Factory, clock: Fr
     unknown = f"/api/v1/exports/{'0' * 8}-0000-0000-0000-{'0' * 12}/download"
     missing = await factory.client.get(unknown, params={"expires": 1, "signature": "ab"})
     assert_error(missing, 403, code="export_link_invalid")
+
+
+async def test_an_export_whose_build_keeps_failing_is_reported_failed(
+    app: FastAPI, client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
+) -> None:
+    # The exports' folder cannot be made: a file stands where it should be.
+    (app.state.settings.data_dir / "exports").write_text("not a folder")
+    admin = await factory.admin()
+    response = await client.post(EXPORTS, json={"format": "csv"}, headers=admin.headers)
+    assert response.status_code == 202, response.text
+    export_id = response.json()["data"]["id"]
+
+    for attempt in range(1, BUILD_ATTEMPTS + 1):
+        await _run_build_jobs(app)
+        async with app.state.sessionmaker() as session:
+            job = await session.scalar(select(Job).where(Job.name == BUILD_JOB))
+            export = await session.get(FinanceExport, uuid.UUID(export_id))
+        assert job is not None
+        assert export is not None
+        assert job.attempts == attempt
+        # Retried while attempts remain; the last one records the failure and ends the job.
+        expected = ("pending", "pending") if attempt < BUILD_ATTEMPTS else ("succeeded", "failed")
+        assert (job.state, export.status) == expected
+        clock.advance(seconds=2 * 3600)
+
+    admin = await factory.admin()  # the first one's session has expired meanwhile
+    listed = {e["id"]: e for e in (await _report(client, admin))["exports"]}[export_id]
+    assert (listed["status"], listed["downloadUrl"], listed["size"]) == ("failed", None, None)
+    assert listed["completedAt"] is not None

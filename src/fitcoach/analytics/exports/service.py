@@ -1,5 +1,6 @@
-"""Finance exports: a request (202, pending), the job that builds and stores the file, the
-signed link that opens it until it expires, and the recurring job that deletes expired files."""
+"""Finance exports: a request (202, pending), the job that builds and stores the file (or, its
+attempts spent, marks the export failed), the signed link that opens it until it expires, and
+the recurring job that deletes expired files."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.analytics.exceptions import ExportLinkInvalid, ExportNotFound
@@ -20,11 +22,15 @@ from fitcoach.storage import FileStorage
 from fitcoach.worker.jobs import JobContext, PermanentJobError, enqueue_job, job, recurring
 
 BUILD_JOB = "analytics.build_finance_export"
+# A build that fails this often (storage down, a bug) is reported failed to the admin, who can
+# ask again, rather than left pending for the retries' hours.
+BUILD_ATTEMPTS = 5
 FILE_HOURS = 24
 LINK_SECONDS = 3600
 RECENT = 10
 CLEAN_UP_BATCH = 200
 EXPORTS_STATE = "export_files"
+_log = structlog.get_logger(__name__)
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -139,6 +145,15 @@ class ExportsService:
         export.updated_at = now
         await session.flush()
 
+    async def fail(self, session: AsyncSession, export_id: uuid.UUID, now: datetime) -> None:
+        export = await exports_repository.get(session, export_id)
+        if export is None or export.status != ExportStatus.pending.value:
+            return
+        export.status = ExportStatus.failed.value
+        export.completed_at = now
+        export.updated_at = now
+        await session.flush()
+
     async def delete_expired(
         self, session: AsyncSession, storage: FileStorage, now: datetime
     ) -> int:
@@ -159,9 +174,19 @@ def _storage(ctx: JobContext) -> FileStorage:
     return exports.storage
 
 
-@job(BUILD_JOB)
+@job(BUILD_JOB, max_attempts=BUILD_ATTEMPTS)
 async def build_finance_export(ctx: JobContext, export_id: str) -> None:
-    await exports_service.build(ctx.session, uuid.UUID(export_id), _storage(ctx), ctx.now)
+    try:
+        async with ctx.session.begin_nested():
+            await exports_service.build(ctx.session, uuid.UUID(export_id), _storage(ctx), ctx.now)
+    except PermanentJobError:
+        raise
+    except Exception as exc:
+        if ctx.attempt < BUILD_ATTEMPTS:
+            raise
+        # The last attempt: the job succeeds in recording that the export failed.
+        _log.warning("finance_export_failed", export_id=export_id, error=type(exc).__name__)
+        await exports_service.fail(ctx.session, uuid.UUID(export_id), ctx.now)
 
 
 @recurring("analytics.delete_expired_exports", cron="17 * * * *")

@@ -66,7 +66,12 @@ class AgingOut(ApiModel):
 class ExportOut(ApiModel):
     id: uuid.UUID
     format: ExportFormat
-    status: ExportStatus
+    status: ExportStatus = Field(
+        description=(
+            "pending until the file is built; ready; failed when its build kept failing (ask "
+            "again); expired once the file is deleted"
+        )
+    )
     size: int | None = Field(description="Bytes, once ready")
     created_at: datetime
     completed_at: datetime | None
