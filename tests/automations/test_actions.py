@@ -1,7 +1,7 @@
 """The actions that act through other domains, run live by the embedded workers: a message from
-the customer's coach, a single-use promo code told in a notification, and a call to an outgoing
-webhook (verified by the receiver with the `standardwebhooks` library). Each is validated on
-save like the others."""
+the customer's coach, a single-use promo code for that customer alone told in a notification,
+and a call to an outgoing webhook (verified by the receiver with the `standardwebhooks`
+library). Each is validated on save like the others."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from standardwebhooks import Webhook
 from fitcoach.core.clock import FrozenClock
 from fitcoach.models import Message, Notification, ProcessedEvent, PromoCode
 from tests.automations.events import log_workout, rule
+from tests.commerce.helpers import coach_product, place, placed
 from tests.factories import Account, Factory, assert_error, with_settings
 from tests.integrations.webhooks import receiving, settled, subscribe
 from tests.worker.helpers import wait_until
@@ -95,6 +96,14 @@ async def test_message_promo_and_webhook_actions_run_once_per_event(
     until = promo.valid_to.date().isoformat()
     assert notification.user_id == customer.id
     assert notification.body == f"20% off with {promo.code} until {until}"
+    assert promo.customer_id == customer.id
+    # The code is the customer's own: anyone else is told it does not exist.
+    _, product = await coach_product(client, factory, price=10_000)
+    someone_else = await factory.customer()
+    refused = await place(client, someone_else, product["id"], promoCode=promo.code)
+    assert_error(refused, 422, code="promo_code_unknown")
+    order = await placed(client, customer, product["id"], promoCode=promo.code)
+    assert order["invoice"]["discount"] == 2_000
 
     assert (delivery["status"], delivery["source"]) == ("succeeded", f"automation:{automation_id}")
     [received] = receiver.received

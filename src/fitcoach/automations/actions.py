@@ -57,8 +57,8 @@ async def offer_promo(
     facts: dict[str, Any],
     now: datetime,
 ) -> dict[str, Any]:
-    """A code that can be redeemed once, valid for `validDays`, and the notification that tells
-    the customer."""
+    """A code only this customer can redeem, once, valid for `validDays`, and the notification
+    that tells them."""
     automation, event = cause
     params = action.params
     valid_until = now + timedelta(days=params["validDays"])
@@ -73,6 +73,7 @@ async def offer_promo(
             rules=PromoRules(
                 valid_from=now, valid_to=valid_until, max_redemptions=1, max_per_customer=1
             ),
+            customer_id=customer_id,
         ),
         now,
     )

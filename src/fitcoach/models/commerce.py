@@ -78,6 +78,10 @@ class PromoCode(IdMixin, TimestampMixin, Base):
     max_per_customer: Mapped[int | None]
     active: Mapped[bool]
     redemptions: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set on a code offered to one customer (an automation's offer): no one else can use it.
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), default=None
+    )
 
 
 class PromoRedemption(IdMixin, TimestampMixin, Base):

@@ -103,6 +103,9 @@ class PromoCodeOut(ApiModel):
     max_per_customer: int | None
     active: bool
     redemptions: int = Field(description="Paid orders that used it")
+    customer_id: uuid.UUID | None = Field(
+        description="The one customer who may use it (a code an automation offered), or null"
+    )
     created_at: datetime
 
     @classmethod
@@ -120,6 +123,7 @@ class PromoCodeOut(ApiModel):
                 "first_order_only": promo.first_order_only,
                 "max_redemptions": promo.max_redemptions,
                 "max_per_customer": promo.max_per_customer,
+                "customer_id": promo.customer_id,
                 "active": promo.active,
                 "redemptions": promo.redemptions,
                 "created_at": promo.created_at,

@@ -52,6 +52,8 @@ class PromoDraft:
     amount_off: int | None
     currency: str | None
     rules: PromoRules
+    # A code for this customer alone (an automation's offer); None: anyone the rules allow.
+    customer_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,10 @@ def _apply_rules(promo: PromoCode, rules: PromoRules, names: frozenset[str]) -> 
         setattr(promo, name, [str(one) for one in value] if name == "product_ids" else value)
 
 
+def _offered_to(promo: PromoCode, user_id: uuid.UUID) -> bool:
+    return promo.customer_id is None or promo.customer_id == user_id
+
+
 class PromoService:
     async def create(self, session: AsyncSession, draft: PromoDraft, now: datetime) -> PromoCode:
         _check_window(draft.rules)
@@ -108,6 +114,7 @@ class PromoService:
             amount_off_minor=draft.amount_off,
             currency=draft.currency,
             redemptions=0,
+            customer_id=draft.customer_id,
         )
         _apply_rules(promo, draft.rules, frozenset(f.name for f in fields(PromoRules)))
         promo_repository.add(session, promo)
@@ -144,7 +151,8 @@ class PromoService:
     async def apply(self, session: AsyncSession, use: PromoUse, now: datetime) -> AppliedPromo:
         """The discount `use.code` gives this order, or the rule it breaks."""
         promo = await promo_repository.by_code(session, use.code.upper())
-        if promo is None:
+        # Another customer's code answers as no code at all: it does not say whose it is.
+        if promo is None or not _offered_to(promo, use.user_id):
             raise PromoCodeUnknown()
         if promo.valid_from is not None and now < promo.valid_from:
             raise PromoCodeNotYetValid()
@@ -191,6 +199,8 @@ class PromoService:
     async def _check_limits(
         self, session: AsyncSession, promo: PromoCode, user_id: uuid.UUID
     ) -> None:
+        if not _offered_to(promo, user_id):
+            raise PromoCodeUnknown()
         if not promo.active:
             raise PromoCodeInactive()
         if promo.max_redemptions is not None and promo.redemptions >= promo.max_redemptions:
