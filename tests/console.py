@@ -9,7 +9,16 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+from tests.conftest import POSTGRES_URL
+
 FITCOACH = Path(sys.executable).with_name("fitcoach")
+# For tests of the console script alone: it runs on a SQLite database of its own, with settings
+# from its own environment, so the PostgreSQL pass of the suite would repeat the SQLite pass.
+RUNS_ON_ITS_OWN_SQLITE = pytest.mark.skipif(
+    POSTGRES_URL is not None, reason="the console script runs on its own SQLite database"
+)
 CLI_TIMEOUT_SECONDS = 120
 
 

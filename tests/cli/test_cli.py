@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 
 from fitcoach.models import AuditEntry, User
 from tests.conftest import make_settings
-from tests.console import cli_environment, run_cli, sqlite_url
+from tests.console import RUNS_ON_ITS_OWN_SQLITE, cli_environment, run_cli, sqlite_url
 from tests.factories import assert_error
 from tests.standalone import standalone_app
+
+pytestmark = RUNS_ON_ITS_OWN_SQLITE
 
 ADMIN_PHONE = "+201000000001"
 ADMIN_PASSWORD = "Adm1n!Passw0rd"

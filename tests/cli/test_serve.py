@@ -16,7 +16,9 @@ from typing import Any
 
 import httpx
 
-from tests.console import FITCOACH, cli_environment
+from tests.console import FITCOACH, RUNS_ON_ITS_OWN_SQLITE, cli_environment
+
+pytestmark = RUNS_ON_ITS_OWN_SQLITE
 
 STARTUP_TIMEOUT_SECONDS = 20
 SEED_PHONE = "+201234567890"

@@ -10,14 +10,18 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_serve import serving
+from tests.console import RUNS_ON_ITS_OWN_SQLITE
 
 CHROMIUM = Path("/usr/bin/chromium")
 RENDER_TIMEOUT_MS = 30_000
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)",
+    ),
+    RUNS_ON_ITS_OWN_SQLITE,
+]
 
 
 SWAGGER_UI = ("/docs", ".opblock")

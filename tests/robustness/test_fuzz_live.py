@@ -15,8 +15,8 @@ from schemathesis import Case
 
 from fitcoach.worker.events import event_types
 from tests.cli.test_serve import serving
-from tests.conftest import POSTGRES_URL, TEST_JWT_SECRET
-from tests.console import sqlite_url
+from tests.conftest import TEST_JWT_SECRET
+from tests.console import RUNS_ON_ITS_OWN_SQLITE, sqlite_url
 from tests.robustness.fuzzing import (
     CI_LIVE_EXAMPLES,
     LIVE_EXAMPLES_ENV,
@@ -29,11 +29,7 @@ from tests.robustness.fuzzing import (
 )
 from tests.worker.processes import REPO_ROOT
 
-# The server always runs on a temporary SQLite database of its own, with settings from its own
-# environment only, so the PostgreSQL pass of the suite would repeat the SQLite pass exactly.
-pytestmark = pytest.mark.skipif(
-    POSTGRES_URL is not None, reason="the live server runs on SQLite on every pass"
-)
+pytestmark = RUNS_ON_ITS_OWN_SQLITE
 
 
 def _event_modules_beyond_the_product() -> dict[str, str]:

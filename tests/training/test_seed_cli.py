@@ -9,8 +9,10 @@ from sqlalchemy import delete, func, select
 
 from fitcoach.models import Exercise
 from tests.conftest import make_settings
-from tests.console import cli_environment, run_cli, sqlite_url
+from tests.console import RUNS_ON_ITS_OWN_SQLITE, cli_environment, run_cli, sqlite_url
 from tests.standalone import standalone_app
+
+pytestmark = RUNS_ON_ITS_OWN_SQLITE
 
 
 async def _count_and_delete(workdir: Path, delete_some: bool) -> int:
