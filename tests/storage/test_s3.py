@@ -13,7 +13,8 @@ import pytest
 from fastapi import FastAPI
 
 from fitcoach.config import Settings, load_settings
-from fitcoach.storage import S3FileStorage, StorageUnavailable, create_file_storage
+from fitcoach.storage import StorageUnavailable, create_file_storage
+from fitcoach.storage.s3 import S3FileStorage
 from tests.factories import Factory, assert_error
 from tests.messaging.clamd import clamd_port  # noqa: F401 - the fixture
 from tests.messaging.files import INFECTED_PDF, PDF, upload

@@ -12,7 +12,6 @@ import anyio
 
 from fitcoach.config import Settings, StorageBackend
 from fitcoach.storage.errors import StorageUnavailable
-from fitcoach.storage.s3 import S3FileStorage, S3Location
 
 
 class FileStorage(Protocol):
@@ -52,6 +51,9 @@ class LocalFileStorage:
 
 def create_file_storage(settings: Settings, area: str) -> FileStorage:
     if settings.storage_backend is StorageBackend.s3:
+        # Imported only when chosen: aiobotocore takes a second to import.
+        from fitcoach.storage.s3 import S3FileStorage, S3Location
+
         return S3FileStorage(S3Location.of(settings, area))
     return LocalFileStorage(settings.data_dir / area)
 
@@ -59,7 +61,6 @@ def create_file_storage(settings: Settings, area: str) -> FileStorage:
 __all__ = [
     "FileStorage",
     "LocalFileStorage",
-    "S3FileStorage",
     "StorageUnavailable",
     "create_file_storage",
 ]

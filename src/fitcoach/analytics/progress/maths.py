@@ -8,7 +8,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 MIN_POINTS = 5
 LEVELS = (0.80, 0.95)
@@ -51,6 +50,10 @@ def analyse(
 ) -> Analysis:
     """The trend of (xs, ys), its forecast at the horizon's xs and, given a target, when it is
     reached. Needs at least MIN_POINTS points on two or more distinct xs."""
+    # scipy is imported where it is used: it takes seconds to import, which every process (the
+    # server, each worker, each console command) would pay at start-up for this one screen.
+    from scipy import stats
+
     x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
     slope, intercept, low, high = stats.theilslopes(y, x, alpha=0.95)
     fitted = intercept + slope * x
@@ -74,6 +77,8 @@ class _Ols:
 
     @classmethod
     def fit(cls, x: np.ndarray, y: np.ndarray) -> _Ols:
+        from scipy import stats
+
         result = stats.linregress(x, y)
         residuals = y - (result.intercept + result.slope * x)
         dof = len(x) - 2
@@ -89,6 +94,8 @@ class _Ols:
         error = self.residual_sd * math.sqrt(
             1 + 1 / self.count + (at - self.x_mean) ** 2 / self.x_spread
         )
+        from scipy import stats
+
         bands = {}
         for level in LEVELS:
             half = float(stats.t.ppf((1 + level) / 2, self.count - 2)) * error
@@ -99,6 +106,8 @@ class _Ols:
         """When the fitted line reaches the target and, as its band, the first days on which
         the 95 % confidence band of the line (not of one reading) reaches it: the near edge
         first, the far edge last. Looked for up to GOAL_HORIZON_DAYS ahead."""
+        from scipy import stats
+
         now = self.intercept + self.slope * last
         reached = _meeting(now, target, last, self.slope)
         days = last + np.arange(0, GOAL_HORIZON_DAYS + 1, dtype=float)

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF
-
 from fitcoach.models import Invoice
 
 _KINDS = {"product": "Product", "addon": "Add-on", "discount": "Discount"}
@@ -40,6 +38,10 @@ def _date(moment: datetime, zone: ZoneInfo) -> str:
 
 class _Sheet:
     def __init__(self) -> None:
+        # Imported here: fpdf2 (with fontTools) costs every process most of a second at
+        # start-up, for the one route that draws a PDF.
+        from fpdf import FPDF
+
         self.pdf = FPDF(format="A4")
         self.pdf.set_auto_page_break(auto=True, margin=15)
         self.pdf.add_page()
