@@ -13,6 +13,7 @@ temporary folders, free ports and Redis key prefixes.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import sys
 import uuid
@@ -192,6 +193,7 @@ async def _empty_tables(application: FastAPI) -> None:
                 raise
 
 
+@functools.cache
 def _emptying_script(postgresql: bool) -> str:
     """Every table emptied in one script, children first. On PostgreSQL the audit trail's
     trigger refuses deletes: a session acting as a replica skips it, for that table only (the

@@ -130,11 +130,9 @@ class ExportsService:
     async def build(
         self, session: AsyncSession, export_id: uuid.UUID, storage: FileStorage, now: datetime
     ) -> None:
-        export = await exports_repository.get(session, export_id)
+        export = await self._pending(session, export_id)
         if export is None:
-            raise PermanentJobError(f"export {export_id} is gone")
-        if export.status != ExportStatus.pending.value:
-            return  # built by an earlier run of this job
+            return  # built, or failed, by an earlier run of this job
         report = await finance_service.report(session, FinanceQuery.from_json(export.query), now)
         data = as_xlsx(report) if export.format == ExportFormat.xlsx.value else as_csv(report)
         await storage.put(_key(export), data)
@@ -146,13 +144,20 @@ class ExportsService:
         await session.flush()
 
     async def fail(self, session: AsyncSession, export_id: uuid.UUID, now: datetime) -> None:
-        export = await exports_repository.get(session, export_id)
-        if export is None or export.status != ExportStatus.pending.value:
+        export = await self._pending(session, export_id)
+        if export is None:
             return
         export.status = ExportStatus.failed.value
         export.completed_at = now
         export.updated_at = now
         await session.flush()
+
+    async def _pending(self, session: AsyncSession, export_id: uuid.UUID) -> FinanceExport | None:
+        """The export still waiting for its file; None once it was built or failed."""
+        export = await exports_repository.get(session, export_id)
+        if export is None:
+            raise PermanentJobError(f"export {export_id} is gone")
+        return export if export.status == ExportStatus.pending.value else None
 
     async def delete_expired(
         self, session: AsyncSession, storage: FileStorage, now: datetime
