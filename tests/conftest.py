@@ -13,6 +13,7 @@ temporary folders, free ports and Redis key prefixes.
 from __future__ import annotations
 
 import asyncio
+import copy
 import functools
 import os
 import sys
@@ -21,6 +22,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -178,6 +180,34 @@ async def app(
             yield application
         finally:
             await _empty_tables(application)
+
+
+# The document never opens the database it is configured with.
+DOCUMENT_ONLY_DATABASE_URL = "sqlite+aiosqlite:///unused-by-the-openapi-route.db"
+
+
+@pytest.fixture(scope="session")
+def served_document() -> dict[str, Any]:
+    """GET /openapi.json of an app with the tests' settings, fetched once per test process:
+    building the document takes seconds, and it depends on no database and no request, only on
+    the code and the event classes loaded (all imported by the time tests run)."""
+
+    async def fetch() -> dict[str, Any]:
+        application = create_app(make_settings(DOCUMENT_ONLY_DATABASE_URL, Path("data")))
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            response = await http.get("/openapi.json")
+        assert response.status_code == 200
+        document: dict[str, Any] = response.json()
+        return document
+
+    return asyncio.run(fetch())
+
+
+@pytest.fixture
+def openapi_document(served_document: dict[str, Any]) -> dict[str, Any]:
+    """The served document, a copy of its own for each test."""
+    return copy.deepcopy(served_document)
 
 
 async def _empty_tables(application: FastAPI) -> None:

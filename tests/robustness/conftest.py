@@ -12,9 +12,14 @@ import pytest_asyncio
 
 from fitcoach.app import create_app
 from fitcoach.core.clock import FrozenClock
-from tests.conftest import _empty_tables, make_settings
+from tests.conftest import POSTGRES_URL, _empty_tables, make_settings
 from tests.factories import Factory
 from tests.robustness.world import Stage
+
+# The live fuzz pass runs on a SQLite database of its own, so the PostgreSQL run skips it; it is
+# not even collected there, because schemathesis builds its cases at collection (most of a minute
+# of every test process).
+collect_ignore = ["test_fuzz_live.py"] if POSTGRES_URL is not None else []
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

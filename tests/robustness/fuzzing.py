@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from fitcoach.app import create_app
 from fitcoach.config import Settings
-from tests.conftest import _empty_tables, make_settings
+from tests.conftest import DOCUMENT_ONLY_DATABASE_URL, _empty_tables, make_settings
 from tests.factories import Account, Factory
 from tests.standalone import standalone_app
 
@@ -184,6 +184,10 @@ GENERIC_CONFIG = {
         },
     ],
 }
+# The live pass's worth is the production path (real sockets, HTTP parsing, the server's error
+# handling), not more cases: the coverage phase's boundary cases are the generic pass's, and
+# building them at collection would cost every test process most of a minute.
+LIVE_CONFIG = {**GENERIC_CONFIG, "phases": {"coverage": {"enabled": False}}}
 
 
 def fuzz_settings(examples_variable: str, ci_examples: int) -> hypothesis.settings:
@@ -212,7 +216,7 @@ def load_document_schema(config: dict[str, object] | None = None) -> OpenApiSche
     the generic pass's) and the callers' tokens applied. The app that serves it never opens its
     database: the document does not depend on one. Point the schema at the app or server to
     fuzz before using it."""
-    settings = make_settings("sqlite+aiosqlite:///unused-by-the-openapi-route.db", Path("data"))
+    settings = make_settings(DOCUMENT_ONLY_DATABASE_URL, Path("data"))
     schema = schemathesis.openapi.from_asgi(
         "/openapi.json",
         create_app(settings),

@@ -19,6 +19,7 @@ from tests.conftest import TEST_JWT_SECRET
 from tests.console import RUNS_ON_ITS_OWN_SQLITE, sqlite_url
 from tests.robustness.fuzzing import (
     CI_LIVE_EXAMPLES,
+    LIVE_CONFIG,
     LIVE_EXAMPLES_ENV,
     Callers,
     Database,
@@ -48,7 +49,7 @@ def _event_modules_beyond_the_product() -> dict[str, str]:
     return {"FITCOACH_WORKER_IMPORTS": ",".join(modules), "PYTHONPATH": str(REPO_ROOT)}
 
 
-schema = load_document_schema()
+schema = load_document_schema(LIVE_CONFIG)
 SAME_EVENT_CLASSES = _event_modules_beyond_the_product()
 # Over the network to the server the fixture starts, not to the app that served the document.
 schema.app = None

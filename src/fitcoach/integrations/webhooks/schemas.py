@@ -24,10 +24,11 @@ from fitcoach.worker.events import event_types
 MAX_EVENT_TYPES = 50
 URL_MESSAGE = "an https URL (plain http only to localhost or 127.0.0.1, outside production)"
 # https to a host of dotted labels, or plain http to this machine; a port, a plain path, no
-# query (a credential in a query string would end up in logs).
+# query (a credential in a query string would end up in logs). The path is written as
+# http/envelope.py's HTTP_URL writes it.
 _URL_PATTERN = (
     "^(https://[a-z0-9]+([.-][a-z0-9]+)*|http://(localhost|127\\.0\\.0\\.1))"
-    "(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~-]*)*$"
+    "(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~/-]*)?$"
 )
 
 
