@@ -39,6 +39,7 @@ from harness import database
 from harness.config import REPO_DIR, BenchSettings, Targets
 from harness.scenarios import CATALOG, ME, OTP_LOGIN, OTP_SEND, REFRESH, TRAINING
 from harness.seed import SeedData, SeedShape, seed
+from harness.sessions import calendar_path
 from harness.training import COMPLETION, TODAY, completion_body
 
 Send = Callable[[], Awaitable[None]]
@@ -363,6 +364,10 @@ async def _scenarios(args: argparse.Namespace, data: SeedData) -> list[dict[str,
         "otp_cycle": (requests.otp_cycle(), args.requests // 4),
         "refresh": (requests.refresh(), args.requests // 4),
         "events_x10": (Events(app, data), args.requests // 20),
+        "sessions_calendar_1000": (
+            requests.get([data.calendar_coaches[1_000]], calendar_path()),
+            args.requests // 2,
+        ),
     }
     event.listen(app.state.engine.sync_engine, "before_cursor_execute", STATEMENTS)
     results = []
