@@ -104,6 +104,7 @@ from fitcoach.notifications.providers import create_notification_providers
 from fitcoach.onboarding.endpoints import router as onboarding_router
 from fitcoach.plans.admin_endpoints import router as default_plans_router
 from fitcoach.plans.endpoints import router as plans_router
+from fitcoach.scheduling import drop_ins as _drop_ins  # noqa: F401
 from fitcoach.scheduling import handlers as _scheduling_handlers  # noqa: F401
 from fitcoach.scheduling import purchases as _session_purchases  # noqa: F401
 from fitcoach.scheduling import reminders as _session_reminders  # noqa: F401
