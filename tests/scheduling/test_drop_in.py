@@ -32,7 +32,14 @@ from fitcoach.scheduling.drop_ins import (
 )
 from fitcoach.scheduling.events import BookingCanceled, SessionCanceled
 from fitcoach.worker.events import event_of
-from tests.commerce.helpers import ORDERS, confirm, keyed
+from tests.commerce.helpers import (
+    ORDERS,
+    confirm,
+    deliver,
+    intent_event,
+    keyed,
+    run_event_handlers,
+)
 from tests.factories import Account, Factory, assert_error, with_settings
 from tests.robustness.concurrency import at_once
 from tests.scheduling.helpers import (
@@ -320,6 +327,38 @@ async def test_a_customer_s_own_cancellation_refunds_in_time_only(
         ).all()
     assert [str(one) for one in orders] == [again["order"]["id"]]
     assert await _count(factory, Notification, Notification.title == "Refund issued") == 1
+
+
+async def test_a_webhook_payment_for_a_place_taken_meanwhile_is_refunded(
+    factory: Factory,
+) -> None:
+    """The customer's confirm never got its answer; by the time the provider's webhook says
+    the payment went through, someone else has the last place."""
+    coach, ann, bob = await factory.coach(), await factory.customer(), await factory.customer()
+    yoga = await scheduled(factory, coach, coach, type="class", capacity=1, dropIn=PRICE)
+    lost = (await _order(factory, ann, yoga["id"])).json()["data"]
+    await _bought(factory, bob, yoga["id"])
+    intent = lost["paymentIntent"]["id"]
+    event = intent_event("payment_intent.succeeded", intent)
+    assert (await deliver(factory.app, factory.client, event)).status_code == 200
+    await run_event_handlers(factory.app)
+    await run_event_handlers(factory.app)
+
+    got = await factory.client.get(f"{ORDERS}/{lost['order']['id']}", headers=ann.headers)
+    assert got.json()["data"]["status"] == "refunded"
+    async with factory.app.state.sessionmaker() as session:
+        refund = await session.scalar(select(Refund))
+        assert refund is not None
+        assert (str(refund.order_id), refund.amount_minor) == (lost["order"]["id"], 1500)
+        booking = await session.scalar(
+            select(SessionBooking).where(SessionBooking.customer_id == uuid.UUID(ann.user_id))
+        )
+        assert booking is None
+    assert "Refund issued" in [one["title"] for one in await inbox(factory, ann)]
+    # The event again changes nothing.
+    await deliver(factory.app, factory.client, {**event, "id": event["id"] + "_retry"})
+    await run_event_handlers(factory.app)
+    assert await _count(factory, Refund) == 1
 
 
 @pytest.mark.postgres_only

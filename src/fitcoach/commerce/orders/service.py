@@ -38,6 +38,7 @@ from fitcoach.commerce.payments.providers import (
 )
 from fitcoach.commerce.payments.service import Capture, payment_service
 from fitcoach.commerce.promos.service import PromoUse, promo_service
+from fitcoach.core.errors import DomainError
 from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, Invoice, Order, Product, PromoCode
 from fitcoach.models.enums import ProductStatus
@@ -311,6 +312,41 @@ class OrderService:
         record_event(session, event)
         if promo is not None:
             promo_service.redeem(session, promo, (order.id, order.user_id), now)
+        await session.flush()
+
+    async def still_placeable(self, session: AsyncSession, order: Order, now: datetime) -> bool:
+        """Whether a held order's item can still be delivered: always a product; a session's
+        place only while it can be taken (the session is then held until commit)."""
+        place = _place_of(order)
+        if place is None:
+            return True
+        try:
+            await drop_in_seller().admit(session, place, now)
+        except DomainError:
+            return False
+        return True
+
+    async def settle_undelivered(
+        self, session: AsyncSession, paid: tuple[Order, Invoice], capture: Capture, now: datetime
+    ) -> None:
+        """A capture the provider made for a place taken since (the customer's confirm never
+        got its answer): the payment recorded and the order paid, for the caller to refund in
+        full. No place, no promo code redeemed, no DropInPaid."""
+        order, invoice = paid
+        payment_service.record(session, capture, now)
+        order.status = OrderStatus.paid
+        order.paid_at = now
+        invoice_service.settle(invoice, now)
+        audit_service.record(
+            session,
+            AuditEvent(
+                action="order.paid_undelivered",
+                resource_type="order",
+                resource_id=order.id,
+                details={"invoice": invoice.number, "amount": order.total_minor},
+            ),
+            now,
+        )
         await session.flush()
 
     async def lock(self, session: AsyncSession, intent_id: str) -> tuple[Order, Invoice] | None:
