@@ -56,7 +56,6 @@ class DropInDesk:
             description=_line(sess),
             price_minor=sess.drop_in_price_minor,
             currency=sess.drop_in_currency,
-            coach_id=sess.coach_id,
         )
 
     async def admit(self, session: AsyncSession, place: DropInPlace, now: datetime) -> None:

@@ -23,7 +23,6 @@ class DropInOffer:
     description: str
     price_minor: int
     currency: str
-    coach_id: uuid.UUID
 
 
 @dataclass(frozen=True)
