@@ -178,6 +178,34 @@ async def test_the_order_is_for_a_product_or_a_session(factory: Factory) -> None
     assert_error(await _order(factory, ann, group["id"]), 404, code="session_not_found")
 
 
+@with_settings(tax_rate_basis_points=1900, tax_inclusive=False)
+async def test_tax_and_only_promo_codes_naming_no_products_apply(factory: Factory) -> None:
+    coach, ann, admin = await factory.coach(), await factory.customer(), await factory.admin()
+    yoga = await scheduled(factory, coach, coach, type="class", dropIn=PRICE)
+    promos = "/api/v1/admin/promo-codes"
+    for body in (
+        {"code": "ANYTHING", "percentOff": 20},
+        {"code": "PROGRAMS", "percentOff": 20, "productIds": [str(uuid.uuid4())]},
+    ):
+        made = await factory.client.post(promos, json=body, headers=admin.headers)
+        assert made.status_code == 201, made.text
+    narrow = await _order(factory, ann, yoga["id"], promoCode="programs")
+    assert_error(narrow, 422, code="promo_code_not_for_product")
+
+    placed = await _order(factory, ann, yoga["id"], promoCode="anything")
+    assert placed.status_code == 201, placed.text
+    invoice = placed.json()["data"]["invoice"]
+    # 1500 less 20% is 1200, and 19% tax on it is 228.
+    assert [line["kind"] for line in invoice["lines"]] == ["session", "discount"]
+    assert (invoice["subtotal"], invoice["discount"], invoice["tax"], invoice["total"]) == (
+        1500,
+        300,
+        228,
+        1428,
+    )
+    assert placed.json()["data"]["order"]["total"] == 1428
+
+
 async def test_another_customer_can_neither_see_nor_confirm_the_order(factory: Factory) -> None:
     coach, ann, bob = await factory.coach(), await factory.customer(), await factory.customer()
     yoga = await scheduled(factory, coach, coach, type="class", dropIn=PRICE)

@@ -144,7 +144,7 @@ class OrderService:
         if existing is not None:
             invoice = await invoice_service.of_order(session, existing.id)
             return Checkout(order=existing, invoice=invoice, created=False)
-        lines = basket.lines
+        lines = list(basket.lines)
         promo = None
         if draft.promo_code is not None:
             subtotal = sum(line.amount_minor for line in lines)
