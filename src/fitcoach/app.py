@@ -44,6 +44,7 @@ from fitcoach.commerce.invoices.endpoints import router as invoices_router
 from fitcoach.commerce.orders.endpoints import router as orders_router
 from fitcoach.commerce.payments.endpoints import router as payment_methods_router
 from fitcoach.commerce.payments.factory import create_payment_provider
+from fitcoach.commerce.payments.service import PROVIDER_INFO_KEY
 from fitcoach.commerce.promos.admin_endpoints import router as promo_codes_router
 from fitcoach.commerce.refunds.admin_endpoints import router as refunds_router
 from fitcoach.commerce.webhooks import reconcile as _payment_reconcile  # noqa: F401
@@ -103,6 +104,7 @@ from fitcoach.notifications.providers import create_notification_providers
 from fitcoach.onboarding.endpoints import router as onboarding_router
 from fitcoach.plans.admin_endpoints import router as default_plans_router
 from fitcoach.plans.endpoints import router as plans_router
+from fitcoach.scheduling import drop_ins as _drop_ins  # noqa: F401
 from fitcoach.scheduling import handlers as _scheduling_handlers  # noqa: F401
 from fitcoach.scheduling import purchases as _session_purchases  # noqa: F401
 from fitcoach.scheduling import reminders as _session_reminders  # noqa: F401
@@ -217,12 +219,15 @@ def create_app(
     app.state.clock = clock
     app.state.engine = engine
     sessionmaker = create_sessionmaker(engine, clock)
+    payment_provider = create_payment_provider(settings)
     # Services find what their after-commit work needs (the live channel's broker, the
-    # notification channels) on the sessions this app makes.
+    # notification channels), and event handlers the payment provider, on the sessions this
+    # app makes.
     sessionmaker.configure(
         info={
             BROKER_INFO_KEY: stream_broker,
             DISPATCHER_INFO_KEY: NotificationDispatcher(sessionmaker, notification_providers),
+            PROVIDER_INFO_KEY: payment_provider,
         }
     )
     app.state.sessionmaker = sessionmaker
@@ -235,7 +240,7 @@ def create_app(
     app.state.sms_provider = sms_provider
     app.state.email_provider = create_email_provider(settings)
     app.state.notification_providers = notification_providers
-    app.state.payment_provider = create_payment_provider(settings)
+    app.state.payment_provider = payment_provider
     app.state.stream_broker = stream_broker
     app.state.jwks_cache = JwksCache()
     app.state.api_key_last_used = LastUsedMemo()

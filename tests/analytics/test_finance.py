@@ -21,8 +21,9 @@ from fitcoach.analytics.exports.service import BUILD_ATTEMPTS, BUILD_JOB, delete
 from fitcoach.core.clock import FrozenClock
 from fitcoach.models import FinanceExport, Invoice, Job, Payment, Refund
 from fitcoach.worker.jobs import JobContext
-from tests.commerce.helpers import coach_product, confirm, placed
+from tests.commerce.helpers import coach_product, confirm, keyed, placed
 from tests.factories import Account, Factory, assert_error, with_settings
+from tests.scheduling.helpers import scheduled
 
 REPORT = "/api/v1/reports/finance"
 EXPORTS = "/api/v1/reports/finance/exports"
@@ -107,6 +108,32 @@ async def test_the_report_reconciles_with_the_ledgers_to_the_cent(
     unpaid = sum(bucket["amount"] for bucket in reports["product"]["outstanding"])
     assert unpaid == await _sum(app, Invoice.total_minor, Invoice.paid_at.is_(None))
     assert reports["product"]["outstanding"][0]["bucket"] == "0-30"
+
+
+async def test_drop_in_places_are_revenue_of_their_own_group_and_coach(
+    app: FastAPI, client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin, coach, buyer = await factory.admin(), await factory.coach(), await factory.customer()
+    yoga = await scheduled(
+        factory, coach, coach, type="class", dropIn={"price": 2500, "currency": "USD"}
+    )
+    placed_order = await client.post(
+        "/api/v1/orders", json={"sessionId": yoga["id"]}, headers=keyed(buyer)
+    )
+    assert placed_order.status_code == 201, placed_order.text
+    paid = await confirm(client, buyer, placed_order.json()["data"]["order"]["id"])
+    assert paid.status_code == 200, paid.text
+    charged = paid.json()["data"]["order"]["total"]
+
+    by_product = await _report(client, admin, groupBy="product")
+    assert [(line["key"], line["label"], line["charged"]) for line in by_product["revenue"]] == [
+        ("drop-ins", "Drop-in sessions", charged)
+    ]
+    by_coach = await _report(client, admin, groupBy="coach")
+    assert [(line["key"], line["charged"]) for line in by_coach["revenue"]] == [
+        (coach.user_id, charged)
+    ]
+    assert by_product["total"]["charged"] == await _sum(app, Payment.amount_minor)
 
 
 async def _run_build_jobs(app: FastAPI) -> None:

@@ -11,8 +11,9 @@ from fitcoach.worker.events import DomainEvent
 
 
 class OrderPaid(DomainEvent):
-    """An order was paid: its subscription now covers [period_start, period_end) with the
-    product's entitlements. Subject: the order."""
+    """An order for a product was paid: its subscription now covers [period_start, period_end)
+    with the product's entitlements. Subject: the order. (A session's drop-in place is
+    DropInPaid: it buys no subscription and grants no entitlement.)"""
 
     type: ClassVar[str] = "commerce.order_paid"
     version: ClassVar[int] = 1
@@ -30,6 +31,21 @@ class OrderPaid(DomainEvent):
     currency: str
     sessions_per_month: int
     custom_plans: bool
+
+
+class DropInPaid(DomainEvent):
+    """An order for one place in a session was paid and the customer booked into it (scheduling
+    publishes the booking too). Subject: the order."""
+
+    type: ClassVar[str] = "commerce.drop_in_paid"
+    version: ClassVar[int] = 1
+
+    order_id: uuid.UUID
+    invoice_id: uuid.UUID
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+    amount_minor: int
+    currency: str
 
 
 class RefundIssued(DomainEvent):

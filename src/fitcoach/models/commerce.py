@@ -12,13 +12,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fitcoach.db.base import Base, IdMixin, TimestampMixin
 
-# Orders a customer can still pay: at most one per customer and product.
+# Orders a customer can still pay: at most one per customer and product (or session).
 OPEN_ORDER = "status IN ('pending', 'requires_action')"
 
 
 class Order(IdMixin, TimestampMixin, Base):
+    """An order for a product (a paid subscription) or for one place in a session (a drop-in:
+    `session_id`, no subscription)."""
+
     __tablename__ = "orders"
     __table_args__ = (
+        CheckConstraint("(product_id IS NULL) <> (session_id IS NULL)", name="one_item"),
         Index("ix_orders_user_created", "user_id", "created_at"),
         Index("ix_orders_created", "created_at"),
         Index(
@@ -29,11 +33,22 @@ class Order(IdMixin, TimestampMixin, Base):
             sqlite_where=text(OPEN_ORDER),
             postgresql_where=text(OPEN_ORDER),
         ),
+        Index(
+            "uq_orders_open_user_session",
+            "user_id",
+            "session_id",
+            unique=True,
+            sqlite_where=text(OPEN_ORDER),
+            postgresql_where=text(OPEN_ORDER),
+        ),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    product_id: Mapped[uuid.UUID] = mapped_column(
+    product_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("products.id", ondelete="RESTRICT"), index=True
+    )
+    session_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("scheduled_sessions.id", ondelete="RESTRICT"), index=True
     )
     addon_ids: Mapped[list[str]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16))

@@ -34,6 +34,9 @@ class ScheduledSession(IdMixin, TimestampMixin, Base):
         CheckConstraint("end_at > start_at", name="ends_after_start"),
         CheckConstraint("booked >= 0 AND booked <= capacity", name="within_capacity"),
         CheckConstraint("held >= 0 AND booked + held <= capacity", name="held_within_capacity"),
+        CheckConstraint(
+            "(drop_in_price_minor IS NULL) = (drop_in_currency IS NULL)", name="drop_in_priced"
+        ),
         Index("ix_scheduled_sessions_coach_start", "coach_id", "start_at"),
         Index("ix_scheduled_sessions_start", "start_at"),
         Index("ix_scheduled_sessions_series", "series_id"),
@@ -52,6 +55,10 @@ class ScheduledSession(IdMixin, TimestampMixin, Base):
     booked: Mapped[int] = mapped_column(default=0)
     # Places offered to the waitlist and not yet claimed or expired: no one else may book them.
     held: Mapped[int] = mapped_column(default=0, server_default="0")
+    # What one place costs a customer without an entitlement (a paid drop-in), in minor units
+    # of the ISO 4217 currency; None: places are only taken with an entitlement.
+    drop_in_price_minor: Mapped[int | None] = mapped_column(default=None)
+    drop_in_currency: Mapped[str | None] = mapped_column(String(3), default=None)
     # The iCalendar SEQUENCE: bumped by every change a calendar must pick up.
     sequence: Mapped[int] = mapped_column(default=0)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
@@ -65,7 +72,9 @@ class ScheduledSession(IdMixin, TimestampMixin, Base):
 class SessionBooking(IdMixin, TimestampMixin, Base):
     """A customer's place in a session. The session's times are copied here so that a
     customer's live bookings never overlap (PostgreSQL: an exclusion constraint). `grant_id`
-    is the entitlement grant the booking drew on (None: the session needs none)."""
+    is the entitlement grant the booking drew on (None: the session needs none, or the place was
+    paid for); `order_id` the paid order of a drop-in place, refunded if the place is given
+    back in time or the session is called off."""
 
     __tablename__ = "session_bookings"
     __table_args__ = (
@@ -85,6 +94,9 @@ class SessionBooking(IdMixin, TimestampMixin, Base):
     )
     booked_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
+    )
+    order_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="RESTRICT"), default=None, index=True
     )
     # When the customer gave the place up: the waitlist's estimates learn from these.
     canceled_at: Mapped[datetime | None]

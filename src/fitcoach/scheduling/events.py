@@ -55,7 +55,7 @@ class SessionRescheduled(DomainEvent):
 
 class SessionCanceled(DomainEvent):
     """The coach or an admin called the session off; every participant's entitlement was
-    returned (commerce refunds paid one-off bookings from this event)."""
+    returned (scheduling's drop-ins handler refunds the paid places through commerce)."""
 
     type: ClassVar[str] = "scheduling.session_canceled"
 
@@ -67,7 +67,8 @@ class SessionCanceled(DomainEvent):
 
 class BookingCanceled(DomainEvent):
     """A customer gave up their place; `late` inside the late-cancel window (the session of
-    their entitlement is spent)."""
+    their entitlement, or the paid place, is spent). `order_id`: the order that paid for the
+    place (a drop-in), refunded unless late."""
 
     type: ClassVar[str] = "scheduling.booking_canceled"
 
@@ -76,6 +77,8 @@ class BookingCanceled(DomainEvent):
     start_at: datetime
     timezone: str
     late: bool
+    # Added without a new version: events recorded before it read as no order.
+    order_id: uuid.UUID | None = None
 
 
 class SessionCompleted(DomainEvent):

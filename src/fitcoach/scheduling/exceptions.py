@@ -85,6 +85,31 @@ class NoEntitlement(Conflict):
     )
 
 
+class NoEntitlementDropInForSale(NoEntitlement):
+    """No entitlement, but the session sells single places: the answer says how to buy one.
+    Same code as NoEntitlement, so a client's branch on it keeps working."""
+
+    code = "no_entitlement"
+
+    def __init__(self, session_id: uuid.UUID, price: str) -> None:
+        super().__init__(
+            "No session left in your membership for that date. This session sells single "
+            f"places for {price}: buy one with POST /api/v1/orders and "
+            f'{{"sessionId": "{session_id}"}}, then confirm the order'
+        )
+        self.session_id = session_id
+
+
+class DropInNotForSale(Unprocessable):
+    message = "This session does not sell single places (it has no dropIn price)"
+
+
+class DropInUnavailable(Conflict):
+    """The paid place can no longer be taken; nothing was charged. The message says why."""
+
+    message = "The session's place can no longer be taken: nothing was charged"
+
+
 class InsufficientEntitlement(Unprocessable):
     message = "The customer has fewer unexpired sessions than the adjustment takes"
 
@@ -137,8 +162,8 @@ class NotYourAvailability(Forbidden):
 
 class CustomersBookOneToOne(Forbidden):
     message = (
-        "Customers schedule only one-to-one sessions with their own coach, for themselves; "
-        "other sessions are scheduled by coaches"
+        "Customers schedule only one-to-one sessions with their own coach, for themselves "
+        "(with no dropIn price); other sessions are scheduled by coaches"
     )
 
 

@@ -131,7 +131,7 @@ async def notify_session_canceled(session: AsyncSession, event: SessionCanceled)
             (
                 "Session canceled",
                 f"Your session on {when} ({event.timezone}) was canceled; the session of your "
-                f"membership is yours again.{why}",
+                f"membership is yours again, or a place you paid for is refunded.{why}",
             ),
             {"sessionId": event.subject_id},
             calendar=calendar,

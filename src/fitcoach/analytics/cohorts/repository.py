@@ -87,8 +87,9 @@ def _first_of(partition: Any, order: Any) -> Any:
 
 def _keyed_customers(sql: DateSql, dimension: str) -> Any:
     """Customers with their cohort's key and label: the signup month, the program of their first
-    paid order, their first coach, or how they signed up (a social provider, phone or e-mail).
-    A customer without a program or a coach is in no cohort of that dimension."""
+    paid order of a program (a drop-in place has none), their first coach, or how they signed
+    up (a social provider, phone or e-mail). A customer without a program or a coach is in no
+    cohort of that dimension."""
     statement: Any  # one select per dimension, of differing column types
     if dimension == "signupMonth":
         label = sql.month_label(User.created_at)
@@ -100,7 +101,7 @@ def _keyed_customers(sql: DateSql, dimension: str) -> Any:
                 Order.product_id,
                 _first_of(Order.user_id, (Order.paid_at, Order.id)),
             )
-            .where(Order.paid_at.is_not(None))
+            .where(Order.paid_at.is_not(None), Order.product_id.is_not(None))
             .subquery()
         )
         statement = (

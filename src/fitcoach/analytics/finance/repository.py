@@ -12,13 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from fitcoach.analytics.sql import DateSql
-from fitcoach.models import Invoice, Order, Product, Refund, Subscription, User
+from fitcoach.models import Invoice, Order, Product, Refund, ScheduledSession, Subscription, User
 
 AGING = (("0-30", 30), ("31-60", 60), ("61-90", 90))
 OLDEST_BUCKET = "90+"
 DAYS_PER_MONTH = 30
-# The product's coach, a second use of `users` in the revenue queries.
+# The product's (or the drop-in session's) coach, a second use of `users` in the revenue queries.
 _COACH = aliased(User, name="coach")
+# The product group of orders for single places in sessions (drop-ins), which have no product.
+DROP_INS_KEY = "drop-ins"
+DROP_INS_LABEL = "Drop-in sessions"
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,21 @@ def _group(sql: DateSql, group_by: str, moment: Any) -> tuple[Any, Any]:
 
 
 def _joined(statement: Any, group_by: str) -> Any:
-    statement = statement.join(Order, Order.id == Invoice.order_id).join(
+    statement = statement.join(Order, Order.id == Invoice.order_id).outerjoin(
         Product, Product.id == Order.product_id
     )
     if group_by == "coach":
-        statement = statement.join(_COACH, _COACH.id == Product.coach_id)
+        statement = statement.outerjoin(
+            ScheduledSession, ScheduledSession.id == Order.session_id
+        ).join(_COACH, _COACH.id == func.coalesce(Product.coach_id, ScheduledSession.coach_id))
     return statement
+
+
+def _named(key: Any, label: Any) -> tuple[str, str]:
+    """A group's key and label as reported: drop-ins group under no product."""
+    if key is None:
+        return DROP_INS_KEY, DROP_INS_LABEL
+    return str(key), str(label)
 
 
 class FinanceQueries:
@@ -94,7 +106,7 @@ class FinanceQueries:
         ).group_by(key)
         rows = await session.execute(statement)
         return [
-            RevenueRow(str(k), str(lab), int(n), int(g), int(d), int(t), int(c))
+            RevenueRow(*_named(k, lab), int(n), int(g), int(d), int(t), int(c))
             for k, lab, n, g, d, t, c in rows
         ]
 
@@ -114,7 +126,7 @@ class FinanceQueries:
             Refund.currency == spec.currency,
         ).group_by(key)
         rows = await session.execute(statement)
-        return [RefundRow(str(k), str(lab), int(n), int(a)) for k, lab, n, a in rows]
+        return [RefundRow(*_named(k, lab), int(n), int(a)) for k, lab, n, a in rows]
 
     async def outstanding(
         self, session: AsyncSession, currency: str, now: datetime

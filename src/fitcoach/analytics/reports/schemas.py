@@ -27,7 +27,10 @@ class GroupBy(StrEnum):
 
 
 class RevenueOut(ApiModel):
-    key: str = Field(description="The product's or coach's id, or the month (YYYY-MM)")
+    key: str = Field(
+        description="The product's or coach's id (drop-ins: single places in sessions, which "
+        "have no product), or the month (YYYY-MM)"
+    )
     label: str
     invoices: int = Field(description="Invoices paid in the span")
     gross: int = Field(description="The invoices' subtotals: list prices of their lines")

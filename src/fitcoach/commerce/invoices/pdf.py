@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from fitcoach.models import Invoice
 
-_KINDS = {"product": "Product", "addon": "Add-on", "discount": "Discount"}
+_KINDS = {"product": "Product", "addon": "Add-on", "session": "Session", "discount": "Discount"}
 
 
 @dataclass(frozen=True)

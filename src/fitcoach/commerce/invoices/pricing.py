@@ -14,6 +14,8 @@ class LineKind(StrEnum):
     product = "product"
     addon = "addon"
     discount = "discount"
+    # One place in a session bought on its own (a drop-in): the session's type and local time.
+    session = "session"
     # A subscription change's share of a period: the new product's days charged (positive),
     # the old one's unused days credited (negative).
     proration = "proration"

@@ -11,7 +11,7 @@ from fitcoach.models import Invoice, InvoiceLine, Refund
 
 
 class InvoiceLineOut(ApiModel):
-    kind: Literal["product", "addon", "discount", "proration"]
+    kind: Literal["product", "addon", "session", "discount", "proration"]
     description: str
     amount: int = Field(
         description="Minor units; negative for a discount or the credit of unused days"

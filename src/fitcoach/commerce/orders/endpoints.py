@@ -28,9 +28,10 @@ CHECKOUT_LIMIT = "60/minute"
     status_code=201,
     dependencies=[idempotent, user_rate_limit("commerce.orders", CHECKOUT_LIMIT)],
     responses=error_responses(400, 401, 403, 404, 409, 422, 429),
-    summary="Place a pending order for a published product with its add-ons: its invoice and "
-    "the payment intent the app collects the card with. A customer's open order for the "
-    "same product is answered again (200) instead of a second one",
+    summary="Place a pending order for a published product with its add-ons, or for one place "
+    "in a session sold as a drop-in: its invoice and the payment intent the app collects the "
+    "card with. A customer's open order for the same product or session is answered again "
+    "(200) instead of a second one",
 )
 async def place_order(
     body: OrderIn,
@@ -57,9 +58,10 @@ async def place_order(
     dependencies=[idempotent, user_rate_limit("commerce.orders", CHECKOUT_LIMIT)],
     responses=error_responses(400, 401, 402, 403, 404, 409, 422, 429),
     summary="Pay an order: capture the payment, mark the order and invoice paid and start or "
-    "extend the paid subscription. A payment that needs the customer's authentication "
-    "answers with status requires_action and nextAction; confirm again afterwards. A paid "
-    "order is answered as it is, never charged twice",
+    "extend the paid subscription, or book the session's place (refused with 409, nothing "
+    "captured, when the place can no longer be taken). A payment that needs the customer's "
+    "authentication answers with status requires_action and nextAction; confirm again "
+    "afterwards. A paid order is answered as it is, never charged twice",
 )
 async def confirm_order(
     order_id: OrderIdPath,

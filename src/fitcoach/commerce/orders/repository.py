@@ -25,14 +25,20 @@ class OrderRepository:
         session.add(order)
 
     async def open_order(
-        self, session: AsyncSession, user_id: uuid.UUID, product_id: uuid.UUID
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        product_id: uuid.UUID | None,
+        session_id: uuid.UUID | None,
     ) -> Order | None:
+        """The customer's payable order for the product, or for the session's place."""
+        item = (
+            Order.product_id == product_id
+            if product_id is not None
+            else Order.session_id == session_id
+        )
         result = await session.execute(
-            select(Order).where(
-                Order.user_id == user_id,
-                Order.product_id == product_id,
-                Order.status.in_(OPEN_STATUSES),
-            )
+            select(Order).where(Order.user_id == user_id, item, Order.status.in_(OPEN_STATUSES))
         )
         return result.scalar_one_or_none()
 
@@ -42,6 +48,16 @@ class OrderRepository:
         statement = select(Order).where(Order.id == order_id, self.readable_by(actor))
         if for_update:
             statement = statement.with_for_update()
+        return (await session.execute(statement)).scalar_one_or_none()
+
+    async def lock(self, session: AsyncSession, order_id: uuid.UUID) -> Order | None:
+        """The order, re-read and held until commit, whoever asks (work no actor requested)."""
+        statement = (
+            select(Order)
+            .where(Order.id == order_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         return (await session.execute(statement)).scalar_one_or_none()
 
     async def of_intent(

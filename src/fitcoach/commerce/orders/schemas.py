@@ -2,14 +2,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from fitcoach.commerce.invoices.schemas import InvoiceOut
 from fitcoach.commerce.orders.service import Checkout, OrderDraft, Payer
 from fitcoach.commerce.payments.providers import NextAction
 from fitcoach.http.envelope import ApiModel, StrictApiModel
+from fitcoach.http.fields import NOT_NULL
 from fitcoach.models import Order
 
 _REFERENCE = r"^[A-Za-z0-9_\-]+$"
@@ -23,12 +24,26 @@ class OrderIn(StrictApiModel):
                     "productId": "3f2b8c1e-6a4d-4e2f-9b1a-7c5d2e8f4a10",
                     "addons": ["9a1e2c44-1b7d-4f0e-8c55-0d6f3b2a7e91"],
                     "promoCode": "SPRING25",
-                }
-            ]
+                },
+                {"sessionId": "5d0c7b3a-2e1f-4a6b-9c8d-7e6f5a4b3c2d"},
+            ],
+            # A product (with its add-ons) or one place in a session (none), never both.
+            "oneOf": [
+                {"required": ["productId"], "properties": {"productId": NOT_NULL}},
+                {
+                    "required": ["sessionId"],
+                    "properties": {"sessionId": NOT_NULL, "addons": {"maxItems": 0}},
+                },
+            ],
         }
     )
 
-    product_id: uuid.UUID
+    product_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = Field(
+        default=None,
+        description="Buy one place in this session (a drop-in): the session must have a "
+        "dropIn price; no add-ons",
+    )
     addons: list[uuid.UUID] = Field(
         default_factory=list, max_length=20, description="Ids of the product's add-ons"
     )
@@ -38,9 +53,20 @@ class OrderIn(StrictApiModel):
         description="A promo code (any case); the discount is a line of the invoice",
     )
 
+    @model_validator(mode="after")
+    def _one_item(self) -> Self:
+        if (self.product_id is None) == (self.session_id is None):
+            raise ValueError("give exactly one of productId and sessionId")
+        if self.session_id is not None and self.addons:
+            raise ValueError("addons are given only with productId")
+        return self
+
     def to_draft(self) -> OrderDraft:
         return OrderDraft(
-            product_id=self.product_id, addon_ids=self.addons, promo_code=self.promo_code
+            product_id=self.product_id,
+            addon_ids=self.addons,
+            promo_code=self.promo_code,
+            session_id=self.session_id,
         )
 
 
@@ -67,7 +93,8 @@ class ConfirmIn(StrictApiModel):
 
 class OrderOut(ApiModel):
     id: uuid.UUID
-    product_id: uuid.UUID
+    product_id: uuid.UUID | None = Field(description="Set on an order for a product")
+    session_id: uuid.UUID | None = Field(description="Set on an order for a session's place")
     addons: list[uuid.UUID]
     status: Literal[
         "pending", "requires_action", "paid", "refunded", "disputed", "past_due", "failed"
@@ -88,6 +115,7 @@ class OrderOut(ApiModel):
             {
                 "id": order.id,
                 "product_id": order.product_id,
+                "session_id": order.session_id,
                 "addons": order.addon_ids,
                 "status": order.status,
                 "currency": order.currency,

@@ -1,6 +1,8 @@
 """Placing an order (a pending order, its invoice and the provider's payment intent) and
-confirming it: the capture, then in the same transaction the order and invoice paid, the paid
-subscription bought or extended, and OrderPaid recorded."""
+confirming it: the capture, then in the same transaction the order and invoice paid, and
+either the paid subscription bought or extended (a product; OrderPaid recorded) or the
+customer booked into the session (a drop-in place, admitted before the capture; DropInPaid
+recorded)."""
 
 from __future__ import annotations
 
@@ -13,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.catalog.products.service import product_service
-from fitcoach.commerce.events import OrderPaid
+from fitcoach.commerce.events import DropInPaid, OrderPaid
 from fitcoach.commerce.invoices.pricing import LineItem, LineKind, TaxPolicy, totals_of
 from fitcoach.commerce.invoices.service import InvoiceDraft, invoice_service
+from fitcoach.commerce.orders.drop_ins import DropInOffer, DropInPlace, drop_in_seller
 from fitcoach.commerce.orders.exceptions import (
     AddonNotOfProduct,
     OnlyTheBuyerPays,
@@ -35,6 +38,7 @@ from fitcoach.commerce.payments.providers import (
 )
 from fitcoach.commerce.payments.service import Capture, payment_service
 from fitcoach.commerce.promos.service import PromoUse, promo_service
+from fitcoach.core.errors import DomainError
 from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, Invoice, Order, Product, PromoCode
 from fitcoach.models.enums import ProductStatus
@@ -59,9 +63,23 @@ class OrderStatus:
 
 @dataclass(frozen=True)
 class OrderDraft:
-    product_id: uuid.UUID
+    """An order for a product with its add-ons, or (`session_id`) for one place in a session."""
+
+    product_id: uuid.UUID | None
     addon_ids: Sequence[uuid.UUID]
     promo_code: str | None = None
+    session_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class _Basket:
+    """What an order is for, priced: a product's lines, or a session's place."""
+
+    product_id: uuid.UUID | None
+    session_id: uuid.UUID | None
+    addon_ids: list[str]
+    currency: str
+    lines: list[LineItem]
 
 
 @dataclass(frozen=True)
@@ -94,6 +112,17 @@ def _lines(product: Product, addon_ids: Sequence[uuid.UUID]) -> list[LineItem]:
     return lines
 
 
+def _drop_in_basket(offer: DropInOffer) -> _Basket:
+    line = LineItem(LineKind.session, offer.description, offer.price_minor)
+    return _Basket(None, offer.session_id, [], offer.currency, [line])
+
+
+def _place_of(order: Order) -> DropInPlace | None:
+    if order.session_id is None:
+        return None
+    return DropInPlace(order_id=order.id, customer_id=order.user_id, session_id=order.session_id)
+
+
 class OrderService:
     async def place(
         self,
@@ -104,39 +133,38 @@ class OrderService:
         tax: TaxPolicy,
         now: datetime,
     ) -> Checkout:
-        """A pending order for the product, or the customer's open one for it."""
-        product = (await product_service.get(session, actor, draft.product_id)).product
-        if product.status != ProductStatus.published.value:
-            raise ProductNotForSale()
-        lines = _lines(product, draft.addon_ids)
-        # One open order per customer and product: their requests apply one after another.
+        """A pending order for the product (or the session's place), or the customer's open one
+        for it."""
+        basket = await self._basket(session, actor, draft, now)
+        # One open order per customer and item: their requests apply one after another.
         await user_service.hold(session, actor.id)
-        existing = await order_repository.open_order(session, actor.id, product.id)
+        existing = await order_repository.open_order(
+            session, actor.id, basket.product_id, basket.session_id
+        )
         if existing is not None:
             invoice = await invoice_service.of_order(session, existing.id)
             return Checkout(order=existing, invoice=invoice, created=False)
+        lines = list(basket.lines)
         promo = None
         if draft.promo_code is not None:
             subtotal = sum(line.amount_minor for line in lines)
-            promo = await promo_service.apply(
-                session,
-                PromoUse(draft.promo_code, actor.id, product.id, product.currency, subtotal),
-                now,
-            )
+            use = PromoUse(draft.promo_code, actor.id, basket.product_id, basket.currency, subtotal)
+            promo = await promo_service.apply(session, use, now)
             lines.append(LineItem(LineKind.discount, f"Promo code {promo.code}", -promo.amount))
         order_id = uuid.uuid4()
         total = totals_of(lines, tax).total
         customer = await payment_service.customer(session, provider, actor.id)
         intent = await provider.create_intent(
-            IntentRequest(order_id, total, product.currency, customer)
+            IntentRequest(order_id, total, basket.currency, customer)
         )
         order = Order(
             id=order_id,
             user_id=actor.id,
-            product_id=product.id,
-            addon_ids=[str(addon_id) for addon_id in dict.fromkeys(draft.addon_ids)],
+            product_id=basket.product_id,
+            session_id=basket.session_id,
+            addon_ids=basket.addon_ids,
             status=OrderStatus.pending,
-            currency=product.currency,
+            currency=basket.currency,
             total_minor=total,
             provider=provider.name,
             intent_id=intent.id,
@@ -146,9 +174,23 @@ class OrderService:
         order_repository.add(session, order)
         await session.flush()
         invoice = await invoice_service.issue(
-            session, InvoiceDraft(order_id, actor.id, product.currency, lines, tax), now
+            session, InvoiceDraft(order_id, actor.id, basket.currency, lines, tax), now
         )
         return Checkout(order=order, invoice=invoice)
+
+    async def _basket(
+        self, session: AsyncSession, actor: Actor, draft: OrderDraft, now: datetime
+    ) -> _Basket:
+        if draft.session_id is not None:
+            offer = await drop_in_seller().offer(session, actor, draft.session_id, now)
+            return _drop_in_basket(offer)
+        assert draft.product_id is not None  # the schema asks for one of the two
+        product = (await product_service.get(session, actor, draft.product_id)).product
+        if product.status != ProductStatus.published.value:
+            raise ProductNotForSale()
+        lines = _lines(product, draft.addon_ids)
+        addon_ids = [str(addon_id) for addon_id in dict.fromkeys(draft.addon_ids)]
+        return _Basket(product.id, None, addon_ids, product.currency, lines)
 
     async def confirm(
         self,
@@ -172,6 +214,11 @@ class OrderService:
             return Checkout(order=order, invoice=invoice, created=False)
         if order.status not in OrderStatus.payable:
             raise OrderNotPayable()
+        place = _place_of(order)
+        if place is not None:
+            # Refused here, before the capture, when the place can no longer be taken: the
+            # session stays held until commit, so the capture's place is still free at seating.
+            await drop_in_seller().admit(session, place, now)
         # Held until commit: of concurrent payments with the code's last use, one redeems it.
         promo = (
             await promo_service.hold(session, order.promo_code_id, order.user_id)
@@ -218,30 +265,39 @@ class OrderService:
         now: datetime,
     ) -> None:
         """What a capture makes of a payable order (held by the caller): the payment recorded,
-        the order and invoice paid, the subscription bought or extended, the promo code's use
-        counted, OrderPaid. Confirm calls it with its own capture; the provider's webhook with
-        one whose answer never reached confirm."""
+        the order and invoice paid, the subscription bought or extended (or the session's place
+        taken), the promo code's use counted, OrderPaid (or DropInPaid). Confirm calls it with
+        its own capture; the provider's webhook with one whose answer never reached confirm."""
         order, invoice = paid
-        product = await product_service.stored(session, order.product_id)
-        period = await subscription_service.purchase(
-            session,
-            Purchase(
-                user_id=order.user_id,
-                product_id=product.id,
-                days=product.duration_weeks * 7,
-                entitlements=Entitlements(
-                    sessions_per_month=product.sessions_per_month,
-                    custom_training_plan=product.custom_training_plan,
-                    custom_diet_plan=product.custom_diet_plan,
-                    chat_access=product.chat_access,
+        place = _place_of(order)
+        if place is not None:
+            # A drop-in: the place is taken, no subscription is bought and no entitlement
+            # granted (DropInPaid, not OrderPaid).
+            await drop_in_seller().seat(session, place, now)
+            event: OrderPaid | DropInPaid = _drop_in_paid(order, invoice, now)
+        else:
+            assert order.product_id is not None
+            product = await product_service.stored(session, order.product_id)
+            period = await subscription_service.purchase(
+                session,
+                Purchase(
+                    user_id=order.user_id,
+                    product_id=product.id,
+                    days=product.duration_weeks * 7,
+                    entitlements=Entitlements(
+                        sessions_per_month=product.sessions_per_month,
+                        custom_training_plan=product.custom_training_plan,
+                        custom_diet_plan=product.custom_diet_plan,
+                        chat_access=product.chat_access,
+                    ),
                 ),
-            ),
-            now,
-        )
+                now,
+            )
+            order.subscription_id = period.subscription.id
+            event = _order_paid(order, invoice, product, period, now)
         payment_service.record(session, capture, now)
         order.status = OrderStatus.paid
         order.paid_at = now
-        order.subscription_id = period.subscription.id
         invoice_service.settle(invoice, now)
         audit_service.record(
             session,
@@ -253,9 +309,44 @@ class OrderService:
             ),
             now,
         )
-        record_event(session, _order_paid(order, invoice, product, period, now))
+        record_event(session, event)
         if promo is not None:
             promo_service.redeem(session, promo, (order.id, order.user_id), now)
+        await session.flush()
+
+    async def still_placeable(self, session: AsyncSession, order: Order, now: datetime) -> bool:
+        """Whether a held order's item can still be delivered: always a product; a session's
+        place only while it can be taken (the session is then held until commit)."""
+        place = _place_of(order)
+        if place is None:
+            return True
+        try:
+            await drop_in_seller().admit(session, place, now)
+        except DomainError:
+            return False
+        return True
+
+    async def settle_undelivered(
+        self, session: AsyncSession, paid: tuple[Order, Invoice], capture: Capture, now: datetime
+    ) -> None:
+        """A capture the provider made for a place taken since (the customer's confirm never
+        got its answer): the payment recorded and the order paid, for the caller to refund in
+        full. No place, no promo code redeemed, no DropInPaid."""
+        order, invoice = paid
+        payment_service.record(session, capture, now)
+        order.status = OrderStatus.paid
+        order.paid_at = now
+        invoice_service.settle(invoice, now)
+        audit_service.record(
+            session,
+            AuditEvent(
+                action="order.paid_undelivered",
+                resource_type="order",
+                resource_id=order.id,
+                details={"invoice": invoice.number, "amount": order.total_minor},
+            ),
+            now,
+        )
         await session.flush()
 
     async def lock(self, session: AsyncSession, intent_id: str) -> tuple[Order, Invoice] | None:
@@ -277,6 +368,14 @@ class OrderService:
             raise OrderNotFound()
         if order.status not in (OrderStatus.paid, OrderStatus.refunded):
             raise OrderNotPaid()
+        return order
+
+    async def lock_settled(self, session: AsyncSession, order_id: uuid.UUID) -> Order | None:
+        """A paid or refunded order, held until commit, for a refund no one asked for by hand
+        (a drop-in's session called off); None for any other order."""
+        order = await order_repository.lock(session, order_id)
+        if order is None or order.status not in (OrderStatus.paid, OrderStatus.refunded):
+            return None
         return order
 
     async def get(self, session: AsyncSession, actor: Actor, order_id: uuid.UUID) -> Order:
@@ -312,6 +411,22 @@ def _order_paid(
         currency=order.currency,
         sessions_per_month=product.sessions_per_month,
         custom_plans=product.custom_training_plan or product.custom_diet_plan,
+    )
+
+
+def _drop_in_paid(order: Order, invoice: Invoice, now: datetime) -> DropInPaid:
+    assert order.session_id is not None
+    return DropInPaid(
+        occurred_at=now,
+        actor_id=order.user_id,
+        subject_type="order",
+        subject_id=str(order.id),
+        order_id=order.id,
+        invoice_id=invoice.id,
+        user_id=order.user_id,
+        session_id=order.session_id,
+        amount_minor=order.total_minor,
+        currency=order.currency,
     )
 
 

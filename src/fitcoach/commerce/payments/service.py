@@ -15,6 +15,17 @@ from fitcoach.commerce.payments.repository import payment_repository
 from fitcoach.http.pagination import PageRequest
 from fitcoach.models import Actor, Payment, PaymentMethod
 
+# session.info key: the app's payment provider, for work done outside a request (an event
+# handler's refund), set on the app's sessionmaker by create_app.
+PROVIDER_INFO_KEY = "fitcoach.payment_provider"
+
+
+def provider_of(session: AsyncSession) -> PaymentProvider:
+    provider: PaymentProvider | None = session.info.get(PROVIDER_INFO_KEY)
+    if provider is None:
+        raise RuntimeError("the session's sessionmaker carries no payment provider")
+    return provider
+
 
 @dataclass(frozen=True)
 class Capture:

@@ -32,7 +32,7 @@ class PromoCodeExpired(Unprocessable):
 
 
 class PromoCodeNotForProduct(Unprocessable):
-    message = "This promo code does not apply to this product"
+    message = "This promo code does not apply to this product (or to a session's place)"
 
 
 class PromoCodeCurrencyMismatch(Unprocessable):

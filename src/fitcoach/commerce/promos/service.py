@@ -66,11 +66,12 @@ class PromoChanges:
 
 @dataclass(frozen=True)
 class PromoUse:
-    """A code entered for an order of `product_id` whose lines add up to `subtotal`."""
+    """A code entered for an order of `product_id` (None: a place in a session, which only
+    codes naming no products apply to) whose lines add up to `subtotal`."""
 
     code: str
     user_id: uuid.UUID
-    product_id: uuid.UUID
+    product_id: uuid.UUID | None
     currency: str
     subtotal: int
 
@@ -159,6 +160,7 @@ class PromoService:
         if promo.valid_to is not None and now >= promo.valid_to:
             raise PromoCodeExpired()
         if promo.product_ids and str(use.product_id) not in promo.product_ids:
+            # A drop-in's None is in no list: a code for named products is not for sessions.
             raise PromoCodeNotForProduct()
         if promo.currency is not None and promo.currency != use.currency:
             raise PromoCodeCurrencyMismatch()

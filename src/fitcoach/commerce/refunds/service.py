@@ -16,7 +16,7 @@ from fitcoach.commerce.events import RefundIssued
 from fitcoach.commerce.invoices.service import invoice_service
 from fitcoach.commerce.orders.service import OrderStatus, order_service
 from fitcoach.commerce.payments.providers import PaymentProvider, RefundRequest
-from fitcoach.commerce.payments.service import payment_service
+from fitcoach.commerce.payments.service import payment_service, provider_of
 from fitcoach.commerce.refunds.exceptions import RefundExceedsPayment
 from fitcoach.commerce.refunds.repository import refund_repository
 from fitcoach.models import Actor, Order, Payment, Refund
@@ -68,6 +68,34 @@ class RefundService:
             )
         )
         given = Given(provider_refund_id, draft.amount, draft.reason, admin.id)
+        return await self._record(session, (order, payment), given, now)
+
+    async def refund_in_full(
+        self, session: AsyncSession, order_id: uuid.UUID, reason: str, now: datetime
+    ) -> Refund | None:
+        """Give back all that is left of a paid order, through the app's provider, for a reason
+        of the business (no admin asked). None when nothing is left: a redelivered request
+        refunds nothing twice, as the order's row is held while the refunds are summed."""
+        order = await order_service.lock_settled(session, order_id)
+        if order is None:
+            return None
+        payment = await payment_service.of_order(session, order.id)
+        if payment is None:
+            return None
+        refunded = await refund_repository.total_for(session, order.id)
+        left = payment.amount_minor - refunded
+        if left <= 0:
+            return None
+        provider_refund_id = await provider_of(session).refund(
+            RefundRequest(
+                charge_id=payment.charge_id,
+                amount_minor=left,
+                currency=payment.currency,
+                # The provider's own idempotency key: a retried transaction gets the same refund.
+                key=f"{order.id}:{refunded}",
+            )
+        )
+        given = Given(provider_refund_id, left, reason, admin_id=None)
         return await self._record(session, (order, payment), given, now)
 
     async def record_given(

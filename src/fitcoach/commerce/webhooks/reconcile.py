@@ -3,7 +3,9 @@ outcome holds the order's row (confirm's lock), so a webhook and a confirm of on
 turn and the second finds the first's work done:
 
 - payment_intent.succeeded: a payment whose confirm never got its answer back is completed
-  exactly as confirm completes it (OrderService.complete); a paid order is left as it is.
+  exactly as confirm completes it (OrderService.complete); a paid order is left as it is. A
+  session's place taken meanwhile by someone else cannot be delivered: the payment is recorded
+  and refunded in full at once.
 - payment_intent.payment_failed: an order waiting on the customer's authentication is payable
   again, and the customer is told why it failed.
 - charge.refunded: each refund the provider lists that we do not know by its id (one made in
@@ -40,11 +42,7 @@ async def _succeeded(
     order, _ = held
     if order.status not in OrderStatus.payable or event.charge_id is None:
         return
-    promo = (
-        await promo_service.hold_taken(session, order.promo_code_id)
-        if order.promo_code_id is not None
-        else None
-    )
+    now = event.occurred_at
     capture = Capture(
         order_id=order.id,
         user_id=order.user_id,
@@ -54,7 +52,17 @@ async def _succeeded(
         amount_minor=order.total_minor,
         currency=order.currency,
     )
-    await order_service.complete(session, held, capture, promo, event.occurred_at)
+    if not await order_service.still_placeable(session, order, now):
+        await order_service.settle_undelivered(session, held, capture, now)
+        reason = "The session's place was no longer free when the payment arrived"
+        await refund_service.refund_in_full(session, order.id, reason, now)
+        return
+    promo = (
+        await promo_service.hold_taken(session, order.promo_code_id)
+        if order.promo_code_id is not None
+        else None
+    )
+    await order_service.complete(session, held, capture, promo, now)
 
 
 async def _failed(session: AsyncSession, order: Order, event: PaymentNoticeReceived) -> None:

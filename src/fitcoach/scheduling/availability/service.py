@@ -148,9 +148,10 @@ class AvailabilityService:
     ) -> SessionView:
         """A customer's one-to-one with their own coach, inside one of the coach's free slots
         (their weekly hours, not their time off; other sessions are checked as for anyone)."""
-        if draft.type is not SessionType.one_to_one or draft.participants not in (
-            [],
-            [customer.id],
+        if (
+            draft.type is not SessionType.one_to_one
+            or draft.participants not in ([], [customer.id])
+            or draft.drop_in is not None
         ):
             raise CustomersBookOneToOne()
         await self._readable(session, customer, draft.coach_id)

@@ -1,7 +1,8 @@
 """Changing a session (PATCH /sessions/{id}): its coach or an admin reschedules it (conflicts
-checked again), cancels it (every entitlement returned) or completes it with each
-participant's attendance; a booked customer cancels their own place, spending the entitlement
-inside the late-cancel window. Each change is audited and published as an event, whose
+checked again), cancels it (every entitlement returned, every paid place refunded by the
+drop-ins handler) or completes it with each participant's attendance; a booked customer
+cancels their own place, spending the entitlement (or the paid place) inside the late-cancel
+window. Each change is audited and published as an event, whose
 handlers tell the people concerned."""
 
 from __future__ import annotations
@@ -225,6 +226,7 @@ class SessionChanges:
                 start_at=sess.start_at,
                 timezone=sess.timezone,
                 late=late,
+                order_id=booking.order_id,
             ),
         )
 

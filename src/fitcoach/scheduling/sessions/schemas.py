@@ -25,6 +25,20 @@ from fitcoach.scheduling.sessions.rules import (
 from fitcoach.scheduling.sessions.service import SessionDraft, SessionView
 
 MAX_PARTICIPANTS = 50
+# The catalog's bound on a product's price.
+MAX_PRICE_MINOR = 1_000_000_000
+
+
+class DropInPrice(StrictApiModel):
+    """What one place costs a customer who books without an entitlement, named as products
+    name their prices."""
+
+    price: int = Field(
+        strict=True, ge=1, le=MAX_PRICE_MINOR, description="Integer minor units (cents)"
+    )
+    currency: str = Field(
+        pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD", examples=["USD"]
+    )
 
 
 class SessionIn(StrictApiModel):
@@ -67,6 +81,11 @@ class SessionIn(StrictApiModel):
         description="An RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=8: one session "
         f"per occurrence (at most {MAX_OCCURRENCES}), at the same wall-clock time in timezone",
     )
+    drop_in: DropInPrice | None = Field(
+        default=None,
+        description="Sell single places at this price to customers without an entitlement "
+        "(POST /orders with sessionId); without it places are only booked with one",
+    )
 
     def to_draft(self) -> SessionDraft:
         return SessionDraft(
@@ -80,6 +99,7 @@ class SessionIn(StrictApiModel):
             capacity=self.capacity,
             participants=list(dict.fromkeys(self.participants)),
             recurrence=self.recurrence,
+            drop_in=(self.drop_in.price, self.drop_in.currency) if self.drop_in else None,
         )
 
 
@@ -97,6 +117,17 @@ class BookingOut(ApiModel):
             status=BookingStatus(booking.status),
             created_at=booking.created_at,
         )
+
+
+class DropInPriceOut(ApiModel):
+    price: int = Field(description="Integer minor units of currency")
+    currency: str
+
+    @classmethod
+    def of(cls, sess: ScheduledSession) -> DropInPriceOut | None:
+        if sess.drop_in_price_minor is None or sess.drop_in_currency is None:
+            return None
+        return cls(price=sess.drop_in_price_minor, currency=sess.drop_in_currency)
 
 
 class SessionOut(ApiModel):
@@ -121,6 +152,9 @@ class SessionOut(ApiModel):
     bookings: list[BookingOut] = Field(description="Every booking to staff; a customer's own")
     cancellation_reason: str | None
     series_id: uuid.UUID | None = Field(description="Shared by a recurring session's occurrences")
+    drop_in: DropInPriceOut | None = Field(
+        description="The price of one place bought on its own; null: not sold singly"
+    )
 
     @classmethod
     def of(cls, view: SessionView, timezone: str | None = None) -> SessionOut:
@@ -144,6 +178,7 @@ class SessionOut(ApiModel):
             bookings=[BookingOut.of(booking) for booking in view.bookings],
             cancellation_reason=sess.cancellation_reason,
             series_id=sess.series_id,
+            drop_in=DropInPriceOut.of(sess),
         )
 
 

@@ -1,5 +1,6 @@
 """Seating a customer in a session: no overlap with their other live bookings, one session of
-their entitlement spent (unless the type is free), the place itself counted by the caller.
+their entitlement spent (unless the type is free or the place was paid for by an order), the
+place itself counted by the caller.
 PostgreSQL's exclusion constraint settles a race the check could not see; the answer names
 the session that won."""
 
@@ -13,7 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.models import ScheduledSession, SessionBooking
 from fitcoach.scheduling.entitlements.service import entitlement_service
-from fitcoach.scheduling.exceptions import AlreadyBooked, CoachBusy, NoEntitlement, ParticipantBusy
+from fitcoach.scheduling.exceptions import (
+    AlreadyBooked,
+    CoachBusy,
+    NoEntitlement,
+    NoEntitlementDropInForSale,
+    ParticipantBusy,
+)
 from fitcoach.scheduling.sessions.repository import session_repository
 from fitcoach.scheduling.sessions.rules import FREE_OF_ENTITLEMENT, BookingStatus, SessionType
 
@@ -58,10 +65,19 @@ async def coach_busy(
     return CoachBusy(clash.id, clash.start_at, clash.end_at, buffer_minutes)
 
 
+def _money(amount_minor: int, currency: str) -> str:
+    return f"{amount_minor / 100:.2f} {currency}"
+
+
 async def seat(
-    session: AsyncSession, sess: ScheduledSession, customer_id: uuid.UUID, actor_id: uuid.UUID
+    session: AsyncSession,
+    sess: ScheduledSession,
+    customer_id: uuid.UUID,
+    actor_id: uuid.UUID,
+    order_id: uuid.UUID | None = None,
 ) -> SessionBooking:
-    """Book `customer_id` into `sess` (a new row, or their canceled one again)."""
+    """Book `customer_id` into `sess` (a new row, or their canceled one again), on their
+    entitlement or, with `order_id`, on the order that paid for the place."""
     busy = await participant_busy(session, sess, [customer_id])
     if busy is not None:
         raise busy
@@ -85,7 +101,8 @@ async def seat(
 
     await flush_guarded(session, stage, explain)
     booking.grant_id = None
-    if SessionType(sess.type) not in FREE_OF_ENTITLEMENT:
+    booking.order_id = order_id
+    if order_id is None and SessionType(sess.type) not in FREE_OF_ENTITLEMENT:
         try:
             booking.grant_id = await entitlement_service.use(
                 session, customer_id, booking.id, sess.start_at, actor_id
@@ -96,5 +113,8 @@ async def seat(
                     f"Customer {customer_id} has no session left in their membership for that "
                     "date: an admin can grant sessions"
                 ) from exc
+            if sess.drop_in_price_minor is not None and sess.drop_in_currency is not None:
+                price = _money(sess.drop_in_price_minor, sess.drop_in_currency)
+                raise NoEntitlementDropInForSale(sess.id, price) from exc
             raise
     return booking

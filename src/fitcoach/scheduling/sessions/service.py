@@ -57,6 +57,8 @@ class SessionDraft:
     capacity: int
     participants: list[uuid.UUID]
     recurrence: str | None = None
+    # One place's price and currency for customers without an entitlement (a drop-in).
+    drop_in: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ class SessionService:
             series_id=series_id,
             created_by_id=actor.id,
         )
+        sess.drop_in_price_minor, sess.drop_in_currency = draft.drop_in or (None, None)
         sess.join_link = draft.join_link
         if sess.join_link is None and draft.location.lower() == ONLINE:
             sess.join_link = await policy.video_links.room_for(sess.id)
