@@ -295,20 +295,7 @@ class OrderService:
             )
             order.subscription_id = period.subscription.id
             event = _order_paid(order, invoice, product, period, now)
-        payment_service.record(session, capture, now)
-        order.status = OrderStatus.paid
-        order.paid_at = now
-        invoice_service.settle(invoice, now)
-        audit_service.record(
-            session,
-            AuditEvent(
-                action="order.paid",
-                resource_type="order",
-                resource_id=order.id,
-                details={"invoice": invoice.number, "amount": order.total_minor},
-            ),
-            now,
-        )
+        _record_payment(session, paid, capture, "order.paid", now)
         record_event(session, event)
         if promo is not None:
             promo_service.redeem(session, promo, (order.id, order.user_id), now)
@@ -332,21 +319,7 @@ class OrderService:
         """A capture the provider made for a place taken since (the customer's confirm never
         got its answer): the payment recorded and the order paid, for the caller to refund in
         full. No place, no promo code redeemed, no DropInPaid."""
-        order, invoice = paid
-        payment_service.record(session, capture, now)
-        order.status = OrderStatus.paid
-        order.paid_at = now
-        invoice_service.settle(invoice, now)
-        audit_service.record(
-            session,
-            AuditEvent(
-                action="order.paid_undelivered",
-                resource_type="order",
-                resource_id=order.id,
-                details={"invoice": invoice.number, "amount": order.total_minor},
-            ),
-            now,
-        )
+        _record_payment(session, paid, capture, "order.paid_undelivered", now)
         await session.flush()
 
     async def lock(self, session: AsyncSession, intent_id: str) -> tuple[Order, Invoice] | None:
@@ -388,6 +361,27 @@ class OrderService:
         self, session: AsyncSession, actor: Actor, page: PageRequest
     ) -> tuple[list[Order], int]:
         return await order_repository.page_readable(session, actor, page)
+
+
+def _record_payment(
+    session: AsyncSession, paid: tuple[Order, Invoice], capture: Capture, action: str, now: datetime
+) -> None:
+    """The capture recorded, the order and its invoice paid, and `action` audited."""
+    order, invoice = paid
+    payment_service.record(session, capture, now)
+    order.status = OrderStatus.paid
+    order.paid_at = now
+    invoice_service.settle(invoice, now)
+    audit_service.record(
+        session,
+        AuditEvent(
+            action=action,
+            resource_type="order",
+            resource_id=order.id,
+            details={"invoice": invoice.number, "amount": order.total_minor},
+        ),
+        now,
+    )
 
 
 def _order_paid(
