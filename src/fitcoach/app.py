@@ -73,6 +73,7 @@ from fitcoach.http.middleware import RequestContextMiddleware
 from fitcoach.http.openapi import install_openapi, operation_id
 from fitcoach.http.path_owners import install_path_owners
 from fitcoach.http.ratelimit import create_limiter
+from fitcoach.http.routing import PathGuardedRouter
 from fitcoach.http.text_guard import SurrogateGuardMiddleware
 from fitcoach.integrations.api_keys.endpoints import router as api_keys_router
 from fitcoach.integrations.wearables.endpoints import router as wearables_router
@@ -295,7 +296,8 @@ def _included_routers() -> tuple[BaseRoute, ...]:
     routes (nothing here uses it)."""
     parent = APIRouter(responses=error_responses(503), generate_unique_id_function=operation_id)
     # The app's hottest screens first: FastAPI tries routes in order, twice per request (to
-    # match and to dispatch), and each miss costs. No two routers answer the same path.
+    # match and to dispatch); each router is guarded by its paths' literal beginnings
+    # (http/routing.py), so a miss is one string check. No two routers answer the same path.
     routers = (
         auth_router,
         otp_login_router,
@@ -351,6 +353,6 @@ def _included_routers() -> tuple[BaseRoute, ...]:
         health_router,
     )
     for router in routers:
-        parent.include_router(router, prefix=API_PREFIX)
+        parent.include_router(PathGuardedRouter(router, API_PREFIX))
     parent.include_router(metrics_router)
     return tuple(parent.routes)
