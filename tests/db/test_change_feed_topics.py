@@ -14,15 +14,17 @@ from fitcoach.db.base import Base
 from fitcoach.db.cache import topics
 from fitcoach.db.cache.reads import declared_reads
 
-# Each trigger that calls the announcing function, with its table and its first argument (the
-# topic); tgargs holds the arguments NUL-separated.
+# Each trigger that calls an announcing function (fitcoach_announce_change, or
+# fitcoach_announce_session_coach for bookings, which announce their session's coach), with its
+# table and its first argument (the topic); tgargs holds the arguments NUL-separated.
 _TRIGGERS = text(
     """
     SELECT c.relname AS table_name, t.tgargs AS arguments
     FROM pg_trigger t
     JOIN pg_class c ON c.oid = t.tgrelid
     JOIN pg_proc p ON p.oid = t.tgfoid
-    WHERE p.proname = 'fitcoach_announce_change' AND NOT t.tgisinternal
+    WHERE p.proname IN ('fitcoach_announce_change', 'fitcoach_announce_session_coach')
+      AND NOT t.tgisinternal
     """
 )
 
@@ -47,6 +49,7 @@ def test_every_cached_read_names_a_topic_and_tables_that_exist() -> None:
         "plan_views",
         "custom_plan_ids",
         "catalog_pages",
+        "coach_calendars",
     }
     for read in reads:
         assert read.topic in topics.ALL, read.name

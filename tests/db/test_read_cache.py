@@ -274,6 +274,18 @@ def test_entries_expire(cache: InvalidatedCache[str]) -> None:
     assert expiring.get("user-1", "key") is MISS
 
 
+def test_a_group_keeps_its_newest_keys_up_to_its_bound() -> None:
+    bounded: InvalidatedCache[str] = InvalidatedCache(
+        "test", max_groups=3, ttl_seconds=60, max_keys_per_group=2
+    )
+    bounded.enabled = True
+    for page in (1, 2, 3):
+        bounded.put("coach-1", page, f"page {page}", bounded.ticket())
+    assert [bounded.get("coach-1", page) for page in (1, 2, 3)] == [MISS, "page 2", "page 3"]
+    bounded.put("coach-1", 3, "page 3 again", bounded.ticket())  # a key it holds: none goes
+    assert bounded.get("coach-1", 2) == "page 2"
+
+
 def test_everything_goes_on_a_truncate(cache: InvalidatedCache[str]) -> None:
     cache.put("user-1", "key", "value", cache.ticket())
     cache.invalidate("*")

@@ -225,7 +225,10 @@ def create_read_caches(
     caches: dict[str, InvalidatedCache[Any]] = {}
     for read in declared_reads():
         cache: InvalidatedCache[Any] = InvalidatedCache(
-            read.name, max_groups=read.max_groups, ttl_seconds=settings.read_cache_seconds
+            read.name,
+            max_groups=read.max_groups,
+            max_keys_per_group=read.max_keys_per_group,
+            ttl_seconds=settings.read_cache_seconds,
         )
         caches[read.name] = cache
         feed.attach(read.topic, cache)

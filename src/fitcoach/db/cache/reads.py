@@ -48,6 +48,9 @@ class CachedRead(Generic[V]):
     topic: str
     tables: tuple[str, ...]
     max_groups: int = 10_000
+    # Keys (pages, ranges) kept per group; the oldest goes first. Bounds what one caller can
+    # make a worker hold by varying a query.
+    max_keys_per_group: int = 256
 
     def __post_init__(self) -> None:
         _DECLARED.append(self)

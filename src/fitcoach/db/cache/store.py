@@ -36,11 +36,13 @@ class InvalidatedCache(Generic[V]):
         *,
         max_groups: int,
         ttl_seconds: float,
+        max_keys_per_group: int = 256,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.name = name
         self.enabled = False
         self._max_groups = max_groups
+        self._max_keys = max_keys_per_group
         # A bound on how long a value is trusted, as a second line behind the invalidations.
         self._ttl = ttl_seconds
         self._monotonic = monotonic
@@ -84,6 +86,8 @@ class InvalidatedCache(Generic[V]):
                 # The oldest group goes first: dicts keep insertion order.
                 del self._groups[next(iter(self._groups))]
             entries = self._groups[group] = {}
+        elif key not in entries and len(entries) >= self._max_keys:
+            del entries[next(iter(entries))]
         entries[key] = (value, self._monotonic() + self._ttl)
 
     def invalidate(self, group: str) -> None:

@@ -22,4 +22,7 @@ SETTINGS: Final = "settings"
 # change touched without reading them again.
 CATALOG: Final = "catalog"
 
-ALL: Final = frozenset({USER, PLAN, OWNER_PLANS, SETTINGS, CATALOG})
+# A coach's sessions and their bookings, keyed by the coach's id.
+CALENDAR: Final = "calendar"
+
+ALL: Final = frozenset({USER, PLAN, OWNER_PLANS, SETTINGS, CATALOG, CALENDAR})

@@ -82,12 +82,11 @@ async def calendar_of(
         raise InvalidRange("end must be after start")
     if end - start > timedelta(days=MAX_RANGE_DAYS):
         raise InvalidRange(f"end must be at most {MAX_RANGE_DAYS} days after start")
-    sessions, total = await session_repository.calendar(
+    found = await session_repository.calendar(
         session, _filter_of(actor, query, (start, end)), query.page
     )
-    bookings = await session_repository.bookings_of_sessions(session, [one.id for one in sessions])
     return Calendar(
-        views=[view_for(one, bookings[one.id], actor, policy, now) for one in sessions],
-        total=total,
+        views=[view_for(one, found.bookings[one.id], actor, policy, now) for one in found.sessions],
+        total=found.total,
         timezone=zone.key,
     )

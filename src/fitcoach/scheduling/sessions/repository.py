@@ -5,12 +5,16 @@ book it."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitcoach.db.cache import topics
+from fitcoach.db.cache.reads import CachedRead
 from fitcoach.http.pagination import PageRequest, fetch_page
 from fitcoach.models import ScheduledSession, SessionBooking, WaitlistEntry
 from fitcoach.models.enums import Role
@@ -44,6 +48,84 @@ class CalendarFilter:
     status: str | None
 
 
+@dataclass(frozen=True)
+class SessionFacts:
+    """A session as a calendar shows it, frozen: what a cached calendar page holds."""
+
+    id: uuid.UUID
+    type: str
+    status: str
+    coach_id: uuid.UUID
+    start_at: datetime
+    end_at: datetime
+    timezone: str
+    location: str
+    join_link: str | None
+    capacity: int
+    booked: int
+    held: int
+    cancellation_reason: str | None
+    series_id: uuid.UUID | None
+    drop_in_price_minor: int | None
+    drop_in_currency: str | None
+
+    @classmethod
+    def of(cls, row: ScheduledSession) -> SessionFacts:
+        return cls(
+            id=row.id,
+            type=row.type,
+            status=row.status,
+            coach_id=row.coach_id,
+            start_at=row.start_at,
+            end_at=row.end_at,
+            timezone=row.timezone,
+            location=row.location,
+            join_link=row.join_link,
+            capacity=row.capacity,
+            booked=row.booked,
+            held=row.held,
+            cancellation_reason=row.cancellation_reason,
+            series_id=row.series_id,
+            drop_in_price_minor=row.drop_in_price_minor,
+            drop_in_currency=row.drop_in_currency,
+        )
+
+
+@dataclass(frozen=True)
+class BookingFacts:
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    status: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: SessionBooking) -> BookingFacts:
+        return cls(row.id, row.customer_id, row.status, row.created_at)
+
+
+@dataclass(frozen=True)
+class CalendarPage:
+    """A page of a calendar by start, every booking of its sessions, and the calendar's size."""
+
+    sessions: tuple[SessionFacts, ...]
+    bookings: Mapping[uuid.UUID, tuple[BookingFacts, ...]]
+    total: int
+
+
+# Pages of coaches' calendars (a coach reading their own, an admin reading one coach's), as a
+# console polls them. Sessions announce their coach and bookings their session's coach
+# (migration 0030), so a change drops that coach's pages only; a coach keeps at most
+# `max_keys_per_group` ranges and pages. Customers' and the all-coaches calendars are read
+# from the database: a booking would have to announce every customer of its session.
+COACH_CALENDARS: CachedRead[CalendarPage] = CachedRead(
+    "coach_calendars",
+    topic=topics.CALENDAR,
+    tables=(ScheduledSession.__tablename__, SessionBooking.__tablename__),
+    max_groups=5_000,
+    max_keys_per_group=64,
+)
+
+
 class SessionRepository:
     def add(self, session: AsyncSession, row: ScheduledSession | SessionBooking) -> None:
         session.add(row)
@@ -60,6 +142,27 @@ class SessionRepository:
         return found
 
     async def calendar(
+        self, session: AsyncSession, where: CalendarFilter, page: PageRequest
+    ) -> CalendarPage:
+        """A page of the calendar with its sessions' bookings; a coach's from the read cache
+        when a safe request's session carries it."""
+
+        async def load() -> CalendarPage:
+            sessions, total = await self._calendar_rows(session, where, page)
+            bookings = await self.bookings_of_sessions(session, [one.id for one in sessions])
+            return CalendarPage(
+                sessions=tuple(SessionFacts.of(one) for one in sessions),
+                bookings=MappingProxyType(
+                    {key: tuple(map(BookingFacts.of, rows)) for key, rows in bookings.items()}
+                ),
+                total=total,
+            )
+
+        if where.coach_id is None:
+            return await load()
+        return await COACH_CALENDARS.read(session, str(where.coach_id), (where, page), load)
+
+    async def _calendar_rows(
         self, session: AsyncSession, where: CalendarFilter, page: PageRequest
     ) -> tuple[list[ScheduledSession], int]:
         """A page of the calendar, by start; the range seeks on (coach_id, start_at),

@@ -13,6 +13,7 @@ from fitcoach.http.fields import http_url, label
 from fitcoach.http.pagination import Pagination
 from fitcoach.models import ScheduledSession, SessionBooking
 from fitcoach.scheduling.sessions.changes import SessionChange
+from fitcoach.scheduling.sessions.repository import BookingFacts, SessionFacts
 from fitcoach.scheduling.sessions.rules import (
     MAX_CAPACITY,
     MAX_OCCURRENCES,
@@ -110,7 +111,7 @@ class BookingOut(ApiModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, booking: SessionBooking) -> BookingOut:
+    def of(cls, booking: SessionBooking | BookingFacts) -> BookingOut:
         return cls(
             id=booking.id,
             customer_id=booking.customer_id,
@@ -124,7 +125,7 @@ class DropInPriceOut(ApiModel):
     currency: str
 
     @classmethod
-    def of(cls, sess: ScheduledSession) -> DropInPriceOut | None:
+    def of(cls, sess: ScheduledSession | SessionFacts) -> DropInPriceOut | None:
         if sess.drop_in_price_minor is None or sess.drop_in_currency is None:
             return None
         return cls(price=sess.drop_in_price_minor, currency=sess.drop_in_currency)
@@ -158,7 +159,7 @@ class SessionOut(ApiModel):
 
     @classmethod
     def of(cls, view: SessionView, timezone: str | None = None) -> SessionOut:
-        sess: ScheduledSession = view.session
+        sess = view.session
         zone = zone_named(timezone or sess.timezone)
         return cls(
             id=sess.id,

@@ -6,6 +6,7 @@ consultation spends one session of the customer's entitlement."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +27,12 @@ from fitcoach.scheduling.exceptions import (
     SessionNotFound,
 )
 from fitcoach.scheduling.sessions.policy import SchedulingPolicy
-from fitcoach.scheduling.sessions.repository import session_repository, waitlist_repository
+from fitcoach.scheduling.sessions.repository import (
+    BookingFacts,
+    SessionFacts,
+    session_repository,
+    waitlist_repository,
+)
 from fitcoach.scheduling.sessions.rules import (
     BookingStatus,
     SessionStatus,
@@ -65,14 +71,14 @@ class SessionDraft:
 class SessionView:
     """A session as one actor sees it: the bookings they may see, the join link if theirs."""
 
-    session: ScheduledSession
-    bookings: list[SessionBooking]
+    session: ScheduledSession | SessionFacts
+    bookings: Sequence[SessionBooking | BookingFacts]
     join_link: str | None
 
 
 def view_for(
-    sess: ScheduledSession,
-    bookings: list[SessionBooking],
+    sess: ScheduledSession | SessionFacts,
+    bookings: Sequence[SessionBooking | BookingFacts],
     actor: Actor,
     policy: SchedulingPolicy,
     now: datetime,
