@@ -3,11 +3,13 @@ drilldown of a cell, and its tokens refused when altered, expired or shown by so
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from datetime import date
 from typing import Any
 
 import pytest
 
+from fitcoach.analytics.cohorts.repository import COHORT_SORT_MEMORY
 from fitcoach.core.clock import FrozenClock
 from fitcoach.models import TrainingDay
 from tests.factories import Account, Factory, assert_error, with_settings
@@ -182,3 +184,30 @@ async def test_customers_have_no_cohorts(factory: Factory, history: History) -> 
         COHORTS, params={"metric": "mood"}, headers=history.admin.headers
     )
     assert_error(bad, 422)
+
+
+@pytest.mark.postgres_only
+async def test_the_reports_sort_memory_does_not_outlive_the_request(
+    factory: Factory, history: History
+) -> None:
+    """The cohort statements run with more work_mem (a session SET, as safe requests run in
+    autocommit); every pooled connection is back at the server's default afterwards."""
+    engine = factory.app.state.engine
+    async with engine.connect() as connection:
+        default = (await connection.exec_driver_sql("SHOW work_mem")).scalar_one()
+    assert default != COHORT_SORT_MEMORY
+    await _table(factory, history.admin, metric="retention")
+    cell = (await _table(factory, history.coach, metric="retention"))["cohorts"][0]["cells"][0]
+    drilled = await factory.client.get(
+        DRILLDOWN, params={"token": cell["drilldownToken"]}, headers=history.coach.headers
+    )
+    assert drilled.status_code == 200, drilled.text
+    async with AsyncExitStack() as held:
+        # Every idle connection at once, so none is missed.
+        connections = [
+            await held.enter_async_context(engine.connect())
+            for _ in range(max(engine.pool.checkedin(), 1))
+        ]
+        for connection in connections:
+            shown = (await connection.exec_driver_sql("SHOW work_mem")).scalar_one()
+            assert shown == default
