@@ -3,6 +3,7 @@ profile_inprocess.py does): the cohort table over 100,000 customers and 1,000,00
 events (budget: p50 under 2 s), and one customer's progress over a year (p50 under 50 ms).
 
     .venv/bin/python bench/analytics.py [--quick] [--allow-busy] [--requests 20] [--keep]
+        [--json FILE]
 
 It makes its own database (`fitcoach_analytics_bench`, dropped at the end), migrates it, seeds
 the harness's small shape for the accounts and tokens, then with COPY the analytics data: the
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import statistics
 import sys
@@ -161,7 +163,7 @@ async def run(args: argparse.Namespace) -> int:
         from fitcoach.config import Settings
 
         app = create_app(Settings(_env_file=None))  # type: ignore[call-arg]
-        failed = False
+        measured: dict[str, dict[str, float | int]] = {}
         # The bare FastAPI endpoint of the wrk runs, driven the same way: the ratio says how
         # many framework-only requests one analytics request costs on this machine today.
         ceiling_ms = statistics.median(await measure(fastapi_app, "/ceiling", "", 2_000))
@@ -172,13 +174,18 @@ async def run(args: argparse.Namespace) -> int:
             ):
                 timings = await measure(app, path, token, count)
                 p50 = statistics.median(timings)
+                measured[key] = {"p50_ms": round(p50, 1), "max_ms": round(max(timings), 1),
+                                 "requests": count, "budget_ms": BUDGETS_MS[key],
+                                 "ceiling_ms": round(ceiling_ms, 4)}  # fmt: skip
                 verdict = "pass" if p50 < BUDGETS_MS[key] else "FAIL"
-                failed |= verdict == "FAIL"
                 print(f"| {verdict} | {key}: p50 {p50:.1f} ms (budget {BUDGETS_MS[key]:.0f} ms), "
                       f"max {max(timings):.1f} ms over {count} requests; "
                       f"{p50 / ceiling_ms:,.0f}x the bare FastAPI request's "
                       f"{ceiling_ms:.3f} ms |")  # fmt: skip
-        return 1 if failed else 0
+        if args.json:
+            text = json.dumps(measured, indent=2) + "\n"
+            await asyncio.to_thread(Path(args.json).write_text, text)
+        return 1 if any(m["p50_ms"] >= m["budget_ms"] for m in measured.values()) else 0
     finally:
         if args.keep:
             print(f"kept database {targets.database} for a look", file=sys.stderr)
@@ -195,6 +202,7 @@ def main() -> int:
     parser.add_argument("--database", default="fitcoach_analytics_bench")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--keep", action="store_true", help="keep the database (EXPLAIN it)")
+    parser.add_argument("--json", help="also write the figures to this file (bench/run.py does)")
     args = parser.parse_args()
     quietness = measure_quietness(set())
     if quietness.busy and not args.allow_busy:

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import asyncpg
+from harness.analytics import KEY as ANALYTICS_KEY
 from harness.config import (
     BENCH_DIR,
     GROWTH_SIZES_FULL,
@@ -109,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         broker_url=args.rabbitmq,
         quick=args.quick,
     )
-    keys = [scenario.key for scenario in SCENARIOS if not scenario.is_ceiling] + [EVENTS_KEY]
+    keys = [scenario.key for scenario in SCENARIOS if not scenario.is_ceiling]
+    keys += [EVENTS_KEY, ANALYTICS_KEY]
     unknown = set(args.only) - set(keys) - {scenario.key for scenario in SCENARIOS}
     if unknown:
         known = ", ".join(keys)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from harness import analytics as analytics_bench
 from harness import events as event_bench
 from harness.config import LoadShape
 from harness.runner import GrowthResult, Results, ScenarioResult, WorkerMemory
@@ -116,6 +117,7 @@ def to_document(results: Results, command: str) -> Doc:
         "scenarios": {r.scenario.key: _scenario_doc(r, ceilings) for r in results.scenarios},
         "growth": {r.scenario.key: _growth_doc(r) for r in results.growth},
         "events": results.events.as_json() if results.events else None,
+        "analytics": results.analytics,
         "memory": {
             server: [_worker_doc(pid, memory) for pid, memory in workers.items()]
             for server, workers in results.memory.items()
@@ -239,6 +241,7 @@ CALENDAR_BUDGETS = (
 def evaluate_budgets(doc: Doc) -> list[Doc]:
     verdicts = [_verdict(budget, doc) for budget in BUDGETS + CALENDAR_BUDGETS]
     verdicts += event_bench.budget_verdicts(doc.get("events"))
+    verdicts += analytics_bench.budget_verdicts(doc.get("analytics"))
     for key, growth in doc["growth"].items():
         rule = f"{key}: p50 at the largest size <= {GROWTH_LIMIT}x p50 at the smallest"
         ratio = growth.get("p50_ratio_largest_to_smallest")

@@ -21,6 +21,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from harness import analytics as analytics_bench
 from harness import database
 from harness import events as event_bench
 from harness.config import RESULTS_DIR, BenchSettings, LoadShape, Targets
@@ -108,6 +109,7 @@ class Results:
     memory: dict[str, dict[int, WorkerMemory]] = field(default_factory=dict)
     quietness: list[tuple[str, Quietness]] = field(default_factory=list)
     events: event_bench.EventResult | None = None
+    analytics: dict[str, object] | None = None
     finished_at: datetime | None = None
 
 
@@ -144,6 +146,11 @@ class BenchRun:
             self._alone_phase("fitcoach-granian")
             if not self.options.only or event_bench.KEY in self.options.only:
                 self._events_phase()
+            if not self.options.only or analytics_bench.KEY in self.options.only:
+                progress("analytics: cohorts and progress in-process (bench/analytics.py)")
+                self.results.analytics = analytics_bench.measure(
+                    self.options.targets, self.work_dir, quick=self.options.quick
+                )
         finally:
             self._cleanup()
         self.results.finished_at = datetime.now(UTC)
