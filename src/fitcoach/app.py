@@ -33,6 +33,7 @@ from fitcoach.auth.social.verification import JwksCache
 from fitcoach.automations import execution as _automation_runs  # noqa: F401
 from fitcoach.automations.endpoints import router as automations_router
 from fitcoach.automations.tasks.endpoints import router as tasks_router
+from fitcoach.automations.timed import jobs as _time_triggers  # noqa: F401
 from fitcoach.catalog.endpoints import router as catalog_router
 
 # Imported for the event handlers they register (the worker layer knows no domain).

@@ -152,7 +152,7 @@ async def test_staff_other_than_admins_and_customers_are_refused(
 
 BAD_RULES: list[tuple[dict[str, Any], str]] = [
     ({"trigger": {"event": "tests.nothing_like_it"}}, "trigger.event"),
-    ({"trigger": {"event": WORKOUT, "every": "day"}}, "trigger"),
+    ({"trigger": {"event": WORKOUT, "every": "day"}}, "trigger.every"),
     (
         {
             "conditions": {

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic.alias_generators import to_camel
 
 from fitcoach.automations.language import FieldSpec
+from fitcoach.automations.timed.events import TimeThresholdEvent
 from fitcoach.worker.events import DomainEvent, event_types
 
 # The payload field that names the customer an event concerns; an event without one offers no
@@ -67,6 +68,16 @@ _SIMPLE_TYPES: dict[Any, str] = {
 
 
 @dataclass(frozen=True)
+class Threshold:
+    """What a time-based trigger needs besides its event: the threshold (a whole number of
+    `name`, from `low` to `high`) that the hourly scan records the event at."""
+
+    name: str
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
 class Trigger:
     """An event type as a rule's trigger."""
 
@@ -75,6 +86,7 @@ class Trigger:
     description: str
     has_customer: bool
     fields: tuple[FieldSpec, ...]
+    threshold: Threshold | None = None
 
     def field_map(self) -> dict[str, FieldSpec]:
         return {spec.name: spec for spec in self.fields}
@@ -157,12 +169,16 @@ def _trigger(event: str, event_class: type[DomainEvent]) -> Trigger:
     ]
     has_customer = CUSTOMER_FIELD in event_class.model_fields
     doc = (event_class.__doc__ or event_class.__name__).strip().split("\n\n")[0]
+    threshold = None
+    if issubclass(event_class, TimeThresholdEvent):
+        threshold = Threshold(event_class.threshold, *event_class.threshold_range)
     return Trigger(
         event=event,
         name=event_class.__name__,
         description=" ".join(doc.split()),
         has_customer=has_customer,
         fields=(*_ENVELOPE, *payload, *(CUSTOMER_FIELDS if has_customer else ())),
+        threshold=threshold,
     )
 
 

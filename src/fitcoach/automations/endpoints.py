@@ -27,6 +27,7 @@ from fitcoach.automations.schemas import (
     SimulateIn,
     SimulationOut,
     Status,
+    ThresholdOut,
     TriggerOut,
 )
 from fitcoach.automations.service import automations_service
@@ -122,6 +123,13 @@ async def get_automation_catalog(_admin: AdminUser) -> DataEnvelope[CatalogOut]:
                     name=found.name,
                     description=found.description,
                     has_customer=found.has_customer,
+                    threshold=ThresholdOut(
+                        name=found.threshold.name,
+                        minimum=found.threshold.low,
+                        maximum=found.threshold.high,
+                    )
+                    if found.threshold
+                    else None,
                     fields=[
                         FieldOut(
                             name=spec.name,

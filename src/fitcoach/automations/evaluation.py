@@ -50,7 +50,13 @@ def judge(
     """Whether `event` meets `rule`'s conditions. `now` for date arithmetic is when the event
     happened."""
     facts = {**event_facts(rule, event), **(customer_facts or {})}
+    threshold = rule.trigger.threshold
+    if threshold is not None and getattr(event, threshold.name, None) != rule.threshold:
+        # Recorded at another rule's threshold (5 days lapsed, this rule waits for 7).
+        return Verdict(matched=False, reasons=[], facts=facts)
     matched, reasons = explain(rule.condition, facts, utc(event.occurred_at))
+    if threshold is not None:
+        reasons = [f"{threshold.name} reached {rule.threshold}", *reasons]
     return Verdict(matched=matched, reasons=reasons, facts=facts)
 
 

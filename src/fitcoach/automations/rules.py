@@ -44,6 +44,9 @@ class CompiledRule:
     trigger: Trigger
     condition: Condition | None
     actions: tuple[Action, ...]
+    # A time-based trigger's threshold (7 of "no workout for 7 days"): the rule meets only the
+    # events recorded at it.
+    threshold: int | None = None
 
     def fields_read(self) -> set[str]:
         """The fields the conditions and the templates read (of the event and customer)."""
@@ -56,7 +59,7 @@ class CompiledRule:
 
 
 def compile_rule(trigger_json: Any, conditions: Any, actions: Any) -> CompiledRule:
-    found = _trigger(trigger_json)
+    found, threshold = _trigger(trigger_json)
     fields = found.field_map()
     condition = parse(conditions, "conditions", fields) if conditions is not None else None
     if not isinstance(actions, list) or not 1 <= len(actions) <= MAX_ACTIONS:
@@ -64,17 +67,26 @@ def compile_rule(trigger_json: Any, conditions: Any, actions: Any) -> CompiledRu
     compiled = tuple(
         _action(action, f"actions[{index}]", found, fields) for index, action in enumerate(actions)
     )
-    return CompiledRule(trigger=found, condition=condition, actions=compiled)
+    return CompiledRule(trigger=found, condition=condition, actions=compiled, threshold=threshold)
 
 
-def _trigger(raw: Any) -> Trigger:
-    if not isinstance(raw, dict) or set(raw) != {"event"}:
+def _trigger(raw: Any) -> tuple[Trigger, int | None]:
+    """The trigger's event type, and the threshold a time-based one must name."""
+    if not isinstance(raw, dict) or "event" not in raw:
         raise RuleError("trigger", 'a trigger is {"event": "<event type from the catalog>"}')
     event = raw["event"]
     found = trigger(event) if isinstance(event, str) else None
     if found is None:
         raise RuleError("trigger.event", f"unknown event type {event!r}; see the catalog")
-    return found
+    wanted = {"event"} | ({found.threshold.name} if found.threshold else set())
+    unknown = sorted(set(raw) - wanted)
+    if unknown:
+        raise RuleError(f"trigger.{unknown[0]}", f"is not a parameter of {found.event}")
+    if found.threshold is None:
+        return found, None
+    name, low, high = found.threshold.name, found.threshold.low, found.threshold.high
+    _whole(raw.get(name), f"trigger.{name}", low, high)
+    return found, int(raw[name])
 
 
 def _action(raw: Any, path: str, found: Trigger, fields: Mapping[str, FieldSpec]) -> Action:

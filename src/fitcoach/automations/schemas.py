@@ -36,7 +36,10 @@ _EXAMPLE: dict[str, Any] = {
     "status": "draft",
     "frequencyCap": {"maxRuns": 1, "perHours": 24},
 }
-_TRIGGER = 'An event type from GET /automations/catalog: {"event": "<type>"}'
+_TRIGGER = (
+    'An event type from GET /automations/catalog: {"event": "<type>"}; a time-based one also '
+    'names its threshold: {"event": "automations.workouts_lapsed", "days": 7}'
+)
 _CONDITIONS = (
     "The condition language (see the catalog): {all|any: [...]}, {not: {...}} or "
     "{field, op, value}; null or left out: always"
@@ -192,12 +195,22 @@ class FieldOut(ApiModel):
     values: list[str] | None
 
 
+class ThresholdOut(ApiModel):
+    name: str = Field(description="The trigger's parameter: days or hours")
+    minimum: int
+    maximum: int
+
+
 class TriggerOut(ApiModel):
     event: str
     name: str
     description: str
     has_customer: bool
     fields: list[FieldOut]
+    threshold: ThresholdOut | None = Field(
+        description="Time-based triggers only: the whole number the trigger names beside its "
+        'event, e.g. {"event": "automations.workouts_lapsed", "days": 7}'
+    )
 
 
 class OperatorOut(ApiModel):
