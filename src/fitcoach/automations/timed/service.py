@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +39,17 @@ def _event_id(kind: str, *facts: object) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, ":".join([kind, *map(str, facts)]))
 
 
+def _about(customer_id: uuid.UUID, now: datetime) -> dict[str, Any]:
+    """The fields every time event shares: the customer it concerns, seen now, by no one."""
+    return {
+        "occurred_at": now,
+        "actor_id": None,
+        "subject_type": _SUBJECT,
+        "subject_id": str(customer_id),
+        "customer_id": customer_id,
+    }
+
+
 class TimedTriggers:
     async def scan(self, session: AsyncSession, now: datetime) -> int:
         """Record the events of every threshold reached; how many were new."""
@@ -57,11 +69,7 @@ class TimedTriggers:
         return [
             WorkoutsLapsed(
                 id=_event_id(WorkoutsLapsed.type, last.customer_id, days, last.on),
-                occurred_at=now,
-                actor_id=None,
-                subject_type=_SUBJECT,
-                subject_id=str(last.customer_id),
-                customer_id=last.customer_id,
+                **_about(last.customer_id, now),
                 days=days,
                 last_workout_on=last.on,
             )
@@ -82,11 +90,7 @@ class TimedTriggers:
             found.append(
                 SubscriptionEnding(
                     id=_event_id(SubscriptionEnding.type, term.subscription_id, days, term.ends_at),
-                    occurred_at=now,
-                    actor_id=None,
-                    subject_type=_SUBJECT,
-                    subject_id=str(term.customer_id),
-                    customer_id=term.customer_id,
+                    **_about(term.customer_id, now),
                     days=days,
                     subscription_id=term.subscription_id,
                     subscription_type=term.type,
@@ -103,11 +107,7 @@ class TimedTriggers:
         return [
             MessageUnanswered(
                 id=_event_id(MessageUnanswered.type, message.message_id, hours),
-                occurred_at=now,
-                actor_id=None,
-                subject_type=_SUBJECT,
-                subject_id=str(message.customer_id),
-                customer_id=message.customer_id,
+                **_about(message.customer_id, now),
                 hours=hours,
                 thread_id=message.thread_id,
                 thread_context=message.thread_context,
