@@ -29,6 +29,7 @@ from harness.events import KEY as EVENTS_KEY
 from harness.report import budgets_failed, compare, render_markdown, render_text, to_document
 from harness.runner import BenchRun, Options
 from harness.scenarios import SCENARIOS
+from harness.streams import KEY as STREAMS_KEY
 from harness.wrk import WrkMissing
 
 BASELINE = BENCH_DIR / "baseline.json"
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         quick=args.quick,
     )
     keys = [scenario.key for scenario in SCENARIOS if not scenario.is_ceiling]
-    keys += [EVENTS_KEY, ANALYTICS_KEY]
+    keys += [EVENTS_KEY, ANALYTICS_KEY, STREAMS_KEY]
     unknown = set(args.only) - set(keys) - {scenario.key for scenario in SCENARIOS}
     if unknown:
         known = ", ".join(keys)

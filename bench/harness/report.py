@@ -11,6 +11,7 @@ from typing import Any
 
 from harness import analytics as analytics_bench
 from harness import events as event_bench
+from harness import streams as stream_bench
 from harness.config import LoadShape
 from harness.runner import GrowthResult, Results, ScenarioResult, WorkerMemory
 from harness.scenarios import MIXED_WEIGHTS
@@ -118,6 +119,7 @@ def to_document(results: Results, command: str) -> Doc:
         "growth": {r.scenario.key: _growth_doc(r) for r in results.growth},
         "events": results.events.as_json() if results.events else None,
         "analytics": results.analytics,
+        "live_streams": results.streams.as_json() if results.streams else None,
         "memory": {
             server: [_worker_doc(pid, memory) for pid, memory in workers.items()]
             for server, workers in results.memory.items()
@@ -238,10 +240,25 @@ CALENDAR_BUDGETS = (
 )  # fmt: skip
 
 
+def _inbox_growth(summary: Doc, doc: Doc) -> float | None:
+    small = doc["scenarios"].get("threads_list_10", {}).get("summary")
+    return summary["p50_ms"] / small["p50_ms"] if small and small["p50_ms"] else None
+
+
+# Issue 21: the inbox list's p50 must not grow with the inbox (POST /messages has no budget:
+# its throughput is reported).
+INBOX_BUDGETS = (
+    Budget("threads_list_10000", "GET /threads, 10,000 threads: p50 <= 1.5x 10 threads",
+           _inbox_growth, lambda v: v <= GROWTH_LIMIT, lambda v: f"{v:.2f}x"),
+)  # fmt: skip
+
+
 def evaluate_budgets(doc: Doc) -> list[Doc]:
-    verdicts = [_verdict(budget, doc) for budget in BUDGETS + CALENDAR_BUDGETS]
+    budgets = BUDGETS + CALENDAR_BUDGETS + INBOX_BUDGETS
+    verdicts = [_verdict(budget, doc) for budget in budgets]
     verdicts += event_bench.budget_verdicts(doc.get("events"))
     verdicts += analytics_bench.budget_verdicts(doc.get("analytics"))
+    verdicts += stream_bench.budget_verdicts(doc.get("live_streams"))
     for key, growth in doc["growth"].items():
         rule = f"{key}: p50 at the largest size <= {GROWTH_LIMIT}x p50 at the smallest"
         ratio = growth.get("p50_ratio_largest_to_smallest")

@@ -24,6 +24,7 @@ import httpx
 from harness import analytics as analytics_bench
 from harness import database
 from harness import events as event_bench
+from harness import streams as stream_bench
 from harness.config import RESULTS_DIR, BenchSettings, LoadShape, Targets
 from harness.growth import GROWTH, GrowthScenario, empty, grow
 from harness.machine import HashBound, cores, machine_info
@@ -110,6 +111,7 @@ class Results:
     quietness: list[tuple[str, Quietness]] = field(default_factory=list)
     events: event_bench.EventResult | None = None
     analytics: dict[str, object] | None = None
+    streams: stream_bench.StreamResult | None = None
     finished_at: datetime | None = None
 
 
@@ -144,6 +146,8 @@ class BenchRun:
                 self._main_phase()
             self._alone_phase("fitcoach-rl")
             self._alone_phase("fitcoach-granian")
+            if not self.options.only or stream_bench.KEY in self.options.only:
+                self._streams_phase()
             if not self.options.only or event_bench.KEY in self.options.only:
                 self._events_phase()
             if not self.options.only or analytics_bench.KEY in self.options.only:
@@ -463,6 +467,33 @@ class BenchRun:
         )
         if response.status_code != 200:
             raise ProbeFailed(f"{scenario.path} answered {response.status_code}")
+
+    # Live streams -------------------------------------------------------------------------
+
+    def _streams_phase(self) -> None:
+        """The fitcoach server alone, holding 1,000 streams while the coach sends messages."""
+        self._start("fitcoach")
+        try:
+            seed = self._context().seed
+            customers = [(u.user_id, u.token) for u in seed.free_users + seed.paid_users]
+            shape = stream_bench.StreamShape.of(quick=self.options.quick)
+            progress(
+                f"live streams: {shape.streams:,} open, {shape.messages} messages at "
+                f"{shape.per_second:.0f}/s"
+            )
+            result = asyncio.run(
+                stream_bench.measure(
+                    self.servers["fitcoach"].url, seed.messaged_coach.token, customers, shape
+                )
+            )
+            progress(
+                f"live streams: {result.delivered}/{result.sent} delivered, {result.latency_ms}"
+            )
+        except (RuntimeError, httpx.HTTPError) as exc:
+            result = stream_bench.StreamResult(status=f"failed: {exc}")
+        finally:
+            self._stop("fitcoach")
+        self.results.streams = result
 
     # Events -------------------------------------------------------------------------------
 

@@ -18,6 +18,14 @@ import httpx
 
 from harness.seed import PASSWORD, SeedData, write_lines
 from harness.sessions import CALENDAR_SIZES, SESSIONS, calendar_path
+from harness.threads import (
+    MESSAGES,
+    PAGE_SIZE,
+    THREAD_SIZES,
+    THREADS,
+    THREADS_PATH,
+    message_body,
+)
 from harness.training import COMPLETION, TODAY, completion_body
 from harness.wearables import DELIVERIES, WEARABLE_WEBHOOK, delivery, delivery_lines
 
@@ -66,6 +74,9 @@ class LoadFiles:
     refresh_slots: list[Path]
     completions: Path
     calendar_coaches: dict[int, Path]
+    inbox_coaches: dict[int, Path]
+    # "accessToken body": the signed-in customers, each messaging their coach.
+    message_senders: Path
     # "customerId credential": the same profile reads with the partner's API key, and with the
     # admin's access token (an API key reads as the business does).
     profiles_by_api_key: Path
@@ -100,6 +111,14 @@ def write_load_files(seed: SeedData, directory: Path) -> LoadFiles:
             size: tokens(f"token-coach-{size}.txt", [(coach.user_id, coach.token)])
             for size, coach in seed.calendar_coaches.items()
         },
+        inbox_coaches={
+            size: tokens(f"token-inbox-{size}.txt", [(coach.user_id, coach.token)])
+            for size, coach in seed.inbox_coaches.items()
+        },
+        message_senders=write_lines(
+            directory / "message-senders.txt",
+            [f"{token} {message_body(seed.messaged_coach.user_id)}" for _, token in both],
+        ),
         profiles_by_api_key=write_lines(
             directory / "profiles-api-key.txt", [f"{user} {seed.api_key}" for user, _ in both]
         ),
@@ -185,6 +204,30 @@ def _probe_wearable_webhook(client: httpx.Client, context: Context) -> None:
     response = client.post(WEARABLE_WEBHOOK, content=body, headers=headers)
     if response.status_code != 202:
         raise ProbeFailed(f"{WEARABLE_WEBHOOK}: {response.status_code} {response.text[:300]}")
+
+
+def _inbox_probe(size: int) -> Probe:
+    def probe(client: httpx.Client, context: Context) -> None:
+        coach = context.seed.inbox_coaches[size]
+        data = _data(client.get(THREADS_PATH, headers=_bearer(coach.token)))
+        items, pagination = data.get("items"), data.get("pagination")
+        if not isinstance(items, list) or len(items) != min(size, PAGE_SIZE):
+            raise ProbeFailed(f"{THREADS_PATH}: {size} threads seeded, the page has {items}")
+        if not isinstance(pagination, dict) or pagination.get("total") is None:
+            raise ProbeFailed(f"{THREADS_PATH}: no pagination in {data}")
+
+    return probe
+
+
+def _probe_message(client: httpx.Client, context: Context) -> None:
+    sender = context.seed.paid_users[0]
+    response = client.post(
+        MESSAGES,
+        content=message_body(context.seed.messaged_coach.user_id),
+        headers={**_bearer(sender.token), "Content-Type": "application/json"},
+    )
+    if response.status_code != 201:
+        raise ProbeFailed(f"POST {MESSAGES} answered {response.status_code}: {response.text[:300]}")
 
 
 def _profile_probe(credential: Callable[[Context], str]) -> Probe:
@@ -445,6 +488,30 @@ SCENARIOS = (
             probe=_calendar_probe(size),
         )
         for size in CALENDAR_SIZES
+    ),
+    *(
+        Scenario(
+            f"threads_list_{size}",
+            f"GET /threads, a coach's inbox of {size:,} threads",
+            "fitcoach",
+            "token_get.lua",
+            lambda context, slot, size=size: [  # type: ignore[misc]
+                str(context.files.inbox_coaches[size]),
+                THREADS_PATH,
+            ],
+            needs=(f"GET {THREADS}",),
+            probe=_inbox_probe(size),
+        )
+        for size in THREAD_SIZES
+    ),
+    Scenario(
+        "messages_send",
+        "POST /messages, customers to their coach",
+        "fitcoach",
+        "message_send.lua",
+        lambda context, slot: [str(context.files.message_senders), MESSAGES],
+        needs=(f"POST {MESSAGES}",),
+        probe=_probe_message,
     ),
     Scenario(
         "checkout",

@@ -27,6 +27,18 @@ from fitcoach.config import Environment, Settings
 from harness.catalog import seed_catalog
 from harness.config import BenchSettings
 from harness.sessions import CALENDAR_SIZES, SCHEDULED_SESSION_COLUMNS, add_calendar
+from harness.threads import (
+    ASSIGNMENT_COLUMNS as COACH_ASSIGNMENT_COLUMNS,
+)
+from harness.threads import (
+    MESSAGE_COLUMNS,
+    PARTICIPANT_COLUMNS,
+    PARTNER_COLUMNS,
+    THREAD_COLUMNS,
+    THREAD_SIZES,
+    add_inbox,
+    assign_to_coach,
+)
 from harness.training import (
     ASSIGNMENT_COLUMNS,
     HABIT_COLUMNS,
@@ -127,6 +139,10 @@ class SeedData:
     completions: list[Completions] = field(default_factory=list)
     # Signed-in coaches by how many sessions their month holds (harness/sessions.py).
     calendar_coaches: dict[int, TokenUser] = field(default_factory=dict)
+    # Signed-in coaches by how many threads their inbox holds, and the coach the signed-in
+    # customers message (harness/threads.py).
+    inbox_coaches: dict[int, TokenUser] = field(default_factory=dict)
+    messaged_coach: TokenUser = TokenUser("", "")
     counts: dict[str, int] = field(default_factory=dict)
     # A partner's API key with `customers:read` (the API-key read's scenario).
     api_key: str = ""
@@ -170,7 +186,9 @@ async def seed(dsn: str, bench: BenchSettings, shape: SeedShape) -> SeedData:
     try:
         async with connection.transaction():
             stamped = await _stamp_by_default(connection)
-            for table, (columns, rows) in builder.tables.items():
+            for name, (columns, rows) in builder.tables.items():
+                # "users@partners": more rows of `users`, with columns of their own.
+                table = name.partition("@")[0]
                 columns, rows = _stamped(columns, rows, builder.now)
                 await connection.copy_records_to_table(table, records=rows, columns=columns)
             if await connection.fetchval("SELECT to_regclass('products') IS NOT NULL"):
@@ -251,6 +269,13 @@ class _Builder:
                 ("id", "customer_id", "provider", "external_user_id"),
                 [],
             ),
+            "coach_assignments": (COACH_ASSIGNMENT_COLUMNS, []),
+            # Inbox partners: users of a shape of their own, loaded after the others.
+            "users@partners": (PARTNER_COLUMNS, []),
+            "user_roles@partners": (("user_id", "role"), []),
+            "message_threads": (THREAD_COLUMNS, []),
+            "thread_participants": (PARTICIPANT_COLUMNS, []),
+            "messages": (MESSAGE_COLUMNS, []),
         }
 
     def rows(self, table: str) -> list[Row]:
@@ -278,6 +303,13 @@ class _Builder:
         completions = self._follow(free_users + paid_users, coach_id)
         # Last, so the random draws of everything above stay what they were before.
         calendar_coaches = {size: self._calendar_coach(size) for size in CALENDAR_SIZES}
+        inbox_coaches = {size: self._inbox_coach(size) for size in THREAD_SIZES}
+        assign_to_coach(
+            self._add,
+            [uuid.UUID(user.user_id) for user in free_users + paid_users],
+            coach_id,
+            self.now,
+        )
         return SeedData(
             free_users=free_users,
             paid_users=paid_users,
@@ -290,6 +322,8 @@ class _Builder:
             probe_refresh=probe_refresh,
             completions=completions,
             calendar_coaches=calendar_coaches,
+            inbox_coaches=inbox_coaches,
+            messaged_coach=self._token_user(coach_id),
         )
 
     def _calendar_coach(self, sessions: int) -> TokenUser:
@@ -298,6 +332,17 @@ class _Builder:
         )
         add_calendar(self.rows("scheduled_sessions").append, coach_id, sessions, self.now)
         return self._token_user(coach_id)
+
+    def _inbox_coach(self, threads: int) -> TokenUser:
+        coach_id = self._user(
+            f"Inbox Coach {threads}", f"+20124{threads:07d}", "COACH", with_metrics=False
+        )
+        add_inbox(self._add, coach_id, threads, self.now)
+        return self._token_user(coach_id)
+
+    def _add(self, table: str, row: Row) -> None:
+        """A row of one of harness/threads.py's tables; its partners in tables of their own."""
+        self.rows(f"{table}@partners" if f"{table}@partners" in self.tables else table).append(row)
 
     def _follow(self, users: list[TokenUser], coach_id: uuid.UUID) -> list[Completions]:
         assert self.templates is not None
