@@ -10,16 +10,16 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import select
 from standardwebhooks import Webhook
 
 from fitcoach.core.clock import FrozenClock
-from fitcoach.models import Message, Notification, ProcessedEvent, PromoCode
+from fitcoach.models import Message, Notification, PromoCode
 from tests.automations.events import log_workout, rule
+from tests.automations.helpers import handled
 from tests.commerce.helpers import coach_product, place, placed
 from tests.factories import Account, Factory, assert_error, with_settings
 from tests.integrations.webhooks import receiving, settled, subscribe
-from tests.worker.helpers import wait_until
 
 URL = "/api/v1/automations"
 
@@ -27,22 +27,6 @@ URL = "/api/v1/automations"
 @pytest.fixture
 async def admin(factory: Factory) -> Account:
     return await factory.admin()
-
-
-async def _handled(app: FastAPI, event_id: Any) -> None:
-    async def done() -> bool:
-        async with app.state.sessionmaker() as session:
-            found = await session.scalar(
-                select(func.count())
-                .select_from(ProcessedEvent)
-                .where(
-                    ProcessedEvent.handler == "automations.run",
-                    ProcessedEvent.event_id == event_id,
-                )
-            )
-        return found == 1
-
-    await wait_until(done, what="the automations handler to see the event")
 
 
 @with_settings(
@@ -74,7 +58,7 @@ async def test_message_promo_and_webhook_actions_run_once_per_event(
         assert response.status_code == 201, response.text
         automation_id = response.json()["data"]["id"]
         event = await log_workout(app, customer.id, clock.now(), status="skipped")
-        await _handled(app, event.id)
+        await handled(app, event.id)
         [delivery] = await settled(client, admin, endpoint["id"])
 
     runs = await client.get(f"{URL}/{automation_id}/runs", headers=admin.headers)

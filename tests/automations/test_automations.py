@@ -67,6 +67,7 @@ async def test_the_catalog_lists_every_loaded_event_with_its_fields(
         "message",
         "promo",
         "webhook",
+        "freeze",
     ]
 
 

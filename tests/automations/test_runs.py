@@ -3,13 +3,12 @@ under redelivery, behind the frequency cap and the loop guard, with a run histor
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
 from fitcoach.core.clock import FrozenClock
 from fitcoach.models import (
@@ -18,28 +17,20 @@ from fitcoach.models import (
     Job,
     Notification,
     OutboxEvent,
-    ProcessedEvent,
 )
 from fitcoach.worker.events import handling_at_depth, record_event
-from fitcoach.worker.jobs import SUCCEEDED, job_spec, new_job_values
-from fitcoach.worker.store import EVENT_JOB
 from tests.automations.events import WorkoutLogged, log_workout, rule
+from tests.automations.helpers import HANDLER, count, handled, redeliver
 from tests.factories import Account, Factory, with_settings
 from tests.worker.helpers import wait_until
 
 URL = "/api/v1/automations"
-HANDLER = "automations.run"
 pytestmark = with_settings(worker_embedded=True, scheduler_enabled=False, worker_poll_seconds=0.05)
 
 
 @pytest.fixture
 async def admin(factory: Factory) -> Account:
     return await factory.admin()
-
-
-async def _count(app: FastAPI, model: Any, *where: Any) -> int:
-    async with app.state.sessionmaker() as session:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
 async def _runs(
@@ -49,21 +40,6 @@ async def _runs(
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["data"]["items"]
     return items
-
-
-async def _handled(app: FastAPI, event_id: uuid.UUID) -> None:
-    async def done() -> bool:
-        return (
-            await _count(
-                app,
-                ProcessedEvent,
-                ProcessedEvent.handler == HANDLER,
-                ProcessedEvent.event_id == event_id,
-            )
-            == 1
-        )
-
-    await wait_until(done, what="the automations handler to see the event")
 
 
 async def _create(client: httpx.AsyncClient, admin: Account, **overrides: Any) -> str:
@@ -86,8 +62,8 @@ async def test_a_matching_event_runs_the_actions_once_and_is_in_the_history(
     automation_id = await _create(client, admin, actions=actions)
     event = await log_workout(app, customer.id, clock.now(), status="skipped")
     ignored = await log_workout(app, customer.id, clock.now(), status="completed")
-    await _handled(app, event.id)
-    await _handled(app, ignored.id)
+    await handled(app, event.id)
+    await handled(app, ignored.id)
 
     (run,) = await _runs(client, admin, automation_id)
     assert (run["eventId"], run["outcome"], run["customerId"]) == (
@@ -110,7 +86,7 @@ async def test_a_matching_event_runs_the_actions_once_and_is_in_the_history(
         ).one()
     assert (notification.user_id, notification.body) == (customer.id, "Tomorrow then, Alice Able?")
     assert (task.coach_id, task.title) == (coach.id, "Call Alice Able")
-    assert await _count(app, CustomerTag, CustomerTag.customer_id == customer.id) == 1
+    assert await count(app, CustomerTag, CustomerTag.customer_id == customer.id) == 1
     # The tag's event was caused by handling a request's event: one level deeper.
     assert tagged.depth == 1
 
@@ -121,26 +97,13 @@ async def test_a_redelivered_event_runs_nothing_twice(
     customer = await factory.customer()
     automation_id = await _create(client, admin)
     event = await log_workout(app, customer.id, clock.now(), status="skipped")
-    await _handled(app, event.id)
+    await handled(app, event.id)
 
     # A redelivery after the processed-events row was lost: the run row still stops it.
-    async with app.state.sessionmaker() as session, session.begin():
-        await session.execute(delete(ProcessedEvent).where(ProcessedEvent.event_id == event.id))
-        spec = job_spec(EVENT_JOB)
-        assert spec is not None
-        values = new_job_values(
-            spec, {"handler": HANDLER, "event_id": str(event.id)}, clock.now(), "redelivery"
-        )
-        session.add(Job(**values))
-    app.state.worker.wake()
-
-    async def redelivered() -> bool:
-        return await _count(app, Job, Job.dedupe_key == "redelivery", Job.state == SUCCEEDED) == 1
-
-    await wait_until(redelivered, what="the redelivered job")
+    await redeliver(app, event.id, clock.now())
     assert len(await _runs(client, admin, automation_id)) == 1
-    assert await _count(app, Notification) == 1
-    assert await _count(app, CustomerTag) == 1
+    assert await count(app, Notification) == 1
+    assert await count(app, CustomerTag) == 1
 
 
 async def test_the_frequency_cap_stops_a_second_run_within_the_window(
@@ -149,13 +112,13 @@ async def test_the_frequency_cap_stops_a_second_run_within_the_window(
     customer = await factory.customer()
     automation_id = await _create(client, admin, frequencyCap={"maxRuns": 1, "perHours": 24})
     first = await log_workout(app, customer.id, clock.now(), status="skipped")
-    await _handled(app, first.id)
+    await handled(app, first.id)
     second = await log_workout(app, customer.id, clock.now(), status="skipped")
-    await _handled(app, second.id)
+    await handled(app, second.id)
 
     runs = {run["eventId"]: run["outcome"] for run in await _runs(client, admin, automation_id)}
     assert runs == {str(first.id): "performed", str(second.id): "frequencyCap"}
-    assert await _count(app, Notification) == 1
+    assert await count(app, Notification) == 1
 
 
 async def test_the_loop_guard_stops_an_event_deep_in_a_chain(
@@ -176,13 +139,13 @@ async def test_the_loop_guard_stops_an_event_deep_in_a_chain(
     async with app.state.sessionmaker() as session, session.begin():
         handling_at_depth(session, 2)
         record_event(session, deep)
-    await _handled(app, deep.id)
+    await handled(app, deep.id)
 
     (run,) = await _runs(client, admin, automation_id)
     assert run["outcome"] == "loopGuard"
     assert run["performed"] == []
-    assert await _count(app, Notification) == 0
-    assert await _count(app, CustomerTag) == 0
+    assert await count(app, Notification) == 0
+    assert await count(app, CustomerTag) == 0
 
 
 async def test_a_chain_of_automations_carries_its_depth(
@@ -202,7 +165,7 @@ async def test_a_chain_of_automations_carries_its_depth(
     await log_workout(app, customer.id, clock.now(), status="skipped")
 
     async def both_tags() -> bool:
-        return await _count(app, CustomerTag, CustomerTag.customer_id == customer.id) == 2
+        return await count(app, CustomerTag, CustomerTag.customer_id == customer.id) == 2
 
     await wait_until(both_tags, what="the chain of tags")
     async with app.state.sessionmaker() as session:
@@ -227,15 +190,15 @@ async def test_events_no_active_automation_wants_cost_no_job(
     before = await log_workout(app, customer.id, clock.now(), status="skipped")
 
     async def relayed() -> bool:
-        return await _count(app, OutboxEvent, OutboxEvent.relayed_at.is_not(None)) == 1
+        return await count(app, OutboxEvent, OutboxEvent.relayed_at.is_not(None)) == 1
 
     await wait_until(relayed, what="the event relayed")
-    assert await _count(app, Job, Job.dedupe_key == f"event:{HANDLER}:{before.id}") == 0
+    assert await count(app, Job, Job.dedupe_key == f"event:{HANDLER}:{before.id}") == 0
 
     activated = await client.patch(
         f"{URL}/{automation_id}", json={"status": "active"}, headers=admin.headers
     )
     assert activated.status_code == 200
     after = await log_workout(app, customer.id, clock.now(), status="skipped")
-    await _handled(app, after.id)
+    await handled(app, after.id)
     assert [run["eventId"] for run in await _runs(client, admin, automation_id)] == [str(after.id)]

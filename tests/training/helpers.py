@@ -53,6 +53,24 @@ async def follow(
     assert response.status_code == 200, response.text
 
 
+DAILY = {"day": 1, "exercise": "Squats", "sets": 3, "reps": "8"}
+
+
+async def daily_plan(factory: Factory, customer: Account, start: date) -> tuple[str, str]:
+    """A plan of one item every day, followed by `customer` from `start`: (plan id, item id)."""
+    admin = await factory.admin()
+    plan = await training_plan(factory, admin, [DAILY])
+    await follow(factory, admin, plan["id"], customer, start, {"kind": "cycle", "cycleDays": 1})
+    return plan["id"], plan["items"][0]["id"]
+
+
+async def achievements_of(factory: Factory, customer: Account) -> dict[str, Any]:
+    response = await factory.client.get("/api/v1/me/achievements", headers=customer.headers)
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
 async def set_timezone(factory: Factory, customer: Account, timezone: str) -> None:
     response = await factory.client.put(
         "/api/v1/me/timezone", json={"timezone": timezone}, headers=customer.headers

@@ -11,9 +11,12 @@ from sqlalchemy import select
 
 from fitcoach.core.clock import FrozenClock
 from fitcoach.models import OutboxEvent
-from tests.factories import Account, Factory
+from tests.factories import Factory
 from tests.notifications.helpers import inbox
 from tests.training.helpers import (
+    DAILY,
+    achievements_of,
+    daily_plan,
     follow,
     log_item,
     refresh,
@@ -21,22 +24,6 @@ from tests.training.helpers import (
     set_timezone,
     training_plan,
 )
-
-DAILY = {"day": 1, "exercise": "Squats", "sets": 3, "reps": "8"}
-
-
-async def _achievements(factory: Factory, customer: Account) -> dict:  # type: ignore[type-arg]
-    response = await factory.client.get("/api/v1/me/achievements", headers=customer.headers)
-    assert response.status_code == 200, response.text
-    data: dict = response.json()["data"]  # type: ignore[type-arg]
-    return data
-
-
-async def _daily_plan(factory: Factory, customer: Account, start: date) -> tuple[str, str]:
-    admin = await factory.admin()
-    plan = await training_plan(factory, admin, [DAILY])
-    await follow(factory, admin, plan["id"], customer, start, {"kind": "cycle", "cycleDays": 1})
-    return plan["id"], plan["items"][0]["id"]
 
 
 @pytest.mark.parametrize(
@@ -51,7 +38,7 @@ async def test_a_streak_counts_local_days_across_a_dst_change_at_23_59_and_00_01
     set_local_time(clock, f"{start.isoformat()}T23:59:00", timezone)
     customer = await factory.customer()
     await set_timezone(factory, customer, timezone)
-    plan_id, item_id = await _daily_plan(factory, customer, start)
+    plan_id, item_id = await daily_plan(factory, customer, start)
     # Day 1 at 23:59, day 2 at 00:01, the day of the clock change and the next at 23:59.
     moments = [
         f"{start.isoformat()}T23:59:00",
@@ -64,7 +51,7 @@ async def test_a_streak_counts_local_days_across_a_dst_change_at_23_59_and_00_01
         await refresh(factory, customer)
         response = await log_item(factory, customer, plan_id, item_id)
         assert response.status_code == 200, response.text
-    achievements = await _achievements(factory, customer)
+    achievements = await achievements_of(factory, customer)
     assert achievements["currentStreak"] == 4
     assert achievements["longestStreak"] == 4
 
@@ -86,7 +73,7 @@ async def test_rest_days_neither_break_nor_extend_and_a_missed_day_spends_a_free
             set_local_time(clock, f"2026-12-{7 + 7 * week + offset:02d}T12:00:00", "UTC")
             await refresh(factory, customer)
             await log_item(factory, customer, plan["id"], by_day[day])
-    achievements = await _achievements(factory, customer)
+    achievements = await achievements_of(factory, customer)
     assert achievements["currentStreak"] == 9
     assert achievements["freezes"] == 1  # earned at the 7th counted day
     assert {badge["badge"] for badge in achievements["badges"]} >= {
@@ -99,7 +86,7 @@ async def test_rest_days_neither_break_nor_extend_and_a_missed_day_spends_a_free
     set_local_time(clock, "2026-12-30T12:00:00", "UTC")
     await refresh(factory, customer)
     await log_item(factory, customer, plan["id"], by_day[3])
-    achievements = await _achievements(factory, customer)
+    achievements = await achievements_of(factory, customer)
     assert achievements["currentStreak"] == 10
     assert achievements["freezes"] == 0
     assert achievements["freezesUsed"] == 1
@@ -108,7 +95,7 @@ async def test_rest_days_neither_break_nor_extend_and_a_missed_day_spends_a_free
     set_local_time(clock, "2027-01-04T12:00:00", "UTC")
     await refresh(factory, customer)
     await log_item(factory, customer, plan["id"], by_day[1])
-    achievements = await _achievements(factory, customer)
+    achievements = await achievements_of(factory, customer)
     assert achievements["currentStreak"] == 1
     assert achievements["longestStreak"] == 10
 
@@ -119,7 +106,7 @@ async def test_a_change_of_time_zone_keeps_the_days_already_logged(
     set_local_time(clock, "2026-12-07T23:30:00", "Africa/Cairo")
     customer = await factory.customer()
     await set_timezone(factory, customer, "Africa/Cairo")
-    plan_id, item_id = await _daily_plan(factory, customer, date(2026, 12, 7))
+    plan_id, item_id = await daily_plan(factory, customer, date(2026, 12, 7))
     first = await log_item(factory, customer, plan_id, item_id)
     assert first.json()["data"]["date"] == "2026-12-07"
     # Flying west: 22:30 UTC is still the 7th in New York, then the 8th there.
@@ -136,14 +123,14 @@ async def test_badges_are_awarded_once_under_20_concurrent_completions(
 ) -> None:
     set_local_time(clock, "2026-12-07T12:00:00", "UTC")
     customer = await factory.customer()
-    plan_id, item_id = await _daily_plan(factory, customer, date(2026, 12, 7))
+    plan_id, item_id = await daily_plan(factory, customer, date(2026, 12, 7))
     responses = await asyncio.gather(
         *(log_item(factory, customer, plan_id, item_id, feedback=f"try {n}") for n in range(20))
     )
     assert all(response.status_code == 200 for response in responses), [
         response.text for response in responses if response.status_code != 200
     ]
-    achievements = await _achievements(factory, customer)
+    achievements = await achievements_of(factory, customer)
     assert [badge["badge"] for badge in achievements["badges"]] == ["first_workout"]
     assert achievements["currentStreak"] == 1
     assert achievements["workouts"] == 1
@@ -183,12 +170,12 @@ async def test_the_admins_policy_sets_the_freeze_rate_and_who_else_may_not(
     )
     assert response.status_code == 200, response.text
 
-    plan_id, item_id = await _daily_plan(factory, customer, date(2026, 12, 7))
+    plan_id, item_id = await daily_plan(factory, customer, date(2026, 12, 7))
     for day in ("2026-12-07", "2026-12-08", "2026-12-09", "2026-12-10"):
         set_local_time(clock, f"{day}T12:00:00", "UTC")
         await refresh(factory, customer)
         await log_item(factory, customer, plan_id, item_id)
-    achievements = await _achievements(factory, customer)
+    achievements = await achievements_of(factory, customer)
     assert achievements["currentStreak"] == 4
     assert achievements["freezes"] == 1  # one every 2 days, at most 1 in stock
 
@@ -213,13 +200,13 @@ async def test_an_admin_defined_badge_is_earned_like_the_built_in_ones(
     )
     assert refused.status_code == 403, refused.text
 
-    plan_id, item_id = await _daily_plan(factory, customer, date(2026, 12, 7))
+    plan_id, item_id = await daily_plan(factory, customer, date(2026, 12, 7))
     for day in ("2026-12-07", "2026-12-08", "2026-12-09"):
         set_local_time(clock, f"{day}T12:00:00", "UTC")
         await refresh(factory, customer)
         await log_item(factory, customer, plan_id, item_id)
     earned = {
-        one["badge"]: one["name"] for one in (await _achievements(factory, customer))["badges"]
+        one["badge"]: one["name"] for one in (await achievements_of(factory, customer))["badges"]
     }
     assert earned["three_sessions"] == "Three sessions"
 

@@ -1,7 +1,8 @@
 """The actions that act through other domains' services: a message from the customer's coaches
-(messaging), a single-use promo code told in a notification (commerce, notifications), and a
-delivery to an outgoing webhook endpoint (integrations). Each runs once per automation and
-event (the run row), so none needs an idempotency key of its own."""
+(messaging), a single-use promo code told in a notification (commerce, notifications), a
+delivery to an outgoing webhook endpoint (integrations), and streak freezes (training). Each
+runs once per automation and event (the run row), so none needs an idempotency key of its
+own."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from fitcoach.messaging.threads.service import MessageDraft, threads_service
 from fitcoach.models import Automation
 from fitcoach.models.enums import NotificationCategory
 from fitcoach.notifications.service import NotificationRequest, notification_service
+from fitcoach.training.streaks.service import FreezeGrant, streaks_service
 from fitcoach.users.service import user_service
 from fitcoach.worker.events import DomainEvent
 
@@ -114,3 +116,19 @@ async def call_webhook(
         now,
     )
     return {"type": "webhook", "endpointId": str(endpoint_id), "queued": queued}
+
+
+async def grant_freezes(
+    session: AsyncSession,
+    action: Action,
+    automation: Automation,
+    customer_id: uuid.UUID,
+    now: datetime,
+) -> dict[str, Any]:
+    """Freezes for the customer's streak through training's rules, which keep the stock within
+    the policy's `max_freezes`: `freezes` is the stock after the grant."""
+    count = action.params["count"]
+    streak = await streaks_service.grant_freeze(
+        session, customer_id, FreezeGrant(count, automation.name, automation.id), now
+    )
+    return {"type": "freeze", "count": count, "freezes": streak.freezes}

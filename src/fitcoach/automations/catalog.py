@@ -144,6 +144,12 @@ ACTIONS = (
         "signed and retried like a subscription's deliveries.",
         {"endpointId": "the endpoint's id"},
     ),
+    ActionSpec(
+        "freeze",
+        "Grant the customer streak freezes (at most the policy's stock), in stock from their "
+        "local day of the grant.",
+        {"count": "1-5 (default 1)"},
+    ),
 )
 ACTION_TYPES = {spec.type: spec for spec in ACTIONS}
 

@@ -12,7 +12,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.automations.actions import call_webhook, offer_promo, send_coach_messages
+from fitcoach.automations.actions import (
+    call_webhook,
+    grant_freezes,
+    offer_promo,
+    send_coach_messages,
+)
 from fitcoach.automations.evaluation import customer_of, judge, too_deep
 from fitcoach.automations.events import CustomerTagged
 from fitcoach.automations.exceptions import InvalidRule
@@ -135,6 +140,8 @@ async def _perform(
         return await offer_promo(session, action, cause, customer_id, facts, now)
     if action.type == "webhook":
         return await call_webhook(session, action, cause, now)
+    if action.type == "freeze":
+        return await grant_freezes(session, action, automation, customer_id, now)
     if action.type == "tag":
         tag = params["tag"]
         added = await automations_repository.add_tag(session, customer_id, tag, automation.id)

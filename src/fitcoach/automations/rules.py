@@ -21,6 +21,7 @@ _TASK_TITLE_LIMIT = 200
 _MAX_DUE_DAYS = 365
 _MESSAGE_LIMIT = 2000
 _MAX_VALID_DAYS = 365
+_MAX_FREEZES_PER_GRANT = 5
 # What a promo action's templates may name besides the trigger's fields.
 PROMO_FIELDS = ("promo.code", "promo.percentOff", "promo.validUntil")
 # The actions that put something in front of the customer (the simulation counts them).
@@ -125,6 +126,8 @@ def _action(raw: Any, path: str, found: Trigger, fields: Mapping[str, FieldSpec]
         endpoint = params.get("endpointId")
         if not isinstance(endpoint, str) or _uuid(endpoint) is None:
             raise RuleError(f"{path}.endpointId", "the id of a webhook endpoint")
+    elif kind == "freeze":
+        _whole(params.setdefault("count", 1), f"{path}.count", 1, _MAX_FREEZES_PER_GRANT)
     else:
         _template(params.get("title"), f"{path}.title", _TASK_TITLE_LIMIT, fields)
         due = params.get("dueInDays")

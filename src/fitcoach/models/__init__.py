@@ -81,6 +81,7 @@ from fitcoach.models.training import (
     PlanSchedule,
     ProgressEntry,
     Streak,
+    StreakFreezeGrant,
     TrainingDay,
 )
 from fitcoach.models.user import Actor, User, UserRole
@@ -162,6 +163,7 @@ __all__ = [
     "SessionBooking",
     "Setting",
     "Streak",
+    "StreakFreezeGrant",
     "StreamEvent",
     "StreamTicket",
     "Subscription",

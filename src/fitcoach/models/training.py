@@ -1,5 +1,5 @@
 """Training: the exercise library, plan schedules and assignments, habits, what customers log
-each local day, their streaks and badges."""
+each local day, their streaks, the freezes granted them, and badges."""
 
 from __future__ import annotations
 
@@ -151,6 +151,26 @@ class Streak(TimestampMixin, Base):
     freezes_used: Mapped[int] = mapped_column(default=0)
     workouts: Mapped[int] = mapped_column(default=0)
     perfect_weeks: Mapped[int] = mapped_column(default=0)
+
+
+class StreakFreezeGrant(IdMixin, TimestampMixin, Base):
+    """Streak freezes given to a customer (by an automation) on one of their local days. Kept as
+    rows because the streak is recomputed from scratch: a grant is in stock from its day on."""
+
+    __tablename__ = "streak_freeze_grants"
+    __table_args__ = (
+        CheckConstraint("count >= 1", name="count_positive"),
+        Index("ix_streak_freeze_grants_customer_date", "customer_id", "local_date"),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    count: Mapped[int]
+    # Deleting the automation keeps its grants: the freezes were given.
+    automation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("automations.id", ondelete="SET NULL")
+    )
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class CustomerBadge(IdMixin, TimestampMixin, Base):

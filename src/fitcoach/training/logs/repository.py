@@ -1,5 +1,6 @@
-"""Queries on what customers logged (item_logs), their streak rows and badges. Every query names
-the customer: a log is only ever read or written for its own customer."""
+"""Queries on what customers logged (item_logs), their streak rows, the freezes granted them and
+their badges. Every query names the customer: a log is only ever read or written for its own
+customer."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.models import BadgeDefinition, CustomerBadge, ItemLog, Streak, TrainingDay
+from fitcoach.models import (
+    BadgeDefinition,
+    CustomerBadge,
+    ItemLog,
+    Streak,
+    StreakFreezeGrant,
+    TrainingDay,
+)
 
 
 def _insert_if_absent(session: AsyncSession) -> Any:
@@ -84,6 +92,24 @@ class LogsRepository:
 
     async def streak(self, session: AsyncSession, customer_id: uuid.UUID) -> Streak | None:
         return await session.get(Streak, customer_id)
+
+    def add_grant(self, session: AsyncSession, grant: StreakFreezeGrant) -> None:
+        session.add(grant)
+
+    async def granted_freezes(
+        self, session: AsyncSession, customer_id: uuid.UUID, span: tuple[date, date]
+    ) -> dict[date, int]:
+        """The freezes granted the customer on each local day of `span` (first, last)."""
+        first, last = span
+        result = await session.execute(
+            select(StreakFreezeGrant.local_date, func.sum(StreakFreezeGrant.count))
+            .where(
+                StreakFreezeGrant.customer_id == customer_id,
+                StreakFreezeGrant.local_date.between(first, last),
+            )
+            .group_by(StreakFreezeGrant.local_date)
+        )
+        return {on: int(count) for on, count in result}
 
     async def award(
         self, session: AsyncSession, customer_id: uuid.UUID, badge: str, now: datetime

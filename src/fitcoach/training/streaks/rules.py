@@ -5,13 +5,17 @@ PATCH, an undo, a late log for an earlier day or concurrent requests all end in 
 A day counts when every workout scheduled that day is completed and at least COUNTED_SHARE of its
 scheduled items are (the admin's StreakPolicy). Rest days (nothing scheduled) neither break nor
 extend the streak. Today, while it lasts, cannot break it. A missed day spends a freeze if there
-is one; a freeze is earned every `freeze_every` counted days, at most `max_freezes` in stock."""
+is one; a freeze is earned every `freeze_every` counted days, at most `max_freezes` in stock.
+Freezes granted on a day (an automation's) join the stock at the start of that day, so they can
+cover a miss that very day or later; the stock stays at most `max_freezes` all the same."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from types import MappingProxyType
 
 
 @dataclass(frozen=True)
@@ -53,15 +57,23 @@ class StreakState:
     perfect_weeks: int = 0
 
 
+NO_GRANTS: Mapping[date, int] = MappingProxyType({})
+
+
 def streak_of(
-    days: dict[date, DayRecord], span: tuple[date, date], policy: StreakPolicy
+    days: Mapping[date, DayRecord],
+    span: tuple[date, date],
+    policy: StreakPolicy,
+    granted: Mapping[date, int] = NO_GRANTS,
 ) -> StreakState:
-    """Walk the local days of `span` (first, today); `days` holds the scheduled ones."""
+    """Walk the local days of `span` (first, today); `days` holds the scheduled ones, `granted`
+    the freezes granted per day."""
     first, today = span
     current = longest = freezes = used = earned_at = 0
     perfect_weeks = 0
     day = first
     while day <= today:
+        freezes = min(freezes + granted.get(day, 0), policy.max_freezes)
         record = days.get(day)
         if record is not None and not record.rest:
             if record.counted(policy):
@@ -82,7 +94,7 @@ def streak_of(
     return StreakState(current, longest, freezes, used, perfect_weeks)
 
 
-def _perfect_week(days: dict[date, DayRecord], sunday: date) -> bool:
+def _perfect_week(days: Mapping[date, DayRecord], sunday: date) -> bool:
     """Monday to Sunday with at least one scheduled day, every scheduled item done."""
     week = [days.get(sunday - timedelta(days=back)) for back in range(7)]
     scheduled = [record for record in week if record is not None and not record.rest]

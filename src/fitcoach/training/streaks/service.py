@@ -1,7 +1,7 @@
-"""Keeping each customer's streak, freezes and badges up to date with their logged days. It runs
-in the completion's own transaction, under the customer's streak lock: the answer shows the new
-streak, and a badge is awarded once however many completions race. Each award records
-`BadgeAwarded` in that transaction."""
+"""Keeping each customer's streak, freezes and badges up to date with their logged days and the
+freezes granted them. A completion or a grant recomputes the streak in its own transaction,
+under the customer's streak lock: the answer shows the new streak, and a badge is awarded once
+however many completions race. Each award records `BadgeAwarded` in that transaction."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from fitcoach.models import (
     CustomerBadge,
     ItemLog,
     Streak,
+    StreakFreezeGrant,
     TrainingDay,
 )
 from fitcoach.models.enums import PlanType
@@ -52,6 +53,27 @@ class Achievements:
     badges: list[tuple[CustomerBadge, str]]  # with the badge's name
     standing: Standing
     next_badge: BadgeRule | None
+
+
+@dataclass(frozen=True)
+class FreezeGrant:
+    """Streak freezes to give a customer, and why (`automation_id`: the automation giving them)."""
+
+    count: int
+    reason: str
+    automation_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class _Recompute:
+    """One recomputation of a streak: up to `today`, the customer's local day (or the later day
+    a completion was logged on). `logged_on`: that completion's day, kept as it now stands;
+    `followed`: the customer's followed plans, when the caller has just read them."""
+
+    today: date
+    now: datetime
+    logged_on: date | None = None
+    followed: list[FollowedPlan] | None = None
 
 
 def _standing(streak: Streak | None) -> Standing:
@@ -96,24 +118,58 @@ class StreaksService:
         """Recompute the customer's streak from their days; award (and record the events of)
         the badges now reached. `followed`: the customer's followed plans, when the caller has
         just read them in this transaction."""
-        customer_id = event.customer_id
+        streak = await self.lock(session, event.customer_id, now)
+        timezone = await schedules_service.timezone_of(session, event.customer_id)
+        today = max(local_date(now, timezone), event.local_date)
+        return await self._recompute(
+            session, streak, _Recompute(today, now, event.local_date, followed)
+        )
+
+    async def grant_freeze(
+        self, session: AsyncSession, customer_id: uuid.UUID, grant: FreezeGrant, now: datetime
+    ) -> Streak:
+        """Give the customer `grant.count` freezes on their local day, and the streak as it now
+        stands (its stock at most the policy's `max_freezes`)."""
         streak = await self.lock(session, customer_id, now)
         timezone = await schedules_service.timezone_of(session, customer_id)
-        today = max(local_date(now, timezone), event.local_date)
+        today = local_date(now, timezone)
+        logs_repository.add_grant(
+            session,
+            StreakFreezeGrant(
+                customer_id=customer_id,
+                local_date=today,
+                count=grant.count,
+                automation_id=grant.automation_id,
+                reason=grant.reason,
+            ),
+        )
+        await session.flush()
+        await self._recompute(session, streak, _Recompute(today, now))
+        return streak
+
+    async def _recompute(
+        self, session: AsyncSession, streak: Streak, job: _Recompute
+    ) -> list[BadgeAwarded]:
+        """The streak row from the customer's days and grants since the streak's first day (the
+        earliest start of a followed plan, within HISTORY_DAYS); the badges it now reaches."""
+        customer_id, today, now = streak.customer_id, job.today, job.now
+        followed = job.followed
         if followed is None:
             followed = await schedules_service.followed_by(session, customer_id)
         starts = [plan.assignment.start_date for plan in followed]
         first = max(min(starts, default=today), today - timedelta(days=HISTORY_DAYS))
         logs = await logs_repository.since(session, customer_id, first)
         records = day_records(followed, logs, first, today)
-        await self._keep_day(session, customer_id, event.local_date, records, now)
+        if job.logged_on is not None:
+            await self._keep_day(session, customer_id, job.logged_on, records, now)
         # Days already logged count as they stood; the plan may have changed since.
         for kept in await logs_repository.days_since(session, customer_id, first):
             records[kept.local_date] = DayRecord(
                 kept.workouts, kept.workouts_done, kept.items, kept.items_done
             )
+        granted = await logs_repository.granted_freezes(session, customer_id, (first, today))
         policy = await self.policy(session)
-        state = streak_of(records, (first, today), policy)
+        state = streak_of(records, (first, today), policy, granted)
         streak.current = state.current
         streak.longest = max(state.longest, streak.longest)
         streak.freezes = state.freezes
