@@ -120,6 +120,30 @@ async def test_a_freeze_granted_on_a_missed_day_saves_the_streak_another_loses(
 
 
 @live
+async def test_a_freeze_granted_before_the_plan_starts_waits_for_it(
+    app: FastAPI, client: httpx.AsyncClient, factory: Factory, clock: FrozenClock, admin: Account
+) -> None:
+    set_local_time(clock, "2026-12-07T12:00:00", "UTC")
+    await _freezing(client, admin)
+    customer = await factory.customer()
+    plan = await daily_plan(factory, customer, date(2026, 12, 10))
+    event = await log_workout(app, customer.id, clock.now())
+    await handled(app, event.id)
+    assert (await achievements_of(factory, customer))["freezes"] == 1
+
+    # The plan starts on the 10th; the customer logs the 10th, misses the 11th, logs the 12th:
+    # the freeze granted on the 7th covers the 11th.
+    for day, logged in (("2026-12-10", True), ("2026-12-11", False), ("2026-12-12", True)):
+        set_local_time(clock, f"{day}T12:00:00", "UTC")
+        if logged:
+            await refresh(factory, customer)
+            response = await log_item(factory, customer, *plan)
+            assert response.status_code == 200, response.text
+    shown = await achievements_of(factory, customer)
+    assert (shown["currentStreak"], shown["freezes"], shown["freezesUsed"]) == (2, 0, 1)
+
+
+@live
 async def test_grants_never_lift_the_stock_above_the_policys_maximum(
     app: FastAPI, client: httpx.AsyncClient, factory: Factory, clock: FrozenClock, admin: Account
 ) -> None:

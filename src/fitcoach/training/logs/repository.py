@@ -99,17 +99,23 @@ class LogsRepository:
     async def granted_freezes(
         self, session: AsyncSession, customer_id: uuid.UUID, span: tuple[date, date]
     ) -> dict[date, int]:
-        """The freezes granted the customer on each local day of `span` (first, last)."""
+        """The freezes granted the customer on each local day of `span` (first, last). Those
+        granted before `first` (before the plan started, or before the recomputed window) are
+        stock on `first`: a freeze given ahead of a plan waits for it."""
         first, last = span
         result = await session.execute(
             select(StreakFreezeGrant.local_date, func.sum(StreakFreezeGrant.count))
             .where(
                 StreakFreezeGrant.customer_id == customer_id,
-                StreakFreezeGrant.local_date.between(first, last),
+                StreakFreezeGrant.local_date <= last,
             )
             .group_by(StreakFreezeGrant.local_date)
         )
-        return {on: int(count) for on, count in result}
+        granted: dict[date, int] = {}
+        for on, count in result:
+            day = max(on, first)
+            granted[day] = granted.get(day, 0) + int(count)
+        return granted
 
     async def award(
         self, session: AsyncSession, customer_id: uuid.UUID, badge: str, now: datetime

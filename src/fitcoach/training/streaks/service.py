@@ -158,6 +158,8 @@ class StreaksService:
             followed = await schedules_service.followed_by(session, customer_id)
         starts = [plan.assignment.start_date for plan in followed]
         first = max(min(starts, default=today), today - timedelta(days=HISTORY_DAYS))
+        # A plan that starts later is walked from today: freezes granted meanwhile show now.
+        first = min(first, today)
         logs = await logs_repository.since(session, customer_id, first)
         records = day_records(followed, logs, first, today)
         if job.logged_on is not None:
