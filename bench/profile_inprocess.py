@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import database
 from harness.config import REPO_DIR, BenchSettings, Targets
-from harness.scenarios import CATALOG, ME, OTP_LOGIN, OTP_SEND, REFRESH, TRAINING
+from harness.scenarios import CATALOG, ME, OTP_LOGIN, OTP_SEND, PROFILE, REFRESH, TRAINING
 from harness.seed import SeedData, SeedShape, seed
 from harness.sessions import calendar_path
 from harness.training import COMPLETION, TODAY, completion_body
@@ -126,6 +126,17 @@ class Requests:
         return self._rotate(
             users,
             lambda u: call(self.app, "GET", path.replace("{userId}", u.user_id), _bearer(u.token)),
+        )
+
+    def profile_read(self, credential: str) -> Send:
+        """The customers' profiles read with one credential: the partner's API key or the
+        admin's access token."""
+        users = self.data.free_users + self.data.paid_users
+        return self._rotate(
+            users,
+            lambda u: call(
+                self.app, "GET", PROFILE.replace("{userId}", u.user_id), _bearer(credential)
+            ),
         )
 
     def otp_cycle(self) -> Send:
@@ -367,6 +378,8 @@ async def _scenarios(args: argparse.Namespace, data: SeedData) -> list[dict[str,
         "otp_cycle": (requests.otp_cycle(), args.requests // 4),
         "refresh": (requests.refresh(), args.requests // 4),
         "events_x10": (Events(app, data), args.requests // 20),
+        "profile_api_key": (requests.profile_read(data.api_key), args.requests),
+        "profile_jwt": (requests.profile_read(data.admin.token), args.requests),
         "sessions_calendar_1000": (
             requests.get([data.calendar_coaches[1_000]], calendar_path()),
             args.requests // 2,

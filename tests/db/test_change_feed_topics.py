@@ -50,6 +50,7 @@ def test_every_cached_read_names_a_topic_and_tables_that_exist() -> None:
         "custom_plan_ids",
         "catalog_pages",
         "coach_calendars",
+        "api_keys",
     }
     for read in reads:
         assert read.topic in topics.ALL, read.name

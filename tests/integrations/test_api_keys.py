@@ -11,12 +11,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from fitcoach.app import create_app
 from fitcoach.core.clock import FrozenClock
 from fitcoach.models import ApiKey, AuditEntry
 from tests.conftest import REDIS_URL, make_settings
+from tests.db.test_read_cache import statements_run
 from tests.factories import Account, Factory, assert_error
 from tests.integrations.api_keys import API_KEYS, issue_key, keyed
 
@@ -142,6 +143,32 @@ async def test_a_revoked_key_is_refused_from_the_next_request(
         f"{API_KEYS}/00000000-0000-4000-8000-000000000000/revoke", headers=admin.headers
     )
     assert_error(unknown, 404, code="api_key_not_found")
+
+
+@pytest.mark.postgres_only
+async def test_a_keys_row_is_read_once_between_its_changes(
+    app: FastAPI, client: httpx.AsyncClient, factory: Factory
+) -> None:
+    """On PostgreSQL each worker keeps the key (by its prefix) until the change feed says its
+    row changed: a read with a key costs what a read with an access token does, and a
+    revocation behind the app's back still acts on the next request."""
+    await factory.first_questionnaire()
+    admin, customer = await factory.admin(), await factory.customer()
+    issued = await issue_key(client, admin)
+    # The first use writes "last used", whose change drops the key once; the next read keeps it.
+    for _ in range(2):
+        assert (await _profile(client, customer, issued["key"])).status_code == 200
+        await app.state.change_feed.catch_up()
+    with statements_run(app) as statements:
+        assert (await _profile(client, customer, issued["key"])).status_code == 200
+    assert [one for one in statements if "api_keys" in one] == []
+
+    async with app.state.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(ApiKey).where(ApiKey.prefix == issued["prefix"]).values(revoked_at=func.now())
+        )
+    await app.state.change_feed.catch_up()
+    assert_error(await _profile(client, customer, issued["key"]), 401, code="invalid_api_key")
 
 
 async def test_a_rotation_keeps_the_old_secret_working_for_the_overlap_only(

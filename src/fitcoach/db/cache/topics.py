@@ -25,4 +25,7 @@ CATALOG: Final = "catalog"
 # A coach's sessions and their bookings, keyed by the coach's id.
 CALENDAR: Final = "calendar"
 
-ALL: Final = frozenset({USER, PLAN, OWNER_PLANS, SETTINGS, CATALOG, CALENDAR})
+# An API key's row, keyed by its public prefix.
+API_KEY: Final = "api_key"
+
+ALL: Final = frozenset({USER, PLAN, OWNER_PLANS, SETTINGS, CATALOG, CALENDAR, API_KEY})
