@@ -41,6 +41,7 @@ from harness.scenarios import CATALOG, ME, OTP_LOGIN, OTP_SEND, PROFILE, REFRESH
 from harness.seed import SeedData, SeedShape, seed
 from harness.sessions import calendar_path
 from harness.training import COMPLETION, TODAY, completion_body
+from harness.wearables import WEARABLE_WEBHOOK, delivery
 
 Send = Callable[[], Awaitable[None]]
 App = Callable[..., Awaitable[None]]
@@ -138,6 +139,30 @@ class Requests:
                 self.app, "GET", PROFILE.replace("{userId}", u.user_id), _bearer(credential)
             ),
         )
+
+    def wearable_webhook(self) -> Send:
+        """Signed partner deliveries, each its own (a repeated webhook-id is a replay)."""
+        users = self.data.wearable_users
+        number = 0
+
+        async def one() -> None:
+            nonlocal number
+            webhook_id, stamp, signature, body = delivery(
+                users[number % len(users)], number, datetime.now(UTC)
+            )
+            number += 1
+            headers = {
+                **JSON,
+                "webhook-id": webhook_id,
+                "webhook-timestamp": stamp,
+                "webhook-signature": signature,
+                "wearable-provider": "partner",
+            }
+            answer = await call(self.app, "POST", WEARABLE_WEBHOOK, headers, body.encode())
+            if answer.status != 202:
+                raise RuntimeError(f"{answer.status}: {bytes(answer.body)[:300]!r}")
+
+        return one
 
     def otp_cycle(self) -> Send:
         numbers = self.data.load_qa
@@ -378,6 +403,7 @@ async def _scenarios(args: argparse.Namespace, data: SeedData) -> list[dict[str,
         "otp_cycle": (requests.otp_cycle(), args.requests // 4),
         "refresh": (requests.refresh(), args.requests // 4),
         "events_x10": (Events(app, data), args.requests // 20),
+        "wearable_webhook": (requests.wearable_webhook(), args.requests // 2),
         "profile_api_key": (requests.profile_read(data.api_key), args.requests),
         "profile_jwt": (requests.profile_read(data.admin.token), args.requests),
         "sessions_calendar_1000": (
