@@ -89,6 +89,9 @@ from fitcoach.messaging.attachments.providers import create_scanner
 from fitcoach.messaging.attachments.service import Files
 from fitcoach.messaging.community.endpoints import router as community_router
 
+# Imported for the event handlers that keep session and program group threads' members.
+from fitcoach.messaging.groups import handlers as _group_threads  # noqa: F401
+
 # Imported for the recurring SLA sweep it registers.
 from fitcoach.messaging.support import jobs as _support_jobs  # noqa: F401
 from fitcoach.messaging.support.endpoints import router as support_router

@@ -14,12 +14,24 @@ from fitcoach.db.base import Base, IdMixin, TimestampMixin
 
 class MessageThread(IdMixin, TimestampMixin, Base):
     """A conversation. `pair_key` names the two people of a one-to-one thread (their ids in
-    order): unique, so two first messages sent at once find or make the same thread."""
+    order): unique, so two first messages sent at once find or make the same thread. A group
+    thread names what it belongs to instead: `session_id` (a session's thread) or `product_id`
+    (a program's group), unique, so two handlers making it at once make one. The links are SET
+    NULL on delete: the conversation is its participants' record too and outlives them."""
 
     __tablename__ = "message_threads"
 
     context: Mapped[str] = mapped_column(String(16))
     pair_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    session_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("scheduled_sessions.id", ondelete="SET NULL"), unique=True
+    )
+    product_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), unique=True
+    )
+    # Set when what the thread belongs to is over for good (a canceled session): its
+    # participants still read it, nobody writes to it.
+    closed_at: Mapped[datetime | None]
     # The number of the thread's last message; the next one takes last_seq + 1.
     last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_activity_at: Mapped[datetime]

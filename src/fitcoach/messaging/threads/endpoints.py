@@ -1,6 +1,6 @@
 """Threads and messages (api-design §5): the caller's threads, sending (finding or making the
-direct thread), a thread's messages by cursor, read receipts, and changing or deleting one's
-own message within the edit window."""
+direct thread, or into a group thread by its id), a thread's messages by cursor, read
+receipts, and changing or deleting one's own message within the edit window."""
 
 from __future__ import annotations
 
@@ -61,10 +61,10 @@ async def list_threads(
     "/messages",
     response_model=DataEnvelope[MessageOut],
     status_code=201,
-    responses=error_responses(400, 401, 403, 404, 422, 429),
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429),
     summary=(
         "Send a message: a customer to their coaches and support, a coach to their customers, "
-        "an admin to anyone"
+        "an admin to anyone; a group thread's participants to each other"
     ),
     dependencies=[user_rate_limit("messages.send", SEND_LIMIT)],
 )
@@ -79,7 +79,10 @@ async def send_message(
     "/threads/{threadId}/messages",
     response_model=DataEnvelope[MessagePageOut],
     responses=error_responses(401, 404, 422),
-    summary="A thread's messages, newest first, with who has read each (participants)",
+    summary=(
+        "A thread's messages, newest first, with who has read each (participants; admins for "
+        "session and program-group threads)"
+    ),
 )
 async def list_messages(
     thread_id: ThreadIdPath,

@@ -39,3 +39,7 @@ class MessageDeleted(Conflict):
 
 class EmptyMessage(Unprocessable):
     message = "body must not be empty unless the message carries attachments"
+
+
+class ThreadClosed(Conflict):
+    message = "This thread takes no new messages: its session was canceled"

@@ -84,6 +84,18 @@ class ThreadsRepository:
         assert found is not None  # the conflicting row is committed, or ours
         return found
 
+    async def group_thread(
+        self, session: AsyncSession, thread_id: uuid.UUID, contexts: Sequence[str]
+    ) -> MessageThread | None:
+        """The thread, if it is of one of `contexts`, whoever takes part: what an admin who
+        moderates group threads reads."""
+        thread: MessageThread | None = await session.scalar(
+            select(MessageThread).where(
+                MessageThread.id == thread_id, MessageThread.context.in_(contexts)
+            )
+        )
+        return thread
+
     async def joined_thread(
         self, session: AsyncSession, user_id: uuid.UUID, thread_id: uuid.UUID
     ) -> MessageThread | None:

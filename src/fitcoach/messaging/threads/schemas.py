@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from fitcoach.http.envelope import ApiModel, StrictApiModel
-from fitcoach.http.fields import label
+from fitcoach.http.fields import at_least_one_of, label
 from fitcoach.messaging.threads.service import (
     MessageDraft,
     MessageView,
@@ -21,21 +21,32 @@ MAX_ATTACHMENTS = 10
 
 _EXAMPLE_USER = "3f2b8c1e-6a4d-4e2f-9b1a-7c5d2e8f4a10"
 _EXAMPLE_MESSAGE = "8d1e2f3a-4b5c-4d6e-8f70-112233445566"
+_EXAMPLE_THREAD = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
 
 
 class MessageIn(StrictApiModel):
     """Without threadId, the message goes to the one direct thread of the caller and the
-    recipient (made on the first message); with it, to that thread, of which the recipient
-    must be a participant. A body may be empty only when the message carries attachments."""
+    recipient (made on the first message); with it, to that thread (a session's or a program's
+    group thread included), where recipientId may be left out and, if given, must be another
+    participant. A body may be empty only when the message carries attachments."""
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"recipientId": _EXAMPLE_USER, "body": "See you at 7!", "attachments": []}]
+            "examples": [
+                {"recipientId": _EXAMPLE_USER, "body": "See you at 7!", "attachments": []},
+                {"threadId": _EXAMPLE_THREAD, "body": "Bring a mat", "attachments": []},
+            ],
+            **at_least_one_of("threadId", "recipientId"),
         }
     )
 
-    thread_id: uuid.UUID | None = None
-    recipient_id: uuid.UUID
+    thread_id: uuid.UUID | None = Field(
+        default=None, description="The thread to write in; required without recipientId"
+    )
+    recipient_id: uuid.UUID | None = Field(
+        default=None,
+        description="Who the direct thread is with; required without threadId, optional with it",
+    )
     body: Annotated[str, StringConstraints(strip_whitespace=True, max_length=BODY_MAX)]
     attachments: list[uuid.UUID] = Field(
         default_factory=list,
@@ -44,6 +55,12 @@ class MessageIn(StrictApiModel):
     )
 
     never_null = frozenset({"attachments"})
+
+    @model_validator(mode="after")
+    def _names_a_thread(self) -> Self:
+        if self.thread_id is None and self.recipient_id is None:
+            raise ValueError("recipientId is required without threadId")
+        return self
 
     def to_draft(self) -> MessageDraft:
         return MessageDraft(
@@ -85,7 +102,21 @@ class LastMessageOut(ApiModel):
 
 class ThreadOut(ApiModel):
     id: uuid.UUID
-    context: ThreadContext
+    context: ThreadContext = Field(
+        description="direct (two people), support, session (a scheduled session's coach and "
+        "booked customers) or program_group (a program's coach and its customers)"
+    )
+    session_id: uuid.UUID | None = Field(
+        description="The session a session thread belongs to (null for other contexts, or "
+        "once the session was deleted)"
+    )
+    product_id: uuid.UUID | None = Field(
+        description="The program (catalog product) a program_group thread belongs to"
+    )
+    closed_at: datetime | None = Field(
+        description="When the thread stopped taking messages (its session was canceled): still "
+        "readable, a message to it is 409 thread_closed"
+    )
     participants: list[ParticipantOut]
     last_message: LastMessageOut | None
     unread_count: int = Field(description="Others' messages the caller has not read")
@@ -97,6 +128,9 @@ class ThreadOut(ApiModel):
         return cls(
             id=view.thread.id,
             context=ThreadContext(view.thread.context),
+            session_id=view.thread.session_id,
+            product_id=view.thread.product_id,
+            closed_at=view.thread.closed_at,
             participants=[
                 ParticipantOut(id=one.user_id, name=one.name) for one in view.participants
             ],

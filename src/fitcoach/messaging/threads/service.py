@@ -1,6 +1,7 @@
 """Threads and messages: who may write to whom, finding or making the one thread of two people,
-numbering messages in their thread, read positions (and so unread counts and receipts), and
-changing or deleting one's own message within the edit window."""
+writing in a group thread (a session's, a program's: its participants, kept by
+messaging.groups), numbering messages in their thread, read positions (and so unread counts
+and receipts), and changing or deleting one's own message within the edit window."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from fitcoach.messaging.threads.exceptions import (
     RecipientNotFound,
     RecipientNotInThread,
     RecipientUnavailable,
+    ThreadClosed,
     ThreadNotFound,
     UnknownAttachment,
 )
@@ -54,9 +56,18 @@ class ThreadContext(StrEnum):
     session = "session"
 
 
+# Threads of a group whose membership follows what they belong to (messaging.groups keeps it):
+# the participants write to each other without the one-to-one rule of who may write to whom,
+# and admins may read them to moderate.
+GROUP_CONTEXTS = (ThreadContext.session.value, ThreadContext.program_group.value)
+
+
 @dataclass(frozen=True)
 class MessageDraft:
-    recipient_id: uuid.UUID
+    """`recipient_id` names the direct thread without `thread_id`; with it, it is optional and
+    must be another participant when given."""
+
+    recipient_id: uuid.UUID | None
     body: str
     attachments: list[uuid.UUID]
     thread_id: uuid.UUID | None = None
@@ -167,21 +178,18 @@ class ThreadsService:
     ) -> MessageView:
         if not draft.body and not draft.attachments:
             raise EmptyMessage()
-        recipient, context = await self._writable_recipient(session, sender, draft.recipient_id)
         if draft.thread_id is None:
+            if draft.recipient_id is None:
+                raise RecipientNotFound()
+            recipient, context = await self._writable_recipient(session, sender, draft.recipient_id)
             thread_id = await threads_repository.find_or_create_pair_thread(
                 session, (sender.id, recipient.id), context.value, now
             )
             recipient_ids = [recipient.id]
         else:
-            thread = await self._joined(session, sender, draft.thread_id)
-            members = {
-                one.user_id for one in await threads_repository.participants(session, [thread.id])
-            }
-            if recipient.id not in members:
-                raise RecipientNotInThread()
-            thread_id = thread.id
-            recipient_ids = sorted(members - {sender.id})
+            thread_id, recipient_ids = await self._into_thread(
+                session, sender, draft.thread_id, draft.recipient_id
+            )
         if draft.attachments and not await attachments_service.attach(
             session, sender, draft.attachments, (Holder.thread, thread_id)
         ):
@@ -222,8 +230,13 @@ class ThreadsService:
         cursor: int | None,
         limit: int,
     ) -> MessagePage:
-        """Newest first; `cursor` (a page's next_cursor) continues with older messages."""
-        thread = await self._joined(session, actor, thread_id)
+        """Newest first; `cursor` (a page's next_cursor) continues with older messages. Its
+        participants read a thread, and admins a group thread too (they moderate them)."""
+        thread = await threads_repository.joined_thread(session, actor.id, thread_id)
+        if thread is None and actor.has_role(Role.ADMIN):
+            thread = await threads_repository.group_thread(session, thread_id, GROUP_CONTEXTS)
+        if thread is None:
+            raise ThreadNotFound()
         rows = await threads_repository.messages_before(session, thread.id, cursor, limit + 1)
         shown = rows[:limit]
         participants = await threads_repository.participants(session, [thread.id])
@@ -322,6 +335,30 @@ class ThreadsService:
         if thread is None:
             raise ThreadNotFound()
         return thread
+
+    async def _into_thread(
+        self,
+        session: AsyncSession,
+        sender: Actor,
+        thread_id: uuid.UUID,
+        recipient_id: uuid.UUID | None,
+    ) -> tuple[uuid.UUID, list[uuid.UUID]]:
+        """The thread the sender writes in and who receives: its other participants. A group
+        thread takes messages while it is open; a direct or support thread keeps the rule of
+        who may write to whom (a coach no longer assigned writes no more to a customer)."""
+        thread = await self._joined(session, sender, thread_id)
+        members = {
+            one.user_id for one in await threads_repository.participants(session, [thread.id])
+        }
+        others = sorted(members - {sender.id})
+        if recipient_id is not None and recipient_id not in others:
+            raise RecipientNotInThread()
+        if thread.context in GROUP_CONTEXTS:
+            if thread.closed_at is not None:
+                raise ThreadClosed()
+        elif others:
+            await self._writable_recipient(session, sender, recipient_id or others[0])
+        return thread.id, others
 
     async def _writable_recipient(
         self, session: AsyncSession, sender: Actor, recipient_id: uuid.UUID

@@ -96,6 +96,22 @@ def view_for(
     return SessionView(sess, own, sess.join_link if holds_place and link_time else None)
 
 
+# The booking states of a customer who holds, or held, a place in a session that took place.
+_SEATED = frozenset(
+    {BookingStatus.booked.value, BookingStatus.attended.value, BookingStatus.no_show.value}
+)
+
+
+@dataclass(frozen=True)
+class SessionRoster:
+    """Who a session brings together as it stands now: its coach and the customers seated in
+    it (a place given back is no seat); `canceled` once called off."""
+
+    coach_id: uuid.UUID
+    customer_ids: frozenset[uuid.UUID]
+    canceled: bool
+
+
 @dataclass(frozen=True)
 class _Scheduling:
     """Who schedules, by which policy, when."""
@@ -258,6 +274,20 @@ class SessionService:
             raise SessionNotFound()
         bookings = await session_repository.bookings_of_sessions(session, [sess.id])
         return view_for(sess, bookings[sess.id], actor, policy, now)
+
+    async def roster(self, session: AsyncSession, session_id: uuid.UUID) -> SessionRoster | None:
+        """The session's people, for the domains that follow it (messaging's session thread);
+        None if there is no such session. Read from the rows, not an event, so a late or
+        redelivered event meets the current state."""
+        sess = await session_repository.get(session, session_id)
+        if sess is None:
+            return None
+        bookings = (await session_repository.bookings_of_sessions(session, [sess.id]))[sess.id]
+        return SessionRoster(
+            coach_id=sess.coach_id,
+            customer_ids=frozenset(one.customer_id for one in bookings if one.status in _SEATED),
+            canceled=sess.status == SessionStatus.canceled.value,
+        )
 
     async def bookable(
         self, session: AsyncSession, customer: Actor, session_id: uuid.UUID
