@@ -5,8 +5,8 @@ The links are SET NULL on delete: a conversation is its participants' record as 
 session's or the program's, so it outlives them (unlinked, still readable) rather than being
 deleted with them. A deleted session or product never takes its customers' messages along.
 
-Revision ID: 0032
-Revises: 0030
+Revision ID: 0033
+Revises: 0032
 Create Date: 2026-12-07 18:00:00.000000
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0032"
-down_revision: str | None = "0030"
+revision: str = "0033"
+down_revision: str | None = "0032"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
