@@ -27,7 +27,13 @@ from harness.threads import (
     message_body,
 )
 from harness.training import COMPLETION, TODAY, completion_body
-from harness.wearables import DELIVERIES, WEARABLE_WEBHOOK, delivery, delivery_lines
+from harness.wearables import (
+    DELIVERIES,
+    DELIVERIES_PER_RUN,
+    WEARABLE_WEBHOOK,
+    delivery,
+    delivery_lines,
+)
 
 API = "/api/v1"
 ME = f"{API}/auth/me"
@@ -527,7 +533,11 @@ SCENARIOS = (
         "POST /integrations/wearables/webhook, signed partner delivery (verify + queue)",
         "fitcoach",
         "wearable_webhook.lua",
-        lambda context, slot: [str(context.files.wearable_deliveries), WEARABLE_WEBHOOK],
+        lambda context, slot: [
+            str(context.files.wearable_deliveries),
+            WEARABLE_WEBHOOK,
+            str(slot * DELIVERIES_PER_RUN),
+        ],
         needs=(f"POST {WEARABLE_WEBHOOK}",),
         probe=_probe_wearable_webhook,
     ),

@@ -1,6 +1,8 @@
 -- POST the wearable webhook as the Standard Webhooks partner: each request a delivery of its
--- own (signed in advance by the harness), this thread's share taken in turn.
--- Arguments: DELIVERIES_FILE (lines "webhookId timestamp signature body") PATH.
+-- own (signed in advance by the harness), this thread's share taken in turn from OFFSET on
+-- (each run of the scenario starts past the deliveries the runs before it sent: a delivery
+-- sent again is a redelivery, answered without being queued, which is not what is measured).
+-- Arguments: DELIVERIES_FILE (lines "webhookId timestamp signature body") PATH OFFSET.
 local common = require "common"
 
 setup = common.setup
@@ -11,7 +13,7 @@ local next_request = 0
 
 function init(args)
    local thread_count, own = common.args(args)
-   local deliveries_file, path = own[1], own[2]
+   local deliveries_file, path, offset = own[1], own[2], tonumber(own[3] or "0")
    for _, row in ipairs(common.share(common.rows(deliveries_file), thread_count)) do
       requests[#requests + 1] = common.post_json(path, row[4], {
          ["webhook-id"] = row[1],
@@ -20,6 +22,7 @@ function init(args)
          ["Wearable-Provider"] = "partner",
       })
    end
+   next_request = math.floor(offset / thread_count) % #requests
 end
 
 function request()

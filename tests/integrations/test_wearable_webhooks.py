@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from fitcoach.core.clock import FrozenClock
 from fitcoach.models import ProgressEntry, WearableMetric
 from tests.conftest import POSTGRES_URL
-from tests.factories import Account, Factory, assert_error
+from tests.factories import Account, Factory, assert_error, with_settings
 from tests.integrations.wearables import (
     FITBIT_DAY,
     OURA_ACTIVITY_ID,
@@ -34,8 +34,9 @@ from tests.integrations.wearables import (
 
 
 @pytest.fixture
-def settings_overrides(api_url: str) -> dict[str, object]:
-    return wearable_settings(api_url)
+def settings_overrides(api_url: str, request: pytest.FixtureRequest) -> dict[str, object]:
+    """The providers' settings, and a test's own (`with_settings`) on top."""
+    return {**wearable_settings(api_url), **getattr(request, "param", {})}
 
 
 async def connect(app: FastAPI, customer: Account, provider: str, external_id: str) -> None:
@@ -141,6 +142,25 @@ async def test_partner_signatures_bad_missing_and_stale_are_refused(
     stale = partner_delivery(_partner_body(SAMPLES), clock.now() - timedelta(minutes=10))
     assert_error(await deliver(client, stale), 401, code="webhook_replayed")
     assert await metrics_of(app) == []
+
+
+@with_settings(wearable_webhook_tolerance_seconds=3_600)
+async def test_the_partner_tolerance_is_the_apps_setting_on_the_apps_clock(
+    app: FastAPI, client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
+) -> None:
+    """The library's own verify() holds a fixed 5 minutes against the wall clock; the app's
+    setting and clock decide instead (a tolerance of an hour accepts a 30-minute-old
+    delivery, and a clock moved a day on refuses today's)."""
+    customer = await factory.customer()
+    await connect(app, customer, "partner", "partner-user-42")
+    half_hour_old = partner_delivery(_partner_body(SAMPLES), clock.now() - timedelta(minutes=30))
+    answer = await deliver(client, half_hour_old)
+    assert answer.status_code == 202, answer.text
+    signed_now = partner_delivery(_partner_body(SAMPLES), clock.now())
+    clock.advance(days=1)
+    assert_error(await deliver(client, signed_now), 401, code="webhook_replayed")
+    signed_a_day_on = partner_delivery(_partner_body(SAMPLES), clock.now())
+    assert (await deliver(client, signed_a_day_on)).status_code == 202
 
 
 async def test_a_partner_body_out_of_format_is_400_and_unknown_users_are_not_queued(
