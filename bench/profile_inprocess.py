@@ -40,6 +40,7 @@ from harness.config import REPO_DIR, BenchSettings, Targets
 from harness.scenarios import CATALOG, ME, OTP_LOGIN, OTP_SEND, PROFILE, REFRESH, TRAINING
 from harness.seed import SeedData, SeedShape, seed
 from harness.sessions import calendar_path
+from harness.threads import THREADS_PATH
 from harness.training import COMPLETION, TODAY, completion_body
 from harness.wearables import WEARABLE_WEBHOOK, delivery
 
@@ -403,6 +404,11 @@ async def _scenarios(args: argparse.Namespace, data: SeedData) -> list[dict[str,
         "otp_cycle": (requests.otp_cycle(), args.requests // 4),
         "refresh": (requests.refresh(), args.requests // 4),
         "events_x10": (Events(app, data), args.requests // 20),
+        "threads_list_10": (requests.get([data.inbox_coaches[10]], THREADS_PATH), args.requests),
+        "threads_list_10000": (
+            requests.get([data.inbox_coaches[10_000]], THREADS_PATH),
+            args.requests,
+        ),
         "wearable_webhook": (requests.wearable_webhook(), args.requests // 2),
         "profile_api_key": (requests.profile_read(data.api_key), args.requests),
         "profile_jwt": (requests.profile_read(data.admin.token), args.requests),

@@ -4,11 +4,24 @@ participant row (`_joined_by`): someone who does not take part in a thread canno
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    Uuid,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,7 +43,7 @@ class ParticipantRow:
     read_seq: int
 
 
-def _joined_by(user_id: uuid.UUID) -> Select[MessageThread]:
+def _joined_by(user_id: uuid.UUID | BindParameter[uuid.UUID]) -> Select[MessageThread]:
     """Threads `user_id` takes part in."""
     return select(MessageThread).join(
         ThreadParticipant,
@@ -124,10 +137,16 @@ class ThreadsRepository:
         # Counted from the person's participant rows alone (the threads joined only to filter
         # by context), up to `count_limit`; the page walks the (user_id, last_activity_at)
         # index backwards. Neither reads all of someone's 10,000 threads.
+        #
+        # The person is written into the SQL, not bound: a prepared statement's generic plan
+        # assumes the average person's two or three threads, and for an inbox of 10,000 it
+        # joins them all and sorts (24 ms against 0.1 ms). SQLAlchemy still compiles the
+        # statement once; PostgreSQL plans each inbox for what it holds.
+        owner = bindparam("inbox_owner", user_id, type_=Uuid(), literal_execute=True)
         counted = select(ThreadParticipant.thread_id).where(
-            ThreadParticipant.user_id == user_id, *conditions
+            ThreadParticipant.user_id == owner, *conditions
         )
-        statement = _joined_by(user_id).where(*conditions)
+        statement = _joined_by(owner).where(*conditions)
         if where.context is not None:
             counted = counted.join(
                 MessageThread, MessageThread.id == ThreadParticipant.thread_id
@@ -170,28 +189,30 @@ class ThreadsRepository:
         )
         return {message.thread_id: message for message in result}
 
-    def _unread(self, user_id: uuid.UUID) -> ColumnElement[bool]:
-        return and_(
-            Message.seq > ThreadParticipant.read_seq,
-            Message.sender_id != user_id,
-            Message.deleted_at.is_(None),
-        )
-
     async def unread_counts(
-        self, session: AsyncSession, user_id: uuid.UUID, thread_ids: Sequence[uuid.UUID]
+        self, session: AsyncSession, user_id: uuid.UUID, positions: Mapping[uuid.UUID, int]
     ) -> dict[uuid.UUID, int]:
         """What `user_id` has not read in each thread: others' messages past their read
-        position, deleted ones aside. One grouped query, however many threads."""
+        position there (`positions`, from the thread's participant rows the caller holds),
+        deleted ones aside. One grouped query, each thread's part a seek on (thread_id, seq).
+
+        Joining the participant rows instead lets a generic plan of the prepared statement
+        find the user's rows through their (user_id, last_activity_at) index: every row of
+        an inbox of 10,000 threads, for a page of 10."""
+        if not positions:
+            return {}
         rows = await session.execute(
             select(Message.thread_id, func.count())
-            .join(
-                ThreadParticipant,
-                and_(
-                    ThreadParticipant.thread_id == Message.thread_id,
-                    ThreadParticipant.user_id == user_id,
+            .where(
+                or_(
+                    *(
+                        and_(Message.thread_id == thread_id, Message.seq > read_seq)
+                        for thread_id, read_seq in positions.items()
+                    )
                 ),
+                Message.sender_id != user_id,
+                Message.deleted_at.is_(None),
             )
-            .where(Message.thread_id.in_(thread_ids), self._unread(user_id))
             .group_by(Message.thread_id)
         )
         return {thread_id: int(count) for thread_id, count in rows.all()}

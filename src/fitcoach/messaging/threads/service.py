@@ -131,6 +131,11 @@ def message_payload(message: Message, read_by: list[uuid.UUID]) -> dict[str, Any
     }
 
 
+def _positions_of(user_id: uuid.UUID, participants: list[ParticipantRow]) -> dict[uuid.UUID, int]:
+    """How far `user_id` has read in each of these threads."""
+    return {one.thread_id: one.read_seq for one in participants if one.user_id == user_id}
+
+
 def _read_by(message: Message, participants: list[ParticipantRow]) -> list[uuid.UUID]:
     return [
         one.user_id
@@ -156,7 +161,9 @@ class ThreadsService:
             return ThreadListing(threads=[], total=total)
         participants = await threads_repository.participants(session, ids)
         last = await threads_repository.last_messages(session, ids)
-        unread = await threads_repository.unread_counts(session, actor.id, ids)
+        unread = await threads_repository.unread_counts(
+            session, actor.id, _positions_of(actor.id, participants)
+        )
         by_thread: dict[uuid.UUID, list[ParticipantRow]] = {}
         for one in participants:
             by_thread.setdefault(one.thread_id, []).append(one)
@@ -257,11 +264,14 @@ class ThreadsService:
         if message is None:
             raise MessageNotFound()
         advanced = await threads_repository.advance_read(session, thread.id, actor.id, message.seq)
-        unread = (await threads_repository.unread_counts(session, actor.id, [thread.id])).get(
-            thread.id, 0
-        )
+        participants = await threads_repository.participants(session, [thread.id])
+        unread = (
+            await threads_repository.unread_counts(
+                session, actor.id, _positions_of(actor.id, participants)
+            )
+        ).get(thread.id, 0)
         if advanced:
-            for one in await threads_repository.participants(session, [thread.id]):
+            for one in participants:
                 receipt: dict[str, Any] = {
                     "threadId": str(thread.id),
                     "userId": str(actor.id),
