@@ -231,6 +231,53 @@ async def test_a_cancel_at_the_period_end_falls_back_to_the_free_terms(
     assert (shown["isSubscribed"], shown["subscriptionType"]) == (True, "free")
 
 
+async def test_a_scheduled_downgrade_or_cancel_can_be_withdrawn_and_the_period_renews(
+    app: FastAPI, client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
+) -> None:
+    buyer, subscription_id, cheaper, _ = await _subscribed(client, factory, clock)
+    nothing = await change(client, buyer, subscription_id, action="withdraw")
+    assert_error(nothing, 409, code="nothing_to_withdraw")
+
+    # A downgrade, withdrawn: a preview changes nothing, then another change is possible.
+    await changed(client, buyer, subscription_id, action="downgrade", targetProductId=cheaper["id"])
+    before = await _counts(app)
+    preview = await client.post(
+        f"/api/v1/subscriptions/{subscription_id}/change",
+        params={"preview": "true"},
+        json={"action": "withdraw"},
+        headers=buyer.headers,
+    )
+    assert preview.status_code == 200, preview.text
+    assert await _counts(app) == before
+    withdrawn = await changed(client, buyer, subscription_id, action="withdraw")
+    assert (withdrawn["action"], withdrawn["appliesNow"]) == ("withdraw", True)
+
+    # A cancel at the period end, withdrawn: the period renews at the current price.
+    await changed(client, buyer, subscription_id, action="cancel")
+    await changed(client, buyer, subscription_id, action="withdraw")
+    async with app.state.sessionmaker() as session:
+        statuses = sorted(
+            (one.action, one.status)
+            for one in (await session.scalars(select(SubscriptionChange))).all()
+        )
+    assert statuses == [
+        ("cancel", "withdrawn"),
+        ("downgrade", "withdrawn"),
+        ("withdraw", "applied"),
+        ("withdraw", "applied"),
+    ]
+    await run_event_handlers(app)
+    titles = [item["title"] for item in (await inbox(client, buyer))["items"]]
+    assert titles.count("Your subscription continues as it is") == 2
+
+    await _later(client, clock, buyer, days=28)
+    run = await bill(app)
+    assert (run.renewed, run.downgraded, run.ended) == (1, 0, 0)
+    shown = await me(client, buyer)
+    assert shown["subscriptionType"] == "paid"
+    assert shown["subscriptionStatus"]["subscription"]["endsAt"] == "2027-03-01T12:00:00.000Z"
+
+
 async def test_an_immediate_cancel_refunds_the_unused_days(
     app: FastAPI, client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
 ) -> None:

@@ -15,7 +15,8 @@ class SubscriptionNotChangeable(Conflict):
 
 class ChangePending(Conflict):
     message = (
-        "This subscription already has a scheduled change; resume or wait for it before another"
+        "This subscription already has a scheduled change; withdraw it (or resume a pause) "
+        "before another"
     )
 
 
@@ -69,6 +70,10 @@ class PauseLimitReached(Conflict):
 
 class NothingToResume(Conflict):
     message = "This subscription has no pause to resume from"
+
+
+class NothingToWithdraw(Conflict):
+    message = "This subscription has no scheduled downgrade or cancel to withdraw"
 
 
 class AlreadyCanceled(Conflict):

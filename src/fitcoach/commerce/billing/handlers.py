@@ -25,6 +25,7 @@ _CHANGED = {
     "pause": "Your subscription pause is scheduled",
     "resume": "Your subscription is running again",
     "cancel": "Your subscription was canceled",
+    "withdraw": "Your subscription continues as it is",
 }
 
 

@@ -42,6 +42,7 @@ class ChangeAction(StrEnum):
     pause = "pause"
     resume = "resume"
     cancel = "cancel"
+    withdraw = "withdraw"
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,20 @@ def plan_resume(situation: Situation, pause: SubscriptionChange) -> ChangePlan:
         entitlements=_current(situation),
         pause_ends_at=pause_end,
         pause_days_given_back=given_back,
+    )
+
+
+def plan_withdraw(situation: Situation) -> ChangePlan:
+    """The scheduled downgrade or cancel is called off: the subscription runs on as it is,
+    renewing at the period end."""
+    sub = situation.subscription
+    return ChangePlan(
+        action=ChangeAction.withdraw,
+        effective_at=situation.now,
+        applies_now=True,
+        period_ends_at=sub.ends_at,
+        product_id=sub.product_id,
+        entitlements=_current(situation),
     )
 
 

@@ -32,14 +32,16 @@ class SubscriptionChangeIn(StrictApiModel):
                 {"action": "pause", "effectiveDate": "2027-01-10", "pauseDays": 14},
                 {"action": "resume"},
                 {"action": "cancel", "immediately": False},
+                {"action": "withdraw"},
             ]
         }
     )
 
-    action: Literal["upgrade", "downgrade", "pause", "resume", "cancel"] = Field(
+    action: Literal["upgrade", "downgrade", "pause", "resume", "cancel", "withdraw"] = Field(
         description="upgrade: now, prorated and charged; downgrade: at the period end or "
         "effectiveDate; pause: from effectiveDate for pauseDays; resume: end a pause early "
-        "(or withdraw one not begun); cancel: at the period end, or now with immediately"
+        "(or withdraw one not begun); cancel: at the period end, or now with immediately; "
+        "withdraw: call off a scheduled downgrade or cancel (the subscription renews as it is)"
     )
     effective_date: date | None = Field(
         default=None,

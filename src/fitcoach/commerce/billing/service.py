@@ -20,6 +20,7 @@ from fitcoach.commerce.billing.exceptions import (
     AuthenticationRequired,
     ChangePending,
     NothingToResume,
+    NothingToWithdraw,
     PaymentMethodRequired,
     SubscriptionNotChangeable,
     SubscriptionNotFound,
@@ -34,6 +35,7 @@ from fitcoach.commerce.billing.planning import (
     plan_pause,
     plan_resume,
     plan_upgrade,
+    plan_withdraw,
     year_bounds,
 )
 from fitcoach.commerce.billing.policy import subscription_policy
@@ -166,10 +168,14 @@ class SubscriptionChangeService:
             if situation.open_pause is None:
                 raise NothingToResume()
             return plan_resume(situation, situation.open_pause)
+        scheduled = await billing_repository.scheduled_changes(session, situation.subscription.id)
+        if action is ChangeAction.withdraw:
+            if not scheduled:
+                raise NothingToWithdraw()
+            return plan_withdraw(situation)
         if action is ChangeAction.cancel and situation.subscription.cancel_at_period_end:
             raise AlreadyCanceled()
         # One change under way at a time: a scheduled downgrade or cancel, or a pause not over.
-        scheduled = await billing_repository.scheduled_changes(session, situation.subscription.id)
         if scheduled or situation.open_pause is not None:
             raise ChangePending()
         if action is ChangeAction.upgrade:
@@ -224,6 +230,10 @@ class SubscriptionChangeService:
             self._move_end(subscription, plan.period_ends_at)
         elif plan.action is ChangeAction.cancel and not plan.applies_now:
             subscription.cancel_at_period_end = True
+        elif plan.action is ChangeAction.withdraw:
+            for scheduled in await billing_repository.scheduled_changes(session, subscription.id):
+                scheduled.status = ChangeStatus.withdrawn
+            subscription.cancel_at_period_end = False
         elif plan.action is ChangeAction.cancel:
             await self._cancel_now(session, actor, subscription, plan, billing)
         billing_repository.add_change(session, change)
