@@ -33,7 +33,6 @@ from harness.threads import (
 from harness.threads import (
     MESSAGE_COLUMNS,
     PARTICIPANT_COLUMNS,
-    PARTNER_COLUMNS,
     THREAD_COLUMNS,
     THREAD_SIZES,
     add_inbox,
@@ -186,9 +185,7 @@ async def seed(dsn: str, bench: BenchSettings, shape: SeedShape) -> SeedData:
     try:
         async with connection.transaction():
             stamped = await _stamp_by_default(connection)
-            for name, (columns, rows) in builder.tables.items():
-                # "users@partners": more rows of `users`, with columns of their own.
-                table = name.partition("@")[0]
+            for table, (columns, rows) in builder.tables.items():
                 columns, rows = _stamped(columns, rows, builder.now)
                 await connection.copy_records_to_table(table, records=rows, columns=columns)
             if await connection.fetchval("SELECT to_regclass('products') IS NOT NULL"):
@@ -270,9 +267,6 @@ class _Builder:
                 [],
             ),
             "coach_assignments": (COACH_ASSIGNMENT_COLUMNS, []),
-            # Inbox partners: users of a shape of their own, loaded after the others.
-            "users@partners": (PARTNER_COLUMNS, []),
-            "user_roles@partners": (("user_id", "role"), []),
             "message_threads": (THREAD_COLUMNS, []),
             "thread_participants": (PARTICIPANT_COLUMNS, []),
             "messages": (MESSAGE_COLUMNS, []),
@@ -337,12 +331,15 @@ class _Builder:
         coach_id = self._user(
             f"Inbox Coach {threads}", f"+20124{threads:07d}", "COACH", with_metrics=False
         )
-        add_inbox(self._add, coach_id, threads, self.now)
+        add_inbox(self._add, self._partner, coach_id, threads, self.now)
         return self._token_user(coach_id)
 
     def _add(self, table: str, row: Row) -> None:
-        """A row of one of harness/threads.py's tables; its partners in tables of their own."""
-        self.rows(f"{table}@partners" if f"{table}@partners" in self.tables else table).append(row)
+        self.rows(table).append(row)
+
+    def _partner(self, name: str, phone: str) -> uuid.UUID:
+        """A customer who only writes to a coach: no metrics, never signed in."""
+        return self._user(name, phone, "CUSTOMER", with_metrics=False)
 
     def _follow(self, users: list[TokenUser], coach_id: uuid.UUID) -> list[Completions]:
         assert self.templates is not None

@@ -3,8 +3,8 @@
 every thread has a preview and one unread message), both reading the first page of their
 threads. And the signed-in customers assigned to the bench coach, who send them messages.
 
-A thread's partner is a person of their own (a direct thread is unique per pair), made here
-with the fewest columns a user needs; they never sign in."""
+A thread's partner is a person of their own (a direct thread is unique per pair), a customer
+the seed makes (`new_user`) who never signs in."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ THREAD_SIZES = (10, 10_000)
 PAGE_SIZE = 10
 THREADS_PATH = f"{THREADS}?pageSize={PAGE_SIZE}"
 
-PARTNER_COLUMNS = ("id", "name", "phone", "phone_verified", "email_verified", "is_blocked")
 THREAD_COLUMNS = ("id", "context", "pair_key", "last_seq", "last_activity_at")
 PARTICIPANT_COLUMNS = ("thread_id", "user_id", "read_seq", "last_activity_at")
 MESSAGE_COLUMNS = ("id", "thread_id", "seq", "sender_id", "body", "attachments", "created_at")
@@ -29,16 +28,16 @@ ASSIGNMENT_COLUMNS = ("id", "customer_id", "coach_id", "assigned_at")
 
 Row = tuple[Any, ...]
 AddRow = Callable[[str, Row], None]  # (table, row)
+NewUser = Callable[[str, str], uuid.UUID]  # (name, phone) -> the new customer's id
 
 
-def add_inbox(add: AddRow, coach_id: uuid.UUID, threads: int, now: datetime) -> None:
-    """`threads` direct threads of `coach_id`, a minute apart, newest now."""
+def add_inbox(
+    add: AddRow, new_user: NewUser, coach_id: uuid.UUID, threads: int, now: datetime
+) -> None:
+    """`threads` direct threads of `coach_id`, a minute apart, the newest a minute ago."""
     for index in range(threads):
-        partner = uuid.uuid4()
         # Phones of their own: +20 13 (the inbox's size) (the thread's number).
-        add("users", (partner, f"Inbox {threads} #{index}", f"+2013{threads:05d}{index:05d}",
-                      True, False, False))  # fmt: skip
-        add("user_roles", (partner, "CUSTOMER"))
+        partner = new_user(f"Inbox {threads} #{index}", f"+2013{threads:05d}{index:05d}")
         thread = uuid.uuid4()
         at = now - timedelta(minutes=threads - index)
         pair_key = ":".join(sorted((str(coach_id), str(partner))))
