@@ -41,6 +41,7 @@ from fitcoach.commerce.billing.planning import (
 from fitcoach.commerce.billing.policy import subscription_policy
 from fitcoach.commerce.billing.renewals import fall_back_to_free
 from fitcoach.commerce.billing.repository import BillingStatus, ChangeStatus, billing_repository
+from fitcoach.commerce.billing.sessions import PaidSpan
 from fitcoach.commerce.invoices.pricing import TaxPolicy
 from fitcoach.commerce.payments.exceptions import PaymentDeclined
 from fitcoach.commerce.payments.providers import CaptureOutcome, PaymentProvider
@@ -76,6 +77,17 @@ def _set_entitlements(subscription: Subscription, product: Product) -> None:
     subscription.chat_access = product.chat_access
 
 
+@dataclass(frozen=True)
+class _Upgraded:
+    """What the event of an applied upgrade names beyond the plan: the charge's order, and the
+    product and sessions per month it moved to from `sessions_before`."""
+
+    order_id: uuid.UUID
+    product_title: str
+    sessions_before: int
+    sessions_after: int
+
+
 class SubscriptionChangeService:
     async def change(
         self,
@@ -103,9 +115,16 @@ class SubscriptionChangeService:
         if preview:
             audit_service.record_nothing_changed()
             return ChangeOutcome(plan=plan, subscription=subscription)
+        sessions_before = subscription.sessions_per_month
         invoice = await self._apply(session, actor, situation, request, plan, target, billing)
-        self._record(session, actor, subscription, plan, billing.now)
-        return ChangeOutcome(plan=plan, subscription=subscription, invoice=invoice)
+        outcome = ChangeOutcome(plan=plan, subscription=subscription, invoice=invoice)
+        upgraded = (
+            _Upgraded(invoice.order_id, target.title, sessions_before, target.sessions_per_month)
+            if plan.action is ChangeAction.upgrade and target is not None and invoice is not None
+            else None
+        )
+        self._record(session, actor, outcome, upgraded, billing.now)
+        return outcome
 
     async def _situation(
         self,
@@ -141,6 +160,14 @@ class SubscriptionChangeService:
                 session, subscription.id, start, end
             )
             situation = replace(situation, pauses_that_year=taken)
+        if request.action is ChangeAction.upgrade:
+            orders = await billing_repository.periods_paid(session, subscription.id, now)
+            spans = tuple(
+                PaidSpan(order.id, order.period_start, order.period_end)
+                for order in orders
+                if order.period_start is not None and order.period_end is not None
+            )
+            situation = replace(situation, paid_spans=spans)
         if request.action is ChangeAction.cancel and request.immediately:
             paid = await billing_repository.latest_paid_order(session, subscription.id)
             situation = replace(situation, refundable_minor=paid.total_minor if paid else 0)
@@ -302,10 +329,11 @@ class SubscriptionChangeService:
         self,
         session: AsyncSession,
         actor: Actor,
-        subscription: Subscription,
-        plan: ChangePlan,
+        outcome: ChangeOutcome,
+        upgraded: _Upgraded | None,
         now: datetime,
     ) -> None:
+        plan, subscription = outcome.plan, outcome.subscription
         audit_service.record(
             session,
             AuditEvent(
@@ -337,6 +365,11 @@ class SubscriptionChangeService:
                 charged_minor=plan.amount_due_minor,
                 credited_minor=plan.proration.credit_minor if plan.proration else 0,
                 currency=plan.currency,
+                order_id=upgraded.order_id if upgraded else None,
+                product_title=upgraded.product_title if upgraded else None,
+                previous_sessions_per_month=upgraded.sessions_before if upgraded else None,
+                sessions_per_month=upgraded.sessions_after if upgraded else None,
+                sessions_added=plan.sessions_added,
             ),
         )
 
