@@ -297,6 +297,27 @@ async def test_an_immediate_cancel_refunds_the_unused_days(
     assert_error(gone, 409, code="subscription_not_changeable")
 
 
+async def test_an_immediate_cancel_after_an_upgrade_refunds_from_both_payments(
+    app: FastAPI, client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
+) -> None:
+    buyer, subscription_id, _, dearer = await _subscribed(client, factory, clock)
+    await _later(client, clock, buyer, days=7)
+    upgraded = await changed(
+        client, buyer, subscription_id, action="upgrade", targetProductId=dearer["id"]
+    )
+    # 21 days left: 21 of 500 charged, 21 of 300 credited.
+    assert upgraded["amountDue"] == 4200
+    await _later(client, clock, buyer, days=7)
+    done = await changed(client, buyer, subscription_id, action="cancel", immediately=True)
+    # 14 unused days of 500: more than the upgrade's charge, which is refunded first and in
+    # full; the rest comes out of the period's purchase.
+    assert done["refund"] == 7000
+    async with app.state.sessionmaker() as session:
+        refunds = (await session.scalars(select(Refund.amount_minor))).all()
+    assert sorted(refunds) == [2800, 4200]
+    assert sum(app.state.payment_provider.refunded.values()) == 7000
+
+
 async def test_only_the_customer_changes_their_subscription(
     client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
 ) -> None:

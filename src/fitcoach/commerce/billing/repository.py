@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.models import Order, PaymentMethod, Subscription, SubscriptionChange
+from fitcoach.models import (
+    Order,
+    Payment,
+    PaymentMethod,
+    Refund,
+    Subscription,
+    SubscriptionChange,
+)
 from fitcoach.models.enums import SubscriptionType
 
 
@@ -56,6 +64,14 @@ def _ended_without_renewal(now: datetime) -> ColumnElement[bool]:
         Subscription.ends_at <= now,
         or_(Subscription.cancel_at_period_end.is_(True), Subscription.product_id.is_(None)),
     )
+
+
+@dataclass(frozen=True)
+class Refundable:
+    """A payment an immediate cancel may give back, and how much of it is left."""
+
+    order_id: uuid.UUID
+    left_minor: int
 
 
 class BillingRepository:
@@ -189,17 +205,47 @@ class BillingRepository:
     async def order(self, session: AsyncSession, order_id: uuid.UUID) -> Order | None:
         return await session.get(Order, order_id)
 
-    async def latest_paid_order(
-        self, session: AsyncSession, subscription_id: uuid.UUID
-    ) -> Order | None:
-        """The subscription's last paid order: what an immediate cancel refunds."""
-        result = await session.execute(
-            select(Order)
-            .where(Order.subscription_id == subscription_id, Order.status == "paid")
-            .order_by(Order.paid_at.desc())
-            .limit(1)
+    async def refundable_payments(
+        self, session: AsyncSession, subscription_id: uuid.UUID, now: datetime
+    ) -> list[Refundable]:
+        """What an immediate cancel may give back: the payments of the period under way (its
+        purchase or renewal, and the upgrades charged since it began), newest first, each with
+        what is left of it after earlier refunds. An order paid before the period columns
+        existed counts as the period's own."""
+        refunded = (
+            select(func.coalesce(func.sum(Refund.amount_minor), 0))
+            .where(Refund.order_id == Order.id)
+            .scalar_subquery()
         )
-        return result.scalar_one_or_none()
+        rows = (
+            await session.execute(
+                select(
+                    Order.id,
+                    Order.paid_at,
+                    Order.period_start,
+                    Order.period_end,
+                    Payment.amount_minor - refunded,
+                )
+                .join(Payment, Payment.order_id == Order.id)
+                .where(Order.subscription_id == subscription_id, Order.status == "paid")
+                .order_by(Order.paid_at.desc())
+            )
+        ).all()
+        under_way = [start for _, _, start, end, _ in rows if start and end and end > now]
+        if not under_way:
+            # Orders older than their period columns: the latest payment alone, the purchase
+            # or renewal of the period under way.
+            return [Refundable(rows[0][0], int(rows[0][4]))] if rows and rows[0][4] > 0 else []
+        since = min(under_way)
+        return [
+            Refundable(order_id, int(left))
+            for order_id, paid_at, start, end, left in rows
+            if left > 0
+            and (
+                (end is not None and end > now)
+                or (start is None and paid_at is not None and paid_at >= since)
+            )
+        ]
 
     async def periods_paid(
         self, session: AsyncSession, subscription_id: uuid.UUID, now: datetime

@@ -169,8 +169,9 @@ class SubscriptionChangeService:
             )
             situation = replace(situation, paid_spans=spans)
         if request.action is ChangeAction.cancel and request.immediately:
-            paid = await billing_repository.latest_paid_order(session, subscription.id)
-            situation = replace(situation, refundable_minor=paid.total_minor if paid else 0)
+            payments = await billing_repository.refundable_payments(session, subscription.id, now)
+            refundable = sum(payment.left_minor for payment in payments)
+            situation = replace(situation, refundable_minor=refundable)
         return situation
 
     async def _target(
@@ -310,16 +311,23 @@ class SubscriptionChangeService:
         plan: ChangePlan,
         billing: Billing,
     ) -> None:
-        if plan.refund_minor > 0:
-            paid = await billing_repository.latest_paid_order(session, subscription.id)
-            assert paid is not None
+        # The unused days come out of the newest payments first: an upgrade's charge, then the
+        # period's own purchase or renewal (the plan capped the refund at their sum).
+        owed = plan.refund_minor
+        for payment in await billing_repository.refundable_payments(
+            session, subscription.id, billing.now
+        ):
+            if owed <= 0:
+                break
+            amount = min(owed, payment.left_minor)
             await refund_service.issue(
                 session,
                 billing.provider,
                 actor,
-                RefundDraft(paid.id, plan.refund_minor, "Subscription canceled: unused days"),
+                RefundDraft(payment.order_id, amount, "Subscription canceled: unused days"),
                 billing.now,
             )
+            owed -= amount
         subscription.ends_at = billing.now
         subscription.days = max(0, (billing.now - subscription.starts_at).days)
         subscription.status = BillingStatus.canceled
