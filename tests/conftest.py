@@ -1,12 +1,13 @@
 """Test harness: a real database built by the migrations (SQLite, or PostgreSQL when
-FITCOACH_TEST_POSTGRES_URL is set), a fresh app per test driven over HTTP, tables emptied after
-each test, time from a frozen clock.
+FITCOACH_TEST_POSTGRES_URL is set), a fresh app per test driven over HTTP, time from a frozen
+clock. On SQLite each test gets a copy of the migrated file of its own; on PostgreSQL the tests
+of a process share one database whose tables are emptied after each test.
 
 FITCOACH_TEST_POSTGRES_URL  e.g. postgresql+asyncpg://postgres@127.0.0.1:5432 (a server, no db)
 FITCOACH_TEST_REDIS_URL     e.g. redis://127.0.0.1:6379/0: rate limits stored in Redis
 
 Under pytest-xdist (`-n 2`, as CI runs it) each worker is a session of its own: its own database
-(a uniquely named PostgreSQL database, or a SQLite file in the worker's temporary folder), its own
+(a uniquely named PostgreSQL database, or a migrated SQLite file that each test copies), its own
 temporary folders, free ports and Redis key prefixes.
 """
 
@@ -16,6 +17,7 @@ import asyncio
 import copy
 import functools
 import os
+import shutil
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -42,6 +44,7 @@ POSTGRES_URL = os.environ.get("FITCOACH_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("FITCOACH_TEST_REDIS_URL")
 # Append-only on PostgreSQL (a trigger refuses UPDATE and DELETE).
 AUDIT_TABLE = "audit_log"
+SQLITE_URL_PREFIX = "sqlite+aiosqlite:///"
 TEST_JWT_SECRET = "test-signing-secret-long-enough-for-every-hmac-variant-0123456789abcdef"
 
 
@@ -65,7 +68,9 @@ async def admin_execute(statement: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def migrated_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The process's migrated database: on PostgreSQL the one the tests use, on SQLite the
+    template each test copies."""
     if POSTGRES_URL:
         name = f"fitcoach_test_{uuid.uuid4().hex[:12]}"
         asyncio.run(admin_execute(f'CREATE DATABASE "{name}"'))
@@ -79,10 +84,35 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         finally:
             asyncio.run(admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
-        path = tmp_path_factory.mktemp("db") / "fitcoach.db"
-        url = f"sqlite+aiosqlite:///{path}"
+        path = tmp_path_factory.mktemp("template") / "fitcoach.db"
+        url = f"{SQLITE_URL_PREFIX}{path}"
         upgrade_to_head(url)
         yield url
+
+
+def _own_database(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """On SQLite a copy of the migrated file (a millisecond, cheaper than emptying every
+    table): nothing one test leaves behind, rows or a connection still holding the write lock,
+    reaches the next. On PostgreSQL the shared database, emptied by the `app` fixture."""
+    if POSTGRES_URL:
+        return migrated_url
+    template = Path(migrated_url.removeprefix(SQLITE_URL_PREFIX))
+    path = tmp_path_factory.mktemp("db") / template.name
+    shutil.copyfile(template, path)
+    return f"{SQLITE_URL_PREFIX}{path}"
+
+
+@pytest.fixture
+def database_url(migrated_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _own_database(migrated_database_url, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def module_database_url(
+    migrated_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """For module-scoped apps: the database their module's tests share."""
+    return _own_database(migrated_database_url, tmp_path_factory)
 
 
 @pytest.fixture
@@ -179,7 +209,8 @@ async def app(
         try:
             yield application
         finally:
-            await _empty_tables(application)
+            if POSTGRES_URL:
+                await _empty_tables(application)
 
 
 # The document never opens the database it is configured with.

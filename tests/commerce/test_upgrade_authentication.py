@@ -92,6 +92,21 @@ async def _order(client: httpx.AsyncClient, account: Account, order_id: str) -> 
     return data
 
 
+async def _upgrade_grants(client: httpx.AsyncClient, buyer: Account) -> list[int]:
+    """The sessions the customer was granted by upgrades (scheduling's ledger)."""
+    response = await client.get(
+        f"/api/v1/customers/{buyer.user_id}/entitlements",
+        params={"pageSize": 100},
+        headers=buyer.headers,
+    )
+    assert response.status_code == 200, response.text
+    return [
+        item["amount"]
+        for item in response.json()["data"]["items"]
+        if item["kind"] == "grant" and "upgrade" in item["reason"]
+    ]
+
+
 async def _titles(client: httpx.AsyncClient, account: Account) -> list[str]:
     return [item["title"] for item in (await inbox(client, account))["items"]]
 
@@ -167,8 +182,9 @@ async def test_confirming_after_authentication_applies_the_upgrade_once(
     assert (data["paymentIntent"], data["nextAction"]) == (None, None)
     assert data["proration"] == asked["proration"]
     assert data["proration"]["remainingDays"] == 28
-    # It took effect when completed.
+    # It took effect when completed: 8 more sessions a month, for 27 of the month's 28 days.
     assert data["effectiveAt"] == "2027-01-05T12:00:00.000Z"
+    assert [one["sessions"] for one in data["sessionsAdded"]] == [8]
     assert data["invoice"]["status"] == "paid"
     assert data["subscription"]["productId"] == dearer["id"]
     shown = (await me(client, buyer))["subscriptionStatus"]["subscription"]
@@ -188,6 +204,7 @@ async def test_confirming_after_authentication_applies_the_upgrade_once(
     assert await _count(app, Payment) == 2
     assert await _upgrades_recorded(app) == 1
     assert (await _titles(client, buyer)).count("Your subscription was upgraded") == 1
+    assert await _upgrade_grants(client, buyer) == [8]
 
 
 async def test_a_webhook_success_applies_the_upgrade_once(
@@ -215,6 +232,7 @@ async def test_a_webhook_success_applies_the_upgrade_once(
     assert await _count(app, Payment) == 2
     assert await _upgrades_recorded(app) == 1
     assert (await _titles(client, buyer)).count("Your subscription was upgraded") == 1
+    assert await _upgrade_grants(client, buyer) == [8]
 
 
 async def test_a_failed_authentication_leaves_the_subscription_and_another_upgrade_can_be_made(
@@ -239,6 +257,7 @@ async def test_a_failed_authentication_leaves_the_subscription_and_another_upgra
     refused = await confirm_change(client, buyer, subscription_id, asked["id"])
     assert_error(refused, 409, code="change_not_awaiting_authentication")
     assert await _upgrades_recorded(app) == 0
+    assert await _upgrade_grants(client, buyer) == []
 
     # The customer upgrades again, with a card that needs no authentication.
     done = await changed(

@@ -24,10 +24,10 @@ collect_ignore = ["test_fuzz_live.py"] if POSTGRES_URL is not None else []
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def stage(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
+    module_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Stage]:
     settings = make_settings(
-        database_url,
+        module_database_url,
         Path(tmp_path_factory.mktemp("matrix")),
         rate_limit_enabled=False,
         email_provider="outbox",

@@ -57,9 +57,11 @@ app_under_test = AppUnderTest()
 
 
 @pytest.fixture(scope="module")
-def fuzzed_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+def fuzzed_app(
+    module_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FastAPI]:
     data_dir = tmp_path_factory.mktemp("fuzzed-app")
-    app_under_test.app = create_app(fuzz_app_settings(database_url, data_dir))
+    app_under_test.app = create_app(fuzz_app_settings(module_database_url, data_dir))
     yield app_under_test.app
     # Schemathesis started the lifespan on its first request, on its own event loop; ending it
     # there closes the app's pool.
@@ -68,8 +70,10 @@ def fuzzed_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.fixture(scope="module")
-def database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    settings = fuzz_app_settings(database_url, tmp_path_factory.mktemp("database"))
+def database(
+    module_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    settings = fuzz_app_settings(module_database_url, tmp_path_factory.mktemp("database"))
     with database_beside(settings) as database:
         yield database
 

@@ -67,6 +67,11 @@ class Order(IdMixin, TimestampMixin, Base):
     promo_code_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("promo_codes.id", ondelete="RESTRICT"), index=True
     )
+    # The period of the subscription the order paid for (a purchase or a renewal; None for an
+    # upgrade's proration or a drop-in): its sessions were granted month by month from
+    # period_start, and an upgrade tops those months up.
+    period_start: Mapped[datetime | None]
+    period_end: Mapped[datetime | None]
 
 
 class PromoCode(IdMixin, TimestampMixin, Base):

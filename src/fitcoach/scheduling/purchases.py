@@ -1,7 +1,10 @@
 """What a purchase gives scheduling: a paid order's product (or a paid renewal of it) grants its
 sessions per month, one grant per month of the period paid, each usable in its own month only
-(sessions do not roll over). The grant's source names the order and the month, so a redelivered
-`OrderPaid` or `SubscriptionRenewed` grants nothing twice."""
+(sessions do not roll over). An upgrade tops up the months already paid with the sessions its
+plan computed (`commerce.billing.sessions`: the month under way prorated by its days left, the
+later months whole). A grant's source names the order (and for a top-up, the upgrade's charge)
+and the month, so a redelivered `OrderPaid`, `SubscriptionRenewed` or `SubscriptionChanged`
+grants nothing twice."""
 
 from __future__ import annotations
 
@@ -9,10 +12,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.commerce.billing.events import SubscriptionRenewed
+from fitcoach.commerce.billing.events import SubscriptionChanged, SubscriptionRenewed
+from fitcoach.commerce.billing.sessions import paid_months
 from fitcoach.commerce.events import OrderPaid
 from fitcoach.scheduling.entitlements.service import Grant, entitlement_service
 from fitcoach.worker.registry import on_event
@@ -31,21 +34,16 @@ class _PaidPeriod:
 async def _grant_months(session: AsyncSession, paid: _PaidPeriod, now: datetime) -> None:
     if paid.sessions_per_month <= 0:
         return
-    month = 0
-    start = paid.start
-    while start < paid.end:
-        end = min(paid.start + relativedelta(months=month + 1), paid.end)
+    for month, (start, end) in enumerate(paid_months(paid.start, paid.end), start=1):
         grant = Grant(
             customer_id=paid.customer_id,
             sessions=paid.sessions_per_month,
             valid_from=start,
             valid_until=end,
-            reason=f"{paid.product_title}: sessions of month {month + 1}",
-            source=f"order:{paid.order_id}:{month + 1}",
+            reason=f"{paid.product_title}: sessions of month {month}",
+            source=f"order:{paid.order_id}:{month}",
         )
         await entitlement_service.grant(session, grant, None, now)
-        month += 1
-        start = end
 
 
 @on_event(OrderPaid, name="scheduling.grant_purchased_sessions")
@@ -72,3 +70,21 @@ async def grant_renewed_sessions(session: AsyncSession, event: SubscriptionRenew
         event.ends_at,
     )
     await _grant_months(session, paid, event.occurred_at)
+
+
+@on_event(SubscriptionChanged, name="scheduling.grant_upgraded_sessions")
+async def grant_upgraded_sessions(session: AsyncSession, event: SubscriptionChanged) -> None:
+    """Only an upgrade adds sessions; a downgrade or a cancel takes none back (a downgrade is
+    not refunded, and a cancel's refund is of the period's money, not its sessions)."""
+    for added in event.sessions_added:
+        grant = Grant(
+            customer_id=event.user_id,
+            sessions=added.sessions,
+            valid_from=added.valid_from,
+            valid_until=added.valid_until,
+            reason=f"{event.product_title}: upgrade, sessions of month {added.month}",
+            # The upgrade's charge and the month of the period it tops up: two upgrades of one
+            # period, or of two periods paid ahead, never share a source.
+            source=f"upgrade:{event.order_id}:{added.order_id}:{added.month}",
+        )
+        await entitlement_service.grant(session, grant, None, event.occurred_at)

@@ -91,6 +91,7 @@ class WorkerEngine:
         self.loops_running = False
         self._tasks: list[asyncio.Task[None]] = []
         self._wake: asyncio.Event | None = None
+        self._stopping: asyncio.Event | None = None
         self._local: asyncio.Queue[uuid.UUID | None] | None = None
         self._consumers: list[asyncio.Task[None]] = []
         self.identity = WorkerIdentity(
@@ -148,6 +149,7 @@ class WorkerEngine:
         """Run the relay, dispatcher, scheduler and heartbeat here, and with `consume` the
         job consumers (in-process, or from RabbitMQ)."""
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
         self.loops_running = True
         # Beat once before anything else, so readiness sees this worker once it has started.
         with contextlib.suppress(Exception):
@@ -177,11 +179,13 @@ class WorkerEngine:
         return self.settings.worker_concurrency
 
     async def stop(self) -> None:
-        """Graceful: stop taking jobs, give the running ones `worker_stop_seconds` to finish,
-        hand back any that did not, and say goodbye."""
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Graceful: the loops end after the transaction they are in, the consumers stop taking
+        jobs; each gets `worker_stop_seconds` to finish, jobs that did not are handed back, and
+        the process says goodbye."""
+        if self._stopping is not None:
+            self._stopping.set()
+        self.wake()
+        await self._finish(self._tasks)
         self._tasks.clear()
         if self.rabbit is not None:
             self.rabbit.stop_consuming()
@@ -192,10 +196,7 @@ class WorkerEngine:
                     self._local.get_nowait()
                 for _ in self._consumers:
                     self._local.put_nowait(None)
-            await asyncio.wait(self._consumers, timeout=self.settings.worker_stop_seconds)
-            for task in self._consumers:
-                task.cancel()
-            await asyncio.gather(*self._consumers, return_exceptions=True)
+            await self._finish(self._consumers)
             self._consumers.clear()
         if self.loops_running:
             with contextlib.suppress(Exception):
@@ -206,41 +207,68 @@ class WorkerEngine:
         if self.rabbit is not None:
             await self.rabbit.close()
 
+    async def _finish(self, tasks: Sequence[asyncio.Task[None]]) -> None:
+        """Wait up to `worker_stop_seconds` for `tasks` to end by themselves, then cancel what
+        is left. Cancelling is the last resort: a task cancelled inside a transaction may leave
+        its connection to the driver's cleanup (on SQLite, holding the write lock until the
+        connection is garbage-collected)."""
+        if not tasks:
+            return
+        _, late = await asyncio.wait(tasks, timeout=self.settings.worker_stop_seconds)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     # -- Loops --------------------------------------------------------------------------------
 
+    @property
+    def _stopped(self) -> bool:
+        return self._stopping is not None and self._stopping.is_set()
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep `seconds`, or until the engine stops."""
+        assert self._stopping is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
     async def _forever(self, loop: Callable[[], Awaitable[None]]) -> None:
-        """Run `loop` until cancelled; a failure (the database or the broker away) is logged and
-        retried after a pause, never fatal."""
-        while True:
+        """Run `loop` until the engine stops; a failure (the database or the broker away) is
+        logged and retried after a pause, never fatal."""
+        while not self._stopped:
             try:
                 await loop()
-            except asyncio.CancelledError:
-                raise
             except Exception as exc:
                 log.warning("worker_loop_failed", loop=loop.__name__, error=repr(exc))
-                await asyncio.sleep(min(5.0, self.settings.worker_poll_seconds * 10))
+                await self._pause(min(5.0, self.settings.worker_poll_seconds * 10))
 
     async def _relay_loop(self) -> None:
         last_requeue = last_metrics = 0.0
         loop = asyncio.get_running_loop()
-        while True:
+        while not self._stopped:
             assert self._wake is not None
             self._wake.clear()
             batch = self.settings.worker_batch_size
-            while len(await store.relay_outbox(self.sessionmaker, batch)) >= batch:
+            while (
+                len(await store.relay_outbox(self.sessionmaker, batch)) >= batch
+                and not self._stopped
+            ):
                 pass
             if loop.time() - last_requeue >= REQUEUE_EVERY_SECONDS:
                 await store.requeue_abandoned(self.sessionmaker)
                 last_requeue = loop.time()
-            while (limit := self._room(batch)) and (
-                await store.hand_out_due_jobs(
-                    self.sessionmaker,
-                    self.clock.now(),
-                    self._publish,
-                    limit=limit,
-                    lease=self._queued_lease,
+            while (
+                (limit := self._room(batch))
+                and not self._stopped
+                and (
+                    await store.hand_out_due_jobs(
+                        self.sessionmaker,
+                        self.clock.now(),
+                        self._publish,
+                        limit=limit,
+                        lease=self._queued_lease,
+                    )
+                    >= limit
                 )
-                >= limit
             ):
                 pass
             if loop.time() - last_metrics >= METRICS_EVERY_SECONDS:
@@ -282,15 +310,15 @@ class WorkerEngine:
         await self.runner.run(job_id, self.running)
 
     async def _heartbeat_loop(self) -> None:
-        while True:
+        while not self._stopped:
             await store.beat(self.sessionmaker, self.identity)
             await store.renew_leases(self.sessionmaker, list(self.running), self.lease)
-            await asyncio.sleep(self.settings.job_lease_seconds / 3)
+            await self._pause(self.settings.job_lease_seconds / 3)
 
     async def _scheduler_loop(self) -> None:
-        while True:
+        while not self._stopped:
             await schedule_recurring(self.sessionmaker, self.clock.now())
-            await asyncio.sleep(self.settings.scheduler_tick_seconds)
+            await self._pause(self.settings.scheduler_tick_seconds)
 
     async def _report_backlog(self) -> None:
         async with self.sessionmaker() as session:

@@ -12,7 +12,7 @@ longer be applied (withdrawn, failed, or its period over) is recorded and refund
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,9 +31,12 @@ from fitcoach.commerce.billing.repository import ChangeStatus, billing_repositor
 from fitcoach.commerce.billing.service import (
     Billing,
     ChangeOutcome,
+    Upgraded,
+    paid_spans,
     set_entitlements,
     subscription_change_service,
 )
+from fitcoach.commerce.billing.sessions import upgrade_top_ups
 from fitcoach.commerce.events import PaymentNoticeReceived
 from fitcoach.commerce.payments.exceptions import PaymentDeclined
 from fitcoach.commerce.payments.providers import CaptureOutcome, CaptureRequest
@@ -41,6 +44,7 @@ from fitcoach.commerce.payments.service import Capture
 from fitcoach.commerce.refunds.service import refund_service
 from fitcoach.models import Actor, Invoice, Order, Subscription, SubscriptionChange
 from fitcoach.models.enums import NotificationCategory
+from fitcoach.notifications.quiet_hours import zone_of
 from fitcoach.notifications.service import NotificationRequest, notification_service
 from fitcoach.users.service import user_service
 
@@ -117,8 +121,7 @@ class UpgradeCompletionService:
             )
         assert result.charge_id is not None
         capture = capture_of(order, (billing.provider.name, result.charge_id), method)
-        await self._apply(session, actor, held, capture, now)
-        return await self._outcome(session, held)
+        return await self._apply(session, actor, held, capture, now)
 
     async def settle_notice(
         self, session: AsyncSession, paid: tuple[Order, Invoice], event: PaymentNoticeReceived
@@ -169,19 +172,34 @@ class UpgradeCompletionService:
 
     async def _apply(
         self, session: AsyncSession, actor: Actor, held: _Held, capture: Capture, now: datetime
-    ) -> None:
+    ) -> ChangeOutcome:
+        """As an immediate upgrade applies: the money as priced, the entitlements and the
+        months already paid topped up from now, when it takes effect."""
         subscription, change, bill = held.subscription, held.change, held.bill
         await record_capture(session, bill, capture, now)
         assert bill.order.product_id is not None
         target = await product_service.stored(session, bill.order.product_id)
+        customer = await user_service.get(session, subscription.user_id)
+        sessions_before = subscription.sessions_per_month
+        top_ups = upgrade_top_ups(
+            await paid_spans(session, subscription, now),
+            target.sessions_per_month - sessions_before,
+            now,
+            zone_of(customer.time_zone),
+        )
         set_entitlements(subscription, target)
         change.status = ChangeStatus.applied
         change.effective_at = now
-        plan = frozen_plan(change, target, bill.invoice)
-        subscription_change_service.record_change(session, actor, subscription, plan, now)
+        plan = replace(frozen_plan(change, target, bill.invoice), sessions_added=top_ups)
+        upgraded = Upgraded(bill.order.id, target.title, sessions_before, target.sessions_per_month)
+        outcome = ChangeOutcome(plan, subscription, change, bill)
+        subscription_change_service.record_change(session, actor, outcome, upgraded, now)
         await session.flush()
+        return outcome
 
     async def _outcome(self, session: AsyncSession, held: _Held) -> ChangeOutcome:
+        """The upgrade as priced; the sessions it added are told by the answer that applied
+        it (and SubscriptionChanged), not kept to be told again."""
         assert held.bill.order.product_id is not None
         target = await product_service.stored(session, held.bill.order.product_id)
         plan = frozen_plan(held.change, target, held.bill.invoice)

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 from typing import ClassVar
 
+from fitcoach.commerce.billing.sessions import SessionTopUp
 from fitcoach.worker.events import DomainEvent
 
 SUBJECT_TYPE = "subscription"
@@ -14,7 +15,9 @@ SUBJECT_TYPE = "subscription"
 
 class SubscriptionChanged(DomainEvent):
     """The customer upgraded, downgraded, paused, resumed or canceled; `effective_at` is when
-    it takes (or took) effect, `charged`/`credited` the money moved at once."""
+    it takes (or took) effect, `charged`/`credited` the money moved at once. An upgrade also
+    names its charge's order, the product it moved to, the sessions per month before and after,
+    and the sessions it adds to the months already paid (`billing.sessions`)."""
 
     type: ClassVar[str] = "commerce.subscription_changed"
     version: ClassVar[int] = 1
@@ -28,6 +31,13 @@ class SubscriptionChanged(DomainEvent):
     charged_minor: int
     credited_minor: int
     currency: str | None
+    # Added without a new version: events recorded before them read as an upgrade that adds
+    # no sessions.
+    order_id: uuid.UUID | None = None
+    product_title: str | None = None
+    previous_sessions_per_month: int | None = None
+    sessions_per_month: int | None = None
+    sessions_added: tuple[SessionTopUp, ...] = ()
 
 
 class SubscriptionRenewed(DomainEvent):

@@ -29,6 +29,7 @@ from fitcoach.commerce.billing.exceptions import (
 )
 from fitcoach.commerce.billing.policy import CancelRefund, SubscriptionPolicy
 from fitcoach.commerce.billing.proration import DailyPrice, Proration, local_date, prorate
+from fitcoach.commerce.billing.sessions import PaidSpan, SessionTopUp, upgrade_top_ups
 from fitcoach.commerce.invoices.pricing import LineItem, LineKind, TaxPolicy, totals_of
 from fitcoach.commerce.orders.exceptions import ProductNotForSale
 from fitcoach.models import Product, Subscription, SubscriptionChange
@@ -74,12 +75,14 @@ class ChangePlan:
     refund_minor: int = 0
     pause_ends_at: datetime | None = None
     pause_days_given_back: int = 0
+    sessions_added: tuple[SessionTopUp, ...] = ()
 
 
 @dataclass(frozen=True)
 class Situation:
     """What a change is planned from: the subscription (and its product), the customer's zone,
-    the business's policy and tax, and what the subscription already has under way."""
+    the business's policy and tax, what the subscription already has under way, and (for an
+    upgrade) the periods paid that have not ended."""
 
     subscription: Subscription
     product: Product | None
@@ -91,6 +94,7 @@ class Situation:
     awaiting_upgrade: SubscriptionChange | None = None
     pauses_that_year: int = 0
     refundable_minor: int = 0
+    paid_spans: tuple[PaidSpan, ...] = ()
 
 
 def entitlements_of(product: Product) -> Entitlements:
@@ -179,6 +183,12 @@ def plan_upgrade(
         lines=lines,
         amount_due_minor=totals.total,
         tax_minor=totals.tax,
+        sessions_added=upgrade_top_ups(
+            situation.paid_spans,
+            product.sessions_per_month - sub.sessions_per_month,
+            now,
+            situation.zone,
+        ),
     )
 
 

@@ -29,7 +29,7 @@ class Proration:
         return self.charge_minor - self.credit_minor
 
 
-def _half_up(numerator: int, denominator: int) -> int:
+def half_up(numerator: int, denominator: int) -> int:
     return (2 * numerator + denominator) // (2 * denominator)
 
 
@@ -46,6 +46,6 @@ def remaining_days(now: datetime, period_end: datetime, zone: ZoneInfo) -> int:
 def prorate(current: DailyPrice, target: DailyPrice, days_left: int) -> Proration:
     """The unused `days_left` of the current product credited, the same days of the target
     charged, each capped at the product's own price."""
-    credit = _half_up(current.price_minor * min(days_left, current.days), current.days)
-    charge = _half_up(target.price_minor * min(days_left, target.days), target.days)
+    credit = half_up(current.price_minor * min(days_left, current.days), current.days)
+    charge = half_up(target.price_minor * min(days_left, target.days), target.days)
     return Proration(remaining_days=days_left, credit_minor=credit, charge_minor=charge)

@@ -138,6 +138,7 @@ async def renew_one(
         result = await collect(session, provider, billed, method, now, off_session=True)
         if result.outcome is CaptureOutcome.succeeded:
             _extend(subscription, product, period_end)
+            billed.order.period_start, billed.order.period_end = period_end, subscription.ends_at
             _renewed(session, subscription, billed.order, (product, period_end), now)
             return "renewed"
         reason = why_not_paid(result)

@@ -246,6 +246,21 @@ class BillingRepository:
         )
         return result.scalar_one_or_none()
 
+    async def periods_paid(
+        self, session: AsyncSession, subscription_id: uuid.UUID, now: datetime
+    ) -> list[Order]:
+        """The subscription's paid orders whose period has not ended at `now`, earliest first."""
+        result = await session.scalars(
+            select(Order)
+            .where(
+                Order.subscription_id == subscription_id,
+                Order.status == "paid",
+                Order.period_end > now,
+            )
+            .order_by(Order.period_start)
+        )
+        return list(result)
+
     async def has_other_active(
         self, session: AsyncSession, subscription: Subscription, now: datetime
     ) -> bool:

@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, model_validator
 from fitcoach.commerce.billing.planning import ChangeAction, ChangeRequest
 from fitcoach.commerce.billing.policy import CancelRefund, SubscriptionPolicy
 from fitcoach.commerce.billing.service import ChangeOutcome
+from fitcoach.commerce.billing.sessions import SessionTopUp
 from fitcoach.commerce.invoices.schemas import InvoiceOut
 from fitcoach.commerce.orders.schemas import NextActionOut, PaymentIntentOut
 from fitcoach.http.envelope import ApiModel, StrictApiModel
@@ -83,6 +84,25 @@ class ProrationOut(ApiModel):
     charge: int = Field(description="Minor units: the new product's remaining days")
 
 
+class SessionsAddedOut(ApiModel):
+    month: int = Field(description="The month of the period paid it tops up, from 1")
+    sessions: int = Field(
+        description="Extra sessions: the month under way prorated by its days left, a later "
+        "month the whole difference of sessions per month"
+    )
+    valid_from: datetime
+    valid_until: datetime
+
+    @classmethod
+    def of(cls, added: SessionTopUp) -> Self:
+        return cls(
+            month=added.month,
+            sessions=added.sessions,
+            valid_from=added.valid_from,
+            valid_until=added.valid_until,
+        )
+
+
 class SubscriptionChangeConfirmIn(StrictApiModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{}, {"paymentMethodId": "pm_card_authenticationRequired"}]}
@@ -126,6 +146,28 @@ class SubscriptionChangeOut(ApiModel):
     tax: int = Field(description="Minor units of tax in amountDue")
     refund: int = Field(description="Minor units refunded now (an immediate cancel)")
     pause_ends_at: datetime | None
+    sessions_added: list[SessionsAddedOut] = Field(
+        description="An upgrade's extra sessions for the months already paid, granted when it "
+        "applies (an upgrade awaiting authentication: as if it applied now); empty for other "
+        "changes, for an upgrade adding no sessions per month, and in the answer to a confirm "
+        "of an upgrade applied before",
+        examples=[
+            [
+                {
+                    "month": 1,
+                    "sessions": 2,
+                    "validFrom": "2027-01-18T09:30:00.000Z",
+                    "validUntil": "2027-02-04T12:00:00.000Z",
+                },
+                {
+                    "month": 2,
+                    "sessions": 4,
+                    "validFrom": "2027-02-04T12:00:00.000Z",
+                    "validUntil": "2027-03-04T12:00:00.000Z",
+                },
+            ]
+        ],
+    )
     subscription: SubscriptionOut
     invoice: InvoiceOut | None = Field(description="The proration invoice of an upgrade")
 
@@ -158,6 +200,7 @@ class SubscriptionChangeOut(ApiModel):
             tax=plan.tax_minor,
             refund=plan.refund_minor,
             pause_ends_at=plan.pause_ends_at,
+            sessions_added=[SessionsAddedOut.of(added) for added in plan.sessions_added],
             subscription=SubscriptionOut.of(outcome.subscription, now),
             invoice=InvoiceOut.of(outcome.invoice) if outcome.invoice is not None else None,
         )

@@ -43,6 +43,7 @@ from fitcoach.commerce.billing.planning import (
 from fitcoach.commerce.billing.policy import subscription_policy
 from fitcoach.commerce.billing.renewals import fall_back_to_free
 from fitcoach.commerce.billing.repository import BillingStatus, ChangeStatus, billing_repository
+from fitcoach.commerce.billing.sessions import PaidSpan
 from fitcoach.commerce.invoices.pricing import TaxPolicy
 from fitcoach.commerce.orders.service import OrderStatus
 from fitcoach.commerce.payments.exceptions import PaymentDeclined
@@ -96,6 +97,29 @@ def set_entitlements(subscription: Subscription, product: Product) -> None:
     subscription.chat_access = product.chat_access
 
 
+@dataclass(frozen=True)
+class Upgraded:
+    """What the event of an applied upgrade names beyond the plan: the charge's order, and the
+    product and sessions per month it moved to from `sessions_before`."""
+
+    order_id: uuid.UUID
+    product_title: str
+    sessions_before: int
+    sessions_after: int
+
+
+async def paid_spans(
+    session: AsyncSession, subscription: Subscription, now: datetime
+) -> tuple[PaidSpan, ...]:
+    """The periods paid that have not ended at `now`: what an upgrade tops up."""
+    orders = await billing_repository.periods_paid(session, subscription.id, now)
+    return tuple(
+        PaidSpan(order.id, order.period_start, order.period_end)
+        for order in orders
+        if order.period_start is not None and order.period_end is not None
+    )
+
+
 class SubscriptionChangeService:
     async def change(
         self,
@@ -123,11 +147,18 @@ class SubscriptionChangeService:
         if preview:
             audit_service.record_nothing_changed()
             return ChangeOutcome(plan=plan, subscription=subscription)
+        sessions_before = subscription.sessions_per_month
         outcome = await self._apply(session, actor, situation, request, plan, target, billing)
         if outcome.awaits_authentication:
             self._record_awaiting(session, outcome, billing.now)
-        else:
-            self.record_change(session, actor, subscription, plan, billing.now)
+            return outcome
+        order = outcome.order
+        upgraded = (
+            Upgraded(order.id, target.title, sessions_before, target.sessions_per_month)
+            if plan.action is ChangeAction.upgrade and target is not None and order is not None
+            else None
+        )
+        self.record_change(session, actor, outcome, upgraded, billing.now)
         return outcome
 
     async def _situation(
@@ -165,6 +196,9 @@ class SubscriptionChangeService:
                 session, subscription.id, start, end
             )
             situation = replace(situation, pauses_that_year=taken)
+        if request.action is ChangeAction.upgrade:
+            spans = await paid_spans(session, subscription, now)
+            situation = replace(situation, paid_spans=spans)
         if request.action is ChangeAction.cancel and request.immediately:
             paid = await billing_repository.latest_paid_order(session, subscription.id)
             situation = replace(situation, refundable_minor=paid.total_minor if paid else 0)
@@ -362,11 +396,12 @@ class SubscriptionChangeService:
         self,
         session: AsyncSession,
         actor: Actor,
-        subscription: Subscription,
-        plan: ChangePlan,
+        outcome: ChangeOutcome,
+        upgraded: Upgraded | None,
         now: datetime,
     ) -> None:
         """The applied change audited and SubscriptionChanged recorded (the customer is told)."""
+        plan, subscription = outcome.plan, outcome.subscription
         audit_service.record(
             session,
             AuditEvent(
@@ -398,6 +433,11 @@ class SubscriptionChangeService:
                 charged_minor=plan.amount_due_minor,
                 credited_minor=plan.proration.credit_minor if plan.proration else 0,
                 currency=plan.currency,
+                order_id=upgraded.order_id if upgraded else None,
+                product_title=upgraded.product_title if upgraded else None,
+                previous_sessions_per_month=upgraded.sessions_before if upgraded else None,
+                sessions_per_month=upgraded.sessions_after if upgraded else None,
+                sessions_added=plan.sessions_added,
             ),
         )
 

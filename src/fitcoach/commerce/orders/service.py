@@ -299,6 +299,7 @@ class OrderService:
                 now,
             )
             order.subscription_id = period.subscription.id
+            order.period_start, order.period_end = period.starts_at, period.ends_at
             event = _order_paid(order, invoice, product, period, now)
         _record_payment(session, paid, capture, "order.paid", now)
         record_event(session, event)
