@@ -71,3 +71,31 @@ async def me(client: httpx.AsyncClient, account: Account) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     data: dict[str, Any] = response.json()["data"]
     return data
+
+
+async def awaiting_upgrade(
+    client: httpx.AsyncClient, buyer: Account, subscription_id: str, target_id: str
+) -> dict[str, Any]:
+    """An upgrade paid with pm_card_authenticationRequired: answered 202, awaiting the
+    customer's authentication."""
+    response = await change(
+        client,
+        buyer,
+        subscription_id,
+        action="upgrade",
+        targetProductId=target_id,
+        paymentMethodId="pm_card_authenticationRequired",
+    )
+    assert response.status_code == 202, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+async def confirm_change(
+    client: httpx.AsyncClient, account: Account, subscription_id: str, change_id: str, **body: Any
+) -> httpx.Response:
+    return await client.post(
+        f"/api/v1/subscriptions/{subscription_id}/changes/{change_id}/confirm",
+        json=body,
+        headers=keyed(account),
+    )

@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from fitcoach.commerce.payments.providers import CaptureOutcome, CaptureRequest
+from tests.commerce.billing import awaiting_upgrade, confirm_change, product_terms, subscribe
 from tests.commerce.helpers import (
     METHODS,
     coach_product,
@@ -176,3 +177,28 @@ async def test_stripe_webhooks_are_verified_with_the_endpoint_secret(
     await run_event_handlers(app)
     again = await client.get(f"/api/v1/orders/{order['order']['id']}", headers=buyer.headers)
     assert again.json()["data"]["status"] == "paid"
+
+
+async def test_an_upgrade_authenticated_through_stripe(
+    client: httpx.AsyncClient, factory: Factory, stand_in: StripeStandIn
+) -> None:
+    """3-D Secure asked by Stripe for an upgrade's charge: the redirect handed to the app, then
+    the upgrade's confirm confirms the intent again, after the customer's authentication."""
+    _, current = await coach_product(client, factory, **product_terms(8400, 4))
+    _, dearer = await coach_product(client, factory, **product_terms(14000, 4))
+    buyer = await factory.customer()
+    subscription_id = await subscribe(client, buyer, current["id"])
+    asked = await awaiting_upgrade(client, buyer, subscription_id, dearer["id"])
+    assert asked["nextAction"] == {
+        "type": "redirect_to_url",
+        "redirectUrl": "https://hooks.stripe.test/3ds",
+    }
+    intent = asked["paymentIntent"]["id"]
+    done = await confirm_change(client, buyer, subscription_id, asked["id"])
+    assert done.status_code == 200, done.text
+    assert done.json()["data"]["subscription"]["productId"] == dearer["id"]
+    keys = [r.idempotency_key for r in stand_in.to(f"/v1/payment_intents/{intent}/confirm")]
+    assert keys == [
+        f"confirm-{intent}-pm_card_authenticationRequired-first",
+        f"confirm-{intent}-pm_card_authenticationRequired-after",
+    ]

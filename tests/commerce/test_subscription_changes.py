@@ -24,7 +24,7 @@ from fitcoach.models import (
     SubscriptionChange,
 )
 from tests.commerce.billing import bill, change, changed, me, product_terms, subscribe
-from tests.commerce.helpers import coach_product, run_event_handlers
+from tests.commerce.helpers import coach_product, place, placed, run_event_handlers
 from tests.factories import Account, Factory, assert_error, with_settings
 from tests.notifications.helpers import inbox, move_to
 from tests.plans.payloads import signed_in_again
@@ -387,3 +387,18 @@ async def test_the_policy_rejects_a_longest_pause_shorter_than_the_shortest(
         headers=admin.headers,
     )
     assert_error(response, 422)
+
+
+async def test_a_checkout_left_open_for_the_target_does_not_stop_an_upgrade(
+    client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
+) -> None:
+    """The upgrade's order is the subscription's, not a checkout's: the two never collide."""
+    buyer, subscription_id, _, dearer = await _subscribed(client, factory, clock)
+    left_open = await placed(client, buyer, dearer["id"])
+    done = await changed(
+        client, buyer, subscription_id, action="upgrade", targetProductId=dearer["id"]
+    )
+    assert done["subscription"]["productId"] == dearer["id"]
+    again = await place(client, buyer, dearer["id"])
+    assert again.status_code == 200, again.text
+    assert again.json()["data"]["order"]["id"] == left_open["order"]["id"]

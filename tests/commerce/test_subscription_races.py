@@ -1,9 +1,11 @@
 """Races on PostgreSQL: two schedulers renewing at once charge a period once; two changes of
-one subscription at once apply one, and the other is told why not."""
+one subscription at once apply one, and the other is told why not; an upgrade awaiting
+authentication, confirmed while the provider's webhook is handled, is applied once."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -12,9 +14,16 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from fitcoach.core.clock import FrozenClock
-from fitcoach.models import Order, SubscriptionChange
-from tests.commerce.billing import bill, change, product_terms, subscribe
-from tests.commerce.helpers import coach_product
+from fitcoach.models import Order, OutboxEvent, Payment, Subscription, SubscriptionChange
+from tests.commerce.billing import (
+    awaiting_upgrade,
+    bill,
+    change,
+    confirm_change,
+    product_terms,
+    subscribe,
+)
+from tests.commerce.helpers import coach_product, deliver, intent_event, run_event_handlers
 from tests.factories import Factory
 from tests.notifications.helpers import move_to
 from tests.robustness.concurrency import at_once
@@ -76,3 +85,42 @@ async def test_two_changes_at_once_apply_one(
         )
         changes = await session.scalar(select(func.count()).select_from(SubscriptionChange))
     assert (paid, changes) == (2, 3)
+
+
+async def test_a_confirm_racing_the_webhook_applies_the_upgrade_once(
+    app: FastAPI, client: httpx.AsyncClient, factory: Factory, clock: FrozenClock
+) -> None:
+    """Whoever holds the customer first applies the upgrade; the other finds it applied."""
+    move_to(clock, START)
+    _, current = await coach_product(client, factory, **product_terms(8400, 4))
+    _, dearer = await coach_product(client, factory, **product_terms(14000, 4))
+    buyer = await factory.customer()
+    subscription_id = await subscribe(client, buyer, current["id"])
+    asked = await awaiting_upgrade(client, buyer, subscription_id, dearer["id"])
+    intent = asked["paymentIntent"]["id"]
+    event = intent_event("payment_intent.succeeded", intent)
+    assert (await deliver(app, client, event)).is_success
+
+    async def handled() -> None:
+        await run_event_handlers(app)
+
+    confirmed = confirm_change(client, buyer, subscription_id, asked["id"])
+    answer, _ = await at_once([confirmed, handled()])
+    assert isinstance(answer, httpx.Response)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"]["status"] == "applied"
+    # The first attempt, and at most the confirm's capture after authentication.
+    assert app.state.payment_provider.captures[intent] <= 2
+    async with app.state.sessionmaker() as session:
+        # The purchase's payment and the upgrade's.
+        assert await session.scalar(select(func.count()).select_from(Payment)) == 2
+        changed_events = select(func.count()).where(
+            OutboxEvent.type == "commerce.subscription_changed"
+        )
+        assert await session.scalar(changed_events) == 1
+        subscription = await session.get(Subscription, uuid.UUID(subscription_id))
+        upgrade = await session.scalar(select(SubscriptionChange))
+    assert subscription is not None
+    assert subscription.product_id == uuid.UUID(dearer["id"])
+    assert upgrade is not None
+    assert upgrade.status == "applied"

@@ -4,13 +4,18 @@ Customers buy: only they place and pay orders (staff get 403 for their role), an
 own (another customer's order is 404). A customer reads their own orders and invoices, an admin
 every one; a coach sees none (404). Saved payment methods are their owner's alone. Promo
 codes and refunds are for admins only. A payment webhook is the provider's, signed: anyone
-else, signed in or not, gets 401.
+else, signed in or not, gets 401. A subscription's change (and the confirm of an upgrade
+awaiting authentication) is its customer's: another customer's is 404, staff get 403.
 """
 
 from __future__ import annotations
 
 import uuid
 
+from fitcoach.catalog.products.service import product_service
+from fitcoach.catalog.schemas import ProductIn
+from fitcoach.commerce.billing.planning import ChangeAction, ChangeRequest
+from fitcoach.commerce.billing.service import Billing, subscription_change_service
 from fitcoach.commerce.invoices.pricing import TaxPolicy
 from fitcoach.commerce.orders.service import Checkout, OrderDraft, Payer, order_service
 from fitcoach.commerce.payments.providers import MethodDetails
@@ -18,6 +23,7 @@ from fitcoach.commerce.payments.service import Capture, payment_service
 from fitcoach.commerce.promos.service import PromoDraft, PromoRules, promo_service
 from fitcoach.http.pagination import PageRequest
 from fitcoach.users.service import user_service
+from tests.catalog.payloads import product_body
 from tests.robustness.cells import Call, Row, admin_only, anyone_signed_in, body_of, signed_in
 from tests.robustness.world import Actor, World
 
@@ -102,6 +108,38 @@ async def _subscription(world: World, actor: Actor) -> Call:
     return Call(path={"subscriptionId": str(paid.order.subscription_id)}, json={"action": "cancel"})
 
 
+async def _awaiting_upgrade(world: World, actor: Actor) -> Call:
+    """The customer's paid subscription, upgraded to a dearer product with a card that needs
+    the customer's authentication: the upgrade awaits it, for the call to confirm."""
+    subscription_id = (await _subscription(world, actor)).path["subscriptionId"]
+    state, now = world.app.state, world.app.state.clock.now()
+    dearer = ProductIn.model_validate(
+        product_body(title="Dearer program", price=48000, goals=["build_muscle"])
+    ).to_draft()
+    async with state.sessionmaker() as session, session.begin():
+        coach = await user_service.get(session, world.ids[Actor.ASSIGNED_COACH])
+        product = (await product_service.create(session, coach, dearer, now)).product
+        await product_service.publish(session, coach, product.id, now)
+    async with state.sessionmaker() as session, session.begin():
+        customer = await user_service.get(session, uuid.UUID(world.customer.user_id))
+        outcome = await subscription_change_service.change(
+            session,
+            customer,
+            uuid.UUID(subscription_id),
+            ChangeRequest(
+                ChangeAction.upgrade,
+                target_product_id=product.id,
+                payment_method="pm_card_authenticationRequired",
+            ),
+            Billing(state.payment_provider, TaxPolicy(0, inclusive=True), now),
+            preview=False,
+        )
+    assert outcome.change is not None
+    return Call(
+        path={"subscriptionId": subscription_id, "changeId": str(outcome.change.id)}, json={}
+    )
+
+
 async def _webhook(world: World, actor: Actor) -> Call:
     # Unsigned: whoever calls, signed in or not, the provider's signature is what counts.
     return Call(path={"provider": "sandbox"}, json={"id": "evt_matrix", "type": "charge.refunded"})
@@ -143,6 +181,9 @@ COMMERCE_MATRIX: dict[tuple[str, str], Row] = {
     # A subscription is changed by its customer only: staff are refused for their role.
     ("POST", "/api/v1/subscriptions/{subscriptionId}/change"): Row(
         signed_in(200, 404, 403, 403, 403), _subscription
+    ),
+    ("POST", "/api/v1/subscriptions/{subscriptionId}/changes/{changeId}/confirm"): Row(
+        signed_in(200, 404, 403, 403, 403), _awaiting_upgrade
     ),
     ("PUT", "/api/v1/admin/settings/subscriptions"): Row(
         admin_only(),

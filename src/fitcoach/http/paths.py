@@ -35,6 +35,9 @@ OrderIdPath = Annotated[uuid.UUID, Path(alias="orderId", description="The order'
 SubscriptionIdPath = Annotated[
     uuid.UUID, Path(alias="subscriptionId", description="The subscription's id")
 ]
+ChangeIdPath = Annotated[
+    uuid.UUID, Path(alias="changeId", description="The subscription change's id")
+]
 InvoiceIdPath = Annotated[uuid.UUID, Path(alias="invoiceId", description="The invoice's id")]
 PaymentMethodIdPath = Annotated[
     uuid.UUID, Path(alias="paymentMethodId", description="The saved payment method's id")

@@ -14,6 +14,9 @@ from fitcoach.db.base import Base, IdMixin, TimestampMixin
 
 # Orders a customer can still pay: at most one per customer and product (or session).
 OPEN_ORDER = "status IN ('pending', 'requires_action')"
+# A checkout's open order: one that pays a subscription change (made with the subscription's
+# id) is not the customer's order for the product, and never collides with one.
+OPEN_CHECKOUT = f"{OPEN_ORDER} AND subscription_id IS NULL"
 
 
 class Order(IdMixin, TimestampMixin, Base):
@@ -30,8 +33,8 @@ class Order(IdMixin, TimestampMixin, Base):
             "user_id",
             "product_id",
             unique=True,
-            sqlite_where=text(OPEN_ORDER),
-            postgresql_where=text(OPEN_ORDER),
+            sqlite_where=text(OPEN_CHECKOUT),
+            postgresql_where=text(OPEN_CHECKOUT),
         ),
         Index(
             "uq_orders_open_user_session",

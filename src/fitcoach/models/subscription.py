@@ -3,10 +3,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, false
+from sqlalchemy import Boolean, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fitcoach.db.base import Base, IdMixin, TimestampMixin
+
+AWAITING_AUTHENTICATION = "status = 'requires_action'"
 
 
 class Subscription(IdMixin, TimestampMixin, Base):
@@ -52,12 +54,24 @@ class Subscription(IdMixin, TimestampMixin, Base):
 class SubscriptionChange(IdMixin, TimestampMixin, Base):
     """A change of a paid subscription: applied at once (an upgrade, an immediate cancel, a
     resume) or scheduled (a downgrade, a pause, a cancel at the period end) for a job to apply
-    at `effective_at`. A pause covers [effective_at, ends_at)."""
+    at `effective_at`. A pause covers [effective_at, ends_at). An upgrade is prorated up to
+    `ends_at` (the period end it was priced for); one whose charge waits on the customer's
+    authentication is `requires_action`, its `order_id` the order paying it."""
 
     __tablename__ = "subscription_changes"
     __table_args__ = (
         Index("ix_subscription_changes_subscription", "subscription_id", "action", "status"),
         Index("ix_subscription_changes_due", "status", "effective_at"),
+        # A provider's webhook finds the upgrade its order pays.
+        Index("ix_subscription_changes_order", "order_id"),
+        # One upgrade at a time awaits authentication: a second would charge twice.
+        Index(
+            "uq_subscription_changes_awaiting",
+            "subscription_id",
+            unique=True,
+            sqlite_where=text(AWAITING_AUTHENTICATION),
+            postgresql_where=text(AWAITING_AUTHENTICATION),
+        ),
     )
 
     subscription_id: Mapped[uuid.UUID] = mapped_column(
@@ -74,3 +88,7 @@ class SubscriptionChange(IdMixin, TimestampMixin, Base):
     order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     credit_minor: Mapped[int] = mapped_column(default=0)
     charge_minor: Mapped[int] = mapped_column(default=0)
+    # An upgrade's frozen proration: the days it was priced for, and the method it was tried
+    # with (what its confirm pays with unless told otherwise).
+    remaining_days: Mapped[int | None] = mapped_column(default=None)
+    payment_method: Mapped[str | None] = mapped_column(String(255), default=None)

@@ -103,24 +103,44 @@ async def collect(
     if result.outcome is not CaptureOutcome.succeeded:
         return result
     assert result.charge_id is not None
-    payment_service.record(
+    await record_capture(
         session,
-        Capture(
-            order_id=order.id,
-            user_id=order.user_id,
-            provider=provider.name,
-            charge_id=result.charge_id,
-            payment_method=payment_method,
-            amount_minor=order.total_minor,
-            currency=order.currency,
-        ),
+        billed,
+        capture_of(billed.order, (provider.name, result.charge_id), payment_method),
         now,
     )
-    order.status = OrderStatus.paid
-    order.paid_at = now
+    return result
+
+
+def capture_of(order: Order, charge: tuple[str, str], payment_method: str) -> Capture:
+    """The order's total captured as `charge` (the provider's name, its charge id)."""
+    provider, charge_id = charge
+    return Capture(
+        order_id=order.id,
+        user_id=order.user_id,
+        provider=provider,
+        charge_id=charge_id,
+        payment_method=payment_method,
+        amount_minor=order.total_minor,
+        currency=order.currency,
+    )
+
+
+async def record_capture(
+    session: AsyncSession, billed: Billed, capture: Capture, now: datetime
+) -> None:
+    """The payment recorded, the order and its invoice paid."""
+    payment_service.record(session, capture, now)
+    billed.order.status = OrderStatus.paid
+    billed.order.paid_at = now
     invoice_service.settle(billed.invoice, now)
     await session.flush()
-    return result
+
+
+def give_up(billed: Billed) -> None:
+    """An order that will not be paid: failed, its invoice void."""
+    billed.order.status = OrderStatus.failed
+    billed.invoice.status = VOID
 
 
 def why_not_paid(result: CaptureResult) -> str:

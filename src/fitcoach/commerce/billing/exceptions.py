@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fitcoach.core.errors import Conflict, DomainError, NotFound, Unprocessable
+from fitcoach.core.errors import Conflict, NotFound, Unprocessable
 
 
 class SubscriptionNotFound(NotFound):
@@ -15,8 +15,8 @@ class SubscriptionNotChangeable(Conflict):
 
 class ChangePending(Conflict):
     message = (
-        "This subscription already has a scheduled change; withdraw it (or resume a pause) "
-        "before another"
+        "This subscription already has a change under way (scheduled, or an upgrade awaiting "
+        "authentication); withdraw it (or resume a pause) before another"
     )
 
 
@@ -73,7 +73,10 @@ class NothingToResume(Conflict):
 
 
 class NothingToWithdraw(Conflict):
-    message = "This subscription has no scheduled downgrade or cancel to withdraw"
+    message = (
+        "This subscription has no scheduled downgrade or cancel, nor an upgrade awaiting "
+        "authentication, to withdraw"
+    )
 
 
 class AlreadyCanceled(Conflict):
@@ -99,9 +102,19 @@ class PeriodEndsToday(Conflict):
     message = "The current period ends today: change the subscription after it renews"
 
 
-class AuthenticationRequired(DomainError):
-    """An upgrade's charge needs the customer's bank authentication, which this call cannot
-    carry out; another method (or a confirmed one) goes through."""
+class ChangeNotFound(NotFound):
+    message = "Subscription change not found"
 
-    status_code = 402
-    message = "The bank asks to authenticate this payment: pay with another payment method"
+
+class ChangeNotAwaitingAuthentication(Conflict):
+    message = (
+        "This change awaits no authentication: it was withdrawn, its payment failed or its "
+        "period ended, or it is not an upgrade"
+    )
+
+
+class UpgradeExpired(Conflict):
+    message = (
+        "The period this upgrade was priced for has ended, so it can no longer be completed: "
+        "upgrade again"
+    )

@@ -91,6 +91,7 @@ class Situation:
     policy: SubscriptionPolicy
     tax: TaxPolicy
     open_pause: SubscriptionChange | None = None
+    awaiting_upgrade: SubscriptionChange | None = None
     pauses_that_year: int = 0
     refundable_minor: int = 0
     paid_spans: tuple[PaidSpan, ...] = ()
@@ -283,8 +284,8 @@ def plan_resume(situation: Situation, pause: SubscriptionChange) -> ChangePlan:
 
 
 def plan_withdraw(situation: Situation) -> ChangePlan:
-    """The scheduled downgrade or cancel is called off: the subscription runs on as it is,
-    renewing at the period end."""
+    """The scheduled downgrade or cancel (or the upgrade awaiting authentication) is called
+    off: the subscription runs on as it is, renewing at the period end."""
     sub = situation.subscription
     return ChangePlan(
         action=ChangeAction.withdraw,

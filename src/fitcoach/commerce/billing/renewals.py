@@ -21,13 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.catalog.products.service import product_service
-from fitcoach.commerce.billing.charges import (
-    VOID,
-    Bill,
-    collect,
-    open_bill,
-    why_not_paid,
-)
+from fitcoach.commerce.billing.awaiting import drop_awaiting
+from fitcoach.commerce.billing.charges import Bill, collect, give_up, open_bill, why_not_paid
 from fitcoach.commerce.billing.events import (
     SUBJECT_TYPE,
     RenewalFailed,
@@ -121,6 +116,11 @@ async def renew_one(
     if subscription is None:
         return None
     assert subscription.product_id is not None
+    awaiting = await billing_repository.awaiting_upgrade(session, subscription.id)
+    if awaiting is not None:
+        # Its amounts were prorated up to this period end: whatever the renewal's outcome, the
+        # upgrade can no longer be applied as priced, so it no longer holds the subscription.
+        await drop_awaiting(session, awaiting, ChangeStatus.expired)
     period_end = subscription.renewal_period_end or subscription.ends_at
     product = await product_service.stored(session, subscription.product_id)
     line = LineItem(LineKind.product, f"{product.title}: renewal", product.price_minor)
@@ -172,8 +172,7 @@ async def renew_one(
     subscription.status = BillingStatus.expired
     subscription.next_renewal_attempt_at = None
     subscription.ends_at = now
-    billed.order.status = OrderStatus.failed
-    billed.invoice.status = VOID
+    give_up(billed)
     await session.flush()
     await fall_back_to_free(session, subscription, "expired", now)
     return "expired"

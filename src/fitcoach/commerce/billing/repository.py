@@ -24,8 +24,15 @@ from fitcoach.models.enums import SubscriptionType
 class ChangeStatus:
     scheduled = "scheduled"
     applied = "applied"
-    # A scheduled change that never took effect (a pause resumed before it began).
+    # A scheduled change that never took effect (a pause resumed before it began), or an
+    # upgrade awaiting authentication that the customer withdrew.
     withdrawn = "withdrawn"
+    # An upgrade whose charge waits on the customer's bank authentication.
+    requires_action = "requires_action"
+    # An upgrade whose authentication failed (or whose intent was canceled): never applied.
+    failed = "failed"
+    # An upgrade completed after the period it was priced for had ended: never applied.
+    expired = "expired"
 
 
 class BillingStatus:
@@ -101,6 +108,44 @@ class BillingRepository:
             .order_by(SubscriptionChange.effective_at)
         )
         return result.scalars().all()
+
+    async def awaiting_upgrade(
+        self, session: AsyncSession, subscription_id: uuid.UUID
+    ) -> SubscriptionChange | None:
+        """The subscription's upgrade awaiting the customer's authentication (one at most)."""
+        result = await session.execute(
+            select(SubscriptionChange).where(
+                SubscriptionChange.subscription_id == subscription_id,
+                SubscriptionChange.status == ChangeStatus.requires_action,
+            )
+        )
+        return result.scalar_one_or_none()
+
+    async def change_of(
+        self, session: AsyncSession, subscription_id: uuid.UUID, change_id: uuid.UUID
+    ) -> SubscriptionChange | None:
+        """One change of the subscription (the caller has checked the subscription is the
+        actor's, and holds it)."""
+        result = await session.execute(
+            select(SubscriptionChange)
+            .where(
+                SubscriptionChange.id == change_id,
+                SubscriptionChange.subscription_id == subscription_id,
+            )
+            .execution_options(populate_existing=True)
+        )
+        return result.scalar_one_or_none()
+
+    async def change_paid_by(
+        self, session: AsyncSession, order_id: uuid.UUID
+    ) -> SubscriptionChange | None:
+        """The change the order pays (an upgrade), if it pays one."""
+        result = await session.execute(
+            select(SubscriptionChange)
+            .where(SubscriptionChange.order_id == order_id)
+            .execution_options(populate_existing=True)
+        )
+        return result.scalar_one_or_none()
 
     async def open_pause(
         self, session: AsyncSession, subscription_id: uuid.UUID, now: datetime

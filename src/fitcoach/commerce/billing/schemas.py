@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal, Self
+from typing import Literal, Self, cast
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -11,6 +11,7 @@ from fitcoach.commerce.billing.policy import CancelRefund, SubscriptionPolicy
 from fitcoach.commerce.billing.service import ChangeOutcome
 from fitcoach.commerce.billing.sessions import SessionTopUp
 from fitcoach.commerce.invoices.schemas import InvoiceOut
+from fitcoach.commerce.orders.schemas import NextActionOut, PaymentIntentOut
 from fitcoach.http.envelope import ApiModel, StrictApiModel
 from fitcoach.subscriptions.schemas import EntitlementsOut, SubscriptionOut
 
@@ -42,7 +43,8 @@ class SubscriptionChangeIn(StrictApiModel):
         description="upgrade: now, prorated and charged; downgrade: at the period end or "
         "effectiveDate; pause: from effectiveDate for pauseDays; resume: end a pause early "
         "(or withdraw one not begun); cancel: at the period end, or now with immediately; "
-        "withdraw: call off a scheduled downgrade or cancel (the subscription renews as it is)"
+        "withdraw: call off a scheduled downgrade or cancel, or an upgrade awaiting "
+        "authentication (the subscription renews as it is)"
     )
     effective_date: date | None = Field(
         default=None,
@@ -101,9 +103,38 @@ class SessionsAddedOut(ApiModel):
         )
 
 
+class SubscriptionChangeConfirmIn(StrictApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{}, {"paymentMethodId": "pm_card_authenticationRequired"}]}
+    )
+
+    payment_method_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        pattern=_REFERENCE,
+        description="What pays the upgrade; the method it was tried with when left out",
+    )
+
+
+ChangeStatusOut = Literal["applied", "scheduled", "requires_action"]
+
+
 class SubscriptionChangeOut(ApiModel):
+    id: uuid.UUID | None = Field(description="The change's id; null in a preview")
     action: str
     preview: bool = Field(description="True: nothing was changed")
+    status: ChangeStatusOut = Field(
+        description="requires_action: an upgrade whose charge awaits the customer's bank "
+        "authentication; nothing has changed yet. Complete nextAction with the provider's SDK, "
+        "then confirm the change (or withdraw it). In a preview: what the change would be"
+    )
+    payment_intent: PaymentIntentOut | None = Field(
+        description="While status is requires_action: the payment intent the SDK authenticates"
+    )
+    next_action: NextActionOut | None = Field(
+        description="While status is requires_action: what the app must do before confirming"
+    )
     effective_at: datetime
     applies_now: bool = Field(description="False: scheduled, a job applies it at effectiveAt")
     period_ends_at: datetime = Field(description="The period's end after the change")
@@ -117,7 +148,9 @@ class SubscriptionChangeOut(ApiModel):
     pause_ends_at: datetime | None
     sessions_added: list[SessionsAddedOut] = Field(
         description="An upgrade's extra sessions for the months already paid, granted when it "
-        "applies; empty for other changes and for an upgrade adding no sessions per month",
+        "applies (an upgrade awaiting authentication: as if it applied now); empty for other "
+        "changes, for an upgrade adding no sessions per month, and in the answer to a confirm "
+        "of an upgrade applied before",
         examples=[
             [
                 {
@@ -140,11 +173,16 @@ class SubscriptionChangeOut(ApiModel):
 
     @classmethod
     def of(cls, outcome: ChangeOutcome, now: datetime, *, preview: bool) -> Self:
-        plan = outcome.plan
+        plan, change = outcome.plan, outcome.change
         proration = plan.proration
+        intent, action = _awaited(outcome)
         return cls(
+            id=change.id if change is not None else None,
             action=plan.action.value,
             preview=preview,
+            status=_status(outcome),
+            payment_intent=intent,
+            next_action=action,
             effective_at=plan.effective_at,
             applies_now=plan.applies_now,
             period_ends_at=plan.period_ends_at,
@@ -166,6 +204,25 @@ class SubscriptionChangeOut(ApiModel):
             subscription=SubscriptionOut.of(outcome.subscription, now),
             invoice=InvoiceOut.of(outcome.invoice) if outcome.invoice is not None else None,
         )
+
+
+def _status(outcome: ChangeOutcome) -> ChangeStatusOut:
+    # A change answered is never withdrawn, failed or expired: those are refused with an error.
+    if outcome.change is not None:
+        return cast(ChangeStatusOut, outcome.change.status)
+    return "applied" if outcome.plan.applies_now else "scheduled"
+
+
+def _awaited(outcome: ChangeOutcome) -> tuple[PaymentIntentOut | None, NextActionOut | None]:
+    """The intent and the next action of an upgrade awaiting authentication; else neither (an
+    intent's client secret is handed over only while the app needs it)."""
+    order, action = outcome.order, outcome.next_action
+    if not outcome.awaits_authentication or order is None:
+        return None, None
+    intent = PaymentIntentOut(
+        provider=order.provider, id=order.intent_id, client_secret=order.client_secret
+    )
+    return intent, NextActionOut.of(action) if action is not None else None
 
 
 class SubscriptionPolicyIn(StrictApiModel):

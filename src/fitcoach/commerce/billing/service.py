@@ -1,7 +1,9 @@
 """Changing a paid subscription: the customer's own, held from the first read to the commit so
 two changes of one subscription apply one after the other (the second is judged against what
 the first left). A preview plans the change and writes nothing; applying it carries out the
-plan, audits it and records SubscriptionChanged in the same transaction."""
+plan, audits it and records SubscriptionChanged in the same transaction. An upgrade whose
+charge needs the customer's bank authentication changes nothing yet: it is kept awaiting it
+(requires_action) with its order and invoice, for completion.py to apply once authenticated."""
 
 from __future__ import annotations
 
@@ -13,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.catalog.products.service import product_service
-from fitcoach.commerce.billing.charges import Bill, collect, open_bill
+from fitcoach.commerce.billing.awaiting import drop_awaiting
+from fitcoach.commerce.billing.charges import Bill, Billed, collect, open_bill
 from fitcoach.commerce.billing.events import SUBJECT_TYPE, SubscriptionChanged
 from fitcoach.commerce.billing.exceptions import (
     AlreadyCanceled,
-    AuthenticationRequired,
     ChangePending,
     NothingToResume,
     NothingToWithdraw,
@@ -43,10 +45,11 @@ from fitcoach.commerce.billing.renewals import fall_back_to_free
 from fitcoach.commerce.billing.repository import BillingStatus, ChangeStatus, billing_repository
 from fitcoach.commerce.billing.sessions import PaidSpan
 from fitcoach.commerce.invoices.pricing import TaxPolicy
+from fitcoach.commerce.orders.service import OrderStatus
 from fitcoach.commerce.payments.exceptions import PaymentDeclined
-from fitcoach.commerce.payments.providers import CaptureOutcome, PaymentProvider
+from fitcoach.commerce.payments.providers import CaptureOutcome, NextAction, PaymentProvider
 from fitcoach.commerce.refunds.service import RefundDraft, refund_service
-from fitcoach.models import Actor, Invoice, Product, Subscription, SubscriptionChange
+from fitcoach.models import Actor, Invoice, Order, Product, Subscription, SubscriptionChange
 from fitcoach.models.enums import SubscriptionType
 from fitcoach.notifications.quiet_hours import zone_of
 from fitcoach.users.service import user_service
@@ -64,12 +67,29 @@ class Billing:
 
 @dataclass(frozen=True)
 class ChangeOutcome:
+    """The change as planned and, unless previewed, as stored (`change`); an upgrade's order
+    and invoice, and what the app must do first when its charge awaits authentication."""
+
     plan: ChangePlan
     subscription: Subscription
-    invoice: Invoice | None = None
+    change: SubscriptionChange | None = None
+    bill: Billed | None = None
+    next_action: NextAction | None = None
+
+    @property
+    def invoice(self) -> Invoice | None:
+        return self.bill.invoice if self.bill is not None else None
+
+    @property
+    def order(self) -> Order | None:
+        return self.bill.order if self.bill is not None else None
+
+    @property
+    def awaits_authentication(self) -> bool:
+        return self.change is not None and self.change.status == ChangeStatus.requires_action
 
 
-def _set_entitlements(subscription: Subscription, product: Product) -> None:
+def set_entitlements(subscription: Subscription, product: Product) -> None:
     subscription.product_id = product.id
     subscription.sessions_per_month = product.sessions_per_month
     subscription.custom_training_plan = product.custom_training_plan
@@ -78,7 +98,7 @@ def _set_entitlements(subscription: Subscription, product: Product) -> None:
 
 
 @dataclass(frozen=True)
-class _Upgraded:
+class Upgraded:
     """What the event of an applied upgrade names beyond the plan: the charge's order, and the
     product and sessions per month it moved to from `sessions_before`."""
 
@@ -86,6 +106,18 @@ class _Upgraded:
     product_title: str
     sessions_before: int
     sessions_after: int
+
+
+async def paid_spans(
+    session: AsyncSession, subscription: Subscription, now: datetime
+) -> tuple[PaidSpan, ...]:
+    """The periods paid that have not ended at `now`: what an upgrade tops up."""
+    orders = await billing_repository.periods_paid(session, subscription.id, now)
+    return tuple(
+        PaidSpan(order.id, order.period_start, order.period_end)
+        for order in orders
+        if order.period_start is not None and order.period_end is not None
+    )
 
 
 class SubscriptionChangeService:
@@ -116,14 +148,17 @@ class SubscriptionChangeService:
             audit_service.record_nothing_changed()
             return ChangeOutcome(plan=plan, subscription=subscription)
         sessions_before = subscription.sessions_per_month
-        invoice = await self._apply(session, actor, situation, request, plan, target, billing)
-        outcome = ChangeOutcome(plan=plan, subscription=subscription, invoice=invoice)
+        outcome = await self._apply(session, actor, situation, request, plan, target, billing)
+        if outcome.awaits_authentication:
+            self._record_awaiting(session, outcome, billing.now)
+            return outcome
+        order = outcome.order
         upgraded = (
-            _Upgraded(invoice.order_id, target.title, sessions_before, target.sessions_per_month)
-            if plan.action is ChangeAction.upgrade and target is not None and invoice is not None
+            Upgraded(order.id, target.title, sessions_before, target.sessions_per_month)
+            if plan.action is ChangeAction.upgrade and target is not None and order is not None
             else None
         )
-        self._record(session, actor, outcome, upgraded, billing.now)
+        self.record_change(session, actor, outcome, upgraded, billing.now)
         return outcome
 
     async def _situation(
@@ -150,6 +185,7 @@ class SubscriptionChangeService:
             policy=await subscription_policy(session),
             tax=billing.tax,
             open_pause=await billing_repository.open_pause(session, subscription.id, now),
+            awaiting_upgrade=await billing_repository.awaiting_upgrade(session, subscription.id),
         )
         if request.action is ChangeAction.pause and request.effective_date is not None:
             start, end = year_bounds(
@@ -161,12 +197,7 @@ class SubscriptionChangeService:
             )
             situation = replace(situation, pauses_that_year=taken)
         if request.action is ChangeAction.upgrade:
-            orders = await billing_repository.periods_paid(session, subscription.id, now)
-            spans = tuple(
-                PaidSpan(order.id, order.period_start, order.period_end)
-                for order in orders
-                if order.period_start is not None and order.period_end is not None
-            )
+            spans = await paid_spans(session, subscription, now)
             situation = replace(situation, paid_spans=spans)
         if request.action is ChangeAction.cancel and request.immediately:
             payments = await billing_repository.refundable_payments(session, subscription.id, now)
@@ -197,14 +228,16 @@ class SubscriptionChangeService:
                 raise NothingToResume()
             return plan_resume(situation, situation.open_pause)
         scheduled = await billing_repository.scheduled_changes(session, situation.subscription.id)
+        awaiting = situation.awaiting_upgrade
         if action is ChangeAction.withdraw:
-            if not scheduled:
+            if not scheduled and awaiting is None:
                 raise NothingToWithdraw()
             return plan_withdraw(situation)
         if action is ChangeAction.cancel and situation.subscription.cancel_at_period_end:
             raise AlreadyCanceled()
-        # One change under way at a time: a scheduled downgrade or cancel, or a pause not over.
-        if scheduled or situation.open_pause is not None:
+        # One change under way at a time: a scheduled downgrade or cancel, a pause not over, or
+        # an upgrade awaiting authentication.
+        if scheduled or situation.open_pause is not None or awaiting is not None:
             raise ChangePending()
         if action is ChangeAction.upgrade:
             return plan_upgrade(situation, request, target)
@@ -223,7 +256,7 @@ class SubscriptionChangeService:
         plan: ChangePlan,
         target: Product | None,
         billing: Billing,
-    ) -> Invoice | None:
+    ) -> ChangeOutcome:
         subscription, now = situation.subscription, billing.now
         change = SubscriptionChange(
             subscription_id=subscription.id,
@@ -236,14 +269,13 @@ class SubscriptionChangeService:
             credit_minor=plan.proration.credit_minor if plan.proration else plan.refund_minor,
             charge_minor=plan.amount_due_minor,
         )
-        invoice = None
+        outcome = ChangeOutcome(plan=plan, subscription=subscription, change=change)
         if plan.action is ChangeAction.upgrade:
             assert target is not None
-            invoice = await self._charge(session, subscription, request, plan, billing)
-            _set_entitlements(subscription, target)
+            outcome = await self._upgrade(session, outcome, request, target, billing)
         elif plan.action is ChangeAction.downgrade and plan.applies_now:
             assert target is not None
-            _set_entitlements(subscription, target)
+            set_entitlements(subscription, target)
         elif plan.action is ChangeAction.pause:
             # The pause's days are added to the period at once: the renewal moves with it.
             change.status = ChangeStatus.applied
@@ -262,46 +294,60 @@ class SubscriptionChangeService:
             for scheduled in await billing_repository.scheduled_changes(session, subscription.id):
                 scheduled.status = ChangeStatus.withdrawn
             subscription.cancel_at_period_end = False
+            if situation.awaiting_upgrade is not None:
+                await drop_awaiting(session, situation.awaiting_upgrade, ChangeStatus.withdrawn)
         elif plan.action is ChangeAction.cancel:
             await self._cancel_now(session, actor, subscription, plan, billing)
         billing_repository.add_change(session, change)
         await session.flush()
-        return invoice
+        return outcome
 
     def _move_end(self, subscription: Subscription, ends_at: datetime) -> None:
         subscription.days += round((ends_at - subscription.ends_at) / timedelta(days=1))
         subscription.ends_at = ends_at
 
-    async def _charge(
+    async def _upgrade(
         self,
         session: AsyncSession,
-        subscription: Subscription,
+        outcome: ChangeOutcome,
         request: ChangeRequest,
-        plan: ChangePlan,
+        target: Product,
         billing: Billing,
-    ) -> Invoice:
+    ) -> ChangeOutcome:
+        """Charge the proration now: paid, the subscription takes the target's entitlements;
+        awaiting the customer's authentication, nothing changes but the change kept with its
+        order (requires_action), its amounts and the method tried."""
+        plan, subscription, change = outcome.plan, outcome.subscription, outcome.change
+        assert change is not None
+        assert plan.proration is not None
         method = request.payment_method or await billing_repository.saved_method(
             session, subscription.user_id, billing.provider.name
         )
         if method is None:
             raise PaymentMethodRequired()
-        assert plan.product_id is not None
         assert plan.currency is not None
         billed = await open_bill(
             session,
             billing.provider,
-            Bill(subscription, plan.product_id, plan.currency, plan.lines, billing.tax),
+            Bill(subscription, target.id, plan.currency, plan.lines, billing.tax),
             uuid.uuid4(),
             billing.now,
         )
+        change.order_id = billed.order.id
+        change.ends_at = plan.period_ends_at
+        change.remaining_days = plan.proration.remaining_days
         result = await collect(
             session, billing.provider, billed, method, billing.now, off_session=False
         )
-        if result.outcome is CaptureOutcome.requires_action:
-            raise AuthenticationRequired()
         if result.outcome is CaptureOutcome.declined:
             raise PaymentDeclined(f"The payment was declined: {result.decline_reason}")
-        return billed.invoice
+        if result.outcome is CaptureOutcome.requires_action:
+            change.status = ChangeStatus.requires_action
+            change.payment_method = method
+            billed.order.status = OrderStatus.requires_action
+            return replace(outcome, bill=billed, next_action=result.next_action)
+        set_entitlements(subscription, target)
+        return replace(outcome, bill=billed)
 
     async def _cancel_now(
         self,
@@ -333,14 +379,36 @@ class SubscriptionChangeService:
         subscription.status = BillingStatus.canceled
         await fall_back_to_free(session, subscription, "canceled", billing.now)
 
-    def _record(
+    def _record_awaiting(
+        self, session: AsyncSession, outcome: ChangeOutcome, now: datetime
+    ) -> None:
+        """Audited, with no SubscriptionChanged: nothing has changed for the customer yet."""
+        order = outcome.order
+        assert order is not None
+        audit_service.record(
+            session,
+            AuditEvent(
+                action="subscription.upgrade_requires_action",
+                resource_type=SUBJECT_TYPE,
+                resource_id=outcome.subscription.id,
+                details={
+                    "productId": str(outcome.plan.product_id),
+                    "orderId": str(order.id),
+                    "amount": outcome.plan.amount_due_minor,
+                },
+            ),
+            now,
+        )
+
+    def record_change(
         self,
         session: AsyncSession,
         actor: Actor,
         outcome: ChangeOutcome,
-        upgraded: _Upgraded | None,
+        upgraded: Upgraded | None,
         now: datetime,
     ) -> None:
+        """The applied change audited and SubscriptionChanged recorded (the customer is told)."""
         plan, subscription = outcome.plan, outcome.subscription
         audit_service.record(
             session,

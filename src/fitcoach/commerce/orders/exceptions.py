@@ -25,3 +25,10 @@ class OnlyTheBuyerPays(Forbidden):
 
 class OrderNotPaid(Conflict):
     message = "This order has not been paid"
+
+
+class OrderPaysSubscriptionChange(Conflict):
+    message = (
+        "This order pays a subscription change: confirm it with "
+        "POST /subscriptions/{subscriptionId}/changes/{changeId}/confirm"
+    )

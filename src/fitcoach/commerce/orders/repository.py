@@ -31,14 +31,20 @@ class OrderRepository:
         product_id: uuid.UUID | None,
         session_id: uuid.UUID | None,
     ) -> Order | None:
-        """The customer's payable order for the product, or for the session's place."""
+        """The customer's payable checkout order for the product, or for the session's place
+        (never an order paying a subscription change, made with the subscription's id)."""
         item = (
             Order.product_id == product_id
             if product_id is not None
             else Order.session_id == session_id
         )
         result = await session.execute(
-            select(Order).where(Order.user_id == user_id, item, Order.status.in_(OPEN_STATUSES))
+            select(Order).where(
+                Order.user_id == user_id,
+                item,
+                Order.status.in_(OPEN_STATUSES),
+                Order.subscription_id.is_(None),
+            )
         )
         return result.scalar_one_or_none()
 

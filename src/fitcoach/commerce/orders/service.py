@@ -25,6 +25,7 @@ from fitcoach.commerce.orders.exceptions import (
     OrderNotFound,
     OrderNotPaid,
     OrderNotPayable,
+    OrderPaysSubscriptionChange,
     ProductNotForSale,
 )
 from fitcoach.commerce.orders.repository import order_repository
@@ -214,6 +215,10 @@ class OrderService:
             return Checkout(order=order, invoice=invoice, created=False)
         if order.status not in OrderStatus.payable:
             raise OrderNotPayable()
+        if order.subscription_id is not None:
+            # A subscription change's order (an upgrade awaiting authentication): paid here it
+            # would buy a period instead of applying the change.
+            raise OrderPaysSubscriptionChange()
         place = _place_of(order)
         if place is not None:
             # Refused here, before the capture, when the place can no longer be taken: the

@@ -79,7 +79,8 @@ _OPENAPI = {
         "401 `webhook_signature_stale`. A provider other than the one taking payments here is "
         "404. An event received before answers 200 with `duplicate: true` and no effect. "
         "Acted on: payment_intent.succeeded, payment_intent.payment_failed, charge.refunded, "
-        "charge.dispute.created."
+        "charge.dispute.created, and payment_intent.canceled (which gives up a subscription "
+        "upgrade awaiting authentication)."
     ),
 )
 async def receive_payment_webhook(

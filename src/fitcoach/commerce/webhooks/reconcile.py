@@ -8,6 +8,9 @@ turn and the second finds the first's work done:
   and refunded in full at once.
 - payment_intent.payment_failed: an order waiting on the customer's authentication is payable
   again, and the customer is told why it failed.
+- An order paying a subscription upgrade that awaited the customer's authentication is billing's
+  (billing/completion.py): a success applies the upgrade (once, whether or not the app's confirm
+  came first), a failure or a canceled intent gives it up.
 - charge.refunded: each refund the provider lists that we do not know by its id (one made in
   the provider's dashboard) becomes our refund with its credit note; ours are already known.
 - charge.dispute.created: the order is marked disputed and the admins are told. The
@@ -20,6 +23,11 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import AuditEvent, audit_service
+from fitcoach.commerce.billing.completion import (
+    GIVEN_UP,
+    SUCCEEDED,
+    upgrade_completion_service,
+)
 from fitcoach.commerce.events import PaymentNoticeReceived
 from fitcoach.commerce.orders.service import OrderStatus, order_service
 from fitcoach.commerce.payments.service import Capture
@@ -135,7 +143,11 @@ async def reconcile_payment_notice(session: AsyncSession, event: PaymentNoticeRe
     if held is None:
         return
     order, _ = held
-    if event.kind == "payment_intent.succeeded":
+    if (event.kind == SUCCEEDED or event.kind in GIVEN_UP) and (
+        await upgrade_completion_service.settle_notice(session, held, event)
+    ):
+        return
+    if event.kind == SUCCEEDED:
         await _succeeded(session, held, event)
     elif event.kind == "payment_intent.payment_failed":
         await _failed(session, order, event)

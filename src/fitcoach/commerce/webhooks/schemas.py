@@ -13,8 +13,8 @@ class WebhookReceiptOut(ApiModel):
         description="An event received before (a provider's retry or a replay): no effect"
     )
     reconciled: bool = Field(
-        description="A type commerce acts on (payment succeeded or failed, charge refunded or "
-        "disputed); any other is acknowledged and ignored"
+        description="A type commerce acts on (payment succeeded, failed or canceled, charge "
+        "refunded or disputed); any other is acknowledged and ignored"
     )
 
     @classmethod

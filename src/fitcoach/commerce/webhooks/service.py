@@ -32,6 +32,8 @@ RECONCILED = frozenset(
     {
         "payment_intent.succeeded",
         "payment_intent.payment_failed",
+        # Gives up a subscription upgrade awaiting authentication; an order's is left payable.
+        "payment_intent.canceled",
         "charge.refunded",
         "charge.dispute.created",
     }
