@@ -6,7 +6,7 @@ Orders paid before this revision take their period from the events that announce
 one tops up nothing.
 
 Revision ID: 0035
-Revises: 0033
+Revises: 0034
 Create Date: 2026-12-08 10:00:00.000000
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0035"
-down_revision: str | None = "0033"
+down_revision: str | None = "0034"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
