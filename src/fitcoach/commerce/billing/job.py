@@ -1,7 +1,8 @@
 """The recurring billing job: one pass over what is due, in an order that matters. Scheduled
-downgrades first (a change due by the period end renews at its product's price), then the
-renewals, then the paid subscriptions ended for good. It sits above renewals.py, which the
-change service uses, so that the pass can also apply what goes through that service."""
+downgrades and upgrades first (a change due by the period end renews at its product's price),
+then the renewals, then the paid subscriptions ended for good. It sits above both renewals.py
+and scheduled.py because applying an upgrade goes through the change service, which renewals
+lie beneath."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from fitcoach.commerce.billing.renewals import (
     renew_one,
 )
 from fitcoach.commerce.billing.repository import billing_repository
+from fitcoach.commerce.billing.scheduled import FAILED, UPGRADED, apply_due_upgrades
+from fitcoach.commerce.billing.service import Billing
 from fitcoach.commerce.invoices.pricing import TaxPolicy
 from fitcoach.commerce.payments.providers import PaymentProvider
 from fitcoach.worker.jobs import JobContext, recurring
@@ -29,6 +32,8 @@ class RenewalRun:
     expired: int = 0
     ended: int = 0
     downgraded: int = 0
+    upgraded: int = 0
+    upgrades_failed: int = 0
 
 
 async def run_billing(
@@ -37,10 +42,11 @@ async def run_billing(
     tax: TaxPolicy,
     now: datetime,
 ) -> RenewalRun:
-    """One pass: due downgrades first, then every due renewal in a transaction of its own,
-    then the lapsed subscriptions."""
+    """One pass: due downgrades, then due upgrades (each in a transaction of its own), then
+    every due renewal in a transaction of its own, then the lapsed subscriptions."""
     async with sessionmaker() as session, session.begin():
         downgraded = await apply_due_downgrades(session, now)
+    upgrades = await apply_due_upgrades(sessionmaker, Billing(provider, tax, now))
     async with sessionmaker() as session:
         due = await billing_repository.due_renewal_ids(session, now, BATCH)
     outcomes: list[str] = []
@@ -57,6 +63,8 @@ async def run_billing(
         expired=outcomes.count("expired"),
         ended=ended,
         downgraded=downgraded,
+        upgraded=upgrades.count(UPGRADED),
+        upgrades_failed=upgrades.count(FAILED),
     )
 
 
