@@ -39,7 +39,7 @@ from fitcoach.catalog.endpoints import router as catalog_router
 # Imported for the event handlers they register (the worker layer knows no domain).
 from fitcoach.commerce import handlers as _commerce_handlers  # noqa: F401
 from fitcoach.commerce.billing import handlers as _billing_handlers  # noqa: F401
-from fitcoach.commerce.billing import renewals as _renewals  # noqa: F401
+from fitcoach.commerce.billing import job as _billing_job  # noqa: F401
 from fitcoach.commerce.billing.endpoints import router as subscription_changes_router
 from fitcoach.commerce.invoices.endpoints import router as invoices_router
 from fitcoach.commerce.orders.endpoints import router as orders_router

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from fitcoach.commerce.billing.renewals import RenewalRun, run_billing
+from fitcoach.commerce.billing.job import RenewalRun, run_billing
 from fitcoach.commerce.invoices.pricing import TaxPolicy
 from tests.commerce.helpers import bought, keyed
 from tests.factories import Account

@@ -56,7 +56,8 @@ class SubscriptionChange(IdMixin, TimestampMixin, Base):
     resume) or scheduled (a downgrade, a pause, a cancel at the period end) for a job to apply
     at `effective_at`. A pause covers [effective_at, ends_at). An upgrade is prorated up to
     `ends_at` (the period end it was priced for); one whose charge waits on the customer's
-    authentication is `requires_action`, its `order_id` the order paying it."""
+    authentication is `requires_action`, its `order_id` the order paying it; one for a later
+    day is `scheduled`, charged and applied by the billing job at `effective_at`."""
 
     __tablename__ = "subscription_changes"
     __table_args__ = (
@@ -92,3 +93,6 @@ class SubscriptionChange(IdMixin, TimestampMixin, Base):
     # with (what its confirm pays with unless told otherwise).
     remaining_days: Mapped[int | None] = mapped_column(default=None)
     payment_method: Mapped[str | None] = mapped_column(String(255), default=None)
+    # A scheduled upgrade's quoted charge for the target's remaining days, before tax: with
+    # `credit_minor` the lines its invoice is issued with on its day, as the customer was told.
+    prorated_charge_minor: Mapped[int | None] = mapped_column(default=None)

@@ -112,6 +112,19 @@ async def collect(
     return result
 
 
+async def off_session_method(
+    session: AsyncSession, user_id: uuid.UUID, provider: str, chosen: str | None
+) -> str | None:
+    """What a charge made with the customer away pays with: the method they chose while it is
+    still among their saved ones (only a saved method can be charged off-session), else their
+    newest saved method; None when they have none."""
+    if chosen is not None and await billing_repository.is_saved_method(
+        session, user_id, provider, chosen
+    ):
+        return chosen
+    return await billing_repository.saved_method(session, user_id, provider)
+
+
 def capture_of(order: Order, charge: tuple[str, str], payment_method: str) -> Capture:
     """The order's total captured as `charge` (the provider's name, its charge id)."""
     provider, charge_id = charge

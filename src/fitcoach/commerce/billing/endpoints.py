@@ -91,13 +91,14 @@ def _answer(
     # An upgrade charges the customer: a retried request must not charge twice.
     dependencies=[idempotent, user_rate_limit("commerce.subscription_change", CHANGE_LIMIT)],
     responses={**_AWAITING, **error_responses(400, 401, 402, 403, 404, 409, 422, 429)},
-    summary="Upgrade (now, the unused days credited and the difference charged), downgrade (at "
+    summary="Upgrade (now, the unused days credited and the difference charged; or scheduled "
+    "from a later effectiveDate, charged with a saved method on that day), downgrade (at "
     "the period end or effectiveDate), pause (from effectiveDate, within the business's "
-    "limits), resume, cancel or withdraw (a scheduled downgrade or cancel, or an upgrade "
-    "awaiting authentication) the caller's paid subscription. An upgrade whose charge needs "
-    "the customer's bank authentication answers 202 (status requires_action, nextAction) and "
-    "changes nothing until its confirm. With preview=true, answers exactly what would happen "
-    "and changes nothing",
+    "limits), resume, cancel or withdraw (a scheduled downgrade, upgrade or cancel, or an "
+    "upgrade awaiting authentication) the caller's paid subscription. An upgrade whose charge "
+    "needs the customer's bank authentication answers 202 (status requires_action, "
+    "nextAction) and changes nothing until its confirm. With preview=true, answers exactly "
+    "what would happen and changes nothing",
 )
 async def change_subscription(
     subscription_id: SubscriptionIdPath,

@@ -74,8 +74,8 @@ class NothingToResume(Conflict):
 
 class NothingToWithdraw(Conflict):
     message = (
-        "This subscription has no scheduled downgrade or cancel, nor an upgrade awaiting "
-        "authentication, to withdraw"
+        "This subscription has no scheduled downgrade, upgrade or cancel, nor an upgrade "
+        "awaiting authentication, to withdraw"
     )
 
 
@@ -87,8 +87,11 @@ class EffectiveDateRequired(Unprocessable):
     message = "effectiveDate is required to pause: the day the pause starts"
 
 
-class UpgradeIsImmediate(Unprocessable):
-    message = "An upgrade takes effect today: leave effectiveDate out or send today's date"
+class SavedMethodRequired(Unprocessable):
+    message = (
+        "A scheduled upgrade is charged on its day with one of your saved payment methods: "
+        "save one first (or leave paymentMethodId out for the newest), or upgrade today"
+    )
 
 
 class CancelDateNotAllowed(Unprocessable):

@@ -51,13 +51,18 @@ async def _tell(
     )
 
 
+# An upgrade for a later day is announced when scheduled, and again when it applies.
+_SCHEDULED = {"upgrade": "Your subscription upgrade is scheduled"}
+
+
 @on_event(SubscriptionChanged, name="commerce.notify_subscription_changed")
 async def notify_changed(session: AsyncSession, event: SubscriptionChanged) -> None:
+    titles = _SCHEDULED if event.effective_at > event.occurred_at else _CHANGED
     await _tell(
         session,
         event,
         event.user_id,
-        _CHANGED.get(event.action, "Your subscription changed"),
+        titles.get(event.action) or _CHANGED.get(event.action, "Your subscription changed"),
         f"From {event.effective_at:%d %B %Y}; your period now ends on {event.ends_at:%d %B %Y}.",
     )
 

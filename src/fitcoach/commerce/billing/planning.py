@@ -25,10 +25,15 @@ from fitcoach.commerce.billing.exceptions import (
     PeriodEndsToday,
     SameProduct,
     TargetProductRequired,
-    UpgradeIsImmediate,
 )
 from fitcoach.commerce.billing.policy import CancelRefund, SubscriptionPolicy
-from fitcoach.commerce.billing.proration import DailyPrice, Proration, local_date, prorate
+from fitcoach.commerce.billing.proration import (
+    DailyPrice,
+    Proration,
+    local_date,
+    prorate,
+    remaining_days,
+)
 from fitcoach.commerce.billing.sessions import PaidSpan, SessionTopUp, upgrade_top_ups
 from fitcoach.commerce.invoices.pricing import LineItem, LineKind, TaxPolicy, totals_of
 from fitcoach.commerce.orders.exceptions import ProductNotForSale
@@ -141,40 +146,48 @@ def _costs_more_per_day(target: Product, current: Product) -> bool:
     return one.price_minor * other.days > other.price_minor * one.days
 
 
+def upgrade_lines(current: Product, target: Product, proration: Proration) -> tuple[LineItem, ...]:
+    """The invoice lines of an upgrade: the target's remaining days charged, the current
+    product's credited."""
+    days = proration.remaining_days
+    return (
+        LineItem(
+            LineKind.proration, f"{target.title}: {days} remaining days", proration.charge_minor
+        ),
+        LineItem(
+            LineKind.proration, f"{current.title}: {days} unused days", -proration.credit_minor
+        ),
+    )
+
+
 def plan_upgrade(
     situation: Situation, request: ChangeRequest, target: Product | None
 ) -> ChangePlan:
+    """Now, or scheduled from the start of a later day of the period (`effectiveDate`): either
+    way prorated by the days left from the day it takes effect, the top-ups counted from then."""
     product = _target_checks(situation, target)
     current, sub, now = situation.product, situation.subscription, situation.now
-    today = local_date(now, situation.zone)
-    if request.effective_date is not None and request.effective_date < today:
-        raise EffectiveDateInPast()
-    if request.effective_date is not None and request.effective_date > today:
-        raise UpgradeIsImmediate()
+    effective_at = (
+        now
+        if request.effective_date is None
+        else max(_effective_at(situation, request.effective_date), now)
+    )
     assert current is not None, "only a bought subscription is changed"
     if not _costs_more_per_day(product, current):
         raise NotAnUpgrade()
-    days_left = (local_date(sub.ends_at, situation.zone) - today).days
+    days_left = remaining_days(effective_at, sub.ends_at, situation.zone)
     if days_left <= 0:
+        # Scheduled for the day the period ends on: that day is the renewal's, none is left.
+        if effective_at > now:
+            raise EffectiveDateAfterPeriodEnd()
         raise PeriodEndsToday()
     proration = prorate(daily_price(current), daily_price(product), days_left)
-    lines = (
-        LineItem(
-            LineKind.proration,
-            f"{product.title}: {days_left} remaining days",
-            proration.charge_minor,
-        ),
-        LineItem(
-            LineKind.proration,
-            f"{current.title}: {days_left} unused days",
-            -proration.credit_minor,
-        ),
-    )
+    lines = upgrade_lines(current, product, proration)
     totals = totals_of(lines, situation.tax)
     return ChangePlan(
         action=ChangeAction.upgrade,
-        effective_at=now,
-        applies_now=True,
+        effective_at=effective_at,
+        applies_now=effective_at <= now,
         period_ends_at=sub.ends_at,
         product_id=product.id,
         entitlements=entitlements_of(product),
@@ -186,7 +199,7 @@ def plan_upgrade(
         sessions_added=upgrade_top_ups(
             situation.paid_spans,
             product.sessions_per_month - sub.sessions_per_month,
-            now,
+            effective_at,
             situation.zone,
         ),
     )

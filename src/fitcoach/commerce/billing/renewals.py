@@ -1,5 +1,5 @@
-"""Renewals and dunning. At a paid subscription's period end a recurring job charges the
-customer's saved method off-session, with a renewal order and invoice; paid, the period is
+"""Renewals and dunning. At a paid subscription's period end the billing job (job.py) charges
+the customer's saved method off-session, with a renewal order and invoice; paid, the period is
 extended by the product's length. A failure makes the subscription past due (the customer keeps
 access meanwhile) and is retried 1, 3, 5 and 7 days after the period end, each failure telling
 the customer (e-mail and push, through the notifications service); after the last one the
@@ -14,10 +14,9 @@ subscription and the period: with two schedulers (or two runs), a period is char
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.catalog.products.service import product_service
@@ -36,7 +35,6 @@ from fitcoach.commerce.payments.providers import CaptureOutcome, PaymentProvider
 from fitcoach.models import Order, Product, Subscription
 from fitcoach.subscriptions.service import subscription_service
 from fitcoach.worker.events import record_event
-from fitcoach.worker.jobs import JobContext, recurring
 
 # When a failed renewal is tried again, in days after the period end; then it expires.
 RETRY_DAYS = (1, 3, 5, 7)
@@ -44,15 +42,6 @@ RETRY_DAYS = (1, 3, 5, 7)
 GRACE = timedelta(days=RETRY_DAYS[-1], hours=12)
 _RENEWAL_ORDERS = uuid.UUID("5b0f3c1e-7d2a-4c8e-9f6b-2a4d8e1c3b70")
 BATCH = 100
-
-
-@dataclass(frozen=True)
-class RenewalRun:
-    renewed: int = 0
-    failed: int = 0
-    expired: int = 0
-    ended: int = 0
-    downgraded: int = 0
 
 
 def renewal_order_id(subscription_id: uuid.UUID, period_end: datetime) -> uuid.UUID:
@@ -250,43 +239,3 @@ async def end_lapsed(session: AsyncSession, now: datetime) -> int:
         await fall_back_to_free(session, subscription, "canceled" if canceled else "expired", now)
     await session.flush()
     return len(lapsed)
-
-
-async def run_billing(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    provider: PaymentProvider,
-    tax: TaxPolicy,
-    now: datetime,
-) -> RenewalRun:
-    """One pass: due downgrades first (a downgrade at the period end renews at its price),
-    then every due renewal in a transaction of its own, then the lapsed subscriptions."""
-    async with sessionmaker() as session, session.begin():
-        downgraded = await apply_due_downgrades(session, now)
-    async with sessionmaker() as session:
-        due = await billing_repository.due_renewal_ids(session, now, BATCH)
-    outcomes: list[str] = []
-    for subscription_id in due:
-        async with sessionmaker() as session, session.begin():
-            outcome = await renew_one(session, provider, tax, subscription_id, now)
-        if outcome is not None:
-            outcomes.append(outcome)
-    async with sessionmaker() as session, session.begin():
-        ended = await end_lapsed(session, now)
-    return RenewalRun(
-        renewed=outcomes.count("renewed"),
-        failed=outcomes.count("failed"),
-        expired=outcomes.count("expired"),
-        ended=ended,
-        downgraded=downgraded,
-    )
-
-
-@recurring("commerce.renew_subscriptions", cron="*/5 * * * *")
-async def renew_subscriptions_job(ctx: JobContext) -> None:
-    settings = ctx.state.settings
-    await run_billing(
-        ctx.state.sessionmaker,
-        ctx.state.payment_provider,
-        TaxPolicy(settings.tax_rate_basis_points, settings.tax_inclusive),
-        ctx.now,
-    )

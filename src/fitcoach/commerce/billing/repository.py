@@ -200,6 +200,35 @@ class BillingRepository:
         )
         return result.scalars().all()
 
+    async def due_upgrades(
+        self, session: AsyncSession, now: datetime, limit: int
+    ) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+        """Scheduled upgrades due at `now`: (change, subscription) ids, earliest first."""
+        result = await session.execute(
+            select(SubscriptionChange.id, SubscriptionChange.subscription_id)
+            .where(
+                SubscriptionChange.status == ChangeStatus.scheduled,
+                SubscriptionChange.action == "upgrade",
+                SubscriptionChange.effective_at <= now,
+            )
+            .order_by(SubscriptionChange.effective_at)
+            .limit(limit)
+        )
+        return [(change_id, subscription_id) for change_id, subscription_id in result.all()]
+
+    async def lock_subscription(
+        self, session: AsyncSession, subscription_id: uuid.UUID
+    ) -> Subscription | None:
+        """Locked until commit, or None while another transaction holds it (a billing run, or
+        the customer changing it): the caller comes back to it on its next run."""
+        result = await session.execute(
+            select(Subscription)
+            .where(Subscription.id == subscription_id)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+        return result.scalar_one_or_none()
+
     async def due_renewal_ids(
         self, session: AsyncSession, now: datetime, limit: int
     ) -> Sequence[uuid.UUID]:
@@ -246,6 +275,18 @@ class BillingRepository:
             .limit(1)
         )
         return result.scalar_one_or_none()
+
+    async def is_saved_method(
+        self, session: AsyncSession, user_id: uuid.UUID, provider: str, reference: str
+    ) -> bool:
+        found = await session.scalar(
+            select(PaymentMethod.id).where(
+                PaymentMethod.user_id == user_id,
+                PaymentMethod.provider == provider,
+                PaymentMethod.reference == reference,
+            )
+        )
+        return found is not None
 
     async def order(self, session: AsyncSession, order_id: uuid.UUID) -> Order | None:
         return await session.get(Order, order_id)

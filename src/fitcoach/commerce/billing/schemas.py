@@ -27,6 +27,11 @@ class SubscriptionChangeIn(StrictApiModel):
                     "targetProductId": "3f2b8c1e-6a4d-4e2f-9b1a-7c5d2e8f4a10",
                 },
                 {
+                    "action": "upgrade",
+                    "targetProductId": "3f2b8c1e-6a4d-4e2f-9b1a-7c5d2e8f4a10",
+                    "effectiveDate": "2027-02-01",
+                },
+                {
                     "action": "downgrade",
                     "targetProductId": "9a1e2c44-1b7d-4f0e-8c55-0d6f3b2a7e91",
                     "effectiveDate": "2027-01-15",
@@ -40,15 +45,17 @@ class SubscriptionChangeIn(StrictApiModel):
     )
 
     action: Literal["upgrade", "downgrade", "pause", "resume", "cancel", "withdraw"] = Field(
-        description="upgrade: now, prorated and charged; downgrade: at the period end or "
-        "effectiveDate; pause: from effectiveDate for pauseDays; resume: end a pause early "
+        description="upgrade: now, prorated and charged, or scheduled from effectiveDate (charged "
+        "with a saved method on that day); downgrade: at the period end or effectiveDate; "
+        "pause: from effectiveDate for pauseDays; resume: end a pause early "
         "(or withdraw one not begun); cancel: at the period end, or now with immediately; "
-        "withdraw: call off a scheduled downgrade or cancel, or an upgrade awaiting "
+        "withdraw: call off a scheduled downgrade, upgrade or cancel, or an upgrade awaiting "
         "authentication (the subscription renews as it is)"
     )
     effective_date: date | None = Field(
         default=None,
-        description="A day in the customer's time zone: when a downgrade or pause starts",
+        description="A day in the customer's time zone: when a downgrade, pause or upgrade "
+        "starts (from that day's midnight there; an upgrade today, or with none, is immediate)",
     )
     target_product_id: uuid.UUID | None = Field(
         default=None, description="The product to upgrade or downgrade to"
@@ -61,7 +68,8 @@ class SubscriptionChangeIn(StrictApiModel):
         min_length=1,
         max_length=255,
         pattern=_REFERENCE,
-        description="What pays an upgrade; the customer's newest saved method when left out",
+        description="What pays an upgrade; the customer's newest saved method when left out. A "
+        "scheduled upgrade is paid with a saved method: this one while it stays saved",
     )
     immediately: bool = Field(
         default=False, description="Cancel now (refunded by the business's policy)"
@@ -79,7 +87,10 @@ class SubscriptionChangeIn(StrictApiModel):
 
 
 class ProrationOut(ApiModel):
-    remaining_days: int = Field(description="Days of the period from today, the customer's")
+    remaining_days: int = Field(
+        description="Days of the period from today (a scheduled upgrade: from effectiveDate), "
+        "the customer's"
+    )
     credit: int = Field(description="Minor units: the current product's unused days")
     charge: int = Field(description="Minor units: the new product's remaining days")
 
@@ -142,13 +153,17 @@ class SubscriptionChangeOut(ApiModel):
     entitlements: EntitlementsOut = Field(description="From the moment the change applies")
     currency: str | None
     proration: ProrationOut | None
-    amount_due: int = Field(description="Minor units charged now, tax included")
+    amount_due: int = Field(
+        description="Minor units charged now, tax included; a scheduled upgrade's: charged on "
+        "effectiveAt (the tax by the rules of that day)"
+    )
     tax: int = Field(description="Minor units of tax in amountDue")
     refund: int = Field(description="Minor units refunded now (an immediate cancel)")
     pause_ends_at: datetime | None
     sessions_added: list[SessionsAddedOut] = Field(
         description="An upgrade's extra sessions for the months already paid, granted when it "
-        "applies (an upgrade awaiting authentication: as if it applied now); empty for other "
+        "applies (an upgrade awaiting authentication: as if it applied now; a scheduled one: "
+        "from effectiveAt); empty for other "
         "changes, for an upgrade adding no sessions per month, and in the answer to a confirm "
         "of an upgrade applied before",
         examples=[

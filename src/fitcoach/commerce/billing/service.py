@@ -3,7 +3,9 @@ two changes of one subscription apply one after the other (the second is judged 
 the first left). A preview plans the change and writes nothing; applying it carries out the
 plan, audits it and records SubscriptionChanged in the same transaction. An upgrade whose
 charge needs the customer's bank authentication changes nothing yet: it is kept awaiting it
-(requires_action) with its order and invoice, for completion.py to apply once authenticated."""
+(requires_action) with its order and invoice, for completion.py to apply once authenticated.
+An upgrade for a later day is kept scheduled with its quoted amounts, charging nothing now:
+scheduled.py charges and applies it on its day."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.catalog.products.service import product_service
 from fitcoach.commerce.billing.awaiting import drop_awaiting
-from fitcoach.commerce.billing.charges import Bill, Billed, collect, open_bill
+from fitcoach.commerce.billing.charges import Bill, Billed, collect, off_session_method, open_bill
 from fitcoach.commerce.billing.events import SUBJECT_TYPE, SubscriptionChanged
 from fitcoach.commerce.billing.exceptions import (
     AlreadyCanceled,
@@ -24,6 +26,7 @@ from fitcoach.commerce.billing.exceptions import (
     NothingToResume,
     NothingToWithdraw,
     PaymentMethodRequired,
+    SavedMethodRequired,
     SubscriptionNotChangeable,
     SubscriptionNotFound,
 )
@@ -316,10 +319,18 @@ class SubscriptionChangeService:
     ) -> ChangeOutcome:
         """Charge the proration now: paid, the subscription takes the target's entitlements;
         awaiting the customer's authentication, nothing changes but the change kept with its
-        order (requires_action), its amounts and the method tried."""
+        order (requires_action), its amounts and the method tried. One for a later day is kept
+        scheduled with its quoted amounts and the method it will be charged with."""
         plan, subscription, change = outcome.plan, outcome.subscription, outcome.change
         assert change is not None
         assert plan.proration is not None
+        change.ends_at = plan.period_ends_at
+        change.remaining_days = plan.proration.remaining_days
+        if not plan.applies_now:
+            await self._check_schedulable(session, subscription, request, billing)
+            change.prorated_charge_minor = plan.proration.charge_minor
+            change.payment_method = request.payment_method
+            return outcome
         method = request.payment_method or await billing_repository.saved_method(
             session, subscription.user_id, billing.provider.name
         )
@@ -334,8 +345,6 @@ class SubscriptionChangeService:
             billing.now,
         )
         change.order_id = billed.order.id
-        change.ends_at = plan.period_ends_at
-        change.remaining_days = plan.proration.remaining_days
         result = await collect(
             session, billing.provider, billed, method, billing.now, off_session=False
         )
@@ -348,6 +357,22 @@ class SubscriptionChangeService:
             return replace(outcome, bill=billed, next_action=result.next_action)
         set_entitlements(subscription, target)
         return replace(outcome, bill=billed)
+
+    async def _check_schedulable(
+        self,
+        session: AsyncSession,
+        subscription: Subscription,
+        request: ChangeRequest,
+        billing: Billing,
+    ) -> None:
+        """A scheduled upgrade is charged with the customer away: only a saved method can pay
+        it, the one named or else their newest."""
+        chosen = request.payment_method
+        method = await off_session_method(
+            session, subscription.user_id, billing.provider.name, chosen
+        )
+        if method is None or (chosen is not None and method != chosen):
+            raise SavedMethodRequired()
 
     async def _cancel_now(
         self,
@@ -410,6 +435,8 @@ class SubscriptionChangeService:
     ) -> None:
         """The applied change audited and SubscriptionChanged recorded (the customer is told)."""
         plan, subscription = outcome.plan, outcome.subscription
+        # A scheduled upgrade moves no money until its day; its quote is in the answer.
+        charged = plan.amount_due_minor if plan.applies_now else 0
         audit_service.record(
             session,
             AuditEvent(
@@ -419,7 +446,7 @@ class SubscriptionChangeService:
                 details={
                     "effectiveAt": plan.effective_at.isoformat(),
                     "productId": str(plan.product_id) if plan.product_id else None,
-                    "charged": plan.amount_due_minor,
+                    "charged": charged,
                     "refunded": plan.refund_minor,
                 },
             ),
@@ -438,14 +465,17 @@ class SubscriptionChangeService:
                 effective_at=plan.effective_at,
                 ends_at=plan.period_ends_at,
                 product_id=plan.product_id,
-                charged_minor=plan.amount_due_minor,
-                credited_minor=plan.proration.credit_minor if plan.proration else 0,
+                charged_minor=charged,
+                credited_minor=(
+                    plan.proration.credit_minor if plan.proration and plan.applies_now else 0
+                ),
                 currency=plan.currency,
                 order_id=upgraded.order_id if upgraded else None,
                 product_title=upgraded.product_title if upgraded else None,
                 previous_sessions_per_month=upgraded.sessions_before if upgraded else None,
                 sessions_per_month=upgraded.sessions_after if upgraded else None,
-                sessions_added=plan.sessions_added,
+                # Granted by the event of the paid upgrade, never by its scheduling.
+                sessions_added=plan.sessions_added if upgraded is not None else (),
             ),
         )
 
