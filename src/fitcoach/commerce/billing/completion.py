@@ -12,12 +12,13 @@ longer be applied (withdrawn, failed, or its period over) is recorded and refund
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.catalog.products.service import product_service
+from fitcoach.commerce.billing.applying import PaidUpgrade, apply_paid_upgrade
 from fitcoach.commerce.billing.awaiting import bill_of, drop_awaiting, frozen_plan, still_priced
 from fitcoach.commerce.billing.charges import Billed, capture_of, record_capture
 from fitcoach.commerce.billing.exceptions import (
@@ -31,20 +32,14 @@ from fitcoach.commerce.billing.repository import ChangeStatus, billing_repositor
 from fitcoach.commerce.billing.service import (
     Billing,
     ChangeOutcome,
-    Upgraded,
-    paid_spans,
-    set_entitlements,
-    subscription_change_service,
 )
-from fitcoach.commerce.billing.sessions import upgrade_top_ups
 from fitcoach.commerce.events import PaymentNoticeReceived
 from fitcoach.commerce.payments.exceptions import PaymentDeclined
 from fitcoach.commerce.payments.providers import CaptureOutcome, CaptureRequest
 from fitcoach.commerce.payments.service import Capture
 from fitcoach.commerce.refunds.service import refund_service
-from fitcoach.models import Actor, Invoice, Order, Subscription, SubscriptionChange
+from fitcoach.models import Actor, Invoice, Order, SubscriptionChange
 from fitcoach.models.enums import NotificationCategory
-from fitcoach.notifications.quiet_hours import zone_of
 from fitcoach.notifications.service import NotificationRequest, notification_service
 from fitcoach.users.service import user_service
 
@@ -58,15 +53,6 @@ GIVEN_UP = frozenset({"payment_intent.payment_failed", "payment_intent.canceled"
 class ChangeRef:
     subscription_id: uuid.UUID
     change_id: uuid.UUID
-
-
-@dataclass(frozen=True)
-class _Held:
-    """An upgrade held for completion: its subscription, the change, its order and invoice."""
-
-    subscription: Subscription
-    change: SubscriptionChange
-    bill: Billed
 
 
 class UpgradeCompletionService:
@@ -93,7 +79,7 @@ class UpgradeCompletionService:
             raise ChangeNotFound()
         if change.action != ChangeAction.upgrade or change.order_id is None:
             raise ChangeNotAwaitingAuthentication()
-        held = _Held(subscription, change, await bill_of(session, change))
+        held = PaidUpgrade(subscription, change, await bill_of(session, change))
         if change.status == ChangeStatus.applied:
             return await self._outcome(session, held)
         if change.status != ChangeStatus.requires_action:
@@ -155,7 +141,7 @@ class UpgradeCompletionService:
             session, change.subscription_id
         )
         assert subscription is not None, "a change is deleted with its subscription"
-        held = _Held(subscription, change, bill)
+        held = PaidUpgrade(subscription, change, bill)
         if change.status == ChangeStatus.requires_action and still_priced(
             change, subscription, now
         ):
@@ -171,33 +157,19 @@ class UpgradeCompletionService:
         await _tell(session, event, order, f"{reason}; the payment was refunded in full.")
 
     async def _apply(
-        self, session: AsyncSession, actor: Actor, held: _Held, capture: Capture, now: datetime
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        held: PaidUpgrade,
+        capture: Capture,
+        now: datetime,
     ) -> ChangeOutcome:
-        """As an immediate upgrade applies: the money as priced, the entitlements and the
-        months already paid topped up from now, when it takes effect."""
-        subscription, change, bill = held.subscription, held.change, held.bill
-        await record_capture(session, bill, capture, now)
-        assert bill.order.product_id is not None
-        target = await product_service.stored(session, bill.order.product_id)
-        customer = await user_service.get(session, subscription.user_id)
-        sessions_before = subscription.sessions_per_month
-        top_ups = upgrade_top_ups(
-            await paid_spans(session, subscription, now),
-            target.sessions_per_month - sessions_before,
-            now,
-            zone_of(customer.time_zone),
-        )
-        set_entitlements(subscription, target)
-        change.status = ChangeStatus.applied
-        change.effective_at = now
-        plan = replace(frozen_plan(change, target, bill.invoice), sessions_added=top_ups)
-        upgraded = Upgraded(bill.order.id, target.title, sessions_before, target.sessions_per_month)
-        outcome = ChangeOutcome(plan, subscription, change, bill)
-        subscription_change_service.record_change(session, actor, outcome, upgraded, now)
-        await session.flush()
-        return outcome
+        """As an immediate upgrade applies, taking effect now, when it is completed."""
+        await record_capture(session, held.bill, capture, now)
+        held.change.effective_at = now
+        return await apply_paid_upgrade(session, actor, held, now)
 
-    async def _outcome(self, session: AsyncSession, held: _Held) -> ChangeOutcome:
+    async def _outcome(self, session: AsyncSession, held: PaidUpgrade) -> ChangeOutcome:
         """The upgrade as priced; the sessions it added are told by the answer that applied
         it (and SubscriptionChanged), not kept to be told again."""
         assert held.bill.order.product_id is not None

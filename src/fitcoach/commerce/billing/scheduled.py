@@ -22,14 +22,15 @@ change: with two billing runs at once, or a run tried again, it is charged and a
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fitcoach.audit.service import AuditEvent, audit_service
 from fitcoach.catalog.products.service import product_service
-from fitcoach.commerce.billing.awaiting import frozen_plan, still_priced
+from fitcoach.commerce.billing.applying import PaidUpgrade, apply_paid_upgrade
+from fitcoach.commerce.billing.awaiting import still_priced
 from fitcoach.commerce.billing.charges import (
     Bill,
     Billed,
@@ -46,19 +47,11 @@ from fitcoach.commerce.billing.renewals import BATCH
 from fitcoach.commerce.billing.repository import ChangeStatus, billing_repository
 from fitcoach.commerce.billing.service import (
     Billing,
-    ChangeOutcome,
-    Upgraded,
-    paid_spans,
-    set_entitlements,
-    subscription_change_service,
 )
-from fitcoach.commerce.billing.sessions import upgrade_top_ups
 from fitcoach.commerce.payments.providers import CaptureOutcome
 from fitcoach.models import Subscription, SubscriptionChange
 from fitcoach.models.enums import NotificationCategory
-from fitcoach.notifications.quiet_hours import zone_of
 from fitcoach.notifications.service import NotificationRequest, notification_service
-from fitcoach.users.service import user_service
 
 _UPGRADE_ORDERS = uuid.UUID("0e6d2b9a-4f3c-4a71-8d5e-93c1f7a2b648")
 UPGRADED, FAILED = "upgraded", "failed"
@@ -155,26 +148,9 @@ async def _open(session: AsyncSession, billing: Billing, due: _Due) -> Billed:
 async def _apply(session: AsyncSession, due: _Due, billed: Billed, billing: Billing) -> None:
     """As an immediate upgrade applies, from the day it was scheduled for: the sessions of
     the months already paid are topped up from then, as its quote showed."""
-    subscription, change = due.subscription, due.change
-    assert billed.order.product_id is not None
-    target = await product_service.stored(session, billed.order.product_id)
-    customer = await user_service.get(session, subscription.user_id)
-    sessions_before = subscription.sessions_per_month
-    top_ups = upgrade_top_ups(
-        await paid_spans(session, subscription, change.effective_at),
-        target.sessions_per_month - sessions_before,
-        change.effective_at,
-        zone_of(customer.time_zone),
-    )
-    set_entitlements(subscription, target)
-    change.status = ChangeStatus.applied
-    change.charge_minor = billed.order.total_minor
-    plan = replace(frozen_plan(change, target, billed.invoice), sessions_added=top_ups)
-    upgraded = Upgraded(billed.order.id, target.title, sessions_before, target.sessions_per_month)
-    subscription_change_service.record_change(
-        session, customer, ChangeOutcome(plan, subscription, change, billed), upgraded, billing.now
-    )
-    await session.flush()
+    due.change.charge_minor = billed.order.total_minor
+    upgrade = PaidUpgrade(due.subscription, due.change, billed)
+    await apply_paid_upgrade(session, None, upgrade, billing.now)
 
 
 async def _failed(session: AsyncSession, due: _Due, reason: str, now: datetime) -> None:
