@@ -166,7 +166,7 @@ async def test_a_full_session_s_line_offers_claims_and_passes_on(
     clock.advance(minutes=1)
     async with app.state.sessionmaker() as session, session.begin():
         assert await expire_offers(session, clock.now()) == 1
-    assert_error(await _claim(factory, w3, sid), 404, code="not_on_waitlist")
+    assert_error(await _claim(factory, w3, sid), 409, code="offer_expired")
     assert (await _entries(app, sid))[w3.id] == "expired"
     assert await _seats(app, sid) == (1, 0)
     assert (await _book(factory, carl, sid)).status_code == 201

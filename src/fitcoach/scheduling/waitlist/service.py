@@ -31,6 +31,7 @@ from fitcoach.scheduling.sessions.offers import pass_on
 from fitcoach.scheduling.sessions.policy import SchedulingPolicy
 from fitcoach.scheduling.sessions.repository import (
     CLAIMED,
+    EXPIRED,
     IN_LINE,
     LEFT,
     OFFERED,
@@ -122,7 +123,12 @@ class WaitlistService:
         now: datetime,
     ) -> SessionView:
         """Book the place held for the customer while their offer runs."""
-        entry = await self._own_entry(session, customer, session_id)
+        entry = await waitlist_repository.entry_of(session, session_id, customer.id)
+        if entry is not None and entry.status == EXPIRED:
+            # The expiry job settled the offer before this claim read it: the same answer as a
+            # claim that read it a moment earlier and lost the race at settle_offer.
+            raise OfferExpired()
+        entry = self._in_line(entry)
         if entry.status == WAITING:
             waiting, offered = await waitlist_repository.ahead_of(session, entry)
             raise NoOfferYet(waiting + offered + 1)
@@ -152,7 +158,10 @@ class WaitlistService:
     async def _own_entry(
         self, session: AsyncSession, customer: Actor, session_id: uuid.UUID
     ) -> WaitlistEntry:
-        entry = await waitlist_repository.entry_of(session, session_id, customer.id)
+        return self._in_line(await waitlist_repository.entry_of(session, session_id, customer.id))
+
+    @staticmethod
+    def _in_line(entry: WaitlistEntry | None) -> WaitlistEntry:
         if entry is None or entry.status not in IN_LINE:
             raise NotOnWaitlist()
         return entry
