@@ -111,6 +111,7 @@ from fitcoach.plans.admin_endpoints import router as default_plans_router
 from fitcoach.plans.endpoints import router as plans_router
 from fitcoach.scheduling import drop_ins as _drop_ins  # noqa: F401
 from fitcoach.scheduling import handlers as _scheduling_handlers  # noqa: F401
+from fitcoach.scheduling import pauses as _paused_grants  # noqa: F401
 from fitcoach.scheduling import purchases as _session_purchases  # noqa: F401
 from fitcoach.scheduling import reminders as _session_reminders  # noqa: F401
 from fitcoach.scheduling.availability.endpoints import router as availability_router

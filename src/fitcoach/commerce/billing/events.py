@@ -17,7 +17,8 @@ class SubscriptionChanged(DomainEvent):
     """The customer upgraded, downgraded, paused, resumed or canceled; `effective_at` is when
     it takes (or took) effect, `charged`/`credited` the money moved at once. An upgrade also
     names its charge's order, the product it moved to, the sessions per month before and after,
-    and the sessions it adds to the months already paid (`billing.sessions`)."""
+    and the sessions it adds to the months already paid (`billing.sessions`). A pause or a
+    resume names the days it adds or gives back and the orders whose grants move with them."""
 
     type: ClassVar[str] = "commerce.subscription_changed"
     version: ClassVar[int] = 1
@@ -38,6 +39,12 @@ class SubscriptionChanged(DomainEvent):
     previous_sessions_per_month: int | None = None
     sessions_per_month: int | None = None
     sessions_added: tuple[SessionTopUp, ...] = ()
+    # A pause: its days; a resume: the days given back, the pause now ending at
+    # `pause_ends_at`. Both name the orders of the periods paid the pause moves (scheduling
+    # moves their grants). Events recorded before them move no grants.
+    pause_days: int = 0
+    pause_ends_at: datetime | None = None
+    paused_orders: tuple[uuid.UUID, ...] = ()
 
 
 class SubscriptionRenewed(DomainEvent):

@@ -79,6 +79,7 @@ class ChangePlan:
     tax_minor: int = 0
     refund_minor: int = 0
     pause_ends_at: datetime | None = None
+    pause_days: int = 0
     pause_days_given_back: int = 0
     sessions_added: tuple[SessionTopUp, ...] = ()
 
@@ -270,6 +271,7 @@ def plan_pause(situation: Situation, request: ChangeRequest) -> ChangePlan:
         pause_ends_at=start_of_day(
             request.effective_date + timedelta(days=request.pause_days), situation.zone
         ),
+        pause_days=request.pause_days,
     )
 
 

@@ -348,6 +348,26 @@ class BillingRepository:
         )
         return list(result)
 
+    async def periods_from(
+        self, session: AsyncSession, subscription_id: uuid.UUID, at: datetime
+    ) -> list[uuid.UUID]:
+        """The subscription's paid periods under way at `at` or later: the last one begun by
+        then and every one after it. Periods follow one another (a pause moves the next one's
+        start), so an earlier period's grants have all ended by `at`."""
+        paid = (Order.subscription_id == subscription_id) & (Order.status == "paid")
+        begun = await session.scalar(
+            select(Order.id)
+            .where(paid, Order.period_start <= at, Order.period_end.is_not(None))
+            .order_by(Order.period_start.desc())
+            .limit(1)
+        )
+        later = await session.scalars(
+            select(Order.id)
+            .where(paid, Order.period_start > at, Order.period_end.is_not(None))
+            .order_by(Order.period_start)
+        )
+        return ([begun] if begun is not None else []) + list(later)
+
     async def has_other_active(
         self, session: AsyncSession, subscription: Subscription, now: datetime
     ) -> bool:

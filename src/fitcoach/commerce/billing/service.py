@@ -78,6 +78,8 @@ class ChangeOutcome:
     change: SubscriptionChange | None = None
     bill: Billed | None = None
     next_action: NextAction | None = None
+    # A pause or resume: the orders of the periods it moves (their grants move with them).
+    paused_orders: tuple[uuid.UUID, ...] = ()
 
     @property
     def invoice(self) -> Invoice | None:
@@ -283,6 +285,10 @@ class SubscriptionChangeService:
             # The pause's days are added to the period at once: the renewal moves with it.
             change.status = ChangeStatus.applied
             self._move_end(subscription, plan.period_ends_at)
+            moved = await billing_repository.periods_from(
+                session, subscription.id, plan.effective_at
+            )
+            outcome = replace(outcome, paused_orders=tuple(moved))
         elif plan.action is ChangeAction.resume:
             pause = situation.open_pause
             assert pause is not None
@@ -291,6 +297,10 @@ class SubscriptionChangeService:
             pause.ends_at = plan.pause_ends_at
             change.effective_at = now
             self._move_end(subscription, plan.period_ends_at)
+            moved = await billing_repository.periods_from(
+                session, subscription.id, pause.effective_at
+            )
+            outcome = replace(outcome, paused_orders=tuple(moved))
         elif plan.action is ChangeAction.cancel and not plan.applies_now:
             subscription.cancel_at_period_end = True
         elif plan.action is ChangeAction.withdraw:
@@ -476,6 +486,9 @@ class SubscriptionChangeService:
                 sessions_per_month=upgraded.sessions_after if upgraded else None,
                 # Granted by the event of the paid upgrade, never by its scheduling.
                 sessions_added=plan.sessions_added if upgraded is not None else (),
+                pause_days=plan.pause_days or plan.pause_days_given_back,
+                pause_ends_at=plan.pause_ends_at if plan.action is ChangeAction.resume else None,
+                paused_orders=outcome.paused_orders,
             ),
         )
 

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -48,6 +48,30 @@ class EntitlementRepository:
             )
         )
         return found
+
+    async def grants_of_sources(
+        self,
+        session: AsyncSession,
+        customer_id: uuid.UUID,
+        patterns: list[str],
+        valid_after: datetime,
+    ) -> list[EntitlementEntry]:
+        """The customer's grants whose source matches one of the LIKE `patterns` and that are
+        still valid after `valid_after`, locked (PostgreSQL) while their windows move."""
+        if not patterns:
+            return []
+        rows = await session.scalars(
+            select(EntitlementEntry)
+            .where(
+                EntitlementEntry.customer_id == customer_id,
+                EntitlementEntry.kind == GRANT,
+                EntitlementEntry.valid_until > valid_after,
+                or_(*(EntitlementEntry.source.like(pattern) for pattern in patterns)),
+            )
+            .order_by(EntitlementEntry.valid_from)
+            .with_for_update()
+        )
+        return list(rows)
 
     async def live_grants(
         self, session: AsyncSession, customer_id: uuid.UUID, at: datetime

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,6 +54,18 @@ class Grant:
 
 
 @dataclass(frozen=True)
+class GrantShift:
+    """Move the customer's grants whose source matches one of `sources` (LIKE patterns) by
+    `by` around `pivot`: a grant valid at the pivot has its end moved, one starting after it
+    both its start and its end; one ended by then is left alone."""
+
+    customer_id: uuid.UUID
+    sources: list[str]
+    pivot: datetime
+    by: timedelta
+
+
+@dataclass(frozen=True)
 class Entitlements:
     balance: int
     entries: list[EntitlementEntry]
@@ -83,6 +95,21 @@ class EntitlementService:
         entitlement_repository.add(session, entry)
         await session.flush()
         return entry
+
+    async def shift(self, session: AsyncSession, shift: GrantShift) -> int:
+        """Move the grants' windows (`GrantShift`); how many moved. The lines drawn on them,
+        bookings included, stay as they are."""
+        grants = await entitlement_repository.grants_of_sources(
+            session, shift.customer_id, shift.sources, shift.pivot
+        )
+        for grant in grants:
+            assert grant.valid_from is not None
+            assert grant.valid_until is not None
+            if grant.valid_from > shift.pivot:
+                grant.valid_from += shift.by
+            grant.valid_until += shift.by
+        await session.flush()
+        return len(grants)
 
     async def adjust(
         self, session: AsyncSession, admin_id: uuid.UUID, grant: Grant, now: datetime
