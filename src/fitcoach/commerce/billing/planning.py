@@ -34,6 +34,7 @@ from fitcoach.commerce.billing.proration import (
     prorate,
     remaining_days,
 )
+from fitcoach.commerce.billing.repository import Refundable
 from fitcoach.commerce.billing.sessions import PaidSpan, SessionTopUp, upgrade_top_ups
 from fitcoach.commerce.invoices.pricing import LineItem, LineKind, TaxPolicy, totals_of
 from fitcoach.commerce.orders.exceptions import ProductNotForSale
@@ -99,7 +100,8 @@ class Situation:
     open_pause: SubscriptionChange | None = None
     awaiting_upgrade: SubscriptionChange | None = None
     pauses_that_year: int = 0
-    refundable_minor: int = 0
+    # An immediate cancel's: what is left of the payments of the period under way.
+    refundable: tuple[Refundable, ...] = ()
     paid_spans: tuple[PaidSpan, ...] = ()
 
 
@@ -330,7 +332,7 @@ def plan_cancel(situation: Situation, request: ChangeRequest) -> ChangePlan:
         days_left = (local_date(sub.ends_at, situation.zone) - local_date(now, situation.zone)).days
         price = daily_price(situation.product)
         unused = prorate(price, price, max(0, days_left)).credit_minor
-        refund = min(unused, situation.refundable_minor)
+        refund = min(unused, sum(payment.left_minor for payment in situation.refundable))
     return ChangePlan(
         action=ChangeAction.cancel,
         effective_at=now,

@@ -206,8 +206,7 @@ class SubscriptionChangeService:
             situation = replace(situation, paid_spans=spans)
         if request.action is ChangeAction.cancel and request.immediately:
             payments = await billing_repository.refundable_payments(session, subscription.id, now)
-            refundable = sum(payment.left_minor for payment in payments)
-            situation = replace(situation, refundable_minor=refundable)
+            situation = replace(situation, refundable=tuple(payments))
         return situation
 
     async def _target(
@@ -310,7 +309,7 @@ class SubscriptionChangeService:
             if situation.awaiting_upgrade is not None:
                 await drop_awaiting(session, situation.awaiting_upgrade, ChangeStatus.withdrawn)
         elif plan.action is ChangeAction.cancel:
-            await self._cancel_now(session, actor, subscription, plan, billing)
+            await self._cancel_now(session, actor, situation, plan, billing)
         billing_repository.add_change(session, change)
         await session.flush()
         return outcome
@@ -388,16 +387,15 @@ class SubscriptionChangeService:
         self,
         session: AsyncSession,
         actor: Actor,
-        subscription: Subscription,
+        situation: Situation,
         plan: ChangePlan,
         billing: Billing,
     ) -> None:
         # The unused days come out of the newest payments first: an upgrade's charge, then the
         # period's own purchase or renewal (the plan capped the refund at their sum).
+        subscription = situation.subscription
         owed = plan.refund_minor
-        for payment in await billing_repository.refundable_payments(
-            session, subscription.id, billing.now
-        ):
+        for payment in situation.refundable:
             if owed <= 0:
                 break
             amount = min(owed, payment.left_minor)
