@@ -51,6 +51,8 @@ def test_every_cached_read_names_a_topic_and_tables_that_exist() -> None:
         "catalog_pages",
         "coach_calendars",
         "api_keys",
+        "rendered_days",
+        "time_zones",
     }
     for read in reads:
         assert read.topic in topics.ALL, read.name

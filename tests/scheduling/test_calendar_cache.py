@@ -27,7 +27,7 @@ async def _calendar(factory: Factory, account: Account, **params: Any) -> list[d
     return items
 
 
-async def _behind_the_apps_back(database_url: str, statement: str, *args: Any) -> None:
+async def behind_the_apps_back(database_url: str, statement: str, *args: Any) -> None:
     connection = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         await connection.execute(statement, *args)
@@ -74,7 +74,7 @@ async def test_bookings_and_changes_reach_the_cached_calendar(
 
     # Behind the app's back: a booking row alone (its session untouched) still reaches the
     # coach's page, through the session it belongs to.
-    await _behind_the_apps_back(
+    await behind_the_apps_back(
         database_url,
         "UPDATE session_bookings SET status = 'no_show' WHERE customer_id = $1",
         ann.id,
@@ -82,7 +82,7 @@ async def test_bookings_and_changes_reach_the_cached_calendar(
     await app.state.change_feed.catch_up()
     assert (await _calendar(factory, coach))[0]["bookings"][0]["status"] == "no_show"
 
-    await _behind_the_apps_back(
+    await behind_the_apps_back(
         database_url,
         "UPDATE scheduled_sessions SET location = 'Studio B' WHERE coach_id = $1",
         coach.id,
@@ -95,7 +95,7 @@ async def test_bookings_and_changes_reach_the_cached_calendar(
     assert (await _calendar(factory, coach))[0]["location"] == "Studio B"
 
     # A session handed to another coach leaves the first calendar and joins the second.
-    await _behind_the_apps_back(
+    await behind_the_apps_back(
         database_url,
         "UPDATE scheduled_sessions SET coach_id = $1, start_at = start_at + interval '3 days', "
         "end_at = end_at + interval '3 days', coach_busy_until = coach_busy_until + "

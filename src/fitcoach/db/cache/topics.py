@@ -28,4 +28,9 @@ CALENDAR: Final = "calendar"
 # An API key's row, keyed by its public prefix.
 API_KEY: Final = "api_key"
 
-ALL: Final = frozenset({USER, PLAN, OWNER_PLANS, SETTINGS, CATALOG, CALENDAR, API_KEY})
+# A customer's day as /plans/today renders it, keyed by the customer's id.
+TRAINING_DAY: Final = "training_day"
+
+ALL: Final = frozenset(
+    {USER, PLAN, OWNER_PLANS, SETTINGS, CATALOG, CALENDAR, API_KEY, TRAINING_DAY}
+)

@@ -8,11 +8,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from fitcoach.db.cache import topics
+from fitcoach.db.cache.reads import CachedRead
 from fitcoach.models import Habit, Plan, PlanAssignment, PlanSchedule, User
+
+# A person's time zone column, as a one-tuple (None: no such user), for the day's reads: the
+# customer's day is cached under the same topic, and resolving which day is today must not cost
+# the query the cached day saves.
+_TIME_ZONES: CachedRead[tuple[str | None] | None] = CachedRead(
+    "time_zones", topic=topics.TRAINING_DAY, tables=(User.__tablename__,), max_groups=50_000
+)
 
 
 @dataclass(frozen=True)
@@ -92,9 +101,18 @@ class SchedulesRepository:
         )
         return list(result)
 
-    async def time_zone(self, session: AsyncSession, user_id: uuid.UUID) -> Row[str | None] | None:
-        """The user's time zone column (a row, None when there is no such user)."""
-        return (await session.execute(select(User.time_zone).where(User.id == user_id))).first()
+    async def time_zone(
+        self, session: AsyncSession, user_id: uuid.UUID
+    ) -> tuple[str | None] | None:
+        """The user's time zone column (a one-tuple, None when there is no such user)."""
+
+        async def load() -> tuple[str | None] | None:
+            found = (
+                await session.execute(select(User.time_zone).where(User.id == user_id))
+            ).first()
+            return None if found is None else (found.time_zone,)
+
+        return await _TIME_ZONES.read(session, str(user_id), None, load)
 
     def add(self, session: AsyncSession, row: PlanSchedule | PlanAssignment | Habit) -> None:
         session.add(row)

@@ -163,7 +163,7 @@ class SchedulesService:
             found = await schedules_repository.time_zone(session, user_id)
             if found is None:
                 raise UserNotFound()
-            known[user_id] = found.time_zone
+            known[user_id] = found[0]
         return known[user_id] or DEFAULT_TIMEZONE
 
     async def set_timezone(

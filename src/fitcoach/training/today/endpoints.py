@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from fitcoach.http.envelope import DataEnvelope, error_responses, ok
 from fitcoach.models import Exercise, ItemLog
@@ -19,7 +19,7 @@ from fitcoach.training.today.schemas import (
     TodayOut,
     TotalsOut,
 )
-from fitcoach.training.today.service import Day, ScheduledItem, today_service
+from fitcoach.training.today.service import Day, DayAsked, ScheduledItem, today_service
 
 router = APIRouter(tags=["training"])
 _PENDING = LogOut(status="pending", logged_at=None, metrics={}, feedback=None)
@@ -41,9 +41,16 @@ async def plans_today(
         str | None,
         Query(max_length=64, description="An IANA zone; default: your profile's"),
     ] = None,
-) -> DataEnvelope[TodayOut]:
-    day = await today_service.day(caller.session, caller.user, on, timezone, caller.now)
-    return ok(_today_out(day))
+) -> Response:
+    # Rendered once to the JSON the customer receives: the cache keeps immutable bytes, and a
+    # repeated read serialises nothing.
+    def render(day: Day) -> bytes:
+        return ok(_today_out(day)).model_dump_json(by_alias=True).encode()
+
+    rendered = await today_service.rendered_day(
+        caller.session, caller.user, DayAsked(on, timezone), caller.now, render
+    )
+    return Response(content=rendered, media_type="application/json")
 
 
 def _log_out(log: ItemLog | None) -> LogOut:

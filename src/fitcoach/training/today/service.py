@@ -3,13 +3,26 @@ day's totals. No plan is an empty day with the reason, not an error."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitcoach.models import Actor, Exercise, Habit, ItemLog, ItemSubstitution, PlanItem
+from fitcoach.db.cache import topics
+from fitcoach.db.cache.reads import CachedRead
+from fitcoach.models import (
+    Actor,
+    Exercise,
+    Habit,
+    ItemLog,
+    ItemSubstitution,
+    Plan,
+    PlanAssignment,
+    PlanItem,
+    PlanSchedule,
+)
 from fitcoach.training.completion.metrics import SubjectType, volume_kg
 from fitcoach.training.completion.service import subject_type_of
 from fitcoach.training.exercises.service import exercises_service
@@ -19,7 +32,28 @@ from fitcoach.training.schedules.service import schedules_service
 from fitcoach.training.substitutions.service import substitutions_service
 from fitcoach.training.timezones import local_date, zone
 
+T = TypeVar("T")
+
 NO_PLAN = "No plan has been assigned to you yet"
+
+# Each customer's days as the endpoint renders them, keyed by (date, time zone): the app opens
+# on today, again and again, and the day changes only when the customer logs or swaps something
+# or a coach edits a plan (migration 0037 announces them all).
+RENDERED_DAYS: CachedRead[Any] = CachedRead(
+    "rendered_days",
+    topic=topics.TRAINING_DAY,
+    tables=(
+        PlanAssignment.__tablename__,
+        ItemLog.__tablename__,
+        ItemSubstitution.__tablename__,
+        Plan.__tablename__,
+        PlanItem.__tablename__,
+        PlanSchedule.__tablename__,
+        Habit.__tablename__,
+        Exercise.__tablename__,
+    ),
+    max_keys_per_group=8,
+)
 REST_DAY = "Rest day: nothing is scheduled"
 
 
@@ -80,20 +114,39 @@ def _totals(items: list[ScheduledItem]) -> Totals:
     )
 
 
+@dataclass(frozen=True)
+class DayAsked:
+    """Which day a customer asked for: a date and a time zone, each defaulted (today, in their
+    profile's zone)."""
+
+    on: date | None
+    timezone: str | None
+
+
 class TodayService:
-    async def day(
+    async def rendered_day(
         self,
         session: AsyncSession,
         customer: Actor,
-        on: date | None,
-        timezone: str | None,
+        asked: DayAsked,
         now: datetime,
-    ) -> Day:
+        render: Callable[[Day], T],
+    ) -> T:
+        """The day as `render` shapes it, kept until something it shows changes."""
+        timezone = asked.timezone
         if timezone is not None:
             zone(timezone)
         else:
             timezone = await schedules_service.timezone_of(session, customer.id)
-        day = on or local_date(now, timezone)
+        on = asked.on or local_date(now, timezone)
+
+        async def load() -> T:
+            return render(await self.day(session, customer, on, timezone))
+
+        rendered: T = await RENDERED_DAYS.read(session, str(customer.id), (on, timezone), load)
+        return rendered
+
+    async def day(self, session: AsyncSession, customer: Actor, day: date, timezone: str) -> Day:
         followed = await schedules_service.followed_by(session, customer.id)
         started = [plan for plan in followed if plan.assignment.start_date <= day]
         logs = await logs_repository.on_day(session, customer.id, day)
