@@ -140,7 +140,7 @@ class CompletionService:
                 status=entry.status.value,
             )
             record_event(session, event)
-            await streaks_service.on_plan_item_completed(session, event, now, followed)
+            await streaks_service.on_plan_item_completed(session, streak, event, followed)
         return CompletionResult(subject.type, log, day, timezone, streak.current)
 
     async def _record(

@@ -111,14 +111,14 @@ class StreaksService:
     async def on_plan_item_completed(
         self,
         session: AsyncSession,
+        streak: Streak,
         event: PlanItemCompleted,
-        now: datetime,
         followed: list[FollowedPlan] | None = None,
     ) -> list[BadgeAwarded]:
-        """Recompute the customer's streak from their days; award (and record the events of)
-        the badges now reached. `followed`: the customer's followed plans, when the caller has
-        just read them in this transaction."""
-        streak = await self.lock(session, event.customer_id, now)
+        """Recompute the customer's streak (`streak`, as `lock` gave it in this transaction)
+        from their days; award (and record the events of) the badges now reached. `followed`:
+        the customer's followed plans, when the caller has just read them in this transaction."""
+        now = event.occurred_at
         timezone = await schedules_service.timezone_of(session, event.customer_id)
         today = max(local_date(now, timezone), event.local_date)
         return await self._recompute(
@@ -162,10 +162,13 @@ class StreaksService:
         first = min(first, today)
         logs = await logs_repository.since(session, customer_id, first)
         records = day_records(followed, logs, first, today)
+        # Read before the logged day is kept: its row, when it has one, is then in the session
+        # and keeping it needs no query of its own.
+        kept_days = await logs_repository.days_since(session, customer_id, first)
         if job.logged_on is not None:
             await self._keep_day(session, customer_id, job.logged_on, records, now)
         # Days already logged count as they stood; the plan may have changed since.
-        for kept in await logs_repository.days_since(session, customer_id, first):
+        for kept in kept_days:
             records[kept.local_date] = DayRecord(
                 kept.workouts, kept.workouts_done, kept.items, kept.items_done
             )
