@@ -570,8 +570,8 @@ SCENARIOS = (
     ),
 )
 
-# The hottest read and the heaviest list again under granian, in the same run as the ceilings,
-# for `fitcoach serve --server`'s default (README).
+# Issue 16's scenarios again under the other server, in the same run as the ceilings, for
+# `fitcoach serve --server`'s default (README): throughput and p99 side by side.
 GRANIAN_SCENARIOS = tuple(
     replace(
         scenario,
@@ -580,7 +580,15 @@ GRANIAN_SCENARIOS = tuple(
         server="fitcoach-granian",
     )
     for scenario in SCENARIOS
-    if scenario.key in ("auth_me", "catalog_products")
+    if scenario.key
+    in (
+        "auth_me",
+        "plans_training_free",
+        "plans_training_paid",
+        "catalog_products",
+        "login_password",
+        "otp_cycle",
+    )
 )
 SCENARIOS = SCENARIOS + GRANIAN_SCENARIOS
 
