@@ -52,7 +52,7 @@ RENDERED_DAYS: CachedRead[Any] = CachedRead(
         Habit.__tablename__,
         Exercise.__tablename__,
     ),
-    max_keys_per_group=8,
+    max_keys_per_group=4,
 )
 REST_DAY = "Rest day: nothing is scheduled"
 
