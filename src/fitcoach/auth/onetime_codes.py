@@ -10,7 +10,7 @@ only one of them should pass."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
@@ -162,6 +162,40 @@ class OnetimeCodes(Generic[RowT]):
 
     async def delete(self, session: AsyncSession, code_id: uuid.UUID) -> None:
         await session.execute(delete(self._model).where(self._model.id == code_id))
+
+    async def spend_if_right(
+        self,
+        session: AsyncSession,
+        owner: Sequence[ColumnElement[bool]],
+        right: ColumnElement[bool],
+        attempt: Attempt,
+    ) -> bool:
+        """Spend the owner's newest live code in one statement when `right` (a condition on its
+        hash, which is keyed and so comparable in SQL) says the presented code is it, and it is
+        neither expired nor out of attempts. False otherwise: the caller then runs
+        `check_and_spend`, which tells why. A right code, the usual case, costs one round trip
+        instead of a lookup, a reservation and a spend; the outcome is theirs exactly (the
+        attempt a right code reserves is given back)."""
+        newest_live = (
+            select(self._model.id)
+            .where(*owner, self._model.consumed_at.is_(None))
+            .order_by(self._model.created_at.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        spent = await session.execute(
+            update(self._model)
+            .where(
+                self._model.id == newest_live,
+                self._model.consumed_at.is_(None),
+                self._model.expires_at > attempt.now,
+                self._model.attempts < attempt.max_attempts,
+                right,
+            )
+            .values(consumed_at=attempt.now)
+            .execution_options(synchronize_session=False)
+        )
+        return _changed_one(spent)
 
     async def check_and_spend(
         self, session: AsyncSession, row: RowT, check: Check, attempt: Attempt

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from fitcoach.auth.otp.providers import OutboxSmsProvider
 from fitcoach.core.clock import FrozenClock
 from fitcoach.models import OtpCode
+from tests.db.test_read_cache import statements_run
 from tests.factories import Factory, assert_error, random_phone, with_settings
 
 SEND = "/api/v1/auth/otp/send"
@@ -168,6 +169,19 @@ async def test_attempt_cap_is_configurable(client: httpx.AsyncClient, factory: F
         429,
         "Maximum OTP attempts exceeded",
     )
+
+
+async def test_a_right_code_is_checked_and_spent_in_one_statement(
+    client: httpx.AsyncClient, factory: Factory, app: FastAPI
+) -> None:
+    phone = random_phone()
+    code = await factory.send_code(phone)
+    with statements_run(app) as statements:
+        response = await client.post(REGISTER, json={"phone": phone, "otp": code, "name": "Quick"})
+    assert response.status_code == 201, response.text
+    touching_codes = [statement for statement in statements if "otp_codes" in statement]
+    assert len(touching_codes) == 1
+    assert touching_codes[0].startswith("UPDATE otp_codes SET consumed_at")
 
 
 async def test_a_code_works_once(client: httpx.AsyncClient, factory: Factory) -> None:

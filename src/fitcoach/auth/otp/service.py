@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
+from sqlalchemy import and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.audit.service import AuditEvent, audit_service
@@ -143,11 +144,26 @@ class OtpService:
         """Check a code against the phone's live code of the given purposes, and spend it if
         asked; a right code that is only checked stays usable with its attempt given back."""
         phone, now = presented.phone, presented.now
-        live = await otp_codes.live(
-            session,
+        owner = (
             OtpCode.phone == phone,
             OtpCode.purpose.in_([purpose.value for purpose in presented.purposes]),
         )
+        attempt = Attempt(max_attempts=settings.otp_max_attempts, now=now, spend=presented.spend)
+        if presented.spend:
+            # The code is bound to its purpose: one candidate hash per purpose asked for.
+            right = or_(
+                *(
+                    and_(
+                        OtpCode.purpose == purpose.value,
+                        OtpCode.code_hash
+                        == otp_codes.digest(settings, phone, purpose.value, presented.code),
+                    )
+                    for purpose in presented.purposes
+                )
+            )
+            if await otp_codes.spend_if_right(session, owner, right, attempt):
+                return
+        live = await otp_codes.live(session, *owner)
         if live is None:
             raise InvalidOtp()
 
@@ -167,12 +183,7 @@ class OtpService:
                 )
             raise InvalidOtp()
 
-        await otp_codes.check_and_spend(
-            session,
-            live,
-            same_code,
-            Attempt(max_attempts=settings.otp_max_attempts, now=now, spend=presented.spend),
-        )
+        await otp_codes.check_and_spend(session, live, same_code, attempt)
 
 
 otp_service = OtpService()
