@@ -3,6 +3,7 @@ by a phone and a purpose), and the counts behind the daily send cap."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -19,24 +20,27 @@ otp_codes = OnetimeCodes(
 )
 
 
-class OtpRepository:
-    async def count_since(self, session: AsyncSession, phone: str, since: datetime) -> int:
-        result = await session.execute(
-            select(func.count())
-            .select_from(OtpCode)
-            .where(OtpCode.phone == phone, OtpCode.created_at >= since)
-        )
-        return int(result.scalar_one())
+@dataclass(frozen=True)
+class SendsSince:
+    """A phone's codes issued since a moment: how many, the first and the last."""
 
-    async def oldest_since(
-        self, session: AsyncSession, phone: str, since: datetime
-    ) -> datetime | None:
-        result = await session.execute(
-            select(func.min(OtpCode.created_at)).where(
-                OtpCode.phone == phone, OtpCode.created_at >= since
+    count: int
+    first: datetime | None
+    last: datetime | None
+
+
+class OtpRepository:
+    async def sends_since(self, session: AsyncSession, phone: str, since: datetime) -> SendsSince:
+        """One aggregate for both send limits: the cooldown reads the last code, the daily cap
+        the count and, when it is reached, the first."""
+        found = (
+            await session.execute(
+                select(func.count(), func.min(OtpCode.created_at), func.max(OtpCode.created_at))
+                .select_from(OtpCode)
+                .where(OtpCode.phone == phone, OtpCode.created_at >= since)
             )
-        )
-        return result.scalar_one_or_none()
+        ).one()
+        return SendsSince(count=int(found[0]), first=found[1], last=found[2])
 
 
 otp_repository = OtpRepository()

@@ -115,17 +115,14 @@ class OtpService:
     async def _enforce_send_limits(
         self, session: AsyncSession, settings: Settings, phone: str, now: datetime
     ) -> None:
-        newest = await otp_codes.newest(session, OtpCode.phone == phone)
-        if newest is not None:
-            ready_at = newest.created_at + timedelta(seconds=settings.otp_resend_seconds)
+        # The cooldown (at most an hour) can only be set by a code of the last day.
+        sent = await otp_repository.sends_since(session, phone, now - _DAY)
+        if sent.last is not None:
+            ready_at = sent.last + timedelta(seconds=settings.otp_resend_seconds)
             if ready_at > now:
                 raise OtpResendTooSoon(retry_after=math.ceil((ready_at - now).total_seconds()))
-        if (
-            await otp_repository.count_since(session, phone, now - _DAY)
-            >= settings.otp_max_sends_per_day
-        ):
-            oldest = await otp_repository.oldest_since(session, phone, now - _DAY)
-            wait = (oldest + _DAY - now).total_seconds() if oldest else _DAY.total_seconds()
+        if sent.count >= settings.otp_max_sends_per_day:
+            wait = (sent.first + _DAY - now).total_seconds() if sent.first else _DAY.total_seconds()
             raise OtpDailyLimitReached(retry_after=math.ceil(wait))
 
     def _message(self, settings: Settings, purpose: OtpPurpose, code: str) -> str:
