@@ -14,6 +14,7 @@ from sqlalchemy import select
 from fitcoach.core.clock import FrozenClock
 from fitcoach.models import RefreshToken
 from tests.conftest import TEST_JWT_SECRET
+from tests.db.test_read_cache import statements_run
 from tests.factories import Factory, assert_error
 
 ME = "/api/v1/auth/me"
@@ -36,6 +37,19 @@ async def test_refresh_rotates(client: httpx.AsyncClient, factory: Factory) -> N
     assert (await client.get(ME, headers=bearer(data["accessToken"]["token"]))).status_code == 200
     second = await client.post(REFRESH, json={"refreshToken": data["refreshToken"]})
     assert second.status_code == 200
+
+
+async def test_a_live_refresh_token_is_checked_and_spent_in_one_statement(
+    client: httpx.AsyncClient, factory: Factory, app: FastAPI
+) -> None:
+    account = await factory.customer()
+    with statements_run(app) as statements:
+        response = await client.post(REFRESH, json={"refreshToken": account.refresh_token})
+    assert response.status_code == 200, response.text
+    tokens_touched = [
+        statement.split()[0] for statement in statements if "refresh_tokens" in statement
+    ]
+    assert tokens_touched == ["UPDATE", "INSERT"]  # the presented one spent, the next issued
 
 
 async def test_reuse_revokes_the_whole_family(client: httpx.AsyncClient, factory: Factory) -> None:

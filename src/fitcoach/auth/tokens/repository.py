@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitcoach.models import AuthSession, RefreshToken
@@ -28,6 +28,29 @@ class SessionRepository:
 
     async def get_session(self, session: AsyncSession, session_id: uuid.UUID) -> AuthSession | None:
         return await session.get(AuthSession, session_id)
+
+    async def spend_live_refresh_token(
+        self, session: AsyncSession, token_hash: str, now: datetime
+    ) -> uuid.UUID | None:
+        """Spend the token in one statement when it is unused, unexpired and its session not
+        revoked: its session's id. None otherwise (the caller then finds out which)."""
+        session_is_live = exists().where(
+            AuthSession.id == RefreshToken.session_id, AuthSession.revoked_at.is_(None)
+        )
+        result = await session.execute(
+            update(RefreshToken)
+            .where(
+                RefreshToken.token_hash == token_hash,
+                RefreshToken.used_at.is_(None),
+                RefreshToken.expires_at > now,
+                session_is_live,
+            )
+            .values(used_at=now)
+            .returning(RefreshToken.session_id)
+            .execution_options(synchronize_session=False)
+        )
+        session_id: uuid.UUID | None = result.scalar_one_or_none()
+        return session_id
 
     async def spend_refresh_token(
         self, session: AsyncSession, token_id: uuid.UUID, now: datetime
@@ -72,13 +95,17 @@ class SessionRepository:
 
     async def touch_session(
         self, session: AsyncSession, session_id: uuid.UUID, now: datetime
-    ) -> None:
-        await session.execute(
+    ) -> uuid.UUID:
+        """Mark the session used now; its user's id."""
+        result = await session.execute(
             update(AuthSession)
             .where(AuthSession.id == session_id)
             .values(last_used_at=now)
+            .returning(AuthSession.user_id)
             .execution_options(synchronize_session=False)
         )
+        user_id: uuid.UUID = result.scalar_one()
+        return user_id
 
 
 session_repository = SessionRepository()

@@ -83,9 +83,19 @@ class SessionService:
     ) -> IssuedTokens:
         """Rotate: the presented token is spent and a new one issued in the same family. A spent
         token presented again means it leaked: the whole family is revoked, newest included."""
-        stored = await session_repository.find_refresh_token(
-            session, tokens.hash_refresh_token(settings, presented)
-        )
+        token_hash = tokens.hash_refresh_token(settings, presented)
+        # The usual case in one statement; anything else goes the long way, which says why.
+        family_id = await session_repository.spend_live_refresh_token(session, token_hash, now)
+        if family_id is None:
+            family_id = await self._spent_or_refused(session, token_hash, now)
+        return await self._rotated(session, settings, family_id, now)
+
+    async def _spent_or_refused(
+        self, session: AsyncSession, token_hash: str, now: datetime
+    ) -> uuid.UUID:
+        """Spend the token step by step, or raise what is wrong with it: unknown, expired, of a
+        revoked session, or used before (its family is then revoked)."""
+        stored = await session_repository.find_refresh_token(session, token_hash)
         if stored is None or stored.expires_at <= now:
             raise InvalidRefreshToken()
         family = await session_repository.get_session(session, stored.session_id)
@@ -108,11 +118,18 @@ class SessionService:
                 now,
             )
             raise reused
-        user = await user_service.get(session, family.user_id)
+        return family.id
+
+    async def _rotated(
+        self, session: AsyncSession, settings: Settings, family_id: uuid.UUID, now: datetime
+    ) -> IssuedTokens:
+        """The family's next refresh token, its token spent."""
+        user = await user_service.get(
+            session, await session_repository.touch_session(session, family_id, now)
+        )
         if user.is_blocked:
             raise AccountBlocked()
-        await session_repository.touch_session(session, family.id, now)
-        return await self._issue(session, settings, user, family.id, now)
+        return await self._issue(session, settings, user, family_id, now)
 
     async def logout(
         self, session: AsyncSession, settings: Settings, presented: str, now: datetime
