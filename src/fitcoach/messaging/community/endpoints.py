@@ -29,7 +29,11 @@ from fitcoach.messaging.community.schemas import (
     ReportIn,
     ReportOut,
 )
-from fitcoach.messaging.community.service import ReactionType, community_service
+from fitcoach.messaging.community.service import (
+    POST_COUNT_LIMIT,
+    ReactionType,
+    community_service,
+)
 
 router = APIRouter(tags=["community"])
 
@@ -91,7 +95,8 @@ async def list_posts(
     listing: PostListingDep, actor: CurrentUser, session: ReadSession, page: PageRequestDep
 ) -> DataEnvelope[Page[PostOut]]:
     views, total = await community_service.posts(session, actor, listing, page)
-    return ok(Page[PostOut].of([PostOut.of(view) for view in views], total, page))
+    posts = [PostOut.of(view) for view in views]
+    return ok(Page[PostOut].of(posts, total, page, count_limit=POST_COUNT_LIMIT))
 
 
 @router.post(

@@ -68,13 +68,17 @@ def _member(user_id: uuid.UUID) -> ColumnElement[bool]:
 
 
 async def _rows_page(
-    session: AsyncSession, statement: Select[*Columns], page: PageRequest
+    session: AsyncSession,
+    statement: Select[*Columns],
+    page: PageRequest,
+    count_limit: int | None = None,
 ) -> tuple[list[Row[*Columns]], int]:
     """As http.pagination.fetch_page, keeping every column of each row (fetch_page keeps the
     first)."""
-    total = await session.scalar(
-        select(func.count()).select_from(statement.order_by(None).subquery())
-    )
+    counted = statement.order_by(None)
+    if count_limit is not None:
+        counted = counted.limit(count_limit + 1)
+    total = await session.scalar(select(func.count()).select_from(counted.subquery()))
     result = await session.execute(statement.limit(page.page_size).offset(page.offset))
     return list(result.all()), int(total or 0)
 
@@ -190,7 +194,7 @@ class CommunityRepository:
         return (row[0], row[1]) if row is not None else None
 
     async def posts(
-        self, session: AsyncSession, query: PostQuery, page: PageRequest
+        self, session: AsyncSession, query: PostQuery, page: PageRequest, count_limit: int
     ) -> tuple[list[tuple[CommunityPost, str]], int]:
         statement = (
             select(CommunityPost, User.name)
@@ -201,7 +205,7 @@ class CommunityRepository:
             statement = statement.where(
                 or_(CommunityPost.state == PUBLISHED, CommunityPost.author_id == query.reader_id)
             )
-        rows, total = await _rows_page(session, statement.order_by(*query.order), page)
+        rows, total = await _rows_page(session, statement.order_by(*query.order), page, count_limit)
         return [(row[0], row[1]) for row in rows], total
 
     async def reaction_totals(

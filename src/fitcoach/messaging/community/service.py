@@ -64,6 +64,10 @@ from fitcoach.worker.events import record_event
 
 HOT_SECONDS = 45_000
 
+# How far a community's post list counts: past it, the total says "more than this", so a
+# community of a million posts pages as fast as one of a hundred.
+POST_COUNT_LIMIT = 1_000
+
 
 class PostSort(StrEnum):
     new = "new"
@@ -256,7 +260,7 @@ class CommunityService:
             order=_ORDER[listing.sort],
             where=tuple(where),
         )
-        rows, total = await community_repository.posts(session, query, page)
+        rows, total = await community_repository.posts(session, query, page, POST_COUNT_LIMIT)
         views = {post.id: PostView(post=post, author_name=name) for post, name in rows}
         await self._decorate(session, actor, views, moderator)
         return list(views.values()), total
