@@ -1,6 +1,6 @@
 """Announce changes of what a customer's day shows on the change feed (PostgreSQL only).
 
-Workers cache each customer's rendered day (training/today/cache.py). What is the customer's
+Workers cache each customer's rendered day (training/today/service.py). What is the customer's
 own announces `training_day:<customer_id>`: their time zone (users), their plan assignments,
 logs and substitutions. What many customers share (plans, their items, schedules and habits,
 and the exercise library) announces `training_day:*`, once per statement: a template plan is

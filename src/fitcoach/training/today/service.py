@@ -35,6 +35,7 @@ from fitcoach.training.timezones import local_date, zone
 T = TypeVar("T")
 
 NO_PLAN = "No plan has been assigned to you yet"
+REST_DAY = "Rest day: nothing is scheduled"
 
 # Each customer's days as the endpoint renders them, keyed by (date, time zone): the app opens
 # on today, again and again, and the day changes only when the customer logs or swaps something
@@ -54,7 +55,6 @@ RENDERED_DAYS: CachedRead[Any] = CachedRead(
     ),
     max_keys_per_group=4,
 )
-REST_DAY = "Rest day: nothing is scheduled"
 
 
 @dataclass(frozen=True)
