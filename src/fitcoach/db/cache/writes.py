@@ -1,5 +1,5 @@
 """Whether a transaction wrote a table the change feed announces, so that a request that wrote
-only tables nothing caches (an OTP code, an audit entry, a plan item's log) skips the change
+only tables nothing caches (an OTP code, an audit entry) skips the change
 feed's catch-up round trip after its commit.
 
 Each statement a session's connection executes passes `before_execute`: an INSERT, UPDATE or
